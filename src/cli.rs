@@ -1,0 +1,173 @@
+//! Command-line definition (clap) and the process entry point.
+//!
+//! Compose's global flags (`-f`, `-p`, `--project-directory`, `--profile`, `--env-file`)
+//! and devctl's environment flags (`--dev`, `--prod`, `--env NAME`) are `global`, so they
+//! are accepted before or after the subcommand, as users type them.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::{Error, Exit};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "devctl",
+    version,
+    about = "Drive a Docker Compose stack safely: layered dev/prod files, live health, logs, and a safety gate for volume data",
+    long_about = None,
+    after_help = "Without a subcommand, devctl opens the dashboard (or prints `ps` when not in a terminal).\nExit codes: 0 ok, 1 error, 2 usage, 3 project/config, 4 refused by the safety gate, 5 not healthy, 6 Engine unreachable, 7 Compose missing."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Flags that locate the project and choose its layered files. Accepted anywhere on the line.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GlobalArgs {
+    /// Compose configuration file(s), in order (repeatable; like `docker compose -f`).
+    #[arg(short = 'f', long = "file", global = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Project name (like `docker compose -p`; else COMPOSE_PROJECT_NAME, `name:`, the directory).
+    #[arg(short = 'p', long = "project-name", global = true, value_name = "NAME")]
+    pub project_name: Option<String>,
+    /// Project directory (default: the directory of the first compose file).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub project_directory: Option<PathBuf>,
+    /// Enable a Compose profile (repeatable; also COMPOSE_PROFILES).
+    #[arg(long = "profile", global = true, value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+    /// Alternate environment file(s) for interpolation (repeatable).
+    #[arg(long = "env-file", global = true, value_name = "PATH")]
+    pub env_files: Vec<PathBuf>,
+    /// Layer the `dev` override file (e.g. docker-compose.dev.yml).
+    #[arg(long, global = true, conflicts_with_all = ["prod", "env"])]
+    pub dev: bool,
+    /// Layer the `prod` override file (e.g. docker-compose.prod.yml).
+    #[arg(long, global = true, conflicts_with_all = ["dev", "env"])]
+    pub prod: bool,
+    /// Layer the override file of environment NAME (also DEVCTL_ENV).
+    #[arg(long = "env", global = true, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Print the exact Compose command line and run nothing.
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+    /// Disable colours (also NO_COLOR).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+}
+
+impl GlobalArgs {
+    /// The environment the user asked for on the command line (`--dev`, `--prod`, `--env`).
+    pub fn environment_flag(&self) -> Option<String> {
+        if self.dev {
+            Some("dev".into())
+        } else if self.prod {
+            Some("prod".into())
+        } else {
+            self.env.clone()
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the merged configuration, the layered files, or where a value came from.
+    Config(crate::commands::config::ConfigArgs),
+    /// Create and start the stack (detached by default).
+    Up(crate::commands::lifecycle::UpArgs),
+    /// Stop and remove containers and networks; `-v` goes through the safety gate.
+    Down(crate::commands::down::DownArgs),
+    /// Stop services.
+    Stop(crate::commands::lifecycle::ServicesArgs),
+    /// Start existing services.
+    Start(crate::commands::lifecycle::ServicesArgs),
+    /// Restart services.
+    Restart(crate::commands::lifecycle::ServicesArgs),
+    /// Build images.
+    Build(crate::commands::lifecycle::PassArgs),
+    /// Pull images.
+    Pull(crate::commands::lifecycle::PassArgs),
+    /// Run a command in a running service container.
+    Exec(crate::commands::lifecycle::ExecArgs),
+    /// Open an interactive shell (bash, else sh) in a service.
+    Sh(crate::commands::lifecycle::ShArgs),
+    /// Run a one-off command for a service.
+    Run(crate::commands::lifecycle::ExecArgs),
+    /// Pass anything else to Compose with the resolved files: `devctl compose -- ARGS…`.
+    Compose(crate::commands::lifecycle::PassArgs),
+    /// One-shot table of every service and its containers.
+    Ps(crate::commands::ps::PsArgs),
+    /// Watch or wait for the stack's state and health.
+    Status(crate::commands::status::StatusArgs),
+    /// Show and follow service logs (sanitised, across restarts).
+    Logs(crate::commands::logs::LogsArgs),
+    /// Volume operations that go through the safety gate.
+    #[command(subcommand)]
+    Volume(crate::commands::volume::VolumeCommand),
+    /// Snapshots of volumes (tar archives in the user data dir).
+    #[command(subcommand)]
+    Snapshot(crate::commands::snapshot::SnapshotCommand),
+    /// Print the audit log of destructive actions.
+    Audit(crate::commands::audit::AuditArgs),
+    /// Pre-flight checks for the failures the risk register names.
+    Doctor(crate::commands::doctor::DoctorArgs),
+    /// Run the bundled demo stack: `devctl demo [up|down|status|path]`.
+    Demo(crate::commands::demo::DemoArgs),
+}
+
+/// Parse, run, print errors, map to exit codes. Never panics on input.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(Exit::Usage.code()),
+            };
+        }
+    };
+    match crate::commands::dispatch(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            report(&e);
+            ExitCode::from(e.exit.code())
+        }
+    }
+}
+
+fn report(e: &Error) {
+    eprintln!("devctl: error: {e}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_flags_after_subcommand() {
+        let c = Cli::try_parse_from(["devctl", "config", "--dev", "-f", "a.yml", "-p", "x"])
+            .expect("parses");
+        assert!(c.global.dev);
+        assert_eq!(c.global.files, vec![PathBuf::from("a.yml")]);
+        assert_eq!(c.global.project_name.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn dev_and_prod_conflict() {
+        assert!(Cli::try_parse_from(["devctl", "--dev", "--prod", "config"]).is_err());
+    }
+}

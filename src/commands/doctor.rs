@@ -1,0 +1,17 @@
+//! `devctl doctor`.
+
+use clap::Args;
+
+use super::{Ctx, not_yet};
+use crate::error::Result;
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(_ctx: &Ctx, _args: &DoctorArgs) -> Result<u8> {
+    Err(not_yet("doctor"))
+}

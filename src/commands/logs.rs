@@ -1,0 +1,17 @@
+//! `devctl logs`.
+
+use clap::Args;
+
+use super::{Ctx, not_yet};
+use crate::error::Result;
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(_ctx: &Ctx, _args: &LogsArgs) -> Result<u8> {
+    Err(not_yet("logs"))
+}

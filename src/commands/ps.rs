@@ -1,0 +1,17 @@
+//! `devctl ps`.
+
+use clap::Args;
+
+use super::{Ctx, not_yet};
+use crate::error::Result;
+
+#[derive(Debug, Args)]
+pub struct PsArgs {
+    /// Machine-readable output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(_ctx: &Ctx, _args: &PsArgs) -> Result<u8> {
+    Err(not_yet("ps"))
+}

@@ -1,0 +1,99 @@
+//! Domain types for what the Engine reports about a project. Owned, cloneable snapshots:
+//! background tasks send them over channels; nothing shares a mutex with a render loop.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContainerState {
+    Created,
+    Running,
+    Paused,
+    Restarting,
+    Removing,
+    Exited,
+    Dead,
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Health {
+    /// The container has no health check.
+    None,
+    Starting,
+    Healthy,
+    Unhealthy,
+}
+
+/// One health-check run (`State.Health.Log[]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Probe {
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub exit_code: i64,
+    /// Already sanitised (no terminal control sequences).
+    pub output: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublishedPort {
+    pub host_ip: Option<String>,
+    pub host_port: Option<u16>,
+    pub container_port: u16,
+    pub protocol: String,
+}
+
+/// One container of a service.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Container {
+    pub id: String,
+    pub name: String,
+    pub service: String,
+    /// `com.docker.compose.container-number`.
+    pub number: u32,
+    pub state: ContainerState,
+    pub health: Health,
+    pub failing_streak: u64,
+    /// Most recent last.
+    pub probes: Vec<Probe>,
+    pub restart_count: u64,
+    pub exit_code: Option<i64>,
+    pub oom_killed: bool,
+    /// RFC 3339.
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    pub ports: Vec<PublishedPort>,
+    pub image: String,
+    /// `com.docker.compose.project.config_files` (comma-separated absolute paths).
+    pub config_files: Option<String>,
+}
+
+/// CPU and memory of one running container.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+pub struct Usage {
+    /// Percent of one core (100.0 = one full core), as `docker stats` shows it.
+    pub cpu_percent: f64,
+    pub mem_bytes: u64,
+    pub mem_limit: u64,
+}
+
+/// A service of the merged model joined with its containers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceStatus {
+    pub name: String,
+    /// Declared in the compose files (false: containers carry the label but the service is gone).
+    pub declared: bool,
+    /// Declared but disabled by profiles.
+    pub profile_disabled: bool,
+    pub has_healthcheck: bool,
+    pub containers: Vec<Container>,
+    pub usage: Option<Usage>,
+}
+
+/// Everything devctl knows about a project at one moment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProjectSnapshot {
+    pub project: String,
+    pub services: Vec<ServiceStatus>,
+}

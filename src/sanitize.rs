@@ -1,0 +1,1 @@
+//! Neutralise terminal control sequences in untrusted text (container logs, probe output).
