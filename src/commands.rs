@@ -96,3 +96,12 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
 pub(crate) fn not_yet(what: &str) -> Error {
     Error::general(format!("`devctl {what}` is not implemented yet"))
 }
+
+/// A tokio runtime for commands that talk to the Engine (commands are sync at the top).
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::general(format!("cannot start the async runtime: {e}")))
+}
