@@ -1,6 +1,20 @@
 //! The dashboard: one owner of state (`Model`), `update(&mut Model, Msg) -> Vec<Cmd>`,
 //! pure widgets, and a terminal edge that restores the terminal on every exit path.
 
+pub mod config;
+pub mod info;
+pub mod keymap;
+pub mod layout;
+pub mod logbuf;
+pub mod model;
+pub mod msg;
+pub mod rows;
+pub mod text;
+pub mod update;
+
+#[cfg(test)]
+pub(crate) mod fixtures;
+
 use crate::commands::{Ctx, not_yet};
 use crate::error::Result;
 
