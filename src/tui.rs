@@ -11,6 +11,7 @@ pub mod msg;
 pub mod rows;
 pub mod text;
 pub mod update;
+pub mod widgets;
 
 #[cfg(test)]
 pub(crate) mod fixtures;

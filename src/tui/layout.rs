@@ -22,14 +22,15 @@ pub fn is_tiny(width: u16, height: u16) -> bool {
     width < MIN_WIDTH || height < MIN_HEIGHT
 }
 
-/// The panels' areas, or None when the terminal is too small.
-pub fn areas(m: &Model, services_rows: usize) -> Option<Areas> {
-    let (w, h) = (m.width, m.height);
+/// The panels' areas inside `screen`, or None when it is too small.
+pub fn areas(m: &Model, screen: Rect, services_rows: usize) -> Option<Areas> {
+    let (w, h) = (screen.width, screen.height);
+    let (x0, y0) = (screen.x, screen.y);
     if is_tiny(w, h) {
         return None;
     }
-    let header = Rect::new(0, 0, w, 2);
-    let footer = Rect::new(0, h - 1, w, 1);
+    let header = Rect::new(x0, y0, w, 2);
+    let footer = Rect::new(x0, y0 + h - 1, w, 1);
     let body_h = h - 3;
     // Services: all row + one per service + column header + borders; at most ~45 % of body.
     let want = services_rows as u16 + 4;
@@ -41,9 +42,9 @@ pub fn areas(m: &Model, services_rows: usize) -> Option<Areas> {
         (rest * 35 / 100).clamp(4, 12).min(rest.saturating_sub(4))
     };
     let logs_h = rest - ops_h;
-    let services = Rect::new(0, 2, w, services_h);
-    let logs = Rect::new(0, 2 + services_h, w, logs_h);
-    let ops = Rect::new(0, 2 + services_h + logs_h, w, ops_h);
+    let services = Rect::new(x0, y0 + 2, w, services_h);
+    let logs = Rect::new(x0, y0 + 2 + services_h, w, logs_h);
+    let ops = Rect::new(x0, y0 + 2 + services_h + logs_h, w, ops_h);
     Some(Areas {
         header,
         services,
@@ -51,6 +52,11 @@ pub fn areas(m: &Model, services_rows: usize) -> Option<Areas> {
         ops,
         footer,
     })
+}
+
+/// The model's own screen (its last known terminal size).
+pub fn screen(m: &Model) -> Rect {
+    Rect::new(0, 0, m.width, m.height)
 }
 
 /// Text lines visible inside a bordered area.
@@ -86,7 +92,7 @@ mod tests {
             let mut m = fixtures::model();
             m.width = w;
             m.height = h;
-            let a = areas(&m, 7).expect("not tiny");
+            let a = areas(&m, screen(&m), 7).expect("not tiny");
             assert_eq!(
                 a.header.height
                     + a.services.height
@@ -105,7 +111,7 @@ mod tests {
         for (w, h) in [(0, 0), (1, 1), (59, 40), (200, 13)] {
             m.width = w;
             m.height = h;
-            assert_eq!(areas(&m, 7), None, "{w}x{h}");
+            assert_eq!(areas(&m, screen(&m), 7), None, "{w}x{h}");
         }
     }
 

@@ -133,7 +133,7 @@ fn focus_cycle(m: &mut Model, forward: bool) {
 
 fn ops_page(m: &Model) -> usize {
     let n = rows::rows(m).len();
-    layout::areas(m, n).map_or(1, |a| layout::inner_height(a.ops).max(1))
+    layout::areas(m, layout::screen(m), n).map_or(1, |a| layout::inner_height(a.ops).max(1))
 }
 
 fn on_action(m: &mut Model, a: Action, cmds: &mut Vec<Cmd>) {

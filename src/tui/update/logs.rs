@@ -10,7 +10,7 @@ use crate::tui::rows;
 /// Text lines the log pane shows at the current size.
 pub fn visible_log_height(m: &Model) -> usize {
     let n = rows::rows(m).len();
-    layout::areas(m, n).map_or(1, |a| layout::inner_height(a.logs).max(1))
+    layout::areas(m, layout::screen(m), n).map_or(1, |a| layout::inner_height(a.logs).max(1))
 }
 
 /// The sequence number of the bottom line on screen (None: nothing to show).
