@@ -44,6 +44,7 @@ pub enum Msg {
 pub enum Signal {
     Term,
     Hup,
+    Int,
 }
 
 impl Signal {
@@ -52,6 +53,7 @@ impl Signal {
         match self {
             Signal::Term => 143,
             Signal::Hup => 129,
+            Signal::Int => 130,
         }
     }
 }
