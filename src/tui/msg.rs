@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
-use crate::engine::model::{ProjectSnapshot, Usage};
+use crate::engine::model::{ProjectSnapshot, ServiceStatus, Usage};
 use crate::tui::info::ProjectInfo;
 
 /// Identifies one operation in the operations pane.
@@ -70,6 +70,8 @@ pub enum EngineEvent {
         reason: String,
     },
     Snapshot(ProjectSnapshot),
+    /// One service changed: its complete new status.
+    ServiceChanged(ServiceStatus),
     Usage {
         service: String,
         usage: Usage,

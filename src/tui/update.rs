@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 
 use chrono::{DateTime, Utc};
 
+use crate::engine::model::ProjectSnapshot;
 use crate::tui::model::{
     Connection, Flash, HISTORY, Level, Model, OP_LINES, OPS_KEPT, Op, OpStatus,
 };
@@ -134,6 +135,18 @@ fn on_engine(m: &mut Model, e: EngineEvent) {
                 m.connection = Connection::Connected;
                 m.dirty = true;
             }
+        }
+        EngineEvent::ServiceChanged(status) => {
+            let snap = m.snapshot.get_or_insert_with(|| ProjectSnapshot {
+                project: m.info.name.clone(),
+                services: Vec::new(),
+            });
+            match snap.services.iter_mut().find(|s| s.name == status.name) {
+                Some(slot) if *slot == status => return,
+                Some(slot) => *slot = status,
+                None => snap.services.push(status),
+            }
+            m.dirty = true;
         }
         EngineEvent::Usage { service, usage } => {
             m.usage.insert(service.clone(), usage);

@@ -432,6 +432,33 @@ fn engine_messages() {
 }
 
 #[test]
+fn a_changed_service_replaces_only_itself() {
+    let mut m = fixtures::model();
+    let mut api = m.snapshot.as_ref().expect("snapshot").services[1].clone();
+    api.containers[0].health = crate::engine::model::Health::Healthy;
+    update(
+        &mut m,
+        Msg::Engine(EngineEvent::ServiceChanged(api.clone())),
+    );
+    let snap = m.snapshot.as_ref().expect("snapshot");
+    assert_eq!(snap.services[1], api);
+    assert_eq!(snap.services[0], fixtures::snapshot().services[0]);
+    m.dirty = false;
+    update(&mut m, Msg::Engine(EngineEvent::ServiceChanged(api)));
+    assert!(!m.dirty, "no change, no redraw");
+    // A service the snapshot did not have yet is added.
+    update(
+        &mut m,
+        Msg::Engine(EngineEvent::ServiceChanged(fixtures::status("new", vec![]))),
+    );
+    assert!(
+        m.snapshot
+            .as_ref()
+            .is_some_and(|s| s.services.iter().any(|x| x.name == "new"))
+    );
+}
+
+#[test]
 fn usage_is_kept_and_shown_at_the_configured_pace() {
     let mut m = fixtures::model();
     let u = |cpu| {
