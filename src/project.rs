@@ -8,6 +8,7 @@
 //! - [`resolve`]: discovery only (which files in which order, project dir, name, env files).
 //! - [`load`]: discovery + loading + merging.
 
+pub mod dotenv;
 pub mod interpolate;
 pub mod model;
 
