@@ -8,7 +8,9 @@
 //! - [`resolve`]: discovery only (which files in which order, project dir, name, env files).
 //! - [`load`]: discovery + loading + merging.
 
+pub mod discover;
 pub mod dotenv;
+pub mod environments;
 pub mod interpolate;
 pub mod model;
 
@@ -58,6 +60,11 @@ pub struct Resolved {
     pub profiles: Vec<String>,
     /// Volumes listed as protected in devctl.yaml.
     pub protected_volumes: Vec<String>,
+    /// The final interpolation environment: process environment, `PWD`, the env files
+    /// (the process environment wins), and `COMPOSE_PROJECT_NAME` = `name`.
+    pub env: interpolate::Env,
+    /// Warnings Compose would print while finding the files (several candidates found).
+    pub warnings: Vec<String>,
 }
 
 /// Where one value of the merged model came from.
@@ -89,8 +96,8 @@ pub struct LoadedProject {
 }
 
 /// Discovery only.
-pub fn resolve(_opts: &ProjectOptions) -> Result<Resolved> {
-    Err(Error::config("project discovery is not implemented yet"))
+pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
+    discover::resolve(opts)
 }
 
 /// Discovery, loading, interpolation, merging.
