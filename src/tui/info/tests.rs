@@ -63,6 +63,8 @@ pub(crate) fn loaded_fixture() -> LoadedProject {
             env_files: vec![],
             profiles: vec![],
             protected_volumes: vec!["pgdata".into()],
+            env: Default::default(),
+            warnings: vec![],
         },
         json,
         project,
