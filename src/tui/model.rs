@@ -26,7 +26,7 @@ pub enum Focus {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
-    /// Declaration order of the compose files.
+    /// The order of the merged model (Compose renders services by name).
     Declared,
     Name,
     /// Worst health first.
@@ -49,7 +49,7 @@ impl SortKey {
     }
     pub fn label(self) -> &'static str {
         match self {
-            SortKey::Declared => "file order",
+            SortKey::Declared => "default",
             SortKey::Name => "name",
             SortKey::Health => "health",
             SortKey::Cpu => "cpu",
