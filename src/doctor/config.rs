@@ -147,7 +147,7 @@ fn unset_variables(input: &DoctorInput, out: &mut Vec<Finding>) {
         };
         let where_read = if input.interpolation_files.is_empty() {
             format!(
-                "the process environment (no `{}`)",
+                "the process environment; there is no `{}`",
                 input.project_dir.join(".env").display()
             )
         } else {
@@ -156,13 +156,13 @@ fn unset_variables(input: &DoctorInput, out: &mut Vec<Finding>) {
                 .iter()
                 .map(|f| format!("`{}`", f.path.display()))
                 .collect();
-            format!("the process environment or {}", files.join(", "))
+            format!("the process environment, {}", files.join(", "))
         };
         out.push(
             Finding::new(
                 "CONFIG-001-variable-unset",
                 Severity::Warning,
-                format!("`${{{name}}}` is used at `{key}`{more} but is set in neither {where_read}, and has no default"),
+                format!("`${{{name}}}` is used at `{key}`{more} without a default, and is not set (looked in: {where_read})"),
             )
             .file(Some(file))
             .key(key)

@@ -85,8 +85,44 @@ pub fn check(input: &DoctorInput) -> Vec<Finding> {
             }
         }
     }
+    db_ports(input, &all, &mut out);
     in_use(input, &all, &mut out);
     out
+}
+
+/// A database's port published on every interface of the host.
+fn db_ports(input: &DoctorInput, all: &[Published], out: &mut Vec<Finding>) {
+    for (name, s) in &input.project.services {
+        let Some(kind) = super::data::service_db(input, name) else {
+            continue;
+        };
+        for p in all
+            .iter()
+            .filter(|p| &p.service == name && p.host_ip.is_empty())
+        {
+            let target = s.ports.get(p.index).map(|x| x.target).unwrap_or(0);
+            let sev = if input.protected {
+                Severity::Warning
+            } else {
+                Severity::Info
+            };
+            out.push(
+                Finding::new(
+                    "PORT-003-db-port-public",
+                    sev,
+                    format!(
+                        "{} port {target} of `{name}` is published on every interface of the host (host port {})",
+                        kind.label(),
+                        p.port
+                    ),
+                )
+                .file(input.locate(&["services", name, "ports"]))
+                .key(format!("services.{name}.ports[{}]", p.index))
+                .why("Anyone who reaches the host reaches the database (Docker's published ports bypass most host firewalls); the other services reach it over the project network anyway.")
+                .fix(format!("Publish it on loopback only (`\"127.0.0.1:{}:{target}\"`), or drop `ports:` outside development.", p.port)),
+            );
+        }
+    }
 }
 
 fn in_use(input: &DoctorInput, all: &[Published], out: &mut Vec<Finding>) {

@@ -206,7 +206,12 @@ fn dockerignore(input: &DoctorInput, out: &mut Vec<Finding>) {
         if b.remote {
             continue;
         }
-        let key = format!("{}|{}", b.context.display(), b.dockerfile.display());
+        let ignore = b
+            .ignore_file
+            .as_ref()
+            .map(|(p, _)| p.display().to_string())
+            .unwrap_or_default();
+        let key = format!("{}|{ignore}", b.context.display());
         contexts
             .entry(key)
             .or_insert_with(|| (Vec::new(), b))
