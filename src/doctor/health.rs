@@ -128,7 +128,7 @@ pub fn check(input: &DoctorInput) -> Vec<Finding> {
                 if hc.is_some_and(|h| h.start_period.is_none()) {
                     out.push(no_start_period(name, compose_file.clone(), svc_key.clone()));
                 }
-                exec_form_vars(name, &test, compose_file.clone(), &svc_key, &mut out);
+                exec_form_vars(name, &test, true, compose_file.clone(), &svc_key, &mut out);
                 missing_probes(name, &test, &view, compose_file, &svc_key, &mut out);
             }
             None if compose_disabled(input, name) => {}
@@ -138,7 +138,7 @@ pub fn check(input: &DoctorInput) -> Vec<Finding> {
                     if !ih.start_period {
                         out.push(no_start_period(name, ih.file.clone(), key.clone()));
                     }
-                    exec_form_vars(name, &ih.test, ih.file.clone(), &key, &mut out);
+                    exec_form_vars(name, &ih.test, false, ih.file.clone(), &key, &mut out);
                     missing_probes(name, &ih.test, &view, ih.file.clone(), &key, &mut out);
                 }
                 known => {
@@ -185,9 +185,12 @@ fn no_healthcheck(input: &DoctorInput, name: &str, view: &ImageView, unknown: bo
     .fix("Add a `healthcheck:` with a probe the image really has (see OPS-001-probe-missing), `interval`, `retries` and `start_period`.")
 }
 
+/// `compose_escaped`: the test comes from Compose's canonical JSON, where a literal `$` is
+/// written `$$` (a plain `$VAR` was interpolated away already); a Dockerfile's test is raw.
 fn exec_form_vars(
     name: &str,
     test: &[String],
+    compose_escaped: bool,
     file: Option<String>,
     key: &str,
     out: &mut Vec<Finding>,
@@ -197,7 +200,14 @@ fn exec_form_vars(
     }
     let vars: BTreeSet<String> = test[1..]
         .iter()
-        .flat_map(|a| interp::refs(a))
+        .map(|a| {
+            if compose_escaped {
+                a.replace("$$", "$")
+            } else {
+                a.clone()
+            }
+        })
+        .flat_map(|a| interp::refs(&a))
         .map(|r| r.name)
         .collect();
     if vars.is_empty() {
