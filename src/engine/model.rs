@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum ContainerState {
     Created,
@@ -13,13 +13,15 @@ pub enum ContainerState {
     Removing,
     Exited,
     Dead,
+    #[default]
     Unknown,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Health {
     /// The container has no health check.
+    #[default]
     None,
     Starting,
     Healthy,
@@ -27,7 +29,7 @@ pub enum Health {
 }
 
 /// One health-check run (`State.Health.Log[]`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Probe {
     pub start: Option<String>,
     pub end: Option<String>,
@@ -36,7 +38,7 @@ pub struct Probe {
     pub output: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct PublishedPort {
     pub host_ip: Option<String>,
     pub host_port: Option<u16>,
@@ -44,8 +46,19 @@ pub struct PublishedPort {
     pub protocol: String,
 }
 
+/// The health check a container was created with (`Config.Healthcheck`, durations in ms).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct HealthcheckSpec {
+    /// `["CMD", ...]`, `["CMD-SHELL", "..."]` or `["NONE"]`.
+    pub test: Vec<String>,
+    pub interval_ms: Option<u64>,
+    pub timeout_ms: Option<u64>,
+    pub start_period_ms: Option<u64>,
+    pub retries: Option<u64>,
+}
+
 /// One container of a service.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct Container {
     pub id: String,
     pub name: String,
@@ -67,6 +80,12 @@ pub struct Container {
     pub image: String,
     /// `com.docker.compose.project.config_files` (comma-separated absolute paths).
     pub config_files: Option<String>,
+    /// `State.Error`: why the Engine could not start it (e.g. a host port already taken).
+    pub state_error: Option<String>,
+    /// The health check in effect (from the compose file or the image), if any.
+    pub healthcheck: Option<HealthcheckSpec>,
+    /// RFC 3339 creation time.
+    pub created_at: Option<String>,
 }
 
 /// CPU and memory of one running container.
@@ -79,7 +98,7 @@ pub struct Usage {
 }
 
 /// A service of the merged model joined with its containers.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct ServiceStatus {
     pub name: String,
     /// Declared in the compose files (false: containers carry the label but the service is gone).
@@ -92,7 +111,7 @@ pub struct ServiceStatus {
 }
 
 /// Everything devctl knows about a project at one moment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct ProjectSnapshot {
     pub project: String,
     pub services: Vec<ServiceStatus>,
