@@ -6,7 +6,10 @@
 //! Stable API for other layers: [`connect`], [`model`].
 
 pub mod connect;
+pub mod convert;
 pub mod model;
+pub mod snapshot;
+pub mod stats;
 
 use std::collections::BTreeMap;
 

@@ -86,6 +86,8 @@ pub struct Container {
     pub healthcheck: Option<HealthcheckSpec>,
     /// RFC 3339 creation time.
     pub created_at: Option<String>,
+    /// `always`, `unless-stopped`, `on-failure`; `None` for `no`.
+    pub restart_policy: Option<String>,
 }
 
 /// CPU and memory of one running container.
