@@ -7,9 +7,12 @@
 
 pub mod connect;
 pub mod convert;
+pub mod events;
 pub mod model;
 pub mod snapshot;
 pub mod stats;
+pub mod wait;
+pub mod watch;
 
 use std::collections::BTreeMap;
 
