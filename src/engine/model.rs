@@ -118,3 +118,112 @@ pub struct ProjectSnapshot {
     pub project: String,
     pub services: Vec<ServiceStatus>,
 }
+
+impl Container {
+    /// One word for what the container is doing: `healthy`, `unhealthy`, `starting`
+    /// (health check not passed yet), `running` (no health check), `created`,
+    /// `cannot_start` (the Engine refused to start it, e.g. a port clash), `restarting`,
+    /// `paused`, `exited`, `dead`, `removing`, `unknown`.
+    pub fn phase(&self) -> &'static str {
+        match self.state {
+            ContainerState::Running => match self.health {
+                Health::Healthy => "healthy",
+                Health::Unhealthy => "unhealthy",
+                Health::Starting => "starting",
+                Health::None => "running",
+            },
+            ContainerState::Created if self.state_error.is_some() => "cannot_start",
+            ContainerState::Created => "created",
+            ContainerState::Restarting => "restarting",
+            ContainerState::Paused => "paused",
+            ContainerState::Exited => "exited",
+            ContainerState::Dead => "dead",
+            ContainerState::Removing => "removing",
+            ContainerState::Unknown => "unknown",
+        }
+    }
+
+    /// The most recent health-check run.
+    pub fn last_probe(&self) -> Option<&Probe> {
+        self.probes.last()
+    }
+}
+
+fn phase_rank(p: &str) -> u8 {
+    match p {
+        "cannot_start" | "dead" | "unhealthy" | "exited" => 5,
+        "restarting" => 4,
+        "created" | "starting" | "removing" | "unknown" => 3,
+        "paused" => 2,
+        _ => 1,
+    }
+}
+
+impl ServiceStatus {
+    /// One word for the service: `disabled` (profile), `not_created`, or the phase of its
+    /// worst container (see [`Container::phase`]).
+    pub fn phase(&self) -> &'static str {
+        if self.containers.is_empty() {
+            return if self.profile_disabled {
+                "disabled"
+            } else {
+                "not_created"
+            };
+        }
+        self.containers
+            .iter()
+            .map(Container::phase)
+            .max_by_key(|p| phase_rank(p))
+            .unwrap_or("unknown")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(state: ContainerState, health: Health) -> Container {
+        Container {
+            state,
+            health,
+            ..Container::default()
+        }
+    }
+
+    #[test]
+    fn container_phase_table() {
+        use ContainerState as S;
+        use Health as H;
+        let mut clash = c(S::Created, H::None);
+        clash.state_error = Some("port is already allocated".into());
+        let cases = [
+            (c(S::Running, H::Healthy), "healthy"),
+            (c(S::Running, H::Unhealthy), "unhealthy"),
+            (c(S::Running, H::Starting), "starting"),
+            (c(S::Running, H::None), "running"),
+            (c(S::Created, H::None), "created"),
+            (clash, "cannot_start"),
+            (c(S::Exited, H::None), "exited"),
+            (c(S::Restarting, H::None), "restarting"),
+            (c(S::Dead, H::None), "dead"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(x.phase(), want, "{x:?}");
+        }
+    }
+
+    #[test]
+    fn service_phase_is_the_worst_container() {
+        let mut s = ServiceStatus::default();
+        assert_eq!(s.phase(), "not_created");
+        s.profile_disabled = true;
+        assert_eq!(s.phase(), "disabled");
+        s.containers = vec![
+            c(ContainerState::Running, Health::Healthy),
+            c(ContainerState::Exited, Health::None),
+        ];
+        assert_eq!(s.phase(), "exited");
+        s.containers.pop();
+        assert_eq!(s.phase(), "healthy");
+    }
+}
