@@ -112,7 +112,7 @@ pub fn container(service: &str, state: ContainerState, health: Health) -> Contai
         finished_at: None,
         ports: vec![],
         image: "devctl-test/busybox:latest".into(),
-        config_files: None,
+        ..Container::default()
     }
 }
 

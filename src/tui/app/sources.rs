@@ -3,11 +3,15 @@
 
 use std::time::Duration;
 
-use tokio::sync::mpsc::UnboundedSender;
+use std::collections::BTreeMap;
+
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 
 use super::Edge;
 use crate::commands::Ctx;
+use crate::engine::connect::Source;
+use crate::engine::watch::{WatchMsg, spawn_watch};
 use crate::project::LoadedProject;
 use crate::tui::msg::{EngineEvent, Msg, Signal};
 
@@ -24,31 +28,27 @@ impl Sources {
     pub fn start(
         &mut self,
         ctx: &Ctx,
-        _project: &LoadedProject,
+        project: &LoadedProject,
         tx: &UnboundedSender<Msg>,
-        _with_stats: bool,
+        with_stats: bool,
         _log_tail: usize,
     ) {
         self.stop();
         let env = ctx.env.clone();
+        let project = project.clone();
         let tx = tx.clone();
         self.tasks.push(tokio::spawn(async move {
+            let context = context_label(&env);
             let mut backoff = BACKOFF_MIN;
-            loop {
+            // The watcher reconnects by itself once it has a client; until the first
+            // connection succeeds, retry here with the same back-off.
+            let docker = loop {
                 match crate::engine::connect(&env).await {
-                    Ok(_docker) => {
-                        let _ = tx.send(Msg::Engine(EngineEvent::Disconnected {
-                            reason:
-                                "connected, but the Engine watcher is not wired into this build yet"
-                                    .into(),
-                        }));
-                        return;
-                    }
+                    Ok(d) => break d,
                     Err(e) => {
+                        let reason = e.message.clone();
                         if tx
-                            .send(Msg::Engine(EngineEvent::Disconnected {
-                                reason: e.message.clone(),
-                            }))
+                            .send(Msg::Engine(EngineEvent::Disconnected { reason }))
                             .is_err()
                         {
                             return;
@@ -57,7 +57,15 @@ impl Sources {
                 }
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(BACKOFF_MAX);
+            };
+            let (wtx, mut wrx) = unbounded_channel();
+            let watch = spawn_watch(docker, project, wtx, with_stats);
+            while let Some(w) = wrx.recv().await {
+                if tx.send(Msg::Engine(from_watch(w, &context))).is_err() {
+                    break;
+                }
             }
+            watch.abort();
         }));
     }
 
@@ -65,6 +73,33 @@ impl Sources {
         for t in self.tasks.drain(..) {
             t.abort();
         }
+    }
+}
+
+/// How the header names the Engine endpoint: the docker context, or DOCKER_HOST.
+fn context_label(env: &BTreeMap<String, String>) -> Option<String> {
+    let ep = crate::engine::connect::resolve(env).ok()?;
+    Some(match ep.source {
+        Source::DockerHost => format!("DOCKER_HOST={}", ep.host),
+        Source::Context { name, .. } => name,
+        Source::Default => "default".to_string(),
+    })
+}
+
+fn from_watch(w: WatchMsg, context: &Option<String>) -> EngineEvent {
+    match w {
+        WatchMsg::Connected {
+            engine_version,
+            api_version,
+        } => EngineEvent::Connected {
+            engine_version: Some(engine_version),
+            api_version: Some(api_version),
+            context: context.clone(),
+        },
+        WatchMsg::Snapshot(s) => EngineEvent::Snapshot(s),
+        WatchMsg::Changed { service, .. } => EngineEvent::ServiceChanged(service),
+        WatchMsg::Usage { service, usage } => EngineEvent::Usage { service, usage },
+        WatchMsg::Disconnected { reason } => EngineEvent::Disconnected { reason },
     }
 }
 
