@@ -82,7 +82,7 @@ pub enum EngineEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogLine {
     pub service: String,
-    pub timestamp: Option<String>,
+    pub timestamp: Option<DateTime<Utc>>,
     pub stderr: bool,
     pub text: String,
 }
