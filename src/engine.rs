@@ -5,6 +5,7 @@
 //!
 //! Stable API for other layers: [`connect`], [`model`].
 
+pub mod logs;
 pub mod model;
 
 use std::collections::BTreeMap;
