@@ -8,6 +8,7 @@
 pub mod connect;
 pub mod convert;
 pub mod events;
+pub mod logs;
 pub mod model;
 pub mod snapshot;
 pub mod stats;
