@@ -170,7 +170,7 @@ pub fn sh(ctx: &Ctx, a: &ShArgs) -> Result<u8> {
             vec!["exec".into(), a.service.clone(), "bash".into()],
         );
     }
-    preflight(ctx, &project)?;
+    preflight(ctx, &project, &probe_sub)?;
     let shell = match compose::run::run_quiet(&probe)? {
         0 => "bash",
         _ => "sh",
@@ -199,7 +199,7 @@ fn drive(ctx: &Ctx, project: &LoadedProject, sub: Vec<String>) -> Result<u8> {
         return Ok(code);
     }
     let inv: Invocation = compose::invocation(ctx, project, &sub)?;
-    preflight(ctx, project)?;
+    preflight(ctx, project, &sub)?;
     compose::execute(ctx, &inv)
 }
 
@@ -298,25 +298,33 @@ pub fn parse_timeout(s: &str) -> Result<Option<Duration>> {
     Ok(Some(Duration::from_secs(total)))
 }
 
+/// How long the preflight may wait for the Engine (the whole command stays under 2 s).
+const ENGINE_BUDGET: Duration = Duration::from_millis(1500);
+
 /// Before acting: the Engine must answer within 2 s (`Exit::EngineUnreachable` otherwise, so no
 /// command hangs), and containers created from other files get a layer-drift warning. Under
 /// `--dry-run` an unreachable Engine only skips the drift check.
-fn preflight(ctx: &Ctx, project: &LoadedProject) -> Result<()> {
+fn preflight(ctx: &Ctx, project: &LoadedProject, sub: &[String]) -> Result<()> {
     let name = project.resolved.name.clone();
     let rt = super::runtime()?;
     let labels = rt.block_on(async {
-        tokio::time::timeout(Duration::from_secs(2), config_file_labels(ctx, &name))
+        tokio::time::timeout(ENGINE_BUDGET, config_file_labels(ctx, &name))
             .await
-            .unwrap_or_else(|_| {
-                Err(Error::engine(
-                    "the Docker Engine did not answer within 2 seconds",
-                ))
-            })
+            .unwrap_or_else(|_| Err(engine_error(ctx, "no answer within 1.5 seconds")))
     });
     match labels {
         Ok(list) => {
-            for d in drift::detect(&project.resolved.files, &list) {
-                eprintln!("devctl: warning: {}", drift::message(&d));
+            let drifts = drift::detect(&project.resolved.files, &list);
+            for d in &drifts {
+                eprintln!("devctl: warning: {}", drift::message(d));
+            }
+            if !drifts.is_empty() {
+                let what = if sub.first().map(String::as_str) == Some("up") {
+                    "`up` recreates the containers whose configuration changed"
+                } else {
+                    "existing containers keep their configuration until `devctl up` recreates them"
+                };
+                eprintln!("  ({what})");
             }
             Ok(())
         }
@@ -362,7 +370,7 @@ async fn config_file_labels(ctx: &Ctx, project: &str) -> Result<Vec<(String, Opt
 
 // TEMPORARY until helper "engine" lands `crate::engine::connect` on main (it also honours the
 // docker context and TLS); then this becomes `crate::engine::connect(&ctx.env).await`.
-async fn engine_connect(ctx: &Ctx) -> Result<bollard::Docker> {
+pub(crate) async fn engine_connect(ctx: &Ctx) -> Result<bollard::Docker> {
     let docker =
         bollard::Docker::connect_with_defaults().map_err(|e| engine_error(ctx, &e.to_string()))?;
     docker

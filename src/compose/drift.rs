@@ -4,10 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-/// One service whose containers were created from other files.
+/// Services whose containers were created from the same other file set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Drift {
-    pub service: String,
+    /// In the order their containers were listed.
+    pub services: Vec<String>,
     /// The files the container was created with (from its label), in order.
     pub created_with: Vec<PathBuf>,
     /// The files devctl now uses, in order.
@@ -24,9 +25,9 @@ pub fn parse_label(label: &str) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Pure: one `Drift` per service (first container that differs), in the order given.
-/// `containers` are `(service, config_files label)`; containers without the label (not created
-/// by Compose) are ignored.
+/// Pure: the services whose containers carry another file set than `requested`, grouped by
+/// that file set (one warning per group). `containers` are `(service, config_files label)`;
+/// containers without the label (not created by Compose) are ignored.
 pub fn detect(requested: &[PathBuf], containers: &[(String, Option<String>)]) -> Vec<Drift> {
     let mut out: Vec<Drift> = Vec::new();
     for (service, label) in containers {
@@ -35,16 +36,28 @@ pub fn detect(requested: &[PathBuf], containers: &[(String, Option<String>)]) ->
         if created.is_empty() || created == requested {
             continue;
         }
-        if out.iter().any(|d| &d.service == service) {
+        if out.iter().any(|d| d.services.contains(service)) {
             continue;
         }
-        out.push(Drift {
-            service: service.clone(),
-            created_with: created,
-            requested: requested.to_vec(),
-        });
+        match out.iter_mut().find(|d| d.created_with == created) {
+            Some(d) => d.services.push(service.clone()),
+            None => out.push(Drift {
+                services: vec![service.clone()],
+                created_with: created,
+                requested: requested.to_vec(),
+            }),
+        }
     }
     out
+}
+
+/// "db was", "db and api were", "db, api and worker were".
+fn subject(services: &[String]) -> String {
+    match services {
+        [] => "no service was".to_string(),
+        [one] => format!("{one} was"),
+        [init @ .., last] => format!("{} and {last} were", init.join(", ")),
+    }
 }
 
 /// The layer a file stands for: `docker-compose.prod.yml` → `prod`, `compose.dev.yaml` → `dev`,
@@ -104,16 +117,16 @@ pub fn message(d: &Drift) -> String {
     if extra.is_empty() && missing.is_empty() {
         let order: Vec<String> = d.created_with.iter().map(|p| file_name(p)).collect();
         return format!(
-            "{} was created with the same files in another order ({})",
-            d.service,
+            "{} created with the same files in another order ({})",
+            subject(&d.services),
             order.join(", ")
         );
     }
-    let (svc, ex, mi) = (&d.service, describe(&extra), describe(&missing));
+    let (svc, ex, mi) = (subject(&d.services), describe(&extra), describe(&missing));
     match (extra.is_empty(), missing.is_empty()) {
-        (false, false) => format!("{svc} was created with {ex}; you asked for {mi}"),
-        (false, true) => format!("{svc} was created with {ex}, which you did not ask for"),
-        _ => format!("{svc} was created without {mi}, which you asked for"),
+        (false, false) => format!("{svc} created with {ex}; you asked for {mi}"),
+        (false, true) => format!("{svc} created with {ex}, which you did not ask for"),
+        _ => format!("{svc} created without {mi}, which you asked for"),
     }
 }
 
@@ -179,16 +192,19 @@ mod tests {
                     "api was created without the dev overlay (docker-compose.dev.yml), which you asked for",
                 ],
             ),
-            // Two replicas of one service: one warning; another service: its own.
+            // Two replicas of one service: one mention; services sharing a file set: one line;
+            // another file set: its own line.
             (
                 vec![
                     ("db".into(), label(&[base, prod])),
                     ("db".into(), label(&[base, prod])),
                     ("api".into(), label(&[base, dev])),
                     ("worker".into(), label(&[dev, base])),
+                    ("cache".into(), label(&[base, prod])),
+                    ("flaky".into(), label(&[base, prod])),
                 ],
                 vec![
-                    "db was created with the prod overlay (docker-compose.prod.yml); you asked for the dev overlay (docker-compose.dev.yml)",
+                    "db, cache and flaky were created with the prod overlay (docker-compose.prod.yml); you asked for the dev overlay (docker-compose.dev.yml)",
                     "worker was created with the same files in another order (docker-compose.dev.yml, docker-compose.yml)",
                 ],
             ),
