@@ -1,8 +1,15 @@
 //! Spawning Compose: print the command line, stream its output through, pass its exit code on.
 
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Once, OnceLock};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::SignalsInfo;
+use signal_hook::iterator::exfiltrator::WithOrigin;
+use signal_hook::low_level::siginfo::{Cause, Origin};
 
 use super::Invocation;
 use crate::error::{Error, Result};
@@ -36,7 +43,6 @@ fn spawn_and_wait(inv: &Invocation, stdout: Stdio, stderr: Stdio) -> Result<Exit
     } else {
         Stdio::null()
     };
-    let guard = SigintToChild::install();
     let mut child = Command::new(&inv.program)
         .args(&inv.args)
         .stdin(stdin)
@@ -47,6 +53,7 @@ fn spawn_and_wait(inv: &Invocation, stdout: Stdio, stderr: Stdio) -> Result<Exit
             std::io::ErrorKind::NotFound => super::detect::missing(),
             _ => Error::general(format!("cannot start `{}`: {e}", inv.program)),
         })?;
+    let guard = ChildSignals::install(child.id());
     let status = child
         .wait()
         .map_err(|e| Error::general(format!("waiting for `{}` failed: {e}", inv.program)));
@@ -74,34 +81,77 @@ pub fn to_u8(code: i32) -> u8 {
     u8::try_from(code).unwrap_or(1)
 }
 
-/// While alive, SIGINT does not terminate devctl (the child, in the same foreground process
-/// group, receives it and decides). Afterwards SIGINT has its default effect again.
-struct SigintToChild {
-    default_now: Arc<AtomicBool>,
-}
+/// While a Compose child runs, devctl does not die of SIGINT/SIGTERM/SIGHUP: a Ctrl-C from the
+/// terminal reaches Compose itself (same foreground process group), and a signal sent to devctl
+/// by another process (`kill`, a CI runner cancelling the job) is forwarded to Compose; devctl
+/// then waits for Compose and passes its exit code on. Outside child runs every one of these
+/// signals has its default effect.
+struct ChildSignals;
 
-impl SigintToChild {
-    fn install() -> Option<Self> {
-        static FLAG: std::sync::OnceLock<Option<Arc<AtomicBool>>> = std::sync::OnceLock::new();
-        let flag = FLAG
-            .get_or_init(|| {
-                let f = Arc::new(AtomicBool::new(true));
-                signal_hook::flag::register_conditional_default(
-                    signal_hook::consts::SIGINT,
-                    Arc::clone(&f),
-                )
-                .ok()
-                .map(|_| f)
-            })
-            .clone()?;
-        flag.store(false, Ordering::SeqCst);
-        Some(SigintToChild { default_now: flag })
+/// True while no Compose child runs: the signals then have their default effect.
+static DEFAULT_NOW: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+/// The running Compose child's pid (0: none).
+static CHILD: AtomicU32 = AtomicU32::new(0);
+const FORWARDED: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
+
+impl ChildSignals {
+    fn install(pid: u32) -> ChildSignals {
+        static INIT: Once = Once::new();
+        INIT.call_once(|| {
+            let flag = Arc::new(AtomicBool::new(true));
+            let Ok(mut signals) = SignalsInfo::<WithOrigin>::new(FORWARDED) else {
+                return;
+            };
+            for sig in FORWARDED {
+                let _ = signal_hook::flag::register_conditional_default(sig, Arc::clone(&flag));
+            }
+            let _ = std::thread::Builder::new()
+                .name("devctl-signals".into())
+                .spawn(move || {
+                    for origin in signals.forever() {
+                        forward(&origin);
+                    }
+                });
+            let _ = DEFAULT_NOW.set(flag);
+        });
+        CHILD.store(pid, Ordering::SeqCst);
+        set_default(false);
+        ChildSignals
     }
 }
 
-impl Drop for SigintToChild {
+fn set_default(on: bool) {
+    if let Some(f) = DEFAULT_NOW.get() {
+        f.store(on, Ordering::SeqCst);
+    }
+}
+
+/// Pure policy: forward this signal to the child? Not a terminal's Ctrl-C (the kernel already
+/// sent it to Compose too; a second SIGINT would make Compose force-stop).
+pub fn should_forward(signal: i32, cause: &Cause) -> bool {
+    match cause {
+        Cause::Sent(_) => true,
+        Cause::Kernel => false,
+        // Systems that do not say where a signal came from: forward all but SIGINT.
+        _ => signal != SIGINT,
+    }
+}
+
+fn forward(origin: &Origin) {
+    let pid = CHILD.load(Ordering::SeqCst);
+    if pid == 0 || !should_forward(origin.signal, &origin.cause) {
+        return;
+    }
+    let (Ok(pid), Ok(sig)) = (i32::try_from(pid), Signal::try_from(origin.signal)) else {
+        return;
+    };
+    let _ = kill(Pid::from_raw(pid), sig);
+}
+
+impl Drop for ChildSignals {
     fn drop(&mut self) {
-        self.default_now.store(true, Ordering::SeqCst);
+        CHILD.store(0, Ordering::SeqCst);
+        set_default(true);
     }
 }
 
@@ -145,6 +195,22 @@ mod tests {
         };
         let e = run_quiet(&inv).expect_err("missing");
         assert_eq!(e.exit, crate::error::Exit::ComposeMissing);
+    }
+
+    #[test]
+    fn forwards_signals_from_processes_not_the_terminal() {
+        use signal_hook::low_level::siginfo::Sent;
+        let cases = [
+            (SIGINT, Cause::Kernel, false),
+            (SIGINT, Cause::Sent(Sent::User), true),
+            (SIGTERM, Cause::Sent(Sent::User), true),
+            (SIGHUP, Cause::Kernel, false),
+            (SIGTERM, Cause::Unknown, true),
+            (SIGINT, Cause::Unknown, false),
+        ];
+        for (sig, cause, want) in cases {
+            assert_eq!(should_forward(sig, &cause), want, "{sig} {cause:?}");
+        }
     }
 
     #[test]
