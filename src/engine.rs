@@ -6,6 +6,7 @@
 //! Stable API for other layers: [`connect`], [`model`].
 
 pub mod model;
+pub mod volumes;
 
 use std::collections::BTreeMap;
 
