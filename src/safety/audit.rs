@@ -21,8 +21,7 @@ pub struct Record {
     pub project: String,
     /// The plan shown (the serialised `DeletionPlan`), or null when none could be built.
     pub plan: serde_json::Value,
-    /// `refused`, `aborted`, `confirmed-typed`, `confirmed-flag`, `nothing-at-stake`,
-    /// `views-disagree`.
+    /// `refused`, `aborted`, `confirmed-typed`, `confirmed-flag`, `views-disagree`.
     pub decision: String,
     /// What happened: removed / kept volumes, Compose's exit code, snapshots, errors.
     pub result: serde_json::Value,

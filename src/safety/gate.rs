@@ -253,8 +253,6 @@ pub enum Confirmation {
     Typed(Vec<String>),
     /// `--confirm` flags.
     Flag(Vec<String>),
-    /// The plan destroys nothing.
-    NothingAtStake,
 }
 
 impl Confirmation {
@@ -262,7 +260,6 @@ impl Confirmation {
         match self {
             Confirmation::Typed(_) => "confirmed-typed",
             Confirmation::Flag(_) => "confirmed-flag",
-            Confirmation::NothingAtStake => "nothing-at-stake",
         }
     }
 }
@@ -311,7 +308,6 @@ pub async fn execute(
                     .all(|(a, b)| policy::typed_matches(a, b))
         }
         Confirmation::Flag(w) => required.iter().all(|r| w.contains(r)),
-        Confirmation::NothingAtStake => p.plan.is_empty(),
     };
     if !ok {
         log.append(&record(
@@ -413,7 +409,6 @@ async fn guard_async(
     }
     let terminal = prompt::is_terminal();
     let (how, snap) = match policy::policy(&p.plan, terminal, flags) {
-        Decision::NothingAtStake => (Confirmation::NothingAtStake, false),
         Decision::Confirmed { words } => {
             (Confirmation::Flag(words), flags.snapshot.unwrap_or(false))
         }

@@ -1,7 +1,9 @@
 //! The confirmation policy. Pure: given the plan, whether a person is at a terminal, and the
 //! flags, decide what happens.
 //!
-//! - Nothing at stake → proceed without asking.
+//! - Every destructive argv needs a confirmation, even when the plan finds nothing to delete
+//!   (the plan shows "nothing"; the argv itself asked for deletion, and a plan can only be as
+//!   complete as the Engine's facts).
 //! - `--confirm` given: it must name every required word exactly (the project name, or the
 //!   exact name of each external or protected volume in the plan), else refuse, even in a
 //!   terminal. A bare `--yes` is never enough (devctl has no such flag for the gate).
@@ -24,8 +26,6 @@ pub struct GateFlags {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "decision", rename_all = "kebab-case")]
 pub enum Decision {
-    /// Nothing would be destroyed: run without asking.
-    NothingAtStake,
     /// Ask the user to type each word, in order.
     Prompt { words: Vec<String> },
     /// `--confirm` named every required word.
@@ -64,9 +64,6 @@ fn confirm_hint(words: &[String]) -> String {
 
 /// Decide. `terminal`: standard input and standard error are both terminals.
 pub fn policy(plan: &DeletionPlan, terminal: bool, flags: &GateFlags) -> Decision {
-    if plan.is_empty() {
-        return Decision::NothingAtStake;
-    }
     let words = required_words(plan);
     if !flags.confirm.is_empty() {
         let missing: Vec<&String> = words
@@ -157,11 +154,13 @@ mod tests {
         let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let cases: Vec<(&str, &DeletionPlan, bool, GateFlags, Decision)> = vec![
             (
-                "empty plan",
+                "empty plan, tty",
                 &empty,
-                false,
+                true,
                 flags(&[]),
-                Decision::NothingAtStake,
+                Decision::Prompt {
+                    words: words(&["shop"]),
+                },
             ),
             (
                 "tty",
@@ -223,6 +222,12 @@ mod tests {
         }
         let refused: Vec<(&str, &DeletionPlan, bool, GateFlags)> = vec![
             ("no tty, no flag", &plain, false, flags(&[])),
+            (
+                "empty plan still needs a confirmation",
+                &empty,
+                false,
+                flags(&[]),
+            ),
             ("wrong project", &plain, false, flags(&["shops"])),
             ("case differs", &plain, false, flags(&["Shop"])),
             ("wrong flag in tty", &plain, true, flags(&["other"])),
