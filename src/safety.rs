@@ -8,10 +8,14 @@ pub mod audit;
 pub mod classify;
 pub mod execute;
 pub mod gate;
+pub mod guard;
+mod pflag;
 pub mod plan;
 pub mod policy;
 pub mod prompt;
 pub mod snapshot;
+pub mod sources;
+pub mod views;
 
 pub use classify::{Action, Destructive, classify};
 pub use gate::{Confirmation, Prepared};
@@ -65,7 +69,7 @@ pub fn intercept(ctx: &Ctx, compose_args: &[String]) -> Result<Option<u8>> {
     let Some(d) = classify(&args) else {
         return Ok(None);
     };
-    gate::guard(ctx, &args, d, &flags).map(Some)
+    guard::guard(ctx, &args, d, &flags).map(Some)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::Ctx;
 use crate::error::Result;
-use crate::safety::{self, GateFlags, gate};
+use crate::safety::{self, GateFlags};
 
 #[derive(Debug, Args)]
 pub struct DownArgs {
@@ -55,8 +55,8 @@ pub fn run(ctx: &Ctx, args: &DownArgs) -> Result<u8> {
         },
     };
     match safety::classify(&argv) {
-        Some(d) => gate::guard(ctx, &argv, d, &flags),
-        None => gate::run_plain(ctx, &argv),
+        Some(d) => safety::guard::guard(ctx, &argv, d, &flags),
+        None => safety::guard::run_plain(ctx, &argv),
     }
 }
 

@@ -7,7 +7,7 @@ use clap::Subcommand;
 use super::Ctx;
 use crate::engine::volumes;
 use crate::error::{Error, Result};
-use crate::safety::{gate, snapshot};
+use crate::safety::{snapshot, sources};
 
 #[derive(Debug, Subcommand)]
 pub enum SnapshotCommand {
@@ -79,7 +79,7 @@ pub fn run(ctx: &Ctx, cmd: &SnapshotCommand) -> Result<u8> {
         } => {
             let rt = super::runtime()?;
             rt.block_on(async {
-                let docker = gate::connect(ctx).await?;
+                let docker = sources::connect(ctx).await?;
                 let targets = targets(ctx, names, *all)?;
                 let facts = volumes::gather(&docker, false).await?;
                 for v in targets {
@@ -98,7 +98,7 @@ pub fn run(ctx: &Ctx, cmd: &SnapshotCommand) -> Result<u8> {
         SnapshotCommand::Restore { snapshot: id, into } => {
             let rt = super::runtime()?;
             rt.block_on(async {
-                let docker = gate::connect(ctx).await?;
+                let docker = sources::connect(ctx).await?;
                 let v = snapshot::restore(&docker, &ctx.env, id, into.as_deref()).await?;
                 println!("restored {id} into volume {v}");
                 Ok(0)
@@ -111,9 +111,9 @@ pub fn run(ctx: &Ctx, cmd: &SnapshotCommand) -> Result<u8> {
 /// `--all` is every declared volume.
 fn targets(ctx: &Ctx, names: &[String], all: bool) -> Result<Vec<String>> {
     let project = if all {
-        Some(gate::load_project(ctx)?)
+        Some(sources::load_project(ctx)?)
     } else {
-        gate::load_project(ctx).ok()
+        sources::load_project(ctx).ok()
     };
     if all {
         let p = project.ok_or_else(|| Error::config("no project to snapshot"))?;

@@ -5,7 +5,7 @@ use clap::Subcommand;
 
 use super::Ctx;
 use crate::error::{Error, Result};
-use crate::safety::{self, GateFlags, gate};
+use crate::safety::{self, GateFlags};
 
 #[derive(Debug, Subcommand)]
 pub enum VolumeCommand {
@@ -77,5 +77,5 @@ pub fn run(ctx: &Ctx, cmd: &VolumeCommand) -> Result<u8> {
     };
     let d = safety::classify(&argv)
         .ok_or_else(|| Error::general("internal: volume command not classified"))?;
-    gate::guard(ctx, &argv, d, &flags)
+    safety::guard::guard(ctx, &argv, d, &flags)
 }

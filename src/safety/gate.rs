@@ -11,13 +11,15 @@ use bollard::Docker;
 use super::audit::{AuditLog, Record};
 use super::classify::{Action, ComposeGlobals, Destructive, strip_volume_flags};
 use super::execute::{self, ComposeCall, Outcome, Output};
-use super::plan::{self, DeletionPlan, Disagreement, PlanInput};
-use super::policy::{self, Decision, GateFlags};
+use super::plan::{self, DeletionPlan, PlanInput};
+use super::policy;
+use super::sources::{compose_view, load_project};
+use super::views::{self, Disagreement};
 use super::{prompt, snapshot};
 use crate::commands::Ctx;
 use crate::engine::volumes;
 use crate::error::{Error, Result};
-use crate::project::{LoadedProject, Project, Resolved};
+use crate::project::{LoadedProject, Project};
 
 /// A plan ready to be shown and, once confirmed, executed.
 #[derive(Debug, Clone)]
@@ -109,101 +111,6 @@ pub fn effective_ctx(ctx: &Ctx, g: &ComposeGlobals) -> Ctx {
     c
 }
 
-/// Compose's view: `docker compose … config --format json` of the same files.
-fn compose_view(ctx: &Ctx, name: Option<&str>) -> Result<serde_json::Value> {
-    let shell = LoadedProject {
-        resolved: Resolved {
-            files: vec![],
-            project_dir: ctx.cwd.clone(),
-            name: String::new(),
-            environment: None,
-            protected: false,
-            env_files: vec![],
-            profiles: vec![],
-            protected_volumes: vec![],
-        },
-        json: serde_json::Value::Null,
-        project: Project::default(),
-        disabled_services: Default::default(),
-        provenance: Default::default(),
-        warnings: vec![],
-    };
-    let mut call = execute::compose_call(
-        ctx,
-        &shell,
-        &["config".into(), "--format".into(), "json".into()],
-    );
-    // `-p` only when a name is known; otherwise Compose derives it as usual.
-    if let Some(pos) = call.args.iter().position(|a| a == "-p") {
-        match name.or(ctx.global.project_name.as_deref()) {
-            Some(n) => call.args[pos + 1] = n.to_string(),
-            None => {
-                call.args.drain(pos..pos + 2);
-            }
-        }
-    }
-    execute::compose_config_json(ctx, &call)
-}
-
-/// The merged model devctl plans from.
-// TODO(after merge): `ctx.load_project()` (helpers "project-a/b"); until the loader is on main,
-// the model is built from Compose's own canonical JSON, so both views trivially agree.
-pub fn load_project(ctx: &Ctx) -> Result<LoadedProject> {
-    let json = compose_view(ctx, None)?;
-    let project = Project::from_json(&json)
-        .map_err(|e| Error::config(format!("cannot read Compose's model: {e}")))?;
-    Ok(LoadedProject {
-        resolved: Resolved {
-            files: ctx.global.files.iter().map(|f| ctx.cwd.join(f)).collect(),
-            project_dir: ctx
-                .global
-                .project_directory
-                .as_ref()
-                .map(|d| ctx.cwd.join(d))
-                .unwrap_or_else(|| ctx.cwd.clone()),
-            name: project.name.clone(),
-            environment: None,
-            protected: false,
-            env_files: ctx
-                .global
-                .env_files
-                .iter()
-                .map(|f| ctx.cwd.join(f))
-                .collect(),
-            profiles: ctx.global.profiles.clone(),
-            protected_volumes: vec![],
-        },
-        json,
-        project,
-        disabled_services: Default::default(),
-        provenance: Default::default(),
-        warnings: vec![],
-    })
-}
-
-/// The Engine connection.
-// TODO(after merge): `crate::engine::connect(&ctx.env)` (helper "engine").
-pub async fn connect(_ctx: &Ctx) -> Result<Docker> {
-    let docker = Docker::connect_with_local_defaults().map_err(|e| {
-        Error::engine(format!("cannot reach the Docker Engine: {e}"))
-            .with_hint("is dockerd running? check DOCKER_HOST")
-    })?;
-    match tokio::time::timeout(
-        std::time::Duration::from_secs(2),
-        docker.negotiate_version(),
-    )
-    .await
-    {
-        Ok(Ok(d)) => Ok(d),
-        Ok(Err(e)) => Err(
-            Error::engine(format!("cannot reach the Docker Engine: {e}"))
-                .with_hint("is dockerd running? check DOCKER_HOST"),
-        ),
-        Err(_) => Err(Error::engine("the Docker Engine did not answer within 2 s")
-            .with_hint("is dockerd running? check DOCKER_HOST")),
-    }
-}
-
 /// Build the plan without prompting or touching anything. `args` is the Compose-form argv
 /// (`["down", "-v"]`, `["-p", "x", "rm", "-fsv"]`, `["volume", "rm", "x"]`…), already
 /// classified as `destructive`.
@@ -227,7 +134,7 @@ pub async fn prepare(
     let compose = Project::from_json(&compose).map_err(|e| {
         Error::general(format!("cannot read Compose's `config --format json`: {e}"))
     })?;
-    let disagreement = plan::check_views(&loaded.project, &compose).err();
+    let disagreement = views::check_views(&loaded.project, &compose).err();
     Ok(Prepared {
         ctx: ectx,
         loaded,
@@ -359,131 +266,6 @@ pub async fn execute(
         serde_json::to_value(&out).unwrap_or_default(),
     ))?;
     Ok(out)
-}
-
-/// The CLI path: prepare, show, decide, prompt, execute. Returns the exit code.
-pub fn guard(
-    ctx: &Ctx,
-    args: &[String],
-    destructive: Destructive,
-    flags: &GateFlags,
-) -> Result<u8> {
-    let rt = crate::commands::runtime()?;
-    rt.block_on(guard_async(ctx, args, destructive, flags))
-}
-
-async fn guard_async(
-    ctx: &Ctx,
-    args: &[String],
-    destructive: Destructive,
-    flags: &GateFlags,
-) -> Result<u8> {
-    let docker = connect(ctx).await?;
-    let p = prepare(ctx, args, destructive, &docker).await?;
-    // Fail before anything is touched when the audit log cannot be written.
-    drop(AuditLog::open(&ctx.env)?);
-    let color = ctx.color() && prompt::is_terminal();
-    eprintln!("{}", p.render(color));
-    if let Some(d) = &p.disagreement {
-        audit_decision(&p, "views-disagree", &d.differences.join("; "))?;
-        return Err(Error::refused(
-            "refused: devctl's model and Compose's view of the volumes disagree",
-        )
-        .with_hint(
-            "check the files with `devctl config` and `docker compose config`; nothing was touched",
-        ));
-    }
-    if ctx.global.dry_run {
-        match p.compose_call() {
-            Some(c) => println!("{}", c.display()),
-            None => println!("(no Compose command)"),
-        }
-        for v in &p.plan.remove {
-            println!(
-                "devctl: remove volume {} (created {})",
-                v.name,
-                v.created_at.as_deref().unwrap_or("?")
-            );
-        }
-        return Ok(0);
-    }
-    let terminal = prompt::is_terminal();
-    let (how, snap) = match policy::policy(&p.plan, terminal, flags) {
-        Decision::Confirmed { words } => {
-            (Confirmation::Flag(words), flags.snapshot.unwrap_or(false))
-        }
-        Decision::Refuse { reason, hint } => {
-            audit_decision(&p, "refused", &reason)?;
-            return Err(Error::refused(format!(
-                "refused by the safety gate: {reason}; nothing was touched"
-            ))
-            .with_hint(hint));
-        }
-        Decision::Prompt { words } => {
-            let term = dialoguer::console::Term::stderr();
-            let snap = match flags.snapshot {
-                Some(s) => s,
-                None => match prompt::ask_snapshot(&term, p.plan.remove.len())? {
-                    prompt::Answer::Yes => true,
-                    prompt::Answer::No => false,
-                    prompt::Answer::Abort => {
-                        return aborted(&p, "aborted at the snapshot question");
-                    }
-                },
-            };
-            let mut typed = Vec::new();
-            for w in &words {
-                let what = if *w == p.plan.project {
-                    format!("Type the project name `{w}` to confirm (Esc aborts): ")
-                } else {
-                    format!("Type the volume name `{w}` to confirm its deletion (Esc aborts): ")
-                };
-                match prompt::ask_word(&term, &what)? {
-                    Some(t) if policy::typed_matches(&t, w) => typed.push(t),
-                    Some(_) => return aborted(&p, "the typed name did not match"),
-                    None => return aborted(&p, "aborted (Esc / Ctrl-C)"),
-                }
-            }
-            (Confirmation::Typed(typed), snap)
-        }
-    };
-    let out = execute(&p, &docker, how, snap, Output::Inherit).await?;
-    for line in out.report() {
-        eprintln!("{line}");
-    }
-    if out.ok() {
-        Ok(0)
-    } else {
-        Err(Error::general(
-            out.stopped
-                .clone()
-                .unwrap_or_else(|| "the guarded operation failed".into()),
-        ))
-    }
-}
-
-/// Run a non-destructive Compose subcommand for the project (e.g. plain `down`), standard
-/// input at /dev/null; `--dry-run` prints it and stops.
-// TODO(after merge): `crate::compose::invocation` + `crate::compose::run` (helper "compose").
-pub fn run_plain(ctx: &Ctx, sub: &[String]) -> Result<u8> {
-    let loaded = load_project(ctx)?;
-    let call = execute::compose_call(ctx, &loaded, sub);
-    if ctx.global.dry_run {
-        println!("{}", call.display());
-        return Ok(0);
-    }
-    let (code, _) = execute::run_compose(ctx, &call, Output::Inherit)?;
-    Ok(u8::try_from(code).unwrap_or(1))
-}
-
-fn aborted(p: &Prepared, reason: &str) -> Result<u8> {
-    audit_decision(p, "aborted", reason)?;
-    Err(
-        Error::refused(format!("{reason}: aborted, nothing was touched")).with_hint(format!(
-            "type exactly {}",
-            p.required_words().join(", then ")
-        )),
-    )
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //!
 //! It names every volume the action would destroy (or put at risk), with its size, creation
 //! time, labels and the containers that mount it, lists the external volumes that are kept,
-//! and raises loud warnings. `check_views` compares the model's volumes with Compose's own view.
+//! and raises loud warnings. (`views::check_views` compares the model with Compose's view.)
 
 use std::collections::BTreeMap;
 
@@ -403,56 +403,6 @@ pub fn plan(input: &PlanInput<'_>) -> DeletionPlan {
     }
     b.warnings();
     b.plan
-}
-
-/// The two views of the project's volumes, when they disagree.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Disagreement {
-    /// (key, Engine name, external) per view.
-    pub devctl: Vec<(String, String, bool)>,
-    pub compose: Vec<(String, String, bool)>,
-    pub differences: Vec<String>,
-}
-
-/// Compare the volume names and `external` flags of devctl's model with Compose's own
-/// `config --format json` view of the same files. Any difference refuses.
-pub fn check_views(ours: &Project, compose: &Project) -> Result<(), Disagreement> {
-    let a = declared_volumes(ours);
-    let b = declared_volumes(compose);
-    let mut differences = Vec::new();
-    if ours.name != compose.name {
-        differences.push(format!(
-            "project name: devctl `{}`, Compose `{}`",
-            ours.name, compose.name
-        ));
-    }
-    for (k, n, e) in &a {
-        match b.iter().find(|(k2, _, _)| k2 == k) {
-            None => differences.push(format!("volume `{k}`: only devctl declares it")),
-            Some((_, n2, e2)) => {
-                if n != n2 {
-                    differences.push(format!("volume `{k}`: name devctl `{n}`, Compose `{n2}`"));
-                }
-                if e != e2 {
-                    differences.push(format!("volume `{k}`: external devctl {e}, Compose {e2}"));
-                }
-            }
-        }
-    }
-    for (k, _, _) in &b {
-        if !a.iter().any(|(k2, _, _)| k2 == k) {
-            differences.push(format!("volume `{k}`: only Compose declares it"));
-        }
-    }
-    if differences.is_empty() {
-        Ok(())
-    } else {
-        Err(Disagreement {
-            devctl: a,
-            compose: b,
-            differences,
-        })
-    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use crate::engine::volumes::{
     ContainerFact, MountFact, container_fact, usage_from_df, volume_fact,
 };
 use crate::safety::classify::classify;
+use crate::safety::views::check_views;
 
 const P: &str = "devctl-it-safety-fx";
 const DATA: &str = "devctl-it-safety-fx_data";
