@@ -12,6 +12,7 @@ pub mod logs;
 pub mod model;
 pub mod snapshot;
 pub mod stats;
+pub mod volumes;
 pub mod wait;
 pub mod watch;
 

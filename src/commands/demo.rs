@@ -49,7 +49,9 @@ pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<u8> {
             &dctx,
             &super::down::DownArgs {
                 volumes: false,
-                confirm: None,
+                confirm: vec![],
+                snapshot: false,
+                no_snapshot: false,
                 remove_orphans: false,
                 extra: vec![],
             },
