@@ -206,6 +206,8 @@ pub fn plan() -> PlanView {
         ],
         kept: vec![("company-backups".into(), "external".into())],
         warnings: vec![],
-        confirm_text: "shop".into(),
+        confirm_words: vec!["shop".into()],
+        blocked: None,
+        token: None,
     }
 }

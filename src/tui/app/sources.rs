@@ -5,15 +5,17 @@ use std::time::Duration;
 
 use std::collections::BTreeMap;
 
-use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use chrono::{DateTime, Utc};
+use tokio::sync::mpsc::{self, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 
 use super::Edge;
 use crate::commands::Ctx;
 use crate::engine::connect::Source;
+use crate::engine::logs::{LogEvent, LogOptions, Stream, Tail, TextMode, spawn_follow};
 use crate::engine::watch::{WatchMsg, spawn_watch};
 use crate::project::LoadedProject;
-use crate::tui::msg::{EngineEvent, Msg, Signal};
+use crate::tui::msg::{EngineEvent, LogLine, Msg, Signal};
 
 const BACKOFF_MIN: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(2);
@@ -24,19 +26,31 @@ pub(crate) struct Sources {
     tasks: Vec<JoinHandle<()>>,
 }
 
+/// A task that is aborted when its handle is dropped (so a restarted source never leaves
+/// its predecessor running).
+struct AbortOnDrop<T>(JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 impl Sources {
     pub fn start(
         &mut self,
         ctx: &Ctx,
         project: &LoadedProject,
         tx: &UnboundedSender<Msg>,
+        logs: &mpsc::Sender<LogEvent>,
         with_stats: bool,
-        _log_tail: usize,
+        log_tail: usize,
     ) {
         self.stop();
         let env = ctx.env.clone();
         let project = project.clone();
         let tx = tx.clone();
+        let logs = logs.clone();
         self.tasks.push(tokio::spawn(async move {
             let context = context_label(&env);
             let mut backoff = BACKOFF_MIN;
@@ -58,14 +72,47 @@ impl Sources {
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(BACKOFF_MAX);
             };
+            let name = project.resolved.name.clone();
             let (wtx, mut wrx) = unbounded_channel();
-            let watch = spawn_watch(docker, project, wtx, with_stats);
+            let _watch = AbortOnDrop(spawn_watch(docker.clone(), project, wtx, with_stats));
+            let mut follow: Option<AbortOnDrop<_>> = None;
+            let mut down_since: Option<DateTime<Utc>> = None;
             while let Some(w) = wrx.recv().await {
+                match &w {
+                    // (Re)connected: follow the logs again, from where the outage began.
+                    WatchMsg::Connected { .. } => {
+                        let opts = match (&follow, down_since.take()) {
+                            (None, _) => LogOptions {
+                                tail: Tail::Last(log_tail as u64),
+                                since: None,
+                                text: TextMode::Tui,
+                            },
+                            (Some(_), since) => LogOptions {
+                                tail: Tail::All,
+                                since: Some(
+                                    since.unwrap_or_else(Utc::now) - chrono::Duration::seconds(1),
+                                ),
+                                text: TextMode::Tui,
+                            },
+                        };
+                        drop(follow.take());
+                        follow = Some(AbortOnDrop(spawn_follow(
+                            docker.clone(),
+                            name.clone(),
+                            Vec::new(),
+                            opts,
+                            logs.clone(),
+                        )));
+                    }
+                    WatchMsg::Disconnected { .. } => {
+                        down_since.get_or_insert_with(Utc::now);
+                    }
+                    _ => {}
+                }
                 if tx.send(Msg::Engine(from_watch(w, &context))).is_err() {
                     break;
                 }
             }
-            watch.abort();
         }));
     }
 
@@ -73,6 +120,24 @@ impl Sources {
         for t in self.tasks.drain(..) {
             t.abort();
         }
+    }
+}
+
+/// A log event as the dashboard's message.
+pub(crate) fn from_log(e: LogEvent) -> Msg {
+    match e {
+        LogEvent::Line(l) => Msg::Log(LogLine {
+            service: l.service.to_string(),
+            timestamp: l.timestamp,
+            stderr: l.stream == Stream::Stderr,
+            text: l.text,
+        }),
+        LogEvent::Notice { container, message } => Msg::Log(LogLine {
+            service: "devctl".into(),
+            timestamp: Some(Utc::now()),
+            stderr: false,
+            text: format!("{container}: {message}"),
+        }),
     }
 }
 
@@ -123,25 +188,12 @@ pub(crate) fn spawn_signals(tx: UnboundedSender<Msg>) {
     });
 }
 
-/// Compose's version for the header (asked once, off the loop).
+/// Compose's version for the header (detected once, off the loop).
 pub(crate) fn spawn_compose_version(edge: &Edge) {
     let tx = edge.tx.clone();
     let env = edge.ctx.env.clone();
-    tokio::spawn(async move {
-        let out = tokio::process::Command::new("docker")
-            .args(["compose", "version", "--short"])
-            .env_clear()
-            .envs(&env)
-            .stdin(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .output()
-            .await;
-        let v = out
-            .ok()
-            .filter(|o| o.status.success())
-            .and_then(|o| String::from_utf8(o.stdout).ok())
-            .map(|s| s.trim().trim_start_matches('v').to_string())
-            .filter(|s| !s.is_empty());
+    tokio::task::spawn_blocking(move || {
+        let v = crate::compose::detect::detect(&env).ok().map(|d| d.version);
         let _ = tx.send(Msg::ComposeVersion(v));
     });
 }
