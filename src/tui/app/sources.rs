@@ -132,11 +132,11 @@ pub(crate) fn from_log(e: LogEvent) -> Msg {
             stderr: l.stream == Stream::Stderr,
             text: l.text,
         }),
-        LogEvent::Notice { container, message } => Msg::Log(LogLine {
+        LogEvent::Notice { message, .. } => Msg::Log(LogLine {
             service: "devctl".into(),
             timestamp: Some(Utc::now()),
             stderr: false,
-            text: format!("{container}: {message}"),
+            text: message,
         }),
     }
 }

@@ -8,7 +8,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
 
-use super::{marker, panel};
+use super::{marker, panel, wrapped_height};
 use crate::tui::config::Theme;
 use crate::tui::layout::centered;
 use crate::tui::model::{Confirm, ConfirmFocus};
@@ -163,19 +163,6 @@ impl ConfirmModal<'_> {
         }
         out
     }
-}
-
-/// Rows the lines take when wrapped at `width` (word wrapping may need one more per line).
-pub fn wrapped_height(lines: &[Line<'_>], width: u16) -> u16 {
-    let w = usize::from(width.max(1));
-    lines
-        .iter()
-        .map(|l| {
-            let n = l.width();
-            if n <= w { 1 } else { n.div_ceil(w) + 1 }
-        })
-        .sum::<usize>()
-        .min(usize::from(u16::MAX)) as u16
 }
 
 impl Widget for &ConfirmModal<'_> {
