@@ -197,3 +197,64 @@ pub(crate) fn spawn_compose_version(edge: &Edge) {
         let _ = tx.send(Msg::ComposeVersion(v));
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn watch_messages_map_to_engine_events() {
+        let ctx = Some("default".to_string());
+        let c = from_watch(
+            WatchMsg::Connected {
+                engine_version: "20.10.24".into(),
+                api_version: "1.41".into(),
+            },
+            &ctx,
+        );
+        assert_eq!(
+            c,
+            EngineEvent::Connected {
+                engine_version: Some("20.10.24".into()),
+                api_version: Some("1.41".into()),
+                context: ctx.clone(),
+            }
+        );
+        let d = from_watch(
+            WatchMsg::Disconnected {
+                reason: "gone".into(),
+            },
+            &ctx,
+        );
+        assert_eq!(
+            d,
+            EngineEvent::Disconnected {
+                reason: "gone".into()
+            }
+        );
+    }
+
+    #[test]
+    fn log_events_map_to_log_lines() {
+        let line = crate::engine::logs::LogLine {
+            service: Arc::from("api"),
+            container: Arc::from("api-1"),
+            container_id: Arc::from("abc"),
+            timestamp: None,
+            stream: Stream::Stderr,
+            text: "boom".into(),
+        };
+        match from_log(LogEvent::Line(line)) {
+            Msg::Log(l) => assert!(l.service == "api" && l.stderr && l.text == "boom"),
+            other => assert!(matches!(other, Msg::Log(_)), "{other:?}"),
+        }
+        let n = from_log(LogEvent::Notice {
+            container: Arc::from("api-1"),
+            message: "api-1 (api) started: following it".into(),
+        });
+        assert!(
+            matches!(n, Msg::Log(l) if l.service == "devctl" && l.text.starts_with("api-1 (api)"))
+        );
+    }
+}
