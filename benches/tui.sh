@@ -122,29 +122,38 @@ print(f"   start → first complete frame: median {m_full:6.1f} ms  p95 {pct(ful
       f"   (goal ≤ 150 ms: {m_full / 150:.2f}× the goal)")
 print(f"   docker compose ps:            median {m_ps:6.1f} ms   ratio complete-frame/compose-ps = {m_full / m_ps:.2f}")
 
-# 2. Engine event → redrawn cell.
+# 2. Engine event → redrawn cell: the Engine's event time → the first screen showing it.
 flaky = f"{project}-flaky-1"
-kill_lat, start_lat = [], []
+def events(since):
+    out = subprocess.run(["docker", "events", "--since", since, "--until", str(time.time()),
+                          "--filter", f"container={flaky}", "--format", "{{.Status}}|{{.TimeNano}}"],
+                         capture_output=True, text=True).stdout.splitlines()
+    return [(l.split("|")[0], int(l.split("|")[1])) for l in out if "|" in l]
+def measure(action, pred, status):
+    since = str(time.time() - 1)
+    subprocess.run(action, capture_output=True, check=True)
+    wait(pred, step=0.001)
+    seen = time.time_ns()
+    ev = [t for (st, t) in events(since) if st == status]
+    return (seen - ev[-1]) / 1e6 if ev else None
+lat = {"health_status: unhealthy": [], "health_status: healthy": [], "die": [], "start": []}
 for _ in range(10):
     wait(lambda s: " healthy" in row(s, "flaky"), timeout=60)
-    since = str(time.time() - 1)
-    subprocess.run(["docker", "kill", flaky], capture_output=True, check=True)
-    wait(lambda s: "exited" in row(s, "flaky"), step=0.001)
-    seen_kill = time.time_ns()
-    subprocess.run(["docker", "start", flaky], capture_output=True, check=True)
-    wait(lambda s: "running" in row(s, "flaky"), step=0.001)
-    seen_start = time.time_ns()
-    ev = subprocess.run(["docker", "events", "--since", since, "--until", str(time.time()),
-                         "--filter", f"container={flaky}", "--format", "{{.Status}} {{.TimeNano}}"],
-                        capture_output=True, text=True).stdout.split("\n")
-    die = [int(l.split()[1]) for l in ev if l.startswith("die ")]
-    st = [int(l.split()[1]) for l in ev if l.startswith("start ")]
-    if die and st:
-        kill_lat.append((seen_kill - die[0]) / 1e6); start_lat.append((seen_start - st[-1]) / 1e6)
-print(f"2. Engine event → redrawn cell:  die→'exited' median {statistics.median(kill_lat):6.1f} ms "
-      f"p95 {pct(kill_lat, .95):6.1f} ms;  start→'running' median {statistics.median(start_lat):6.1f} ms "
-      f"p95 {pct(start_lat, .95):6.1f} ms   (goal ≤ 100 ms: p95 {max(pct(kill_lat, .95), pct(start_lat, .95)) / 100:.2f}× the goal)")
-print("   (each includes the screen poll of this script, ~2-5 ms)")
+    lat["health_status: unhealthy"].append(measure(
+        ["docker", "exec", flaky, "touch", "/tmp/unhealthy"], lambda s: "unhealthy" in row(s, "flaky"),
+        "health_status: unhealthy"))
+    lat["health_status: healthy"].append(measure(
+        ["docker", "exec", flaky, "rm", "/tmp/unhealthy"], lambda s: " healthy" in row(s, "flaky"),
+        "health_status: healthy"))
+    lat["die"].append(measure(["docker", "kill", flaky], lambda s: "exited" in row(s, "flaky"), "die"))
+    lat["start"].append(measure(["docker", "start", flaky], lambda s: "running" in row(s, "flaky"), "start"))
+worst = 0.0
+print("2. Engine event → redrawn cell (10 rounds; includes this script's screen poll, ~2-5 ms):")
+for k, v in lat.items():
+    v = [x for x in v if x is not None]
+    worst = max(worst, pct(v, .95))
+    print(f"   {k:26s} → cell: median {statistics.median(v):6.1f} ms  p95 {pct(v, .95):6.1f} ms")
+print(f"   (goal ≤ 100 ms: worst p95 is {worst / 100:.2f}× the goal)")
 
 # 3. Idle CPU.
 wait(lambda s: " healthy" in row(s, "flaky"), timeout=60)

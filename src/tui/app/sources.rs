@@ -77,40 +77,44 @@ impl Sources {
             let _watch = AbortOnDrop(spawn_watch(docker.clone(), project, wtx, with_stats));
             let mut follow: Option<AbortOnDrop<_>> = None;
             let mut down_since: Option<DateTime<Utc>> = None;
+            let mut fresh = false;
             while let Some(w) = wrx.recv().await {
-                match &w {
-                    // (Re)connected: follow the logs again, from where the outage began.
-                    WatchMsg::Connected { .. } => {
-                        let opts = match (&follow, down_since.take()) {
-                            (None, _) => LogOptions {
-                                tail: Tail::Last(log_tail as u64),
-                                since: None,
-                                text: TextMode::Tui,
-                            },
-                            (Some(_), since) => LogOptions {
-                                tail: Tail::All,
-                                since: Some(
-                                    since.unwrap_or_else(Utc::now) - chrono::Duration::seconds(1),
-                                ),
-                                text: TextMode::Tui,
-                            },
-                        };
-                        drop(follow.take());
-                        follow = Some(AbortOnDrop(spawn_follow(
-                            docker.clone(),
-                            name.clone(),
-                            Vec::new(),
-                            opts,
-                            logs.clone(),
-                        )));
-                    }
-                    WatchMsg::Disconnected { .. } => {
-                        down_since.get_or_insert_with(Utc::now);
-                    }
-                    _ => {}
-                }
+                let connected = matches!(w, WatchMsg::Connected { .. });
+                let listed = matches!(w, WatchMsg::Snapshot(_));
+                let down = matches!(w, WatchMsg::Disconnected { .. });
                 if tx.send(Msg::Engine(from_watch(w, &context))).is_err() {
                     break;
+                }
+                if connected {
+                    fresh = true;
+                } else if down {
+                    down_since.get_or_insert_with(Utc::now);
+                } else if listed && fresh {
+                    // (Re)connected and listed: follow the logs again, from where the outage
+                    // began (after the snapshot, so the first complete frame comes first).
+                    fresh = false;
+                    let opts = match (&follow, down_since.take()) {
+                        (None, _) => LogOptions {
+                            tail: Tail::Last(log_tail as u64),
+                            since: None,
+                            text: TextMode::Tui,
+                        },
+                        (Some(_), since) => LogOptions {
+                            tail: Tail::All,
+                            since: Some(
+                                since.unwrap_or_else(Utc::now) - chrono::Duration::seconds(1),
+                            ),
+                            text: TextMode::Tui,
+                        },
+                    };
+                    drop(follow.take());
+                    follow = Some(AbortOnDrop(spawn_follow(
+                        docker.clone(),
+                        name.clone(),
+                        Vec::new(),
+                        opts,
+                        logs.clone(),
+                    )));
                 }
             }
         }));
@@ -192,8 +196,14 @@ pub(crate) fn spawn_signals(tx: UnboundedSender<Msg>) {
 pub(crate) fn spawn_compose_version(edge: &Edge) {
     let tx = edge.tx.clone();
     let env = edge.ctx.env.clone();
-    tokio::task::spawn_blocking(move || {
-        let v = crate::compose::detect::detect(&env).ok().map(|d| d.version);
+    tokio::spawn(async move {
+        // Not urgent: let the first complete frame have the CPU.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let v = tokio::task::spawn_blocking(move || crate::compose::detect::detect(&env))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .map(|d| d.version);
         let _ = tx.send(Msg::ComposeVersion(v));
     });
 }
