@@ -72,7 +72,7 @@ impl ConfirmModal<'_> {
             for (name, why) in &p.kept {
                 out.push(Line::from(vec![
                     Span::styled("  ✓ ", Style::new().fg(t.healthy)),
-                    Span::raw(format!("{} ({})", visible(name), visible(why))),
+                    Span::raw(format!("{}: {}", visible(name), visible(why))),
                 ]));
             }
         }
