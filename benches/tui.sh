@@ -131,7 +131,13 @@ def events(since):
     return [(l.split("|")[0], int(l.split("|")[1])) for l in out if "|" in l]
 def measure(action, pred, status):
     since = str(time.time() - 1)
-    subprocess.run(action, capture_output=True, check=True)
+    for attempt in range(3):  # the Engine may still be tearing the container down
+        r = subprocess.run(action, capture_output=True, text=True)
+        if r.returncode == 0:
+            break
+        time.sleep(0.3)
+    else:
+        raise SystemExit(f"{' '.join(action)} failed: {r.stderr.strip()}")
     wait(pred, step=0.001)
     seen = time.time_ns()
     ev = [t for (st, t) in events(since) if st == status]
