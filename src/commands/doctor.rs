@@ -54,7 +54,9 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<u8> {
                 environment: lp.resolved.environment.clone(),
                 protected: lp.resolved.protected,
             });
-            Some(DoctorInput::gather(&lp, &ctx.cwd, &ctx.env))
+            let mut input = DoctorInput::gather(&lp, &ctx.cwd, &ctx.env);
+            input.explicit_env_file |= !ctx.global.env_files.is_empty();
+            Some(input)
         }
         Err(e) => {
             findings.push(
