@@ -183,17 +183,10 @@ fn rel(cwd: &Path, p: &str) -> String {
         .unwrap_or_else(|_| p.to_string())
 }
 
-/// Neutralise terminal control sequences in text that comes from files (keeps newlines).
+/// Neutralise terminal control sequences in text that comes from files or the Engine
+/// (keeps newlines): [`crate::sanitize::sanitize_text`].
 pub fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' {
-                '\u{fffd}'
-            } else {
-                c
-            }
-        })
-        .collect()
+    crate::sanitize::sanitize_text(s.as_bytes())
 }
 
 #[cfg(test)]
