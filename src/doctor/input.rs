@@ -121,7 +121,13 @@ impl DoctorInput {
             .iter()
             .map(|p| RawFile {
                 path: p.clone(),
-                yaml: read(p).and_then(|t| serde_yaml::from_str(&t).ok()),
+                yaml: read(p)
+                    .and_then(|t| serde_yaml::from_str::<serde_yaml::Value>(&t).ok())
+                    .map(|mut y| {
+                        // `<<: *anchor` merge keys, so anchored `environment:` blocks are seen.
+                        let _ = y.apply_merge();
+                        y
+                    }),
             })
             .collect();
         let mut interp_paths: Vec<PathBuf> = r
