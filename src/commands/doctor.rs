@@ -104,7 +104,13 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<u8> {
     if args.json {
         println!("{}", report.to_json());
     } else {
-        print!("{}", report.to_text(&ctx.cwd, ctx.color()));
+        print!(
+            "{}",
+            report.to_text(
+                &ctx.cwd,
+                ctx.color() && std::io::IsTerminal::is_terminal(&std::io::stdout()),
+            )
+        );
     }
     Ok(doctor::exit_code(&report.findings))
 }
