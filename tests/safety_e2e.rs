@@ -316,6 +316,30 @@ fn down_v_without_terminal_is_refused_then_confirm_flag_deletes_only_the_named_v
         .unwrap();
     assert_eq!(exit_code(&out), 4);
     s.assert_untouched();
+    // --dry-run shows the plan and the commands, runs nothing, decides nothing.
+    let out = s
+        .devctl()
+        .args(["--dry-run", "down", "-v"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        exit_code(&out),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        printed.contains(&format!("-p {} down\n", s.name)),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(&format!("devctl: remove volume {} ", s.named())),
+        "{printed}"
+    );
+    assert!(!printed.contains(&s.ext()), "{printed}");
+    s.assert_untouched();
     // --confirm <project> without a terminal; stdin is a pipe that Compose must never get.
     let (path, log) = fake_docker(s.path());
     let out = s
@@ -609,4 +633,27 @@ fn volume_rm_of_external_volume_needs_its_exact_name() {
     assert!(err.contains("in use"), "{err}");
     assert!(volume_exists(&s.ext()));
     assert_eq!(s.decisions(), vec!["refused", "confirmed-flag"]);
+    // Plain `devctl down` (no -v) is not gated: containers go, both volumes and files stay.
+    let out = s
+        .devctl()
+        .args(["down"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        exit_code(&out),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(s.named_file().as_deref(), Some(s.named_text().as_str()));
+    assert_eq!(s.ext_file().as_deref(), Some(s.ext_text().as_str()));
+    let all = docker(&[
+        "ps",
+        "-aq",
+        "--filter",
+        &format!("label=com.docker.compose.project={}", s.name),
+    ]);
+    assert!(String::from_utf8_lossy(&all.stdout).trim().is_empty());
+    assert_eq!(s.decisions().len(), 2, "plain down is not a gate decision");
 }
