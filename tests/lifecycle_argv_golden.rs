@@ -38,6 +38,7 @@ fn seed(env: &str) -> Resolved {
         env_files: vec![],
         profiles: vec![],
         protected_volumes: vec![],
+        ..Default::default()
     }
 }
 

@@ -45,7 +45,17 @@ pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<u8> {
             Ok(0)
         }
         Some(DemoAction::Up) => up(&dctx),
-        Some(DemoAction::Down) => super::down::run(&dctx, &super::down::DownArgs::default()),
+        Some(DemoAction::Down) => super::down::run(
+            &dctx,
+            &super::down::DownArgs {
+                volumes: false,
+                confirm: vec![],
+                snapshot: false,
+                no_snapshot: false,
+                remove_orphans: false,
+                extra: vec![],
+            },
+        ),
         Some(DemoAction::Status) => status(&dctx),
         // The dashboard (helper "tui") will open here once it exists. Until then: bring the
         // demo up and print its status once.

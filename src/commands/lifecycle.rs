@@ -509,6 +509,7 @@ mod tests {
                 env_files: vec![],
                 profiles: vec![],
                 protected_volumes: vec![],
+                ..Default::default()
             },
             json: serde_json::Value::Null,
             project: p,

@@ -195,6 +195,7 @@ mod tests {
             env_files: vec![],
             profiles: vec![],
             protected_volumes: vec![],
+            ..Default::default()
         }
     }
 

@@ -73,6 +73,7 @@ pub fn load(
             env_files: Vec::new(),
             profiles: profiles.iter().map(|s| s.to_string()).collect(),
             protected_volumes: Vec::new(),
+            ..Default::default()
         },
         json,
         project,
