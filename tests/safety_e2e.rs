@@ -329,16 +329,20 @@ fn down_v_without_terminal_is_refused_then_confirm_flag_deletes_only_the_named_v
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let printed = String::from_utf8_lossy(&out.stdout);
+    let printed = String::from_utf8_lossy(&out.stderr);
+    let compose_line = printed
+        .lines()
+        .find(|l| l.starts_with(&format!("+ docker compose -p {} ", s.name)))
+        .unwrap_or_else(|| panic!("no Compose line: {printed}"));
+    assert!(compose_line.ends_with(" down"), "{compose_line}");
     assert!(
-        printed.contains(&format!("-p {} down\n", s.name)),
+        printed.contains(&format!("+ devctl: remove volume {} ", s.named())),
         "{printed}"
     );
     assert!(
-        printed.contains(&format!("devctl: remove volume {} ", s.named())),
+        !printed.contains(&format!("remove volume {}", s.ext())),
         "{printed}"
     );
-    assert!(!printed.contains(&s.ext()), "{printed}");
     s.assert_untouched();
     // --confirm <project> without a terminal; stdin is a pipe that Compose must never get.
     let (path, log) = fake_docker(s.path());
@@ -448,6 +452,88 @@ fn intercept_refuses_compose_passthrough_forms() {
     // `rm -fsv` plans the anonymous volumes only (there are none): the named one is not in it.
     let rm = &s.audit()[1];
     assert_eq!(rm["plan"]["actions"][0], "rm-volumes");
+    // The same through the CLI passthrough `devctl compose -- …`.
+    for args in [
+        "down --volumes=true",
+        "rm -fsv",
+        "down --remove-orphans -v",
+        "up -d -V",
+        "--profile x down --volume",
+    ] {
+        let out = s
+            .devctl()
+            .arg("compose")
+            .arg("--")
+            .args(args.split(' '))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(exit_code(&out), 4, "{args}: {err}");
+        assert!(
+            err.contains(&format!("--confirm {}", s.name)),
+            "{args}: {err}"
+        );
+        s.assert_untouched();
+    }
+    assert_eq!(s.decisions().len(), 8);
+    // Look-alikes pass through to Compose untouched by the gate.
+    for args in ["config --volumes", "down --volumes=false --dry-run"] {
+        let out = s
+            .devctl()
+            .arg("compose")
+            .arg("--")
+            .args(args.split(' '))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(
+            exit_code(&out),
+            0,
+            "{args}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    s.assert_untouched();
+    assert_eq!(s.decisions().len(), 8, "look-alikes are not gate decisions");
+}
+
+#[test]
+fn protected_volume_needs_its_own_name() {
+    let s = Stack::up("prot");
+    std::fs::write(s.path().join("devctl.yaml"), "protected_volumes: [data]\n").unwrap();
+    let out = s
+        .devctl()
+        .args(["down", "-v", "--confirm", &s.name])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(exit_code(&out), 4, "{err}");
+    assert!(err.contains("PROTECTED"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "WARNING: volume `{}` is listed as protected",
+            s.named()
+        )),
+        "{err}"
+    );
+    assert!(err.contains(&format!("--confirm {}", s.named())), "{err}");
+    s.assert_untouched();
+    let out = s
+        .devctl()
+        .args(["down", "-v", "--confirm", &s.named()])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        exit_code(&out),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    s.assert_deleted_named_only();
+    assert_eq!(s.decisions(), vec!["refused", "confirmed-flag"]);
 }
 
 fn spawn_pty(s: &Stack, args: &[&str], path: Option<&Path>) -> rexpect::session::PtySession {
