@@ -611,6 +611,39 @@ fn pty_wrong_name_aborts_right_name_deletes_named_volume_only() {
 #[test]
 fn snapshot_before_deletion_restores_the_file_byte_for_byte() {
     let s = Stack::up("snap");
+    // `snapshot create --all` archives every declared volume (external included); a compose
+    // key names its Engine volume.
+    let out = s
+        .devctl()
+        .args(["snapshot", "create", "--all"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        exit_code(&out),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let made = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(made.lines().count(), 2, "{made}");
+    assert!(
+        made.contains(&format!("  {}  ", s.named())) && made.contains(&format!("  {}  ", s.ext())),
+        "{made}"
+    );
+    let out = s
+        .devctl()
+        .args(["snapshot", "create", "data"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        exit_code(&out),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("  {}  ", s.named())));
     let out = s
         .devctl()
         .args(["down", "-v", "--confirm", &s.name, "--snapshot"])
@@ -634,9 +667,14 @@ fn snapshot_before_deletion_restores_the_file_byte_for_byte() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["volume"] == s.named().as_str())
+        .rfind(|m| m["volume"] == s.named().as_str())
         .unwrap()
         .clone();
+    assert_eq!(
+        list.as_array().map(Vec::len),
+        Some(4),
+        "--all (2) + data + before deletion"
+    );
     assert_eq!(snap["labels"]["devctl.test"], "safety");
     assert_eq!(snap["sha256"].as_str().map(str::len), Some(64));
     // The tar on disk matches the recorded size.
