@@ -112,7 +112,9 @@ pub fn effective_ctx(ctx: &Ctx, g: &ComposeGlobals) -> Ctx {
     c
 }
 
-/// Build the plan without prompting or touching anything. `args` is the Compose-form argv
+/// Build the plan without prompting or touching anything. Runs Compose (`config --format
+/// json`) as a child process: call it from a worker (multi-thread runtime / `spawn_blocking`
+/// wrapper), not from a render loop. `args` is the Compose-form argv
 /// (`["down", "-v"]`, `["-p", "x", "rm", "-fsv"]`, `["volume", "rm", "x"]`…), already
 /// classified as `destructive`.
 pub async fn prepare(
