@@ -129,6 +129,13 @@ pub(crate) fn merge_file(
     let docs = read_file(ctx, file)?;
     let mut prov = prov;
     for doc in docs {
+        if let Some(p) = doc.timestamps.iter().find(|p| !p.starts_with("x-")) {
+            return Err(Error::config(format!(
+                "validating {}: {p} invalid jsonType time.Time",
+                file.display()
+            ))
+            .with_hint("an unquoted date is a YAML timestamp; quote it to keep it a string"));
+        }
         let mut cfg = match doc.node {
             Node::Map(m) => m,
             Node::Null => Map::new(),

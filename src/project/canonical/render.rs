@@ -244,13 +244,21 @@ fn raw(n: &Node) -> J {
     }
 }
 
+/// Go's JSON encoding of a float: integral values print without a fraction (`1`, not `1.0`).
+fn float_json(f: f64) -> J {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        return J::from(f as i64);
+    }
+    serde_json::Number::from_f64(f).map_or(J::Null, J::Number)
+}
+
 fn scalar_json(n: &Node) -> J {
     match n {
         Node::Null => J::Null,
         Node::Bool(b) => J::Bool(*b),
         Node::Int(i) => J::from(*i),
         Node::UInt(u) => J::from(*u),
-        Node::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+        Node::Float(f) => float_json(*f),
         Node::Str(s) => J::String(s.clone()),
         Node::Seq(_) | Node::Map(_) => J::Null,
     }
@@ -352,7 +360,7 @@ fn render_kind(k: Kind, n: &Node, path: &[String]) -> Result<Option<J>> {
                 if f == 0.0 {
                     return Ok(None);
                 }
-                serde_json::Number::from_f64(f).map_or(J::Null, J::Number)
+                float_json(f)
             }
             Node::Int(0) => return Ok(None),
             Node::Float(f) if *f == 0.0 => return Ok(None),
