@@ -122,16 +122,13 @@ pub fn to_yaml_string(v: &serde_json::Value) -> Result<String> {
 
 fn syntax_error(file: &Path, text: &str, e: &serde_yaml::Error) -> Error {
     let raw = e.to_string();
-    // serde_yaml appends " at line L column C"; we print the location ourselves.
-    let msg = match raw.find(" at line ") {
-        Some(i) => raw[..i].to_string(),
-        None => raw.clone(),
-    };
     let Some(loc) = e.location() else {
-        return Error::config(format!("failed to parse {}: {msg}", file.display()));
+        return Error::config(format!("failed to parse {}: {raw}", file.display()));
     };
+    // serde_yaml: `<problem> at line L column C[, <context> at line L2 column C2]`; the
+    // location is printed by us, the context (e.g. "while parsing a flow sequence") kept.
+    let (mut msg, context) = split_location(&raw);
     let (mut line, mut col) = (loc.line(), loc.column());
-    let mut msg = msg;
     // serde_yaml: `services.app: duplicate entry with key "image"`, located at the start of
     // the mapping. Compose: `line 4: mapping key "image" already defined at line 3`.
     if let Some(i) = msg.find("duplicate entry with key ") {
@@ -142,7 +139,20 @@ fn syntax_error(file: &Path, text: &str, e: &serde_yaml::Error) -> Error {
         if let Some(d) = dup {
             line = d;
         }
-        col = col.max(1);
+    }
+    let mut header = format!(
+        "failed to parse {}: line {line}, column {col}: {msg}",
+        file.display()
+    );
+    // When the problem is found at a blank line or the end of the file, the context
+    // (where the unfinished construct started) is the useful excerpt.
+    let problem_line = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    if let Some((ctx, cl, cc)) = context {
+        header.push_str(&format!(" ({ctx} at line {cl}, column {cc})"));
+        if problem_line.trim().is_empty() {
+            line = cl;
+            col = cc;
+        }
     }
     let excerpt: String = text
         .lines()
@@ -153,10 +163,34 @@ fn syntax_error(file: &Path, text: &str, e: &serde_yaml::Error) -> Error {
         .collect();
     let caret = " ".repeat(col.saturating_sub(1));
     Error::config(format!(
-        "failed to parse {}: line {line}, column {col}: {msg}\n  {line:>4} | {excerpt}\n       | {caret}^",
-        file.display()
+        "{header}\n  {line:>4} | {excerpt}\n       | {caret}^"
     ))
     .with_hint("fix the YAML at that position")
+}
+
+/// Split serde_yaml's message into the problem and the optional context with its location.
+fn split_location(raw: &str) -> (String, Option<(String, usize, usize)>) {
+    let Some(i) = raw.find(" at line ") else {
+        return (raw.to_string(), None);
+    };
+    let problem = raw[..i].to_string();
+    let rest = &raw[i + " at line ".len()..];
+    let Some(comma) = rest.find(", ") else {
+        return (problem, None);
+    };
+    let ctx_text = &rest[comma + 2..];
+    let Some(j) = ctx_text.rfind(" at line ") else {
+        return (
+            problem,
+            Some((ctx_text.to_string(), 0, 0)).filter(|_| false),
+        );
+    };
+    let ctx = ctx_text[..j].to_string();
+    let mut nums = ctx_text[j + " at line ".len()..]
+        .split(" column ")
+        .map(|n| n.trim().parse::<usize>().unwrap_or(0));
+    let (l, c) = (nums.next().unwrap_or(0), nums.next().unwrap_or(0));
+    (problem, Some((ctx, l, c)))
 }
 
 /// Lines of the first and the duplicate definition of `key` in the block mapping that starts

@@ -54,6 +54,24 @@ pub(crate) fn validate(model: &Map, file: &Path) -> Result<()> {
                 }
             }
         }
+        if let Some(Node::Map(hc)) = svc.get("healthcheck") {
+            for k in ["interval", "timeout", "start_period", "start_interval"] {
+                if let Some(v) = hc.get(k) {
+                    if !matches!(v, Node::Str(_) | Node::Null) {
+                        return Err(fail(format!(
+                            "services.{name}.healthcheck.{k} must be a string"
+                        )));
+                    }
+                }
+            }
+        }
+        if let Some(v) = svc.get("stop_grace_period") {
+            if !matches!(v, Node::Str(_) | Node::Null) {
+                return Err(fail(format!(
+                    "services.{name}.stop_grace_period must be a string"
+                )));
+            }
+        }
         if let Some(Node::Map(env)) = svc.get("environment") {
             for (k, v) in env {
                 if matches!(v, Node::Map(_) | Node::Seq(_)) {
@@ -267,6 +285,19 @@ pub(crate) fn check_consistency(
                 "service {name:?} has neither an image nor a build context specified"
             )));
         }
+        check_resource_pairs(name, s)?;
+        if let Some(Node::Map(hc)) = s.get("healthcheck") {
+            if let Some(Node::Seq(t)) = hc.get("test") {
+                if let Some(first) = t.first() {
+                    let f = go_fmt(first);
+                    if !matches!(f.as_str(), "CMD" | "CMD-SHELL" | "NONE") {
+                        return Err(Error::config(format!(
+                            "healthcheck.test must start either by \"CMD\", \"CMD-SHELL\" or \"NONE\" (service {name:?} has {f:?})"
+                        )));
+                    }
+                }
+            }
+        }
         for n in names(s.get("networks")) {
             if !networks.contains(&n) {
                 return Err(invalid(format!(
@@ -308,6 +339,85 @@ pub(crate) fn check_consistency(
                 return Err(invalid(format!(
                     "service {name:?} depends on undefined service {dep:?}"
                 )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// (service key, its value, deploy key, its value, how to compare the two values).
+type Pair<'a> = (
+    &'static str,
+    Option<&'a Node>,
+    &'static str,
+    Option<&'a Node>,
+    &'a dyn Fn(&Node) -> Option<f64>,
+);
+
+/// A service-level limit and its `deploy.resources` twin must agree when both are set.
+fn check_resource_pairs(name: &str, s: &Map) -> Result<()> {
+    use crate::project::canonical::units::ram_in_bytes;
+    let limits = s
+        .get("deploy")
+        .and_then(|d| d.get("resources"))
+        .and_then(|r| r.get("limits"));
+    let reservations = s
+        .get("deploy")
+        .and_then(|d| d.get("resources"))
+        .and_then(|r| r.get("reservations"));
+    let num = |n: &Node| -> Option<f64> {
+        match n {
+            Node::Int(i) => Some(*i as f64),
+            Node::Float(f) => Some(*f),
+            Node::Str(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    };
+    let bytes = |n: &Node| -> Option<f64> {
+        match n {
+            Node::Int(i) => Some(*i as f64),
+            Node::Str(s) => ram_in_bytes(s).ok().map(|b| b as f64),
+            _ => None,
+        }
+    };
+    let pairs: [Pair<'_>; 4] = [
+        (
+            "cpus",
+            s.get("cpus"),
+            "deploy.resources.limits.cpus",
+            limits.and_then(|l| l.get("cpus")),
+            &num,
+        ),
+        (
+            "mem_limit",
+            s.get("mem_limit"),
+            "deploy.resources.limits.memory",
+            limits.and_then(|l| l.get("memory")),
+            &bytes,
+        ),
+        (
+            "pids_limit",
+            s.get("pids_limit"),
+            "deploy.resources.limits.pids",
+            limits.and_then(|l| l.get("pids")),
+            &num,
+        ),
+        (
+            "mem_reservation",
+            s.get("mem_reservation"),
+            "deploy.resources.reservations.memory",
+            reservations.and_then(|l| l.get("memory")),
+            &bytes,
+        ),
+    ];
+    for (a, av, b, bv, conv) in pairs {
+        if let (Some(x), Some(y)) = (av, bv) {
+            let (x, y) = (conv(x), conv(y));
+            if x.is_some() && y.is_some() && x != y {
+                return Err(Error::config(format!(
+                    "services.{name}: can't set distinct values on '{a}' and '{b}': invalid compose project"
+                ))
+                .with_hint(format!("set only one of `{a}` and `{b}`, or give them the same value")));
             }
         }
     }
