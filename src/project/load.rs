@@ -9,6 +9,7 @@ mod dotenv;
 mod extends;
 mod finish;
 mod include;
+mod validate;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -173,7 +174,7 @@ pub(crate) fn merge_file(
         let merged = merge::merge(std::mem::take(acc), cfg)?;
         *acc = merged;
         merge::enforce_unicity(acc)?;
-        finish::validate(acc, file)?;
+        validate::validate(acc, file)?;
         canonical::transform(acc)?;
         merge::enforce_unicity(acc)?;
     }
@@ -194,7 +195,7 @@ pub(crate) fn load_model(
         merge_file(ctx, &mut acc, f, working_dir, included, prov.as_deref_mut())?;
     }
     normalize::set_defaults(&mut acc);
-    finish::validate_external(&acc)?;
+    validate::validate_external(&acc)?;
     let home = ctx.home.clone();
     Resolver {
         base: working_dir,
