@@ -365,8 +365,17 @@ pub async fn run(
     let ok = outcome == Outcome::AllReady;
     let mut logs = Vec::new();
     if !ok {
-        for r in tracker.rows.iter().filter(|r| r.verdict != Verdict::Ready) {
-            for c in r.status.iter().flat_map(|s| s.containers.iter()) {
+        let name = &project.resolved.name;
+        for r in tracker
+            .rows
+            .iter_mut()
+            .filter(|r| r.verdict != Verdict::Ready)
+        {
+            for c in r.status.iter_mut().flat_map(|s| s.containers.iter_mut()) {
+                // The latest probe results: probes alone trigger no event we listen to.
+                if let Ok(Some(fresh)) = super::snapshot::inspect(&docker, &c.id, name).await {
+                    *c = fresh;
+                }
                 logs.push((c.id.clone(), last_logs(&docker, &c.id).await));
             }
         }

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use devctl::project::{LoadedProject, Project, Resolved};
+use devctl::project::{LoadedProject, ProjectOptions};
 
 pub const IMAGE: &str = "devctl-test/busybox:latest";
 
@@ -104,46 +104,18 @@ impl Stack {
         String::from_utf8_lossy(&o.stdout).trim().to_string()
     }
 
-    /// `LoadedProject` from Compose's own `config --format json` (what devctl's loader must
-    /// equal), with profile-disabled services computed from `--profile '*'`.
+    /// The project as devctl's loader sees it (from the stack's directory).
     pub fn loaded(&self) -> LoadedProject {
-        let cfg = |all: bool| -> serde_json::Value {
-            let mut args = vec![];
-            if all {
-                args.extend(["--profile", "*"]);
-            }
-            args.extend(["config", "--format", "json"]);
-            let o = self.compose(&args);
-            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-            serde_json::from_slice(&o.stdout).expect("config json")
-        };
-        let json = cfg(false);
-        let all = cfg(true);
-        let project = Project::from_json(&json).expect("typed project");
-        let everything = Project::from_json(&all).expect("typed project");
-        let disabled: BTreeMap<String, Vec<String>> = everything
-            .services
-            .iter()
-            .filter(|(n, _)| !project.services.contains_key(*n))
-            .map(|(n, s)| (n.clone(), s.profiles.clone()))
-            .collect();
-        LoadedProject {
-            resolved: Resolved {
-                files: vec![self.file.clone()],
-                project_dir: self.dir.path().to_path_buf(),
-                name: self.name.clone(),
-                environment: None,
-                protected: false,
-                env_files: vec![],
-                profiles: vec![],
-                protected_volumes: vec![],
-            },
-            json,
-            project,
-            disabled_services: disabled,
-            provenance: BTreeMap::new(),
-            warnings: vec![],
+        let mut env: BTreeMap<String, String> = std::env::vars().collect();
+        for k in ["COMPOSE_FILE", "COMPOSE_PROJECT_NAME", "COMPOSE_PROFILES"] {
+            env.remove(k);
         }
+        let opts = ProjectOptions {
+            cwd: self.dir.path().to_path_buf(),
+            env,
+            ..ProjectOptions::default()
+        };
+        devctl::project::load(&opts).expect("devctl loads the test stack")
     }
 
     /// The devctl binary, run in the project directory.
