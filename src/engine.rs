@@ -8,9 +8,11 @@
 pub mod connect;
 pub mod convert;
 pub mod events;
+pub mod logs;
 pub mod model;
 pub mod snapshot;
 pub mod stats;
+pub mod volumes;
 pub mod wait;
 pub mod watch;
 
