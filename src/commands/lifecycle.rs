@@ -509,6 +509,8 @@ mod tests {
                 env_files: vec![],
                 profiles: vec![],
                 protected_volumes: vec![],
+                env: Default::default(),
+                warnings: vec![],
             },
             json: serde_json::Value::Null,
             project: p,

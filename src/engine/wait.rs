@@ -405,8 +405,14 @@ pub async fn last_logs(docker: &Docker, id: &str) -> Vec<String> {
         }
     };
     let _ = tokio::time::timeout(Duration::from_secs(2), read).await;
-    let text = String::from_utf8_lossy(&buf);
-    let lines: Vec<String> = text.lines().map(super::convert::strip_controls).collect();
+    let lines: Vec<String> = buf
+        .split(|b| *b == b'\n')
+        .map(crate::sanitize::sanitize_line)
+        .collect();
+    let lines: Vec<String> = match lines.last() {
+        Some(l) if l.is_empty() => lines[..lines.len() - 1].to_vec(),
+        _ => lines,
+    };
     let from = lines.len().saturating_sub(diagnose::LOG_LINES);
     lines[from..].to_vec()
 }

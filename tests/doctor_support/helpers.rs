@@ -73,6 +73,8 @@ pub fn load(
             env_files: Vec::new(),
             profiles: profiles.iter().map(|s| s.to_string()).collect(),
             protected_volumes: Vec::new(),
+            env: Default::default(),
+            warnings: Vec::new(),
         },
         json,
         project,
