@@ -59,6 +59,9 @@ pub struct GlobalArgs {
     /// Disable colours (also NO_COLOR).
     #[arg(long, global = true)]
     pub no_color: bool,
+    /// Dashboard: disable every mutating key (also DEVCTL_READ_ONLY=1).
+    #[arg(long, global = true)]
+    pub read_only: bool,
 }
 
 impl GlobalArgs {

@@ -92,11 +92,6 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
     }
 }
 
-/// Placeholder error for commands that are not built yet (they say so; none is claimed done).
-pub(crate) fn not_yet(what: &str) -> Error {
-    Error::general(format!("`devctl {what}` is not implemented yet"))
-}
-
 /// A tokio runtime for commands that talk to the Engine (commands are sync at the top).
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()

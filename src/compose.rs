@@ -3,8 +3,13 @@
 //!
 //! Stable API for other layers: [`Invocation`], [`invocation`], [`run`].
 
+pub mod argv;
+pub mod detect;
+pub mod drift;
+pub mod run;
+
 use crate::commands::Ctx;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::project::LoadedProject;
 
 /// A fully resolved Compose command line.
@@ -43,11 +48,25 @@ fn quote(s: &str) -> String {
 
 /// Build the invocation of Compose subcommand `sub` (e.g. `["down", "--remove-orphans"]`) for
 /// the loaded project: layered `-f` files, `-p`, `--project-directory`, env files, profiles.
-pub fn invocation(_ctx: &Ctx, _project: &LoadedProject, _sub: &[String]) -> Result<Invocation> {
-    Err(Error::general("the Compose runner is not implemented yet"))
+/// Detects Compose (cached per process; `Exit::ComposeMissing` when there is none).
+pub fn invocation(ctx: &Ctx, project: &LoadedProject, sub: &[String]) -> Result<Invocation> {
+    let compose = detect::detect(&ctx.env)?;
+    Ok(argv::build(&compose, &project.resolved, sub))
 }
 
 /// Run an invocation, streaming Compose's output; returns Compose's exit code.
-pub fn run(_inv: &Invocation) -> Result<i32> {
-    Err(Error::general("the Compose runner is not implemented yet"))
+/// Prints the command line (`+ docker compose …`) to stderr first. Standard input is /dev/null
+/// unless `inv.interactive`.
+pub fn run(inv: &Invocation) -> Result<i32> {
+    run::run(inv)
+}
+
+/// `--dry-run` aware: print the command line and stop (exit 0) under `--dry-run`, otherwise
+/// [`run`] it and pass Compose's exit code on (clamped to 0–255).
+pub fn execute(ctx: &Ctx, inv: &Invocation) -> Result<u8> {
+    if ctx.global.dry_run {
+        run::announce(inv);
+        return Ok(0);
+    }
+    run(inv).map(run::to_u8)
 }

@@ -5,18 +5,25 @@
 //!
 //! Stable API for other layers: [`connect`], [`model`].
 
+pub mod connect;
+pub mod convert;
+pub mod events;
 pub mod logs;
 pub mod model;
+pub mod snapshot;
+pub mod stats;
+pub mod volumes;
+pub mod wait;
+pub mod watch;
 
 use std::collections::BTreeMap;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Connect to the Engine the way the docker CLI does (`DOCKER_HOST`, else the current docker
 /// context, TLS where configured) and negotiate the API version. `env` is the process
 /// environment. Fails fast (≤ 2 s) with `Exit::EngineUnreachable` and a message saying what to do.
-pub async fn connect(_env: &BTreeMap<String, String>) -> Result<bollard::Docker> {
-    Err(Error::engine(
-        "the Engine connection is not implemented yet",
-    ))
+pub async fn connect(env: &BTreeMap<String, String>) -> Result<bollard::Docker> {
+    let ep = connect::resolve(env)?;
+    connect::open(&ep).await
 }

@@ -7,6 +7,8 @@
 pub mod cli;
 pub mod commands;
 pub mod compose;
+pub mod demo;
+pub mod doctor;
 pub mod engine;
 pub mod error;
 pub mod project;

@@ -8,7 +8,16 @@
 //! - [`resolve`]: discovery only (which files in which order, project dir, name, env files).
 //! - [`load`]: discovery + loading + merging.
 
+pub mod canonical;
+pub mod discover;
+pub mod dotenv;
+pub mod environments;
+pub mod interpolate;
+pub mod load;
+pub mod merge;
 pub mod model;
+pub mod provenance;
+pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -38,7 +47,7 @@ pub struct ProjectOptions {
 }
 
 /// The outcome of discovery: what Compose would be invoked with.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Resolved {
     /// Absolute paths of the layered files, in order (base first).
     pub files: Vec<PathBuf>,
@@ -56,6 +65,11 @@ pub struct Resolved {
     pub profiles: Vec<String>,
     /// Volumes listed as protected in devctl.yaml.
     pub protected_volumes: Vec<String>,
+    /// The final interpolation environment: process environment, `PWD`, the env files
+    /// (the process environment wins), and `COMPOSE_PROJECT_NAME` = `name`.
+    pub env: interpolate::Env,
+    /// Warnings Compose would print while finding the files (several candidates found).
+    pub warnings: Vec<String>,
 }
 
 /// Where one value of the merged model came from.
@@ -87,12 +101,40 @@ pub struct LoadedProject {
 }
 
 /// Discovery only.
-pub fn resolve(_opts: &ProjectOptions) -> Result<Resolved> {
-    Err(Error::config("project discovery is not implemented yet"))
+pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
+    discover::resolve(opts)
 }
 
 /// Discovery, loading, interpolation, merging.
 pub fn load(opts: &ProjectOptions) -> Result<LoadedProject> {
-    let _resolved = resolve(opts)?;
-    Err(Error::config("the project loader is not implemented yet"))
+    let resolved = resolve(opts)?;
+    let env = resolved.env.clone();
+    load_resolved(resolved, &env)
+}
+
+/// Load the files of an already resolved project with the interpolation environment `env`
+/// (normally `resolved.env`).
+pub fn load_resolved(resolved: Resolved, env: &BTreeMap<String, String>) -> Result<LoadedProject> {
+    let out = load::load(&load::Input {
+        files: &resolved.files,
+        project_dir: &resolved.project_dir,
+        name: &resolved.name,
+        env,
+        profiles: &resolved.profiles,
+    })?;
+    let project = Project::from_json(&out.json).map_err(|e| {
+        Error::config(format!(
+            "the merged model does not fit devctl's typed view: {e}"
+        ))
+    })?;
+    let mut warnings = resolved.warnings.clone();
+    warnings.extend(out.warnings);
+    Ok(LoadedProject {
+        json: out.json,
+        project,
+        disabled_services: out.disabled_services,
+        provenance: out.provenance.to_origins(),
+        warnings,
+        resolved,
+    })
 }

@@ -1,17 +1,89 @@
-//! `devctl audit`.
+//! `devctl audit [--json]` — the log of destructive actions performed or refused.
 
 use clap::Args;
 
-use super::{Ctx, not_yet};
-use crate::error::Result;
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::safety::audit;
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// Machine-readable output.
+    /// Machine-readable output (a JSON array of records).
     #[arg(long)]
     pub json: bool,
 }
 
-pub fn run(_ctx: &Ctx, _args: &AuditArgs) -> Result<u8> {
-    Err(not_yet("audit"))
+/// Pure: one line per record.
+pub fn render(records: &[audit::Record]) -> Vec<String> {
+    records
+        .iter()
+        .map(|r| {
+            let detail = match (r.result.get("removed"), r.result.get("reason")) {
+                (Some(serde_json::Value::Array(rm)), _) => {
+                    let names: Vec<&str> = rm.iter().filter_map(|v| v.as_str()).collect();
+                    format!(
+                        "removed: {}",
+                        if names.is_empty() {
+                            "none".into()
+                        } else {
+                            names.join(", ")
+                        }
+                    )
+                }
+                (_, Some(serde_json::Value::String(reason))) => reason.clone(),
+                _ => String::new(),
+            };
+            let argv = r.argv.iter().skip(1).cloned().collect::<Vec<_>>().join(" ");
+            let line = format!(
+                "{}  {}  {:<16}  {}  `{}`  {}",
+                r.time, r.user, r.decision, r.project, argv, detail
+            );
+            line.chars()
+                .map(|c| if c.is_control() { '?' } else { c })
+                .collect()
+        })
+        .collect()
+}
+
+pub fn run(ctx: &Ctx, args: &AuditArgs) -> Result<u8> {
+    let records = audit::read(&ctx.env)?;
+    if args.json {
+        let text = serde_json::to_string_pretty(&records)
+            .map_err(|e| Error::general(format!("cannot print the audit log: {e}")))?;
+        println!("{text}");
+    } else if records.is_empty() {
+        eprintln!(
+            "(the audit log {} is empty)",
+            audit::log_path(&ctx.env)?.display()
+        );
+    } else {
+        for line in render(&records) {
+            println!("{line}");
+        }
+    }
+    Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines() {
+        let mut r = audit::Record::new(&Default::default(), std::path::Path::new("/w"), "shop");
+        r.time = "2026-11-21T19:00:00Z".into();
+        r.user = "ana".into();
+        r.argv = vec!["devctl".into(), "down".into(), "-v".into()];
+        r.decision = "confirmed-typed".into();
+        r.result = serde_json::json!({"removed": ["shop_db"]});
+        let mut refused = r.clone();
+        refused.decision = "refused".into();
+        refused.result = serde_json::json!({"reason": "no terminal\u{1b}[2J"});
+        let lines = render(&[r, refused]);
+        assert_eq!(
+            lines[0],
+            "2026-11-21T19:00:00Z  ana  confirmed-typed   shop  `down -v`  removed: shop_db"
+        );
+        assert!(lines[1].contains("refused") && lines[1].contains("no terminal?[2J"));
+    }
 }

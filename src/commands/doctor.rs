@@ -1,17 +1,144 @@
-//! `devctl doctor`.
+//! `devctl doctor [--dev|--prod|--env NAME] [--json] [--offline]`: pre-flight checks.
+//!
+//! A short script over the layers: load the project, read the files around it, ask the
+//! Engine (unless `--offline` or unreachable), run the pure checks, print the report.
+//! Exit code: 0 without error findings, 1 (`Exit::Error`) with at least one.
+
+use std::collections::BTreeSet;
 
 use clap::Args;
 
-use super::{Ctx, not_yet};
+use super::Ctx;
+use crate::doctor::engine_facts::{self, EngineFacts};
+use crate::doctor::environment::{self, EnvReport};
+use crate::doctor::render::{ProjectInfo, Report};
+use crate::doctor::{self, DoctorInput, EngineState, Finding, Severity, health, ports};
 use crate::error::Result;
 
 #[derive(Debug, Args)]
 pub struct DoctorArgs {
-    /// Machine-readable output.
+    /// Machine-readable output (schema `devctl.doctor/v1`, see the README).
     #[arg(long)]
     pub json: bool,
+    /// Do not contact the Docker Engine: skip the checks that need it.
+    #[arg(long)]
+    pub offline: bool,
 }
 
-pub fn run(_ctx: &Ctx, _args: &DoctorArgs) -> Result<u8> {
-    Err(not_yet("doctor"))
+pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<u8> {
+    let mut env_report = EnvReport {
+        compose: environment::compose_info(&ctx.env),
+        context: Some(environment::docker_context(&ctx.env)),
+        ..Default::default()
+    };
+    let host = ctx
+        .env
+        .get("DOCKER_HOST")
+        .cloned()
+        .filter(|h| !h.is_empty());
+    env_report.engine.host = host.or_else(|| Some("unix:///var/run/docker.sock".into()));
+
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut project_info = None;
+    let mut input = match ctx.load_project() {
+        Ok(lp) => {
+            project_info = Some(ProjectInfo {
+                name: lp.project.name.clone(),
+                project_dir: lp.resolved.project_dir.display().to_string(),
+                files: lp
+                    .resolved
+                    .files
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect(),
+                environment: lp.resolved.environment.clone(),
+                protected: lp.resolved.protected,
+            });
+            Some(DoctorInput::gather(&lp, &ctx.cwd, &ctx.env))
+        }
+        Err(e) => {
+            findings.push(
+                Finding::new("CONFIG-002-project-invalid", Severity::Error, e.message.clone())
+                    .why("Compose would refuse this project too; no other project check can run until it loads.")
+                    .fix(e.hint.clone().unwrap_or_else(|| "Run `devctl config` for details.".into())),
+            );
+            None
+        }
+    };
+
+    let state = if args.offline {
+        env_report.engine.status = "offline".into();
+        EngineState::Offline
+    } else {
+        match engine_state(ctx, input.as_ref()) {
+            Ok(f) => {
+                env_report.engine.status = "ok".into();
+                env_report.engine.version = f.version.clone();
+                env_report.engine.api_version = f.api_version.clone();
+                EngineState::Facts(f)
+            }
+            Err(msg) => {
+                env_report.engine.status = "unreachable".into();
+                env_report.engine.error = Some(msg.clone());
+                EngineState::Unreachable(msg)
+            }
+        }
+    };
+    findings.extend(environment::findings(&env_report));
+    let skipped = match &mut input {
+        Some(i) => {
+            i.engine = state;
+            findings.extend(doctor::run_checks(i));
+            doctor::skipped(i)
+        }
+        None => Vec::new(),
+    };
+    let report = Report::new(project_info, env_report, skipped, findings);
+    if args.json {
+        println!("{}", report.to_json());
+    } else {
+        print!("{}", report.to_text(&ctx.cwd, ctx.color()));
+    }
+    Ok(doctor::exit_code(&report.findings))
+}
+
+/// Connect and gather the Engine facts the checks need (or say why not).
+fn engine_state(
+    ctx: &Ctx,
+    input: Option<&DoctorInput>,
+) -> std::result::Result<EngineFacts, String> {
+    let rt = super::runtime().map_err(|e| e.message)?;
+    rt.block_on(async {
+        let docker = engine_facts::connect(&ctx.env).await?;
+        let local = engine_facts::engine_is_local(&ctx.env);
+        let Some(input) = input else {
+            let v = docker.version().await.map_err(|e| e.to_string())?;
+            return Ok(EngineFacts {
+                version: v.version,
+                api_version: v.api_version,
+                local,
+                ..Default::default()
+            });
+        };
+        let probes = health::probe_requests(input);
+        let images: BTreeSet<String> = input
+            .project
+            .services
+            .keys()
+            .filter_map(|n| input.service_image(n))
+            .collect();
+        let published: Vec<(String, String, u16)> = ports::published(input)
+            .into_iter()
+            .map(|p| (p.protocol, p.host_ip, p.port))
+            .collect();
+        Ok(engine_facts::gather(
+            &docker,
+            &input.project.name,
+            &probes,
+            &images,
+            &published,
+            local,
+        )
+        .await)
+    })
 }

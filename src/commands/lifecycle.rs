@@ -1,10 +1,19 @@
 //! `up`, `stop`, `start`, `restart`, `build`, `pull`, `exec`, `sh`, `run`, `compose --`.
 //! Each runs the real Compose CLI with the resolved layered files.
+//!
+//! Every path: load the project (environment flags apply) → check service names → hand the
+//! Compose argv to the safety gate → build the invocation → preflight (Engine reachable within
+//! 2 s, layer-drift warnings) → print `+ …` and run it (or only print it under `--dry-run`).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
 
 use clap::Args;
 
-use super::{Ctx, not_yet};
-use crate::error::Result;
+use super::Ctx;
+use crate::compose::{self, Invocation, drift};
+use crate::error::{Error, Result};
+use crate::project::LoadedProject;
 
 #[derive(Debug, Args)]
 pub struct UpArgs {
@@ -17,7 +26,7 @@ pub struct UpArgs {
     #[arg(long)]
     pub attach: bool,
     /// Wait until every service is healthy (or running without a health check); optional timeout like `90s`, `2m`.
-    #[arg(long, value_name = "TIMEOUT", num_args = 0..=1, default_missing_value = "")]
+    #[arg(long, value_name = "TIMEOUT", num_args = 0..=1, default_missing_value = "", require_equals = true)]
     pub wait: Option<String>,
     /// Extra arguments passed to Compose after `--`.
     #[arg(last = true)]
@@ -55,26 +64,474 @@ pub struct ShArgs {
     pub service: String,
 }
 
-pub fn up(_ctx: &Ctx, _a: &UpArgs) -> Result<u8> {
-    Err(not_yet("up"))
+pub fn up(ctx: &Ctx, a: &UpArgs) -> Result<u8> {
+    if a.attach && a.wait.is_some() {
+        return Err(Error::usage("`--attach` and `--wait` cannot be combined")
+            .with_hint("`--wait` needs a detached `up`; follow the output with `devctl logs -f`"));
+    }
+    let timeout = a.wait.as_deref().map(parse_timeout).transpose()?.flatten();
+    let project = ctx.load_project()?;
+    check_services(&project, &a.services)?;
+    let code = drive(ctx, &project, up_argv(a))?;
+    if code != 0 || a.wait.is_none() || ctx.global.dry_run {
+        return Ok(code);
+    }
+    wait_healthy(ctx, &project, &a.services, timeout)
 }
 
-pub fn simple(_ctx: &Ctx, name: &str, _a: &ServicesArgs) -> Result<u8> {
-    Err(not_yet(name))
+/// Pure: the Compose argv for `devctl up` (`--wait` is devctl's, not passed on).
+pub fn up_argv(a: &UpArgs) -> Vec<String> {
+    let mut sub = vec!["up".to_string()];
+    if !a.attach {
+        sub.push("-d".into());
+    }
+    if a.build {
+        sub.push("--build".into());
+    }
+    sub.extend(a.extra.iter().cloned());
+    sub.extend(a.services.iter().cloned());
+    sub
 }
 
-pub fn pass(_ctx: &Ctx, name: &str, _a: &PassArgs) -> Result<u8> {
-    Err(not_yet(name))
+// TEMPORARY until helper "engine" lands `crate::engine::wait::wait_healthy` on main: then this
+// function is replaced by a call to it (`git merge main`). It fails loudly instead of pretending.
+fn wait_healthy(
+    _ctx: &Ctx,
+    _project: &LoadedProject,
+    _services: &[String],
+    _timeout: Option<Duration>,
+) -> Result<u8> {
+    Err(Error::general(
+        "`up --wait` needs the Engine health watcher (engine::wait), which is not merged yet",
+    ))
 }
 
-pub fn exec(_ctx: &Ctx, name: &str, _a: &ExecArgs) -> Result<u8> {
-    Err(not_yet(name))
+/// `stop`, `start`, `restart` with optional services.
+pub fn simple(ctx: &Ctx, name: &str, a: &ServicesArgs) -> Result<u8> {
+    let project = ctx.load_project()?;
+    check_services(&project, &a.services)?;
+    let mut sub = vec![name.to_string()];
+    sub.extend(a.extra.iter().cloned());
+    sub.extend(a.services.iter().cloned());
+    drive(ctx, &project, sub)
 }
 
-pub fn sh(_ctx: &Ctx, _a: &ShArgs) -> Result<u8> {
-    Err(not_yet("sh"))
+/// `build`, `pull`: arguments go to Compose; the service names among them are checked first.
+pub fn pass(ctx: &Ctx, name: &str, a: &PassArgs) -> Result<u8> {
+    let project = ctx.load_project()?;
+    check_services(&project, &positionals(name, &a.args))?;
+    let mut sub = vec![name.to_string()];
+    sub.extend(a.args.iter().cloned());
+    drive(ctx, &project, sub)
 }
 
-pub fn passthrough(_ctx: &Ctx, _a: &PassArgs) -> Result<u8> {
-    Err(not_yet("compose"))
+/// `exec SERVICE CMD…`, `run SERVICE CMD…`.
+pub fn exec(ctx: &Ctx, name: &str, a: &ExecArgs) -> Result<u8> {
+    if a.command.is_empty() && name == "exec" {
+        return Err(
+            Error::usage(format!("`devctl exec {}` needs a command", a.service)).with_hint(
+                format!(
+                    "e.g. `devctl exec {} ls`, or `devctl sh {}`",
+                    a.service, a.service
+                ),
+            ),
+        );
+    }
+    let project = ctx.load_project()?;
+    check_services(&project, std::slice::from_ref(&a.service))?;
+    let mut sub = vec![name.to_string(), a.service.clone()];
+    sub.extend(a.command.iter().cloned());
+    drive(ctx, &project, sub)
+}
+
+/// `sh SERVICE`: an interactive `bash` when the container has one, else `sh`. Decided first by
+/// a quiet, non-interactive `exec -T SERVICE bash -c true`.
+pub fn sh(ctx: &Ctx, a: &ShArgs) -> Result<u8> {
+    let project = ctx.load_project()?;
+    check_services(&project, std::slice::from_ref(&a.service))?;
+    let probe_sub = vec![
+        "exec".into(),
+        "-T".into(),
+        a.service.clone(),
+        "bash".into(),
+        "-c".into(),
+        "true".into(),
+    ];
+    if let Some(code) = crate::safety::intercept(ctx, &probe_sub)? {
+        return Ok(code);
+    }
+    let probe = compose::invocation(ctx, &project, &probe_sub)?;
+    if ctx.global.dry_run {
+        eprintln!("# devctl sh: `bash` when this succeeds, else `sh`:");
+        compose::run::announce(&probe);
+        return drive(
+            ctx,
+            &project,
+            vec!["exec".into(), a.service.clone(), "bash".into()],
+        );
+    }
+    preflight(ctx, &project, &probe_sub)?;
+    let shell = match compose::run::run_quiet(&probe)? {
+        0 => "bash",
+        _ => "sh",
+    };
+    let sub = vec!["exec".to_string(), a.service.clone(), shell.to_string()];
+    if let Some(code) = crate::safety::intercept(ctx, &sub)? {
+        return Ok(code);
+    }
+    let inv = compose::invocation(ctx, &project, &sub)?;
+    compose::execute(ctx, &inv)
+}
+
+/// `devctl compose -- ARGS…`: anything else, with the resolved files.
+pub fn passthrough(ctx: &Ctx, a: &PassArgs) -> Result<u8> {
+    if a.args.is_empty() {
+        return Err(Error::usage("`devctl compose` needs Compose arguments")
+            .with_hint("e.g. `devctl compose -- config --services` or `devctl compose -- top`"));
+    }
+    let project = ctx.load_project()?;
+    drive(ctx, &project, a.args.clone())
+}
+
+/// The common path: safety gate → invocation → preflight → print and run (or only print).
+fn drive(ctx: &Ctx, project: &LoadedProject, sub: Vec<String>) -> Result<u8> {
+    if let Some(code) = crate::safety::intercept(ctx, &sub)? {
+        return Ok(code);
+    }
+    let inv: Invocation = compose::invocation(ctx, project, &sub)?;
+    preflight(ctx, project, &sub)?;
+    compose::execute(ctx, &inv)
+}
+
+/// Every service name the project knows: the merged model's, plus those only in inactive
+/// profiles (naming one on the command line enables it, as in Compose).
+pub fn known_services(project: &LoadedProject) -> Vec<String> {
+    let mut all: Vec<String> = project.project.services.keys().cloned().collect();
+    all.extend(project.disabled_services.keys().cloned());
+    all
+}
+
+/// Unknown service names are a usage error that lists the known ones, before Compose runs.
+pub fn check_services(project: &LoadedProject, names: &[String]) -> Result<()> {
+    let known = known_services(project);
+    let unknown: Vec<&String> = names.iter().filter(|n| !known.contains(n)).collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let list = |v: &[&String]| {
+        v.iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Err(Error::usage(format!(
+        "unknown service {} in project `{}`",
+        list(&unknown),
+        project.resolved.name
+    ))
+    .with_hint(format!("known services: {}", known.join(", "))))
+}
+
+/// Pure: the service names among `build`/`pull` arguments (skipping flags and their values).
+pub fn positionals(cmd: &str, args: &[String]) -> Vec<String> {
+    let value_flags: &[&str] = match cmd {
+        "build" => &[
+            "--build-arg",
+            "--builder",
+            "-m",
+            "--memory",
+            "--ssh",
+            "--provenance",
+            "--sbom",
+        ],
+        "pull" => &["--policy"],
+        _ => &[],
+    };
+    let mut out = Vec::new();
+    let mut skip = false;
+    for a in args {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        if a.starts_with('-') {
+            skip = value_flags.contains(&a.as_str());
+        } else {
+            out.push(a.clone());
+        }
+    }
+    out
+}
+
+/// Pure: `90`, `90s`, `2m`, `1m30s`, `1h` → a duration; empty → None (the default timeout).
+pub fn parse_timeout(s: &str) -> Result<Option<Duration>> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let bad = || {
+        Error::usage(format!("`--wait={s}`: not a duration")).with_hint(
+            "use seconds or units, e.g. `--wait=90`, `--wait=90s`, `--wait=2m`, `--wait=1m30s`",
+        )
+    };
+    if let Ok(secs) = s.parse::<u64>() {
+        return Ok(Some(Duration::from_secs(secs)));
+    }
+    let mut total = 0u64;
+    let mut num = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: u64 = num.parse().map_err(|_| bad())?;
+        num.clear();
+        total += n * match c {
+            'h' => 3600,
+            'm' => 60,
+            's' => 1,
+            _ => return Err(bad()),
+        };
+    }
+    if !num.is_empty() {
+        return Err(bad());
+    }
+    Ok(Some(Duration::from_secs(total)))
+}
+
+/// How long the preflight may wait for the Engine (the whole command stays under 2 s).
+const ENGINE_BUDGET: Duration = Duration::from_millis(1500);
+
+/// Before acting: the Engine must answer within 2 s (`Exit::EngineUnreachable` otherwise, so no
+/// command hangs), and containers created from other files get a layer-drift warning. Under
+/// `--dry-run` an unreachable Engine only skips the drift check.
+fn preflight(ctx: &Ctx, project: &LoadedProject, sub: &[String]) -> Result<()> {
+    let name = project.resolved.name.clone();
+    let rt = super::runtime()?;
+    let labels = rt.block_on(async {
+        tokio::time::timeout(ENGINE_BUDGET, config_file_labels(ctx, &name))
+            .await
+            .unwrap_or_else(|_| Err(engine_error(ctx, "no answer within 1.5 seconds")))
+    });
+    match labels {
+        Ok(list) => {
+            let drifts = drift::detect(&project.resolved.files, &list);
+            for d in &drifts {
+                eprintln!("devctl: warning: {}", drift::message(d));
+            }
+            if !drifts.is_empty() {
+                let what = if sub.first().map(String::as_str) == Some("up") {
+                    "`up` recreates the containers whose configuration changed"
+                } else {
+                    "existing containers keep their configuration until `devctl up` recreates them"
+                };
+                eprintln!("  ({what})");
+            }
+            Ok(())
+        }
+        Err(_) if ctx.global.dry_run => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// `(service, com.docker.compose.project.config_files)` of the project's non-one-off containers.
+async fn config_file_labels(ctx: &Ctx, project: &str) -> Result<Vec<(String, Option<String>)>> {
+    let docker = engine_connect(ctx).await?;
+    let filters: std::collections::HashMap<String, Vec<String>> = [(
+        "label".to_string(),
+        vec![format!("com.docker.compose.project={project}")],
+    )]
+    .into();
+    let opts = bollard::query_parameters::ListContainersOptions {
+        all: true,
+        filters: Some(filters),
+        ..Default::default()
+    };
+    let list = docker
+        .list_containers(Some(opts))
+        .await
+        .map_err(|e| engine_error(ctx, &e.to_string()))?;
+    Ok(list
+        .into_iter()
+        .filter_map(|c| {
+            let labels: BTreeMap<String, String> = c.labels?.into_iter().collect();
+            if labels.get("com.docker.compose.oneoff").map(String::as_str) == Some("True") {
+                return None;
+            }
+            let service = labels.get("com.docker.compose.service")?.clone();
+            Some((
+                service,
+                labels
+                    .get("com.docker.compose.project.config_files")
+                    .cloned(),
+            ))
+        })
+        .collect())
+}
+
+// TEMPORARY until helper "engine" lands `crate::engine::connect` on main (it also honours the
+// docker context and TLS); then this becomes `crate::engine::connect(&ctx.env).await`.
+pub(crate) async fn engine_connect(ctx: &Ctx) -> Result<bollard::Docker> {
+    let docker =
+        bollard::Docker::connect_with_defaults().map_err(|e| engine_error(ctx, &e.to_string()))?;
+    docker
+        .negotiate_version()
+        .await
+        .map_err(|e| engine_error(ctx, &e.to_string()))
+}
+
+fn engine_error(ctx: &Ctx, detail: &str) -> Error {
+    let host = ctx
+        .env
+        .get("DOCKER_HOST")
+        .cloned()
+        .unwrap_or_else(|| "unix:///var/run/docker.sock".into());
+    Error::engine(format!("cannot reach the Docker Engine at {host}: {detail}")).with_hint(
+        "start Docker (e.g. `systemctl start docker`, or Docker Desktop), or point DOCKER_HOST at a running Engine",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::{Project, Resolved};
+
+    fn v(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn timeouts() {
+        let ok = [
+            ("", None),
+            ("90", Some(90)),
+            ("90s", Some(90)),
+            ("2m", Some(120)),
+            ("1m30s", Some(90)),
+            ("1h", Some(3600)),
+            (" 5s ", Some(5)),
+        ];
+        for (s, want) in ok {
+            let got = parse_timeout(s).expect(s).map(|d| d.as_secs());
+            assert_eq!(got, want, "{s:?}");
+        }
+        for bad in ["abc", "5x", "m", "1.5s", "-3", "10s5"] {
+            let e = parse_timeout(bad).expect_err(bad);
+            assert_eq!(e.exit, crate::error::Exit::Usage, "{bad}");
+        }
+    }
+
+    #[test]
+    fn up_argvs() {
+        let up = |services: &str, build, attach, extra: &str| UpArgs {
+            services: v(services),
+            build,
+            attach,
+            wait: Some(String::new()),
+            extra: v(extra),
+        };
+        let cases = [
+            (up("", false, false, ""), "up -d"),
+            (up("api db", false, false, ""), "up -d api db"),
+            (
+                up("api", true, false, "--force-recreate"),
+                "up -d --build --force-recreate api",
+            ),
+            (up("", false, true, ""), "up"),
+        ];
+        for (args, want) in cases {
+            assert_eq!(up_argv(&args), v(want), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn build_and_pull_positionals() {
+        let cases = [
+            ("build", "api --no-cache worker", "api worker"),
+            ("build", "--build-arg A=1 api", "api"),
+            ("build", "--build-arg=A=1 api", "api"),
+            ("build", "-m 1g --pull", ""),
+            ("pull", "--policy missing db -q", "db"),
+            ("pull", "--ignore-pull-failures", ""),
+        ];
+        for (cmd, args, want) in cases {
+            assert_eq!(positionals(cmd, &v(args)), v(want), "{cmd} {args}");
+        }
+    }
+
+    /// How the command lines users type reach these commands.
+    #[test]
+    fn command_lines_parse() {
+        use crate::cli::{Cli, Command};
+        use clap::Parser;
+        let parse = |line: &str| Cli::try_parse_from(v(&format!("devctl {line}"))).expect(line);
+        let Some(Command::Up(a)) = parse("up --wait api").command else {
+            unreachable!()
+        };
+        assert_eq!((a.wait.as_deref(), a.services), (Some(""), v("api")));
+
+        let cmd = parse("--dev up --wait=90s api db -- --force-recreate").command;
+        let Some(Command::Up(a)) = cmd else {
+            unreachable!()
+        };
+        assert_eq!(a.wait.as_deref(), Some("90s"));
+        assert_eq!((a.services, a.extra), (v("api db"), v("--force-recreate")));
+
+        let c = parse("compose --prod -- logs --tail 5 -f api");
+        assert!(c.global.prod);
+        let Some(Command::Compose(a)) = c.command else {
+            unreachable!()
+        };
+        assert_eq!(a.args, v("logs --tail 5 -f api"));
+
+        let Some(Command::Exec(a)) = parse("exec api ls -la /data").command else {
+            unreachable!()
+        };
+        assert_eq!((a.service, a.command), ("api".into(), v("ls -la /data")));
+
+        let Some(Command::Restart(a)) = parse("restart api --dev").command else {
+            unreachable!()
+        };
+        assert_eq!(a.services, v("api"));
+    }
+
+    fn project(services: &[&str], disabled: &[&str]) -> LoadedProject {
+        let mut p = Project::default();
+        for s in services {
+            p.services.insert(s.to_string(), Default::default());
+        }
+        LoadedProject {
+            resolved: Resolved {
+                files: vec![],
+                project_dir: "/x".into(),
+                name: "shop".into(),
+                environment: None,
+                protected: false,
+                env_files: vec![],
+                profiles: vec![],
+                protected_volumes: vec![],
+                ..Default::default()
+            },
+            json: serde_json::Value::Null,
+            project: p,
+            disabled_services: disabled
+                .iter()
+                .map(|s| (s.to_string(), vec!["tools".into()]))
+                .collect(),
+            provenance: Default::default(),
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn service_names_are_checked() {
+        let p = project(&["api", "db"], &["adminer"]);
+        assert!(check_services(&p, &v("api db adminer")).is_ok());
+        assert!(check_services(&p, &[]).is_ok());
+        let e = check_services(&p, &v("api apii dbb")).expect_err("unknown");
+        assert_eq!(e.exit, crate::error::Exit::Usage);
+        assert_eq!(
+            e.to_string(),
+            "unknown service `apii`, `dbb` in project `shop`\n  hint: known services: api, db, adminer"
+        );
+    }
 }

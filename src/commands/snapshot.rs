@@ -1,16 +1,23 @@
-//! `devctl snapshot create|list|restore`.
+//! `devctl snapshot create|list|restore` — tar archives of volumes in the user data dir
+//! (`DEVCTL_DATA_DIR` overrides it), made by a helper container that is created, never
+//! started, from an image already local.
 
 use clap::Subcommand;
 
-use super::{Ctx, not_yet};
-use crate::error::Result;
+use super::Ctx;
+use crate::engine::volumes;
+use crate::error::{Error, Result};
+use crate::safety::{snapshot, sources};
 
 #[derive(Debug, Subcommand)]
 pub enum SnapshotCommand {
-    /// Archive volumes into the user data dir.
+    /// Archive volumes into the user data dir. VOLUME is a key of the compose file's
+    /// `volumes:` or an Engine volume name.
     Create {
+        #[arg(value_name = "VOLUME", required_unless_present = "all")]
         volumes: Vec<String>,
-        #[arg(long)]
+        /// Every volume of the project that exists (external ones included).
+        #[arg(long, conflicts_with = "volumes")]
         all: bool,
     },
     /// List snapshots.
@@ -18,14 +25,110 @@ pub enum SnapshotCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Restore a snapshot into a volume.
+    /// Restore a snapshot (id, or a volume name for its newest snapshot) into a NEW volume.
     Restore {
         snapshot: String,
+        /// The new volume (default: the original name, when it no longer exists).
         #[arg(long, value_name = "VOLUME")]
         into: Option<String>,
     },
 }
 
-pub fn run(_ctx: &Ctx, _cmd: &SnapshotCommand) -> Result<u8> {
-    Err(not_yet("snapshot"))
+/// Pure: one line per snapshot.
+pub fn render(all: &[snapshot::SnapshotMeta]) -> Vec<String> {
+    all.iter()
+        .map(|m| {
+            format!(
+                "{}  {}  {}  {}  sha256:{}",
+                m.id,
+                m.volume,
+                m.taken_at,
+                crate::safety::prompt::human_size(Some(m.size_bytes as i64)),
+                m.sha256.get(..12).unwrap_or(&m.sha256)
+            )
+        })
+        .collect()
+}
+
+pub fn run(ctx: &Ctx, cmd: &SnapshotCommand) -> Result<u8> {
+    match cmd {
+        SnapshotCommand::List { json } => {
+            let (all, problems) = snapshot::list(&ctx.env)?;
+            for p in problems {
+                eprintln!("devctl: warning: skipped {p}");
+            }
+            if *json {
+                let text = serde_json::to_string_pretty(&all)
+                    .map_err(|e| Error::general(format!("cannot print snapshots: {e}")))?;
+                println!("{text}");
+            } else if all.is_empty() {
+                eprintln!(
+                    "(no snapshots in {})",
+                    snapshot::snapshots_dir(&ctx.env)?.display()
+                );
+            } else {
+                for l in render(&all) {
+                    println!("{l}");
+                }
+            }
+            Ok(0)
+        }
+        SnapshotCommand::Create {
+            volumes: names,
+            all,
+        } => {
+            let rt = super::runtime()?;
+            rt.block_on(async {
+                let docker = sources::connect(ctx).await?;
+                let targets = targets(ctx, names, *all)?;
+                let facts = volumes::gather(&docker, false).await?;
+                for v in targets {
+                    if *all && facts.volume(&v).is_none() {
+                        eprintln!("devctl: skipped `{v}`: it does not exist on the Engine");
+                        continue;
+                    }
+                    let images: Vec<String> =
+                        facts.mounting(&v).map(|c| c.image_id.clone()).collect();
+                    let m = snapshot::create(&docker, &ctx.env, &v, &images).await?;
+                    println!("{}", render(std::slice::from_ref(&m)).join(""));
+                }
+                Ok(0)
+            })
+        }
+        SnapshotCommand::Restore { snapshot: id, into } => {
+            let rt = super::runtime()?;
+            rt.block_on(async {
+                let docker = sources::connect(ctx).await?;
+                let v = snapshot::restore(&docker, &ctx.env, id, into.as_deref()).await?;
+                println!("restored {id} into volume {v}");
+                Ok(0)
+            })
+        }
+    }
+}
+
+/// Engine names of the volumes to archive: keys of the project map to their Engine names;
+/// `--all` is every declared volume.
+fn targets(ctx: &Ctx, names: &[String], all: bool) -> Result<Vec<String>> {
+    let project = if all {
+        Some(sources::load_project(ctx)?)
+    } else {
+        sources::load_project(ctx).ok()
+    };
+    if all {
+        let p = project.ok_or_else(|| Error::config("no project to snapshot"))?;
+        return Ok(p
+            .project
+            .volumes
+            .keys()
+            .map(|k| p.project.volume_engine_name(k))
+            .collect());
+    }
+    Ok(names
+        .iter()
+        .map(|n| match &project {
+            Some(p) if p.project.volumes.contains_key(n) => p.project.volume_engine_name(n),
+            _ => n.clone(),
+        })
+        .collect())
 }

@@ -1,0 +1,258 @@
+//! The one pure function that turns (detected Compose, resolved project, subcommand) into the
+//! exact command line devctl runs, and the rule that decides which commands get a terminal.
+
+use super::Invocation;
+use super::detect::Detected;
+use crate::project::Resolved;
+
+/// Build the command line: `<program> [compose] -p NAME -f FILE… --project-directory DIR
+/// [--env-file FILE…] [--profile P…] <sub…>`.
+///
+/// Files are passed explicitly in the resolved order (so `COMPOSE_FILE` and override discovery
+/// cannot change what runs), with absolute paths (the same strings Compose stores in the
+/// `com.docker.compose.project.config_files` label, which the drift check compares).
+pub fn build(compose: &Detected, resolved: &Resolved, sub: &[String]) -> Invocation {
+    let mut args: Vec<String> = compose.prefix().iter().map(|s| s.to_string()).collect();
+    args.push("-p".into());
+    args.push(resolved.name.clone());
+    for f in &resolved.files {
+        args.push("-f".into());
+        args.push(f.display().to_string());
+    }
+    args.push("--project-directory".into());
+    args.push(resolved.project_dir.display().to_string());
+    for e in &resolved.env_files {
+        args.push("--env-file".into());
+        args.push(e.display().to_string());
+    }
+    for p in &resolved.profiles {
+        args.push("--profile".into());
+        args.push(p.clone());
+    }
+    args.extend(sub.iter().cloned());
+    Invocation {
+        program: compose.program.clone(),
+        args,
+        interactive: is_interactive(sub),
+    }
+}
+
+/// Compose's global flags that take a value (so `-p x up` is read as the subcommand `up`).
+const GLOBAL_VALUE_FLAGS: &[&str] = &[
+    "-f",
+    "--file",
+    "-p",
+    "--project-name",
+    "--project-directory",
+    "--env-file",
+    "--profile",
+    "--ansi",
+    "--parallel",
+    "--progress",
+];
+
+/// Flags of `exec` and `run` that take a value (they come before the service name).
+const EXEC_RUN_VALUE_FLAGS: &[&str] = &[
+    "-e",
+    "--env",
+    "-u",
+    "--user",
+    "-w",
+    "--workdir",
+    "--index",
+    "--env-from-file",
+    "-l",
+    "--label",
+    "--name",
+    "-p",
+    "--publish",
+    "--pull",
+    "--cap-add",
+    "--cap-drop",
+    "-v",
+    "--volume",
+    "--entrypoint",
+];
+
+/// Pure: does this Compose subcommand need the user's standard input? `exec`, `run`, `attach`
+/// and `up` without `-d`/`--detach`/`--wait` do; everything else gets /dev/null so that none of
+/// Compose's prompts can be answered by accident.
+pub fn is_interactive(sub: &[String]) -> bool {
+    let mut i = 0;
+    // Skip Compose's global flags (the `devctl compose -- …` passthrough may carry them).
+    while let Some(a) = sub.get(i) {
+        if GLOBAL_VALUE_FLAGS.contains(&a.as_str()) {
+            i += 2;
+        } else if a.starts_with('-') {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    let Some(cmd) = sub.get(i) else {
+        return false;
+    };
+    let rest = &sub[i + 1..];
+    match cmd.as_str() {
+        "attach" => true,
+        "up" => !rest
+            .iter()
+            .any(|a| is_detach(a) || a == "--wait" || a.starts_with("--wait=")),
+        "exec" | "run" => !leading_flags(rest, EXEC_RUN_VALUE_FLAGS).any(is_detach),
+        _ => false,
+    }
+}
+
+fn is_detach(a: &String) -> bool {
+    a == "-d" || a == "--detach" || a == "--detach=true" || is_short_cluster_with(a, 'd')
+}
+
+/// `-dT`, `-Td`: a cluster of short boolean flags containing `c`.
+fn is_short_cluster_with(a: &str, c: char) -> bool {
+    a.len() > 2
+        && a.starts_with('-')
+        && !a.starts_with("--")
+        && a[1..].chars().all(|x| x.is_ascii_alphabetic())
+        && a[1..].contains(c)
+}
+
+/// The flags before the first positional argument (the service), skipping flag values.
+fn leading_flags<'a>(
+    args: &'a [String],
+    value_flags: &'a [&'a str],
+) -> impl Iterator<Item = &'a String> + 'a {
+    let mut skip_next = false;
+    args.iter()
+        .take_while(move |a| {
+            if skip_next {
+                skip_next = false;
+                return true;
+            }
+            if a.starts_with('-') {
+                skip_next = value_flags.contains(&a.as_str());
+                true
+            } else {
+                false
+            }
+        })
+        .filter(|a| a.starts_with('-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::detect::Flavor;
+    use std::path::PathBuf;
+
+    fn v(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn interactive_table() {
+        let cases = [
+            ("up", true),
+            ("up -d", false),
+            ("up --detach api", false),
+            ("up --wait", false),
+            ("up --wait=true", false),
+            ("up --build api", true),
+            ("-p x -f a.yml up", true),
+            ("-p x -f a.yml up -d", false),
+            ("--profile up down", false),
+            ("exec api sh", true),
+            ("exec -T api sh", true),
+            ("exec -d api sh", false),
+            ("exec -dT api sh", false),
+            ("exec -e X=1 api ls -d", true),
+            ("exec -u d api ls", true),
+            ("run --rm api sh", true),
+            ("run -d api sleep 1", false),
+            ("run -v d:/x api ls", true),
+            ("attach api", true),
+            ("stop", false),
+            ("restart api", false),
+            ("logs -f", false),
+            ("down -v", false),
+            ("ps", false),
+            ("", false),
+        ];
+        for (argv, want) in cases {
+            assert_eq!(is_interactive(&v(argv)), want, "{argv:?}");
+        }
+    }
+
+    fn resolved() -> Resolved {
+        Resolved {
+            files: vec![
+                PathBuf::from("/src/app/docker/docker-compose.yml"),
+                PathBuf::from("/src/app/docker/docker-compose.dev.yml"),
+            ],
+            project_dir: PathBuf::from("/src/app/docker"),
+            name: "app".into(),
+            environment: Some("dev".into()),
+            protected: false,
+            env_files: vec![],
+            profiles: vec![],
+            protected_volumes: vec![],
+            ..Default::default()
+        }
+    }
+
+    fn plugin() -> Detected {
+        Detected {
+            flavor: Flavor::Plugin,
+            program: "docker".into(),
+            version: "2.40.3".into(),
+        }
+    }
+
+    #[test]
+    fn builds_plugin_argv() {
+        let inv = build(&plugin(), &resolved(), &v("up -d"));
+        assert_eq!(inv.program, "docker");
+        assert_eq!(
+            inv.args,
+            v(
+                "compose -p app -f /src/app/docker/docker-compose.yml -f /src/app/docker/docker-compose.dev.yml --project-directory /src/app/docker up -d"
+            )
+        );
+        assert!(!inv.interactive);
+    }
+
+    #[test]
+    fn builds_standalone_argv_with_env_files_and_profiles() {
+        let mut r = resolved();
+        r.env_files = vec![
+            PathBuf::from("/src/app/.env"),
+            PathBuf::from("/src/app/.env.local"),
+        ];
+        r.profiles = vec!["tools".into(), "debug".into()];
+        let d = Detected {
+            flavor: Flavor::StandaloneV1,
+            program: "docker-compose".into(),
+            version: "1.29.2".into(),
+        };
+        let inv = build(&d, &r, &v("exec api sh"));
+        assert_eq!(inv.program, "docker-compose");
+        assert_eq!(
+            inv.args,
+            v(
+                "-p app -f /src/app/docker/docker-compose.yml -f /src/app/docker/docker-compose.dev.yml --project-directory /src/app/docker --env-file /src/app/.env --env-file /src/app/.env.local --profile tools --profile debug exec api sh"
+            )
+        );
+        assert!(inv.interactive);
+    }
+
+    #[test]
+    fn display_quotes_paths_with_spaces() {
+        let mut r = resolved();
+        r.files = vec![PathBuf::from("/home/me/My Stack/compose.yaml")];
+        r.project_dir = PathBuf::from("/home/me/My Stack");
+        let inv = build(&plugin(), &r, &v("restart api"));
+        assert_eq!(
+            inv.display(),
+            "docker compose -p app -f '/home/me/My Stack/compose.yaml' --project-directory '/home/me/My Stack' restart api"
+        );
+    }
+}

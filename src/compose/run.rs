@@ -1,0 +1,223 @@
+//! Spawning Compose: print the command line, stream its output through, pass its exit code on.
+
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Once, OnceLock};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::SignalsInfo;
+use signal_hook::iterator::exfiltrator::WithOrigin;
+use signal_hook::low_level::siginfo::{Cause, Origin};
+
+use super::Invocation;
+use crate::error::{Error, Result};
+
+/// Print `+ <command line>` to stderr (what `--dry-run` prints, and what every run prints).
+pub fn announce(inv: &Invocation) {
+    eprintln!("+ {}", inv.display());
+}
+
+/// Run `inv`, streaming Compose's stdout and stderr straight through (Compose keeps its own
+/// terminal detection and progress display). Standard input is /dev/null unless the command is
+/// interactive. While Compose runs, Ctrl-C is left to Compose (it shares the terminal's process
+/// group and stops gracefully); devctl waits for it and passes its exit code on.
+pub fn run(inv: &Invocation) -> Result<i32> {
+    announce(inv);
+    let status = spawn_and_wait(inv, Stdio::inherit(), Stdio::inherit())?;
+    Ok(exit_code(status))
+}
+
+/// Run `inv` with no output at all and stdin at /dev/null (probes such as "is bash there?").
+pub fn run_quiet(inv: &Invocation) -> Result<i32> {
+    let mut quiet = inv.clone();
+    quiet.interactive = false;
+    let status = spawn_and_wait(&quiet, Stdio::null(), Stdio::null())?;
+    Ok(exit_code(status))
+}
+
+fn spawn_and_wait(inv: &Invocation, stdout: Stdio, stderr: Stdio) -> Result<ExitStatus> {
+    let stdin = if inv.interactive {
+        Stdio::inherit()
+    } else {
+        Stdio::null()
+    };
+    let mut child = Command::new(&inv.program)
+        .args(&inv.args)
+        .stdin(stdin)
+        .stdout(stdout)
+        .stderr(stderr)
+        .spawn()
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => super::detect::missing(),
+            _ => Error::general(format!("cannot start `{}`: {e}", inv.program)),
+        })?;
+    let guard = ChildSignals::install(child.id());
+    let status = child
+        .wait()
+        .map_err(|e| Error::general(format!("waiting for `{}` failed: {e}", inv.program)));
+    drop(guard);
+    status
+}
+
+/// Pure: Compose's exit status as a shell would report it (128 + signal when killed).
+pub fn exit_code(status: ExitStatus) -> i32 {
+    if let Some(c) = status.code() {
+        return c;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(sig) = status.signal() {
+            return 128 + sig;
+        }
+    }
+    1
+}
+
+/// Clamp Compose's exit code into a process exit code (0–255).
+pub fn to_u8(code: i32) -> u8 {
+    u8::try_from(code).unwrap_or(1)
+}
+
+/// While a Compose child runs, devctl does not die of SIGINT/SIGTERM/SIGHUP: a Ctrl-C from the
+/// terminal reaches Compose itself (same foreground process group), and a signal sent to devctl
+/// by another process (`kill`, a CI runner cancelling the job) is forwarded to Compose; devctl
+/// then waits for Compose and passes its exit code on. Outside child runs every one of these
+/// signals has its default effect.
+struct ChildSignals;
+
+/// True while no Compose child runs: the signals then have their default effect.
+static DEFAULT_NOW: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+/// The running Compose child's pid (0: none).
+static CHILD: AtomicU32 = AtomicU32::new(0);
+const FORWARDED: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
+
+impl ChildSignals {
+    fn install(pid: u32) -> ChildSignals {
+        static INIT: Once = Once::new();
+        INIT.call_once(|| {
+            let flag = Arc::new(AtomicBool::new(true));
+            let Ok(mut signals) = SignalsInfo::<WithOrigin>::new(FORWARDED) else {
+                return;
+            };
+            for sig in FORWARDED {
+                let _ = signal_hook::flag::register_conditional_default(sig, Arc::clone(&flag));
+            }
+            let _ = std::thread::Builder::new()
+                .name("devctl-signals".into())
+                .spawn(move || {
+                    for origin in signals.forever() {
+                        forward(&origin);
+                    }
+                });
+            let _ = DEFAULT_NOW.set(flag);
+        });
+        CHILD.store(pid, Ordering::SeqCst);
+        set_default(false);
+        ChildSignals
+    }
+}
+
+fn set_default(on: bool) {
+    if let Some(f) = DEFAULT_NOW.get() {
+        f.store(on, Ordering::SeqCst);
+    }
+}
+
+/// Pure policy: forward this signal to the child? Not a terminal's Ctrl-C (the kernel already
+/// sent it to Compose too; a second SIGINT would make Compose force-stop).
+pub fn should_forward(signal: i32, cause: &Cause) -> bool {
+    match cause {
+        Cause::Sent(_) => true,
+        Cause::Kernel => false,
+        // Systems that do not say where a signal came from: forward all but SIGINT.
+        _ => signal != SIGINT,
+    }
+}
+
+fn forward(origin: &Origin) {
+    let pid = CHILD.load(Ordering::SeqCst);
+    if pid == 0 || !should_forward(origin.signal, &origin.cause) {
+        return;
+    }
+    let (Ok(pid), Ok(sig)) = (i32::try_from(pid), Signal::try_from(origin.signal)) else {
+        return;
+    };
+    let _ = kill(Pid::from_raw(pid), sig);
+}
+
+impl Drop for ChildSignals {
+    fn drop(&mut self) {
+        CHILD.store(0, Ordering::SeqCst);
+        set_default(true);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str) -> Invocation {
+        Invocation {
+            program: "sh".into(),
+            args: vec!["-c".into(), script.into()],
+            interactive: false,
+        }
+    }
+
+    #[test]
+    fn passes_exit_codes_through() {
+        for (script, want) in [
+            ("exit 0", 0),
+            ("exit 3", 3),
+            ("exit 17", 17),
+            ("kill -TERM $$", 143),
+        ] {
+            assert_eq!(run_quiet(&sh(script)).expect("runs"), want, "{script}");
+        }
+    }
+
+    #[test]
+    fn stdin_is_dev_null_unless_interactive() {
+        // `read` fails on EOF: /dev/null gives EOF at once instead of waiting for input.
+        assert_eq!(run_quiet(&sh("read x")).expect("runs"), 1);
+        assert_eq!(run_quiet(&sh("test -t 0")).expect("runs"), 1);
+    }
+
+    #[test]
+    fn missing_program_is_compose_missing() {
+        let inv = Invocation {
+            program: "/nonexistent/docker".into(),
+            args: vec![],
+            interactive: false,
+        };
+        let e = run_quiet(&inv).expect_err("missing");
+        assert_eq!(e.exit, crate::error::Exit::ComposeMissing);
+    }
+
+    #[test]
+    fn forwards_signals_from_processes_not_the_terminal() {
+        use signal_hook::low_level::siginfo::Sent;
+        let cases = [
+            (SIGINT, Cause::Kernel, false),
+            (SIGINT, Cause::Sent(Sent::User), true),
+            (SIGTERM, Cause::Sent(Sent::User), true),
+            (SIGHUP, Cause::Kernel, false),
+            (SIGTERM, Cause::Unknown, true),
+            (SIGINT, Cause::Unknown, false),
+        ];
+        for (sig, cause, want) in cases {
+            assert_eq!(should_forward(sig, &cause), want, "{sig} {cause:?}");
+        }
+    }
+
+    #[test]
+    fn clamps_codes() {
+        assert_eq!(to_u8(0), 0);
+        assert_eq!(to_u8(130), 130);
+        assert_eq!(to_u8(-1), 1);
+        assert_eq!(to_u8(300), 1);
+    }
+}

@@ -1,0 +1,328 @@
+//! Pure progress tracking for `up --wait` / `status --wait`: what stage each service is in,
+//! whether it is ready, pending or failed, and how that reads to a human.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::engine::model::{Container, ContainerState, Health, ServiceStatus};
+use crate::project::Project;
+
+/// What a service needs to count as ready.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Expect {
+    /// Containers expected (`scale`/`deploy.replicas`, default 1).
+    pub replicas: u32,
+    /// Another service depends on it with `condition: service_completed_successfully`,
+    /// so exiting with 0 is success.
+    pub completes_ok: bool,
+}
+
+/// Where a service stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "stage", content = "detail")]
+pub enum Stage {
+    NotCreated,
+    Created,
+    /// Running, health check not passed yet.
+    Starting,
+    /// Running without a health check.
+    Running,
+    Healthy,
+    Unhealthy,
+    Restarting,
+    Exited(Option<i64>),
+    /// Exited 0 and that is what its dependents wait for.
+    Completed,
+    Paused,
+    Dead,
+    /// The Engine could not start it (`State.Error`, e.g. a host port already taken).
+    CannotStart(String),
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Ready,
+    Pending,
+    Failed,
+}
+
+fn container_stage(c: &Container, has_hc: bool, completes_ok: bool) -> (Stage, Verdict) {
+    use Verdict::*;
+    match c.state {
+        ContainerState::Running => match c.health {
+            Health::Healthy => (Stage::Healthy, Ready),
+            Health::Starting => (Stage::Starting, Pending),
+            Health::Unhealthy => (Stage::Unhealthy, Failed),
+            Health::None if has_hc => (Stage::Starting, Pending),
+            Health::None => (Stage::Running, Ready),
+        },
+        ContainerState::Created => match &c.state_error {
+            Some(e) => (Stage::CannotStart(e.clone()), Failed),
+            None => (Stage::Created, Pending),
+        },
+        ContainerState::Restarting => (Stage::Restarting, Pending),
+        ContainerState::Exited => {
+            let code = c.exit_code;
+            let restarts = match c.restart_policy.as_deref() {
+                Some("always") | Some("unless-stopped") => true,
+                Some("on-failure") => code != Some(0),
+                _ => false,
+            };
+            if code == Some(0) && completes_ok {
+                (Stage::Completed, Ready)
+            } else if restarts {
+                (Stage::Restarting, Pending)
+            } else {
+                (Stage::Exited(code), Failed)
+            }
+        }
+        ContainerState::Paused => (Stage::Paused, Failed),
+        ContainerState::Dead => (Stage::Dead, Failed),
+        ContainerState::Removing | ContainerState::Unknown => (Stage::Unknown, Pending),
+    }
+}
+
+/// The stage and verdict of a service: its worst container decides.
+pub fn assess(svc: &ServiceStatus, expect: Expect) -> (Stage, Verdict) {
+    let mut worst: Option<(Stage, Verdict)> = None;
+    let mut ready = 0;
+    for c in &svc.containers {
+        let has_hc = svc.has_healthcheck || c.healthcheck.is_some();
+        let (stage, verdict) = container_stage(c, has_hc, expect.completes_ok);
+        if verdict == Verdict::Ready {
+            ready += 1;
+        }
+        if worst.as_ref().is_none_or(|(_, w)| verdict > *w) {
+            worst = Some((stage, verdict));
+        }
+    }
+    match worst {
+        None => (Stage::NotCreated, Verdict::Pending),
+        // Some replicas are up, the others not created yet.
+        Some((_, Verdict::Ready)) if ready < expect.replicas.max(1) => {
+            (Stage::NotCreated, Verdict::Pending)
+        }
+        Some(w) => w,
+    }
+}
+
+/// Parse a Go duration as Compose renders it (`30s`, `1m30s`, `500ms`, `1h`, `2.5s`), or a
+/// bare number of seconds. `None` when it is not one.
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if let Ok(secs) = s.parse::<f64>() {
+        return (secs >= 0.0 && secs.is_finite()).then(|| Duration::from_secs_f64(secs));
+    }
+    let mut total = 0f64;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let n_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let n: f64 = rest[..n_end].parse().ok()?;
+        rest = &rest[n_end..];
+        let u_end = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let unit = match &rest[..u_end] {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 1e-3,
+            "us" | "µs" => 1e-6,
+            "ns" => 1e-9,
+            _ => return None,
+        };
+        rest = &rest[u_end..];
+        total += n * unit;
+    }
+    Some(Duration::from_secs_f64(total))
+}
+
+/// What each named service of the model needs to be ready (`scale: 0` services are skipped).
+pub fn expectations(project: &Project, services: &[String]) -> Vec<(String, Expect)> {
+    let completes: Vec<&String> = project
+        .services
+        .values()
+        .flat_map(|s| s.depends_on.iter())
+        .filter(|(_, d)| d.condition.as_deref() == Some("service_completed_successfully"))
+        .map(|(name, _)| name)
+        .collect();
+    project
+        .services
+        .iter()
+        .filter(|(name, _)| services.is_empty() || services.contains(name))
+        .filter_map(|(name, s)| {
+            let replicas = s.scale.or_else(|| {
+                s.deploy
+                    .as_ref()
+                    .and_then(|d| d.get("replicas"))
+                    .and_then(|r| r.as_u64())
+                    .map(|r| r as u32)
+            });
+            let replicas = replicas.unwrap_or(1);
+            (replicas > 0).then(|| {
+                (
+                    name.clone(),
+                    Expect {
+                        replicas,
+                        completes_ok: completes.contains(&name),
+                    },
+                )
+            })
+        })
+        .collect()
+}
+
+/// One service being waited for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub service: String,
+    pub expect: Expect,
+    pub stage: Stage,
+    pub verdict: Verdict,
+    /// Time since the wait began when it became ready.
+    pub ready_after: Option<Duration>,
+    /// The latest status seen.
+    pub status: Option<ServiceStatus>,
+}
+
+/// The whole wait.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tracker {
+    pub rows: Vec<Row>,
+}
+
+/// How the wait stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    AllReady,
+    Pending,
+    /// At least one service failed for good.
+    Failed,
+}
+
+impl Tracker {
+    pub fn new(targets: Vec<(String, Expect)>) -> Self {
+        Tracker {
+            rows: targets
+                .into_iter()
+                .map(|(service, expect)| Row {
+                    service,
+                    expect,
+                    stage: Stage::NotCreated,
+                    verdict: Verdict::Pending,
+                    ready_after: None,
+                    status: None,
+                })
+                .collect(),
+        }
+    }
+
+    /// Take in a service's new status. Returns the row index when its stage changed.
+    pub fn observe(&mut self, svc: &ServiceStatus, elapsed: Duration) -> Option<usize> {
+        let idx = self.rows.iter().position(|r| r.service == svc.name)?;
+        let row = &mut self.rows[idx];
+        let (stage, verdict) = assess(svc, row.expect);
+        row.status = Some(svc.clone());
+        if stage == row.stage && verdict == row.verdict {
+            return None;
+        }
+        if verdict == Verdict::Ready && row.ready_after.is_none() {
+            row.ready_after = Some(elapsed);
+        }
+        if verdict != Verdict::Ready {
+            row.ready_after = None;
+        }
+        row.stage = stage;
+        row.verdict = verdict;
+        Some(idx)
+    }
+
+    pub fn outcome(&self) -> Outcome {
+        if self.rows.iter().any(|r| r.verdict == Verdict::Failed) {
+            Outcome::Failed
+        } else if self.rows.iter().all(|r| r.verdict == Verdict::Ready) {
+            Outcome::AllReady
+        } else {
+            Outcome::Pending
+        }
+    }
+
+    /// The longest `start_period` among the tracked containers.
+    pub fn longest_start_period(&self) -> Option<Duration> {
+        self.rows
+            .iter()
+            .filter_map(|r| r.status.as_ref())
+            .flat_map(|s| s.containers.iter())
+            .filter_map(|c| c.healthcheck.as_ref()?.start_period_ms)
+            .max()
+            .map(Duration::from_millis)
+    }
+}
+
+/// Seconds of `start_period` left for a container that started `running_for` ago.
+pub fn start_period_left(c: &Container, running_for: Duration) -> Option<Duration> {
+    let sp = Duration::from_millis(c.healthcheck.as_ref()?.start_period_ms?);
+    Some(sp.saturating_sub(running_for))
+}
+
+/// How a row reads (no colour, no timing prefix). `running_for` is how long its first
+/// container has been running (for the start-period countdown), when known.
+pub fn describe(row: &Row, running_for: Option<Duration>) -> String {
+    let first = row.status.as_ref().and_then(|s| s.containers.first());
+    match &row.stage {
+        Stage::NotCreated => match row.status.as_ref().map_or(0, |s| s.containers.len()) {
+            0 => "waiting to be created".into(),
+            n => format!("{n} of {} replicas created", row.expect.replicas),
+        },
+        Stage::Created => "created".into(),
+        Stage::Starting => {
+            let left = first
+                .zip(running_for)
+                .and_then(|(c, r)| start_period_left(c, r));
+            match left {
+                Some(d) if !d.is_zero() => format!(
+                    "running, health: starting ({}s of start period left)",
+                    d.as_secs_f64().ceil() as u64
+                ),
+                Some(_) => "running, health: starting (start period over)".into(),
+                None => "running, health: starting".into(),
+            }
+        }
+        Stage::Running => "running (no health check)".into(),
+        Stage::Healthy => "healthy".into(),
+        Stage::Unhealthy => {
+            let streak = first.map_or(0, |c| c.failing_streak);
+            format!("unhealthy (failing streak {streak})")
+        }
+        Stage::Restarting => {
+            let n = first.map_or(0, |c| c.restart_count);
+            format!("restarting (restarts so far: {n})")
+        }
+        Stage::Exited(code) => {
+            let oom = first.is_some_and(|c| c.oom_killed);
+            let code = code.map_or("?".to_string(), |c| c.to_string());
+            if oom {
+                format!("exited (code {code}, OOM-killed)")
+            } else {
+                format!("exited (code {code})")
+            }
+        }
+        Stage::Completed => "completed (exit 0)".into(),
+        Stage::Paused => "paused".into(),
+        Stage::Dead => "dead".into(),
+        Stage::CannotStart(e) => format!("could not start: {e}"),
+        Stage::Unknown => "state unknown".into(),
+    }
+}
+
+#[cfg(test)]
+#[path = "progress/tests.rs"]
+mod tests;

@@ -1,0 +1,113 @@
+use super::*;
+use crate::engine::model::{Health, Probe, ServiceStatus};
+use progress::Expect;
+
+fn svc(name: &str, state: ContainerState, health: Health) -> ServiceStatus {
+    ServiceStatus {
+        name: name.into(),
+        declared: true,
+        has_healthcheck: health != Health::None,
+        containers: vec![Container {
+            id: format!("id-{name}"),
+            name: format!("p-{name}-1"),
+            service: name.into(),
+            number: 1,
+            state,
+            health,
+            ..Container::default()
+        }],
+        ..ServiceStatus::default()
+    }
+}
+
+fn tracker(states: &[(&str, ContainerState, Health, u64)]) -> Tracker {
+    let one = Expect {
+        replicas: 1,
+        completes_ok: false,
+    };
+    let mut t = Tracker::new(states.iter().map(|(n, ..)| (n.to_string(), one)).collect());
+    for (n, st, h, secs) in states {
+        t.observe(&svc(n, *st, *h), Duration::from_millis(secs * 100));
+    }
+    t
+}
+
+#[test]
+fn success_summary_lists_time_to_healthy() {
+    let t = tracker(&[
+        ("db", ContainerState::Running, Health::Healthy, 23),
+        ("worker", ContainerState::Running, Health::None, 5),
+    ]);
+    let r = Report {
+        ok: true,
+        timed_out: false,
+        elapsed: Duration::from_millis(2400),
+        rows: t.rows,
+        logs: vec![],
+    };
+    let text = r.render(false);
+    assert!(text.starts_with("✔ 2 services ready in 2.4s\n"), "{text}");
+    assert!(text.contains("db      healthy"), "{text}");
+    assert!(text.contains("2.3s"), "{text}");
+    assert!(text.contains("worker  running (no health check)"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colour when off");
+    assert!(r.render(true).contains("\u{1b}[32m✔\u{1b}[0m"));
+}
+
+#[test]
+fn failure_report_diagnoses_each_failing_service() {
+    let mut t = tracker(&[
+        ("db", ContainerState::Running, Health::Healthy, 10),
+        ("api", ContainerState::Running, Health::Starting, 10),
+    ]);
+    let mut api = svc("api", ContainerState::Running, Health::Unhealthy);
+    api.containers[0].failing_streak = 3;
+    api.containers[0].probes = vec![Probe {
+        exit_code: 127,
+        output: "/bin/sh: wget: not found\n".into(),
+        ..Probe::default()
+    }];
+    t.observe(&api, Duration::from_secs(4));
+    let r = Report {
+        ok: false,
+        timed_out: false,
+        elapsed: Duration::from_secs(4),
+        rows: t.rows,
+        logs: vec![("id-api".into(), vec!["starting api".into()])],
+    };
+    let text = r.render(false);
+    assert!(
+        text.starts_with("✖ wait failed after 4.0s: 1 of 2 services not healthy"),
+        "{text}"
+    );
+    assert!(
+        text.contains("● api: unhealthy (failing streak 3)"),
+        "{text}"
+    );
+    assert!(text.contains("/bin/sh: wget: not found"), "{text}");
+    assert!(text.contains("| starting api"), "{text}");
+    assert!(text.contains("hint:"), "{text}");
+    assert!(!text.contains("● db"), "{text}");
+}
+
+#[test]
+fn timeout_report_names_services_never_created() {
+    let t = Tracker::new(vec![(
+        "ghost".into(),
+        Expect {
+            replicas: 1,
+            completes_ok: false,
+        },
+    )]);
+    let r = Report {
+        ok: false,
+        timed_out: true,
+        elapsed: Duration::from_secs(3),
+        rows: t.rows,
+        logs: vec![],
+    };
+    let text = r.render(false);
+    assert!(text.contains("wait timed out after 3.0s"), "{text}");
+    assert!(text.contains("ghost: waiting to be created"), "{text}");
+    assert!(text.contains("no container exists"), "{text}");
+}

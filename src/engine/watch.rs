@@ -1,0 +1,400 @@
+//! An event-driven watcher of one project, for `status --watch`, `up --wait` and the dashboard.
+//!
+//! # API
+//!
+//! ```no_run
+//! # async fn demo(docker: bollard::Docker, project: devctl::project::LoadedProject) {
+//! use devctl::engine::watch::{spawn_watch, WatchMsg};
+//! let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+//! let task = spawn_watch(docker, project, tx, true);
+//! while let Some(msg) = rx.recv().await {
+//!     match msg {
+//!         WatchMsg::Connected { engine_version, api_version } => {}
+//!         WatchMsg::Snapshot(snapshot) => {}          // replace everything you hold
+//!         WatchMsg::Changed { service, cause } => {}  // replace that one service
+//!         WatchMsg::Usage { service, usage } => {}    // CPU/memory of a service (summed)
+//!         WatchMsg::Disconnected { reason } => {}     // it reconnects by itself
+//!     }
+//! }
+//! task.abort(); // or drop `rx`: the watcher ends when nobody listens
+//! # }
+//! ```
+//!
+//! Guarantees:
+//! - After every (re)connect: `Connected`, then a full `Snapshot` (a resync from a listing),
+//!   so a consumer that missed changes while disconnected is whole again.
+//! - Between snapshots, `Changed` carries the complete, freshly inspected [`ServiceStatus`] of a
+//!   service whose containers changed (Engine events are only hints that trigger a re-inspect).
+//!   It is sent only when something actually changed.
+//! - When the connection or the event stream drops: one `Disconnected` per outage, then
+//!   reconnect attempts with back-off (0.1 s doubling to 2 s), forever, until the receiver is
+//!   dropped or the task is aborted.
+//! - With `with_stats`, one stats stream per running container, started and stopped as
+//!   containers come and go; `Usage` arrives about once per second per service, and
+//!   `ServiceStatus::usage` in later messages carries the latest sum.
+
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bollard::Docker;
+use bollard::query_parameters::EventsOptions;
+use futures_util::StreamExt;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::task::JoinHandle;
+
+use super::connect::{CONNECT_TIMEOUT, describe_error};
+use super::events::{Hint, event_filters, hint_from_event};
+use super::model::{Container, ContainerState, ProjectSnapshot, ServiceStatus, Usage};
+use super::snapshot;
+use super::stats::usage_stream;
+use crate::project::LoadedProject;
+
+/// What the watcher tells its consumer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WatchMsg {
+    /// (Re)connected to the Engine; a `Snapshot` follows.
+    Connected {
+        engine_version: String,
+        api_version: String,
+    },
+    /// The whole project, freshly listed (after every (re)connect).
+    Snapshot(ProjectSnapshot),
+    /// One service changed; `service` is its complete new status.
+    Changed {
+        service: ServiceStatus,
+        /// The Engine event that hinted the change.
+        cause: Option<Hint>,
+    },
+    /// CPU and memory of a service (summed over its running containers).
+    Usage { service: String, usage: Usage },
+    /// The Engine went away; the watcher keeps retrying.
+    Disconnected { reason: String },
+}
+
+const BACKOFF_MIN: Duration = Duration::from_millis(100);
+const BACKOFF_MAX: Duration = Duration::from_secs(2);
+
+/// Start watching `project`. See the module documentation for the protocol.
+pub fn spawn_watch(
+    docker: Docker,
+    project: LoadedProject,
+    tx: UnboundedSender<WatchMsg>,
+    with_stats: bool,
+) -> JoinHandle<()> {
+    let (utx, urx) = unbounded_channel();
+    let w = Watcher {
+        docker,
+        name: project.resolved.name.clone(),
+        project,
+        tx,
+        with_stats,
+        snap: None,
+        stats: HashMap::new(),
+        samples: HashMap::new(),
+        utx,
+        urx,
+    };
+    tokio::spawn(w.run())
+}
+
+enum End {
+    /// Nobody listens any more.
+    Gone,
+    /// The connection was lost (reason), or never made.
+    Lost(String),
+}
+
+struct Watcher {
+    docker: Docker,
+    project: LoadedProject,
+    name: String,
+    tx: UnboundedSender<WatchMsg>,
+    with_stats: bool,
+    snap: Option<ProjectSnapshot>,
+    /// Stats task per running container id (with its service).
+    stats: HashMap<String, (String, JoinHandle<()>)>,
+    /// Latest sample per container id.
+    samples: HashMap<String, (String, Usage)>,
+    utx: UnboundedSender<(String, Usage)>,
+    urx: UnboundedReceiver<(String, Usage)>,
+}
+
+fn since_arg(back: Duration) -> String {
+    let t = SystemTime::now()
+        .checked_sub(back)
+        .unwrap_or(UNIX_EPOCH)
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    format!("{}.{:09}", t.as_secs(), t.subsec_nanos())
+}
+
+impl Watcher {
+    async fn run(mut self) {
+        let mut backoff = BACKOFF_MIN;
+        // One `Disconnected` per outage: reset whenever a session got connected.
+        let mut down_reported = false;
+        loop {
+            let (end, was_up) = self.session(&mut backoff).await;
+            self.stop_all_stats();
+            match end {
+                End::Gone => return,
+                End::Lost(reason) => {
+                    if was_up {
+                        down_reported = false;
+                    }
+                    if !down_reported {
+                        if self.tx.send(WatchMsg::Disconnected { reason }).is_err() {
+                            return;
+                        }
+                        down_reported = true;
+                    }
+                }
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(backoff) => {}
+                _ = self.tx.closed() => return,
+            }
+            backoff = (backoff * 2).min(BACKOFF_MAX);
+        }
+    }
+
+    fn send(&self, m: WatchMsg) -> Result<(), End> {
+        self.tx.send(m).map_err(|_| End::Gone)
+    }
+
+    /// One connected session. Returns how it ended and whether it got connected.
+    async fn session(&mut self, backoff: &mut Duration) -> (End, bool) {
+        let version = match tokio::time::timeout(CONNECT_TIMEOUT, self.docker.version()).await {
+            Ok(Ok(v)) => v,
+            Ok(Err(e)) => return (End::Lost(describe_error(&e)), false),
+            Err(_) => return (End::Lost("the Engine did not answer".into()), false),
+        };
+        // Subscribe with a look-back so that nothing between the listing and the
+        // subscription is missed; replayed events only cause redundant re-inspects.
+        let opts = EventsOptions {
+            since: Some(since_arg(Duration::from_secs(2))),
+            until: None,
+            filters: Some(event_filters(&self.name)),
+        };
+        let mut events = self.docker.events(Some(opts));
+        let snap = match snapshot::snapshot(&self.docker, &self.project).await {
+            Ok(s) => s,
+            Err(e) => return (End::Lost(e.message), false),
+        };
+        *backoff = BACKOFF_MIN;
+        let cv = self.docker.client_version();
+        let connected = WatchMsg::Connected {
+            engine_version: version.version.unwrap_or_default(),
+            api_version: format!("{}.{}", cv.major_version, cv.minor_version),
+        };
+        if let Err(e) = self.send(connected) {
+            return (e, true);
+        }
+        self.snap = Some(snap);
+        self.sync_stats();
+        if let Err(e) = self.send_snapshot() {
+            return (e, true);
+        }
+        loop {
+            tokio::select! {
+                ev = events.next() => match ev {
+                    Some(Ok(ev)) => {
+                        if let Some(h) = hint_from_event(&ev, &self.name) {
+                            if let Err(e) = self.apply(h).await {
+                                return (e, true);
+                            }
+                        }
+                    }
+                    Some(Err(e)) => return (End::Lost(describe_error(&e)), true),
+                    None => return (End::Lost("the Engine closed the event stream".into()), true),
+                },
+                Some((id, usage)) = self.urx.recv() => {
+                    if let Err(e) = self.usage(id, usage) {
+                        return (e, true);
+                    }
+                }
+                _ = self.tx.closed() => return (End::Gone, true),
+            }
+        }
+    }
+
+    fn send_snapshot(&mut self) -> Result<(), End> {
+        let Some(s) = &self.snap else { return Ok(()) };
+        self.send(WatchMsg::Snapshot(s.clone()))
+    }
+
+    /// Re-inspect the container an event named and publish its service if it changed.
+    async fn apply(&mut self, h: Hint) -> Result<(), End> {
+        let fresh = match snapshot::inspect(&self.docker, &h.container_id, &self.name).await {
+            Ok(c) => c,
+            Err(e) if e.exit == crate::error::Exit::EngineUnreachable => {
+                return Err(End::Lost(e.message));
+            }
+            // Anything else (an odd answer about one container) must not stop the watch.
+            Err(_) => return Ok(()),
+        };
+        let Some(snap) = self.snap.as_mut() else {
+            return Ok(());
+        };
+        let changed = upsert(snap, &h.container_id, fresh);
+        if let Some(idx) = changed {
+            self.sync_stats();
+            let service = self.service_with_usage(idx);
+            if let Some(service) = service {
+                self.send(WatchMsg::Changed {
+                    service,
+                    cause: Some(h),
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    fn service_with_usage(&mut self, idx: usize) -> Option<ServiceStatus> {
+        let name = self.snap.as_ref()?.services.get(idx)?.name.clone();
+        let usage = self.service_usage(&name);
+        let svc = self.snap.as_mut()?.services.get_mut(idx)?;
+        svc.usage = usage;
+        Some(svc.clone())
+    }
+
+    fn service_usage(&self, service: &str) -> Option<Usage> {
+        let v: Vec<&Usage> = self
+            .samples
+            .values()
+            .filter(|(s, _)| s == service)
+            .map(|(_, u)| u)
+            .collect();
+        (!v.is_empty()).then(|| Usage::sum(v))
+    }
+
+    fn usage(&mut self, id: String, usage: Usage) -> Result<(), End> {
+        let Some((service, _)) = self.stats.get(&id) else {
+            return Ok(()); // a late sample of a stopped container
+        };
+        let service = service.clone();
+        self.samples.insert(id, (service.clone(), usage));
+        let Some(total) = self.service_usage(&service) else {
+            return Ok(());
+        };
+        if let Some(s) = self
+            .snap
+            .as_mut()
+            .and_then(|s| s.services.iter_mut().find(|s| s.name == service))
+        {
+            s.usage = Some(total);
+        }
+        self.send(WatchMsg::Usage {
+            service,
+            usage: total,
+        })
+    }
+
+    /// Start a stats stream for every running container without one; stop the others.
+    fn sync_stats(&mut self) {
+        if !self.with_stats {
+            return;
+        }
+        let running: HashMap<String, String> = self
+            .snap
+            .iter()
+            .flat_map(|s| s.services.iter())
+            .flat_map(|s| s.containers.iter())
+            .filter(|c| c.state == ContainerState::Running)
+            .map(|c| (c.id.clone(), c.service.clone()))
+            .collect();
+        self.stats.retain(|id, (_, task)| {
+            let keep = running.contains_key(id);
+            if !keep {
+                task.abort();
+            }
+            keep
+        });
+        self.samples.retain(|id, _| running.contains_key(id));
+        for (id, service) in running {
+            if self.stats.contains_key(&id) {
+                continue;
+            }
+            let mut stream = Box::pin(usage_stream(&self.docker, &id));
+            let utx = self.utx.clone();
+            let cid = id.clone();
+            let task = tokio::spawn(async move {
+                while let Some(u) = stream.next().await {
+                    if utx.send((cid.clone(), u)).is_err() {
+                        break;
+                    }
+                }
+            });
+            self.stats.insert(id, (service, task));
+        }
+    }
+
+    fn stop_all_stats(&mut self) {
+        for (_, (_, task)) in self.stats.drain() {
+            task.abort();
+        }
+        self.samples.clear();
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        self.stop_all_stats();
+    }
+}
+
+/// Put a freshly inspected container into the snapshot (or remove container `id` when
+/// `fresh` is `None`). Returns the index of the service that changed, if anything did.
+pub fn upsert(snap: &mut ProjectSnapshot, id: &str, fresh: Option<Container>) -> Option<usize> {
+    // Where the container was.
+    let old = snap.services.iter().enumerate().find_map(|(si, s)| {
+        s.containers
+            .iter()
+            .position(|c| c.id == id)
+            .map(|ci| (si, ci))
+    });
+    match (old, fresh) {
+        (None, None) => None,
+        (Some((si, ci)), None) => {
+            snap.services[si].containers.remove(ci);
+            Some(si)
+        }
+        (Some((si, ci)), Some(c)) if snap.services[si].name == c.service => {
+            if snap.services[si].containers[ci] == c {
+                return None;
+            }
+            snap.services[si].containers[ci] = c;
+            sort(&mut snap.services[si]);
+            Some(si)
+        }
+        (old, Some(c)) => {
+            if let Some((si, ci)) = old {
+                snap.services[si].containers.remove(ci);
+            }
+            let si = match snap.services.iter().position(|s| s.name == c.service) {
+                Some(i) => i,
+                None => {
+                    snap.services.push(ServiceStatus {
+                        name: c.service.clone(),
+                        ..ServiceStatus::default()
+                    });
+                    snap.services.len() - 1
+                }
+            };
+            let svc = &mut snap.services[si];
+            svc.has_healthcheck |= c.healthcheck.is_some();
+            svc.containers.push(c);
+            sort(svc);
+            Some(si)
+        }
+    }
+}
+
+fn sort(s: &mut ServiceStatus) {
+    s.containers
+        .sort_by(|a, b| (a.number, &a.name).cmp(&(b.number, &b.name)));
+}
+
+#[cfg(test)]
+#[path = "watch/tests.rs"]
+mod tests;

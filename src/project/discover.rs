@@ -1,0 +1,331 @@
+//! Finding the project exactly as Docker Compose v2.40.3 finds it (`dc:cmd/compose/compose.go`
+//! `toProjectOptions`, `cg:cli/options.go`; merge-rules.md §8–§9; vectors 33–39, 56), plus
+//! devctl's environments and its `docker/` folder.
+//!
+//! The order of the steps matters and is Compose's:
+//!
+//! 1. The interpolation environment starts as the process environment, plus `PWD` (the
+//!    current directory) when it is not set.
+//! 2. Env files, first pass: `--env-file` (or `COMPOSE_ENV_FILES=a,b`; relative to the
+//!    current directory; must exist) or else `<dir>/.env` where `<dir>` is
+//!    `--project-directory`, else the first `-f` file's folder, else the current directory.
+//!    `COMPOSE_DISABLE_ENV_FILE=true` turns the default `.env` off. Values never override
+//!    variables already set: the process environment always wins.
+//! 3. Compose files: `-f` files (relative to the current directory), else `COMPOSE_FILE`
+//!    (which `.env` may set) split on `COMPOSE_PATH_SEPARATOR` (default `:`), else
+//!    discovery — see [`discover_base`] — which also adds `compose.override.yml`,
+//!    `compose.override.yaml`, `docker-compose.override.yml` or
+//!    `docker-compose.override.yaml` (the first that exists) beside the base file.
+//! 4. devctl's environment, if one is chosen (`--dev`/`--prod`/`--env NAME`, else
+//!    `DEVCTL_ENV` from the process environment, else — only when devctl found the files
+//!    itself — `default_environment` from `devctl.yaml`): its override file(s) are layered
+//!    after the base file and the `*.override.*` file is not added. See
+//!    [`super::environments`].
+//! 5. The project directory: `--project-directory`, else the first file's folder.
+//! 6. Env files, second pass: when no `--env-file` was given, `<project dir>/.env` is read
+//!    too, with lower precedence than the first pass (vector 35).
+//! 7. Profiles: `--profile` flags, else `COMPOSE_PROFILES` (comma-separated).
+//! 8. The project name ([`name::decide`]); it is then set as `COMPOSE_PROJECT_NAME` in the
+//!    interpolation environment (vector 56).
+
+pub mod name;
+
+use std::path::{Component, Path, PathBuf};
+
+use super::environments;
+use super::interpolate::Env;
+use super::{ProjectOptions, Resolved, dotenv};
+use crate::error::{Error, Result};
+
+/// Compose's default file names, in its order of preference.
+pub const COMPOSE_NAMES: [&str; 4] = [
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+];
+
+/// Compose's override file names, in its order of preference.
+pub const OVERRIDE_NAMES: [&str; 4] = [
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+];
+
+/// `path` made absolute against `base` and cleaned lexically (`.` and `..` removed), as Go's
+/// `filepath.Abs`/`filepath.Join` do.
+pub fn absolutize(base: &Path, path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("/");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push("/");
+    }
+    out
+}
+
+fn truthy(v: Option<&String>) -> bool {
+    // Go's strconv.ParseBool.
+    matches!(
+        v.map(String::as_str),
+        Some("1" | "t" | "T" | "TRUE" | "true" | "True")
+    )
+}
+
+/// Merge `from` into `env` without overriding what is already set.
+fn merge_missing(env: &mut Env, from: Env) {
+    for (k, v) in from {
+        env.entry(k).or_insert(v);
+    }
+}
+
+fn dir_of(file: &Path) -> PathBuf {
+    file.parent()
+        .map_or_else(|| PathBuf::from("/"), Path::to_path_buf)
+}
+
+/// Where the files came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Flags,
+    ComposeFileVar,
+    Discovered,
+}
+
+/// Resolve the project: files, project directory, env files, interpolation environment,
+/// profiles, environment, name.
+pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
+    let cwd = absolutize(Path::new("/"), &opts.cwd);
+    let mut warnings = Vec::new();
+    if let Some(p) = opts.project_name.as_deref().filter(|p| !p.is_empty()) {
+        name::check_flag(p)?;
+    }
+    let project_dir_flag = opts.project_directory.as_ref().map(|d| absolutize(&cwd, d));
+    let flag_files: Vec<PathBuf> = opts.files.iter().map(|f| absolutize(&cwd, f)).collect();
+
+    // 1. process environment + PWD
+    let mut env = opts.env.clone();
+    env.entry("PWD".into())
+        .or_insert_with(|| cwd.to_string_lossy().into_owned());
+    let lookup = env.clone();
+
+    // 2. env files, first pass
+    let explicit: Vec<PathBuf> = if !opts.env_files.is_empty() {
+        opts.env_files.iter().map(|f| absolutize(&cwd, f)).collect()
+    } else {
+        opts.env
+            .get("COMPOSE_ENV_FILES")
+            .map(|v| {
+                v.split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(|f| absolutize(&cwd, Path::new(f)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let default_env_file = |dir: &Path, env: &Env| -> Option<PathBuf> {
+        let p = dir.join(".env");
+        (!truthy(env.get("COMPOSE_DISABLE_ENV_FILE")) && p.is_file()).then_some(p)
+    };
+    let mut env_files: Vec<PathBuf> = if explicit.is_empty() {
+        let wd = project_dir_flag
+            .clone()
+            .or_else(|| flag_files.first().map(|f| dir_of(f)))
+            .unwrap_or_else(|| cwd.clone());
+        default_env_file(&wd, &env).into_iter().collect()
+    } else {
+        explicit.clone()
+    };
+    merge_missing(&mut env, dotenv::load_files(&env_files, &lookup)?);
+
+    // 3. compose files
+    let (mut files, source) = if !flag_files.is_empty() {
+        (flag_files, Source::Flags)
+    } else if let Some(list) = env.get("COMPOSE_FILE").filter(|v| !v.is_empty()) {
+        let sep = env
+            .get("COMPOSE_PATH_SEPARATOR")
+            .filter(|s| !s.is_empty())
+            .map_or(":", String::as_str);
+        let files = list
+            .split(sep)
+            .filter(|s| !s.is_empty())
+            .map(|f| absolutize(&cwd, Path::new(f)))
+            .collect();
+        (files, Source::ComposeFileVar)
+    } else {
+        let start = project_dir_flag.clone().unwrap_or_else(|| cwd.clone());
+        (
+            vec![discover_base(&start, &mut warnings)?],
+            Source::Discovered,
+        )
+    };
+    for f in &files {
+        if !f.is_file() {
+            let via = match source {
+                Source::Flags => "-f",
+                _ => "COMPOSE_FILE",
+            };
+            return Err(
+                Error::config(format!("compose file not found: {}", f.display())).with_hint(
+                    format!("check the {via} path (relative to the current directory)"),
+                ),
+            );
+        }
+    }
+    let base = files[0].clone();
+
+    // 4. devctl environment
+    let cfg = environments::read_config(&base)?;
+    let chosen = opts
+        .environment
+        .clone()
+        .filter(|e| !e.is_empty())
+        .or_else(|| {
+            opts.env
+                .get("DEVCTL_ENV")
+                .filter(|e| !e.is_empty())
+                .cloned()
+        })
+        .or_else(|| {
+            (source == Source::Discovered)
+                .then(|| cfg.default_environment.clone())
+                .flatten()
+        });
+    let mut protected = false;
+    match &chosen {
+        Some(name) => {
+            let (layers, prot) = environments::layers(name, &base, &cfg)?;
+            protected = prot;
+            for f in layers {
+                if !files.contains(&f) {
+                    files.push(f);
+                }
+            }
+        }
+        None if source == Source::Discovered => {
+            let dir = dir_of(&base);
+            if let Some(o) = first_existing(&dir, &OVERRIDE_NAMES, "override", &mut warnings) {
+                files.push(o);
+            }
+        }
+        None => {}
+    }
+
+    // 5. project directory
+    let project_dir = project_dir_flag.unwrap_or_else(|| dir_of(&base));
+
+    // 6. env files, second pass
+    if explicit.is_empty() {
+        if let Some(p) = default_env_file(&project_dir, &env) {
+            if !env_files.contains(&p) {
+                let second = dotenv::load_files(std::slice::from_ref(&p), &env)?;
+                merge_missing(&mut env, second);
+                env_files.push(p);
+            }
+        }
+    }
+
+    // 7. profiles
+    let profiles = if opts.profiles.is_empty() {
+        env.get("COMPOSE_PROFILES")
+            .map(|p| {
+                p.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        opts.profiles.clone()
+    };
+
+    // 8. name
+    let name = name::decide(opts.project_name.as_deref(), &env, &files, &project_dir)?;
+    env.insert("COMPOSE_PROJECT_NAME".into(), name.clone());
+
+    Ok(Resolved {
+        files,
+        project_dir,
+        name,
+        environment: chosen,
+        protected,
+        env_files,
+        profiles,
+        protected_volumes: cfg.protected_volumes,
+        env,
+        warnings,
+    })
+}
+
+/// The first of `names` that exists in `dir` (with Compose's warning when several do).
+fn first_existing(
+    dir: &Path,
+    names: &[&str],
+    what: &str,
+    warnings: &mut Vec<String>,
+) -> Option<PathBuf> {
+    let found: Vec<PathBuf> = names
+        .iter()
+        .map(|n| dir.join(n))
+        .filter(|p| p.is_file())
+        .collect();
+    if found.len() > 1 {
+        let all: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
+        warnings.push(format!(
+            "Found multiple {what} files with supported names: {}; using {}",
+            all.join(", "),
+            all[0]
+        ));
+    }
+    found.into_iter().next()
+}
+
+/// Find the base compose file from `start` upwards.
+///
+/// devctl's order (Compose's, extended with the `docker/` folder the seeds use): for each
+/// directory from `start` up to `/`, first the directory itself, then its `docker/`
+/// subfolder; in each, the first of `compose.yaml`, `compose.yml`, `docker-compose.yml`,
+/// `docker-compose.yaml` that exists. The first directory with a hit wins, so a compose
+/// file beside you beats one in `./docker/`, which beats one in `../`.
+pub fn discover_base(start: &Path, warnings: &mut Vec<String>) -> Result<PathBuf> {
+    let mut searched = Vec::new();
+    let mut dir = Some(start.to_path_buf());
+    while let Some(d) = dir {
+        for candidate in [d.clone(), d.join("docker")] {
+            if let Some(f) = first_existing(&candidate, &COMPOSE_NAMES, "config", warnings) {
+                return Ok(f);
+            }
+            searched.push(candidate);
+        }
+        dir = d.parent().map(Path::to_path_buf);
+    }
+    let dirs: Vec<String> = searched
+        .iter()
+        .map(|d| format!("  {}", d.display()))
+        .collect();
+    Err(Error::config(format!(
+        "no compose file found: devctl looked for {} in\n{}",
+        COMPOSE_NAMES.join(", "),
+        dirs.join("\n")
+    ))
+    .with_hint("run devctl inside the project, pass -f FILE, or set COMPOSE_FILE"))
+}
+
+#[cfg(test)]
+mod tests;

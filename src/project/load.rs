@@ -1,0 +1,231 @@
+//! The load pipeline (`merge-rules.md` §1), in Compose's order:
+//! for each file, for each YAML document: parse (anchors, merge keys, `!reset`/`!override`)
+//! → interpolate → type casts → `extends` (inside this file) → apply resets to the model of
+//! the previous files → `include` → merge → unicity → canonical (short → long) → unicity.
+//! After all files: defaults → relative paths → normalisation → profiles → env files folded
+//! into `environment` → consistency checks → unused resources dropped → rendering.
+
+mod dotenv;
+mod extends;
+mod finish;
+mod include;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::project::canonical::{self, casts, normalize, paths::Resolver};
+use crate::project::interpolate::{Env, interpolate_yaml_with_warnings};
+use crate::project::merge;
+use crate::project::provenance::Provenance;
+use crate::project::yaml::{self, Map, Node};
+
+/// What to load.
+#[derive(Debug, Clone)]
+pub struct Input<'a> {
+    /// Absolute paths of the files, in order.
+    pub files: &'a [PathBuf],
+    pub project_dir: &'a Path,
+    pub name: &'a str,
+    /// The interpolation environment (process env + `.env`).
+    pub env: &'a Env,
+    /// Active profiles (`*` = all).
+    pub profiles: &'a [String],
+}
+
+/// The loaded, merged, rendered project.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// `docker compose config --format json`.
+    pub json: serde_json::Value,
+    /// Services disabled by profiles, with their profiles.
+    pub disabled_services: BTreeMap<String, Vec<String>>,
+    pub provenance: Provenance,
+    pub warnings: Vec<String>,
+}
+
+/// Shared state while loading one project.
+pub(crate) struct Ctx<'a> {
+    pub env: &'a Env,
+    pub warnings: Vec<String>,
+    pub home: Option<String>,
+}
+
+impl Ctx<'_> {
+    fn warn(&mut self, w: impl Into<String>) {
+        let w = w.into();
+        if !self.warnings.contains(&w) {
+            self.warnings.push(w);
+        }
+    }
+}
+
+/// Read, parse, interpolate and cast one file: its documents, as Compose sees them before
+/// merging.
+pub(crate) fn read_file(ctx: &mut Ctx<'_>, file: &Path) -> Result<Vec<yaml::Document>> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Error::config(format!("cannot read {}: {e}", file.display())))?;
+    let env = ctx.env;
+    let mut warnings = Vec::new();
+    let mut docs = yaml::parse_documents(file, &text, &mut |v| {
+        interpolate_yaml_with_warnings(v, env, file, &mut warnings)
+    })?;
+    for w in warnings {
+        ctx.warn(w);
+    }
+    for d in &mut docs {
+        if let Node::Map(m) = &mut d.node {
+            for w in casts::apply(m).map_err(|e| prefix(file, e))? {
+                ctx.warn(w);
+            }
+        }
+    }
+    Ok(docs)
+}
+
+fn prefix(file: &Path, e: Error) -> Error {
+    Error {
+        message: format!("{}: {}", file.display(), e.message),
+        ..e
+    }
+}
+
+/// Delete the `!reset`/`!override` paths from the model of the previous files.
+pub(crate) fn apply_resets(model: &mut Map, paths: &[String]) {
+    if paths.is_empty() {
+        return;
+    }
+    fn walk(m: &mut Map, prefix: &str, paths: &[String]) {
+        let keys: Vec<String> = m.keys().cloned().collect();
+        for k in keys {
+            let p = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
+            if paths.contains(&p) {
+                m.shift_remove(&k);
+                continue;
+            }
+            if paths.iter().any(|r| r.starts_with(&p)) {
+                if let Some(Node::Map(child)) = m.get_mut(&k) {
+                    walk(child, &p, paths);
+                }
+            }
+        }
+    }
+    walk(model, "", paths);
+}
+
+/// Merge one file (already interpolated) into the accumulated model.
+pub(crate) fn merge_file(
+    ctx: &mut Ctx<'_>,
+    acc: &mut Map,
+    file: &Path,
+    working_dir: &Path,
+    included: &[PathBuf],
+    prov: Option<&mut Provenance>,
+) -> Result<()> {
+    let docs = read_file(ctx, file)?;
+    let mut prov = prov;
+    for doc in docs {
+        let mut cfg = match doc.node {
+            Node::Map(m) => m,
+            Node::Null => Map::new(),
+            _ => {
+                return Err(Error::config(format!(
+                    "{}: top-level object must be a mapping",
+                    file.display()
+                )));
+            }
+        };
+        if cfg.shift_remove("version").is_some() {
+            ctx.warn(format!(
+                "{}: the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion",
+                file.display()
+            ));
+        }
+        extends::apply(
+            ctx,
+            &mut cfg,
+            file,
+            working_dir,
+            &doc.resets,
+            &doc.overrides,
+        )?;
+        let mut all = doc.resets.clone();
+        all.extend(doc.overrides.iter().cloned());
+        if let Some(p) = prov.as_deref_mut() {
+            p.record_resets(acc, file, &all);
+        }
+        apply_resets(acc, &all);
+        include::apply(ctx, &mut cfg, file, working_dir, included)?;
+        if let Some(p) = prov.as_deref_mut() {
+            p.record_file(file, &cfg)?;
+        }
+        let merged = merge::merge(std::mem::take(acc), cfg)?;
+        *acc = merged;
+        merge::enforce_unicity(acc)?;
+        finish::validate(acc, file)?;
+        canonical::transform(acc)?;
+        merge::enforce_unicity(acc)?;
+    }
+    Ok(())
+}
+
+/// Load the layered files of one project (no normalisation): the model `include` imports
+/// and the first half of [`load`].
+pub(crate) fn load_model(
+    ctx: &mut Ctx<'_>,
+    files: &[PathBuf],
+    working_dir: &Path,
+    included: &[PathBuf],
+    mut prov: Option<&mut Provenance>,
+) -> Result<Map> {
+    let mut acc = Map::new();
+    for f in files {
+        merge_file(ctx, &mut acc, f, working_dir, included, prov.as_deref_mut())?;
+    }
+    normalize::set_defaults(&mut acc);
+    finish::validate_external(&acc)?;
+    let home = ctx.home.clone();
+    Resolver {
+        base: working_dir,
+        home: home.as_deref(),
+    }
+    .resolve_model(&mut acc);
+    Ok(acc)
+}
+
+/// Load a project.
+pub fn load(input: &Input<'_>) -> Result<Output> {
+    let mut ctx = Ctx {
+        env: input.env,
+        warnings: Vec::new(),
+        home: input.env.get("HOME").cloned(),
+    };
+    let mut prov = Provenance::default();
+    let mut model = load_model(
+        &mut ctx,
+        input.files,
+        input.project_dir,
+        &[],
+        Some(&mut prov),
+    )?;
+    if model.is_empty() {
+        return Err(Error::config("empty compose file"));
+    }
+    model.insert("name".into(), Node::Str(input.name.to_string()));
+    normalize::normalize(&mut model, input.env);
+    let disabled = finish::apply_profiles(&mut model, input.profiles);
+    finish::resolve_env_files(&mut model, input.env)?;
+    finish::check_consistency(&model, &disabled)?;
+    finish::drop_unused_resources(&mut model);
+    let json = canonical::render::render(&model)?;
+    Ok(Output {
+        json,
+        disabled_services: disabled,
+        provenance: prov,
+        warnings: ctx.warnings,
+    })
+}

@@ -1,0 +1,361 @@
+//! The steps after merging: validation of the accumulated model, profiles, `env_file`
+//! folded into `environment`, consistency checks, and dropping unused top-level resources
+//! (what `docker compose config` prints).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use super::dotenv;
+use crate::error::{Error, Result};
+use crate::project::interpolate::Env;
+use crate::project::merge::go_fmt;
+use crate::project::yaml::{Map, Node};
+
+fn services(model: &Map) -> Option<&Map> {
+    match model.get("services") {
+        Some(Node::Map(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// The part of the JSON-schema validation that protects the rest of the pipeline, with
+/// Compose's wording (`validating <file>: <path> <problem>`).
+pub(crate) fn validate(model: &Map, file: &Path) -> Result<()> {
+    let fail = |what: String| Error::config(format!("validating {}: {what}", file.display()));
+    match model.get("services") {
+        None | Some(Node::Map(_)) | Some(Node::Null) => {}
+        Some(_) => return Err(fail("services must be a mapping".into())),
+    }
+    let Some(svcs) = services(model) else {
+        return Ok(());
+    };
+    for (name, svc) in svcs {
+        let svc = match svc {
+            Node::Map(m) => m,
+            Node::Null => continue,
+            _ => return Err(fail(format!("services.{name} must be a mapping"))),
+        };
+        for key in [
+            "security_opt",
+            "group_add",
+            "volumes_from",
+            "external_links",
+            "device_cgroup_rules",
+        ] {
+            if let Some(Node::Seq(items)) = svc.get(key) {
+                for i in 0..items.len() {
+                    for j in (i + 1)..items.len() {
+                        if items[i] == items[j] {
+                            return Err(fail(format!(
+                                "services.{name}.{key} items at {i} and {j} are equal"
+                            )));
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(Node::Map(env)) = svc.get("environment") {
+            for (k, v) in env {
+                if matches!(v, Node::Map(_) | Node::Seq(_)) {
+                    return Err(fail(format!(
+                        "services.{name}.environment.{k} must be a string, number, boolean or null"
+                    )));
+                }
+            }
+        }
+        for key in [
+            "ports", "volumes", "cap_add", "cap_drop", "devices", "secrets", "configs", "expose",
+            "profiles", "links",
+        ] {
+            if let Some(v) = svc.get(key) {
+                if !matches!(v, Node::Seq(_) | Node::Null) {
+                    return Err(fail(format!("services.{name}.{key} must be an array")));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// compose-go `validation.Validate`: an `external` resource may only have `name` (and
+/// `x-*`) besides `external`.
+pub(crate) fn validate_external(model: &Map) -> Result<()> {
+    for kind in ["volumes", "networks", "secrets", "configs"] {
+        let Some(Node::Map(defs)) = model.get(kind) else {
+            continue;
+        };
+        for (name, def) in defs {
+            let Node::Map(d) = def else { continue };
+            if !matches!(d.get("external"), Some(Node::Bool(true))) {
+                continue;
+            }
+            if let Some(k) = d
+                .keys()
+                .find(|k| !matches!(k.as_str(), "name" | "external") && !k.starts_with("x-"))
+            {
+                return Err(Error::config(format!(
+                    "{kind}.{name}: conflicting parameters \"external\" and {k:?} specified"
+                ))
+                .with_hint("an external resource is created outside Compose: remove the other keys, or drop `external`"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Move services not enabled by `profiles` out of the model; returns them with their
+/// profiles.
+pub(crate) fn apply_profiles(
+    model: &mut Map,
+    profiles: &[String],
+) -> BTreeMap<String, Vec<String>> {
+    let mut disabled = BTreeMap::new();
+    let Some(Node::Map(svcs)) = model.get_mut("services") else {
+        return disabled;
+    };
+    let names: Vec<String> = svcs.keys().cloned().collect();
+    for name in names {
+        let own: Vec<String> = match svcs.get(&name) {
+            Some(Node::Map(s)) => match s.get("profiles") {
+                Some(Node::Seq(p)) => p.iter().map(go_fmt).collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        let enabled = own.is_empty() || profiles.iter().any(|p| p == "*" || own.contains(p));
+        if !enabled {
+            svcs.shift_remove(&name);
+            disabled.insert(name, own);
+        }
+    }
+    disabled
+}
+
+/// `WithServicesEnvironmentResolved`: read each service's env files in order (later wins),
+/// then let `environment` win over them; drop `env_file`.
+pub(crate) fn resolve_env_files(model: &mut Map, project_env: &Env) -> Result<()> {
+    let Some(Node::Map(svcs)) = model.get_mut("services") else {
+        return Ok(());
+    };
+    for (_, svc) in svcs.iter_mut() {
+        let Node::Map(svc) = svc else { continue };
+        let Some(Node::Seq(files)) = svc.shift_remove("env_file") else {
+            continue;
+        };
+        let mut env: Vec<(String, Option<String>)> = Vec::new();
+        for f in files {
+            let Node::Map(f) = f else { continue };
+            let path = match f.get("path") {
+                Some(Node::Str(p)) => p.clone(),
+                _ => continue,
+            };
+            let required = !matches!(f.get("required"), Some(Node::Bool(false)));
+            let p = Path::new(&path);
+            if !p.exists() {
+                if required {
+                    return Err(Error::config(format!(
+                        "env file {path} not found: stat {path}: no such file or directory"
+                    ))
+                    .with_hint(
+                        "create the file, fix the path in `env_file`, or mark it `required: false`",
+                    ));
+                }
+                continue;
+            }
+            let mut lookup = project_env.clone();
+            for (k, v) in &env {
+                if let Some(v) = v {
+                    lookup.insert(k.clone(), v.clone());
+                }
+            }
+            for (k, v) in dotenv::read(p, &lookup)? {
+                set(&mut env, k, Some(v));
+            }
+        }
+        match svc.get("environment") {
+            Some(Node::Map(m)) => {
+                for (k, v) in m {
+                    let v = match v {
+                        Node::Null => None,
+                        other => Some(go_fmt(other)),
+                    };
+                    set(&mut env, k.clone(), v);
+                }
+            }
+            Some(Node::Seq(items)) => {
+                for i in items {
+                    let t = go_fmt(i);
+                    match t.split_once('=') {
+                        Some((k, v)) => set(&mut env, k.to_string(), Some(v.to_string())),
+                        None => set(&mut env, t, None),
+                    }
+                }
+            }
+            _ => {}
+        }
+        let m: Map = env
+            .into_iter()
+            .map(|(k, v)| (k, v.map_or(Node::Null, Node::Str)))
+            .collect();
+        svc.insert("environment".into(), Node::Map(m));
+    }
+    Ok(())
+}
+
+fn set(env: &mut Vec<(String, Option<String>)>, k: String, v: Option<String>) {
+    match env.iter_mut().find(|(k2, _)| *k2 == k) {
+        Some(slot) => slot.1 = v,
+        None => env.push((k, v)),
+    }
+}
+
+fn names(n: Option<&Node>) -> BTreeSet<String> {
+    match n {
+        Some(Node::Map(m)) => m.keys().cloned().collect(),
+        _ => BTreeSet::new(),
+    }
+}
+
+fn sources(n: Option<&Node>) -> Vec<String> {
+    match n {
+        Some(Node::Seq(items)) => items
+            .iter()
+            .filter_map(|i| match i {
+                Node::Map(m) => m.get("source").map(go_fmt),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn named_volume_sources(n: Option<&Node>) -> Vec<String> {
+    match n {
+        Some(Node::Seq(items)) => items
+            .iter()
+            .filter_map(|i| match i {
+                Node::Map(m) if matches!(m.get("type"), Some(Node::Str(t)) if t == "volume") => {
+                    match m.get("source") {
+                        Some(Node::Str(s)) if !s.is_empty() => Some(s.clone()),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// compose-go `checkConsistency` (after profiles).
+pub(crate) fn check_consistency(
+    model: &Map,
+    disabled: &BTreeMap<String, Vec<String>>,
+) -> Result<()> {
+    let Some(svcs) = services(model) else {
+        return Ok(());
+    };
+    let invalid = |m: String| Error::config(format!("{m}: invalid compose project"));
+    let networks = names(model.get("networks"));
+    let volumes = names(model.get("volumes"));
+    let secrets = names(model.get("secrets"));
+    let configs = names(model.get("configs"));
+    for (name, svc) in svcs {
+        let Node::Map(s) = svc else { continue };
+        if !s.contains_key("image") && !s.contains_key("build") && !s.contains_key("provider") {
+            return Err(invalid(format!(
+                "service {name:?} has neither an image nor a build context specified"
+            )));
+        }
+        for n in names(s.get("networks")) {
+            if !networks.contains(&n) {
+                return Err(invalid(format!(
+                    "service {name:?} refers to undefined network {n}"
+                )));
+            }
+        }
+        for v in named_volume_sources(s.get("volumes")) {
+            if !volumes.contains(&v) {
+                return Err(invalid(format!(
+                    "service {name:?} refers to undefined volume {v}"
+                )));
+            }
+        }
+        for c in sources(s.get("configs")) {
+            if !configs.contains(&c) {
+                return Err(invalid(format!(
+                    "service {name:?} refers to undefined config {c}"
+                )));
+            }
+        }
+        for c in sources(s.get("secrets")) {
+            if !secrets.contains(&c) {
+                return Err(invalid(format!(
+                    "service {name:?} refers to undefined secret {c}"
+                )));
+            }
+        }
+        if let Some(Node::Map(deps)) = s.get("depends_on") {
+            for (dep, cfg) in deps {
+                if svcs.contains_key(dep) {
+                    continue;
+                }
+                let required =
+                    !matches!(cfg, Node::Map(c) if c.get("required") == Some(&Node::Bool(false)));
+                if disabled.contains_key(dep) && !required {
+                    continue;
+                }
+                return Err(invalid(format!(
+                    "service {name:?} depends on undefined service {dep:?}"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `WithoutUnnecessaryResources`: keep only networks/volumes/secrets/configs used by an
+/// enabled service.
+pub(crate) fn drop_unused_resources(model: &mut Map) {
+    let mut used: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    if let Some(svcs) = services(model) {
+        for (_, s) in svcs {
+            let Node::Map(s) = s else { continue };
+            used.entry("networks")
+                .or_default()
+                .extend(names(s.get("networks")));
+            used.entry("volumes")
+                .or_default()
+                .extend(named_volume_sources(s.get("volumes")));
+            used.entry("secrets")
+                .or_default()
+                .extend(sources(s.get("secrets")));
+            if let Some(Node::Map(b)) = s.get("build") {
+                used.entry("secrets")
+                    .or_default()
+                    .extend(sources(b.get("secrets")));
+            }
+            used.entry("configs")
+                .or_default()
+                .extend(sources(s.get("configs")));
+            used.entry("models")
+                .or_default()
+                .extend(names(s.get("models")));
+        }
+    }
+    for kind in ["networks", "volumes", "secrets", "configs", "models"] {
+        let keep = used.remove(kind).unwrap_or_default();
+        match model.get_mut(kind) {
+            Some(Node::Map(defs)) => {
+                defs.retain(|k, _| keep.contains(k));
+                if defs.is_empty() {
+                    model.shift_remove(kind);
+                }
+            }
+            Some(_) => {
+                model.shift_remove(kind);
+            }
+            None => {}
+        }
+    }
+}

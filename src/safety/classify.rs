@@ -1,0 +1,316 @@
+//! Classify an argv the way Compose's flag parser (cobra + pflag) reads it, and say whether it
+//! would destroy volume data. Pure.
+//!
+//! Facts checked against `docker compose` v2.40.3 (`--help` and `--dry-run` runs):
+//! - Global flags must come BEFORE the subcommand: `down -p x` and `down -f x` are errors
+//!   ("unknown shorthand flag"), they are not persistent flags.
+//! - Root value flags: `-f/--file`, `-p/--project-name`, `--project-directory`, `--workdir`
+//!   (hidden), `--profile`, `--env-file`, `--ansi`, `--progress`, `--parallel`. Root booleans:
+//!   `--all-resources`, `--compatibility`, `--dry-run`, `--verbose`/`--no-ansi` (hidden),
+//!   `-v/--version` (hidden; `docker compose -v … down` still runs `down`), `-h/--help`.
+//!   A value flag consumes the next argument even when it starts with `-`
+//!   (`--profile -v down` is a plain `down` with profile `-v`).
+//! - `down`: `-v/--volumes` (bool), the deprecated `--volume` is normalised to `--volumes`
+//!   (same flag, last one wins: `--volumes -v=false` removes nothing), `-t/--timeout` (int) and
+//!   `--rmi` (string) take values (`-t -v` and `--rmi -v` are errors), `--remove-orphans`.
+//!   `down SERVICE -v` still removes every project volume. `down -- -v` names a service `-v`.
+//! - Booleans accept `=1|t|T|TRUE|true|True` and `=0|f|F|FALSE|false|False` (Go
+//!   `strconv.ParseBool`); anything else (`=yes`, `=tRue`, `=`) is an error and nothing runs.
+//!   `-v1` is an error (unknown shorthand `1`); `-vt3` is `-v -t 3`; `-fsv=false` sets v=false.
+//! - `--dry-run` at root or subcommand level: the last one wins (`--dry-run down --dry-run=false`
+//!   really runs). `-h`/`--help` only prints help.
+//! - `rm`: `-f`, `-s`, `-v`, hidden `-a/--all`, all booleans. `up`/`create`: `-V` /
+//!   `--renew-anon-volumes` (up only) and `-y/--yes`.
+//! - `docker compose -- down -v` prints the usage: no subcommand runs.
+//!
+//! Unknown flags make Compose fail, but a newer Compose may know them: the classifier treats an
+//! unknown flag as a boolean and keeps reading (fail closed: a following `-v` still counts).
+
+use serde::Serialize;
+
+use super::pflag::{COMMON, CREATE, DOWN, Effect, Flag, RM, ROOT, UP, parse};
+
+/// What a destructive argv would do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// `down -v`: named volumes of the project and anonymous volumes of its containers.
+    DownVolumes,
+    /// `rm -v`: anonymous volumes of the removed containers.
+    RmVolumes,
+    /// `up -V`: anonymous volumes are recreated; the old ones are orphaned.
+    RenewAnonVolumes,
+    /// `up -y` / `create -y`: Compose may recreate a diverged volume, empty.
+    AssumeYes,
+    /// devctl's `volume rm NAME…`.
+    VolumeRm,
+    /// devctl's `volume prune`.
+    VolumePrune,
+}
+
+impl Action {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::DownVolumes => "remove the project's volumes (down -v)",
+            Action::RmVolumes => "remove the anonymous volumes of removed containers (rm -v)",
+            Action::RenewAnonVolumes => {
+                "recreate anonymous volumes, orphaning the current ones (up -V)"
+            }
+            Action::AssumeYes => {
+                "answer yes to Compose, which may recreate a diverged volume empty (-y)"
+            }
+            Action::VolumeRm => "remove the named volumes (volume rm)",
+            Action::VolumePrune => "remove the project's unused volumes (volume prune)",
+        }
+    }
+}
+
+/// Compose global flags that select the project, as given before the subcommand.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ComposeGlobals {
+    pub files: Vec<String>,
+    pub project_name: Option<String>,
+    pub project_directory: Option<String>,
+    pub profiles: Vec<String>,
+    pub env_files: Vec<String>,
+}
+
+impl ComposeGlobals {
+    pub fn is_empty(&self) -> bool {
+        self == &ComposeGlobals::default()
+    }
+}
+
+/// A destructive argv, classified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Destructive {
+    /// Non-empty, in a fixed order (the order of [`Action`]).
+    pub actions: Vec<Action>,
+    /// `down`, `rm`, `up`, `create` or `volume`.
+    pub subcommand: String,
+    /// Index of the subcommand in the argv.
+    pub sub_index: usize,
+    /// Project-selecting global flags given before the subcommand.
+    pub globals: ComposeGlobals,
+    /// Positional arguments after the subcommand (services; for `volume rm`, volume names).
+    pub positionals: Vec<String>,
+    /// `rm -s`: running containers are stopped and removed too.
+    pub rm_stop: bool,
+}
+
+impl Destructive {
+    pub fn has(&self, a: Action) -> bool {
+        self.actions.contains(&a)
+    }
+}
+
+fn last_bool(hits: &[(Effect, String)], e: Effect) -> bool {
+    hits.iter()
+        .rev()
+        .find(|(x, _)| *x == e)
+        .is_some_and(|(_, v)| v == "true")
+}
+
+fn globals_of(hits: &[(Effect, String)]) -> ComposeGlobals {
+    let mut g = ComposeGlobals::default();
+    for (e, v) in hits {
+        match e {
+            Effect::File => g.files.push(v.clone()),
+            Effect::ProjectName => g.project_name = Some(v.clone()),
+            Effect::ProjectDir => g.project_directory = Some(v.clone()),
+            Effect::Profile => g.profiles.push(v.clone()),
+            Effect::EnvFile => g.env_files.push(v.clone()),
+            _ => {}
+        }
+    }
+    g
+}
+
+/// Classify an argv given to Compose (global flags may come first) or one of devctl's own
+/// (`volume rm …`, `volume prune`). `None`: nothing in it destroys volume data.
+pub fn classify(argv: &[String]) -> Option<Destructive> {
+    let mut start = 0;
+    let mut root_hits = Vec::new();
+    loop {
+        let root = parse(argv, start, &[ROOT], true).ok()?;
+        root_hits.extend(root.hits);
+        let sub_index = root.stopped_at?;
+        if let Some(d) = classify_sub(argv, sub_index, &root_hits) {
+            return Some(d);
+        }
+        // Fail closed: after an unknown flag the "subcommand" may be that flag's value.
+        if !root.unknown_before_stop {
+            return None;
+        }
+        start = sub_index + 1;
+    }
+}
+
+fn classify_sub(
+    argv: &[String],
+    sub_index: usize,
+    root_hits: &[(Effect, String)],
+) -> Option<Destructive> {
+    let sub = argv[sub_index].as_str();
+    let globals = globals_of(root_hits);
+    let root_dry = root_hits.iter().rev().find(|(e, _)| *e == Effect::DryRun);
+    if sub == "volume" {
+        let verb = argv.get(sub_index + 1)?;
+        let action = match verb.as_str() {
+            "rm" | "remove" => Action::VolumeRm,
+            "prune" => Action::VolumePrune,
+            _ => return None,
+        };
+        let rest: Vec<String> = argv[sub_index + 2..]
+            .iter()
+            .filter(|a| !a.starts_with('-'))
+            .cloned()
+            .collect();
+        return Some(Destructive {
+            actions: vec![action],
+            subcommand: "volume".into(),
+            sub_index,
+            globals,
+            positionals: rest,
+            rm_stop: false,
+        });
+    }
+    let set: &[Flag] = match sub {
+        "down" => DOWN,
+        "rm" => RM,
+        "up" => UP,
+        "create" => CREATE,
+        _ => return None,
+    };
+    let parsed = parse(argv, sub_index + 1, &[set, COMMON], false).ok()?;
+    if last_bool(&parsed.hits, Effect::Help) {
+        return None;
+    }
+    let mut dry: Vec<(Effect, String)> = root_dry.into_iter().cloned().collect();
+    dry.extend(
+        parsed
+            .hits
+            .iter()
+            .filter(|(e, _)| *e == Effect::DryRun)
+            .cloned(),
+    );
+    if last_bool(&dry, Effect::DryRun) {
+        return None;
+    }
+    let mut actions = Vec::new();
+    if last_bool(&parsed.hits, Effect::Volumes) {
+        actions.push(if sub == "down" {
+            Action::DownVolumes
+        } else {
+            Action::RmVolumes
+        });
+    }
+    if last_bool(&parsed.hits, Effect::Renew) {
+        actions.push(Action::RenewAnonVolumes);
+    }
+    if last_bool(&parsed.hits, Effect::Yes) {
+        actions.push(Action::AssumeYes);
+    }
+    if actions.is_empty() {
+        return None;
+    }
+    Some(Destructive {
+        actions,
+        subcommand: sub.to_string(),
+        sub_index,
+        globals,
+        positionals: parsed.positionals,
+        rm_stop: last_bool(&parsed.hits, Effect::Stop),
+    })
+}
+
+/// The subcommand part of `argv` (from the subcommand on) with every volume-removal flag taken
+/// out (`-v`, `--volumes[=…]`, `--volume[=…]`, the `v` of `-fsv`), for devctl to run Compose
+/// without them. Other flags and positionals are kept as given.
+pub fn strip_volume_flags(argv: &[String], d: &Destructive) -> Vec<String> {
+    let set: &[Flag] = match d.subcommand.as_str() {
+        "down" => DOWN,
+        "rm" => RM,
+        _ => return argv[d.sub_index..].to_vec(),
+    };
+    let all = [set, COMMON];
+    let value_long = |name: &str| {
+        all.iter()
+            .flat_map(|s| s.iter())
+            .any(|fl| fl.value && fl.long.contains(&name))
+    };
+    let short = |c: char| {
+        all.iter()
+            .flat_map(|s| s.iter())
+            .find(|fl| fl.short == Some(c))
+    };
+    let mut out = vec![argv[d.sub_index].clone()];
+    let mut i = d.sub_index + 1;
+    while i < argv.len() {
+        let s = &argv[i];
+        i += 1;
+        if s == "--" {
+            out.extend(argv[i - 1..].iter().cloned());
+            break;
+        }
+        if let Some(body) = s.strip_prefix("--") {
+            let name = body.split_once('=').map_or(body, |(n, _)| n);
+            if name == "volumes" || name == "volume" {
+                continue;
+            }
+            out.push(s.clone());
+            if !body.contains('=') && value_long(name) {
+                if let Some(v) = argv.get(i) {
+                    out.push(v.clone());
+                    i += 1;
+                }
+            }
+            continue;
+        }
+        if s.len() < 2 || !s.starts_with('-') {
+            out.push(s.clone());
+            continue;
+        }
+        let chars: Vec<char> = s[1..].chars().collect();
+        let mut kept = String::new();
+        let mut k = 0;
+        let mut takes_next = false;
+        while k < chars.len() {
+            let c = chars[k];
+            let fl = short(c);
+            if chars.get(k + 1) == Some(&'=') {
+                if c != 'v' {
+                    kept.extend(chars[k..].iter());
+                }
+                break;
+            }
+            match fl {
+                Some(fl) if fl.value => {
+                    kept.extend(chars[k..].iter());
+                    takes_next = k + 1 == chars.len();
+                    break;
+                }
+                _ => {
+                    if c != 'v' {
+                        kept.push(c);
+                    }
+                    k += 1;
+                }
+            }
+        }
+        if !kept.is_empty() {
+            out.push(format!("-{kept}"));
+        }
+        if takes_next {
+            if let Some(v) = argv.get(i) {
+                out.push(v.clone());
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "classify_tests.rs"]
+mod tests;

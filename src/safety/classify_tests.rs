@@ -1,0 +1,239 @@
+//! Table-driven classifier tests. Every row was checked against `docker compose` v2.40.3
+//! (`--dry-run` on a project with a named volume) unless marked "fail closed".
+
+use super::*;
+
+use Action::*;
+
+fn argv(s: &str) -> Vec<String> {
+    s.split_whitespace().map(String::from).collect()
+}
+
+/// (argv, expected actions; empty = not destructive)
+const CASES: &[(&str, &[Action])] = &[
+    // --- down: destructive forms
+    ("down -v", &[DownVolumes]),
+    ("down --volumes", &[DownVolumes]),
+    ("down --volumes=true", &[DownVolumes]),
+    ("down --volumes=1", &[DownVolumes]),
+    ("down --volumes=t", &[DownVolumes]),
+    ("down --volumes=T", &[DownVolumes]),
+    ("down --volumes=TRUE", &[DownVolumes]),
+    ("down --volumes=True", &[DownVolumes]),
+    ("down -v=true", &[DownVolumes]),
+    ("down -v=1", &[DownVolumes]),
+    ("down --volume", &[DownVolumes]),
+    ("down --volume=true", &[DownVolumes]),
+    ("down -v --remove-orphans", &[DownVolumes]),
+    ("down --remove-orphans -v", &[DownVolumes]),
+    ("down --remove-orphans=false -v", &[DownVolumes]),
+    ("down db -v", &[DownVolumes]),
+    ("down db cache --volumes", &[DownVolumes]),
+    ("down -vt 3", &[DownVolumes]),
+    ("down -t 3 -v", &[DownVolumes]),
+    ("down --timeout=3 -v", &[DownVolumes]),
+    ("down --timeout 3 --volumes", &[DownVolumes]),
+    ("down --rmi local -v", &[DownVolumes]),
+    ("down --rmi=all -v", &[DownVolumes]),
+    ("down -v=false --volumes", &[DownVolumes]),
+    ("down --volumes=false -v", &[DownVolumes]),
+    ("down -v db -- other", &[DownVolumes]),
+    ("down -v --help=false", &[DownVolumes]),
+    ("down -v --dry-run=false", &[DownVolumes]),
+    ("--dry-run down --dry-run=false -v", &[DownVolumes]),
+    // --- global flags before the subcommand
+    ("-f compose.yaml down -v", &[DownVolumes]),
+    ("--file=compose.yaml down --volumes", &[DownVolumes]),
+    ("-fcompose.yaml down -v", &[DownVolumes]),
+    ("-p myproj down -v", &[DownVolumes]),
+    ("-pmyproj down -v", &[DownVolumes]),
+    ("-p=myproj down -v", &[DownVolumes]),
+    ("--project-name myproj down -v", &[DownVolumes]),
+    ("--project-name=myproj down -v", &[DownVolumes]),
+    ("--profile dev --profile debug down -v", &[DownVolumes]),
+    ("--env-file .env.dev down -v", &[DownVolumes]),
+    ("--project-directory /srv/app down -v", &[DownVolumes]),
+    ("--workdir /srv/app down -v", &[DownVolumes]),
+    ("--ansi never --progress plain down -v", &[DownVolumes]),
+    ("--ansi=never --parallel 2 down -v", &[DownVolumes]),
+    ("--parallel -1 down -v", &[DownVolumes]),
+    (
+        "--compatibility --all-resources --verbose --no-ansi down -v",
+        &[DownVolumes],
+    ),
+    ("-v down -v", &[DownVolumes]),
+    ("--version down --volumes", &[DownVolumes]),
+    ("--dry-run=false down -v", &[DownVolumes]),
+    // fail closed: an unknown root flag may take the next word as its value
+    ("--context prod down -v", &[DownVolumes]),
+    ("--future-flag down -v", &[DownVolumes]),
+    // fail closed: unknown subcommand flags are read as booleans
+    ("down --future -v", &[DownVolumes]),
+    ("down -Xv", &[DownVolumes]),
+    ("down -v1", &[DownVolumes]), // Compose rejects `1`; fail closed
+    // --- rm
+    ("rm -v", &[RmVolumes]),
+    ("rm -fsv", &[RmVolumes]),
+    ("rm -vf", &[RmVolumes]),
+    ("rm -sfv db", &[RmVolumes]),
+    ("rm -f -s -v", &[RmVolumes]),
+    ("rm --volumes", &[RmVolumes]),
+    ("rm --volumes=1 -f", &[RmVolumes]),
+    ("rm -f db --volumes", &[RmVolumes]),
+    ("rm -a -v", &[RmVolumes]),
+    ("-p x rm -fv", &[RmVolumes]),
+    // --- up / create
+    ("up -V", &[RenewAnonVolumes]),
+    ("up -d -V", &[RenewAnonVolumes]),
+    ("up -dV", &[RenewAnonVolumes]),
+    ("up --renew-anon-volumes -d", &[RenewAnonVolumes]),
+    ("up --renew-anon-volumes=true db", &[RenewAnonVolumes]),
+    ("up -y -d", &[AssumeYes]),
+    ("up --yes", &[AssumeYes]),
+    ("up -dVy", &[RenewAnonVolumes, AssumeYes]),
+    ("up --scale db=2 -V", &[RenewAnonVolumes]),
+    ("up -t 5 -V", &[RenewAnonVolumes]),
+    ("create -y", &[AssumeYes]),
+    ("create --yes --build", &[AssumeYes]),
+    ("create --pull never -y", &[AssumeYes]),
+    // --- devctl's own
+    ("volume rm data", &[VolumeRm]),
+    ("volume rm a b --confirm p", &[VolumeRm]),
+    ("volume prune", &[VolumePrune]),
+    // --- look-alikes: NOT destructive
+    ("down", &[]),
+    ("down --remove-orphans", &[]),
+    ("down v", &[]),
+    ("down -- -v", &[]),
+    ("down db -- -v", &[]),
+    ("down --volumes=false", &[]),
+    ("down --volumes=0", &[]),
+    ("down --volumes=f", &[]),
+    ("down --volumes=FALSE", &[]),
+    ("down -v=false", &[]),
+    ("down -v=0", &[]),
+    ("down --volume=false", &[]),
+    ("down --volumes -v=false", &[]),
+    ("down -v --volumes=false", &[]),
+    ("down -v --volume=0", &[]),
+    ("down -t -v", &[]),
+    ("down --timeout -v", &[]),
+    ("down --timeout=-v", &[]),
+    ("down --rmi -v", &[]),
+    ("down -tv", &[]),
+    ("down --volumes=yes", &[]),
+    ("down --volumes=tRue", &[]),
+    ("down --volumes=", &[]),
+    ("down -v --help", &[]),
+    ("down -v -h", &[]),
+    ("down -v --dry-run", &[]),
+    ("--dry-run down -v", &[]),
+    ("down --dry-run --volumes", &[]),
+    ("--profile -v down", &[]),
+    ("-p -v down", &[]),
+    ("-f -v down", &[]),
+    ("--env-file -v down", &[]),
+    ("-- down -v", &[]),
+    ("config --volumes", &[]),
+    ("config --volumes --format json", &[]),
+    ("volumes", &[]),
+    ("volumes -q", &[]),
+    ("logs -v", &[]),
+    ("logs v", &[]),
+    ("run -v /tmp:/tmp db sh", &[]),
+    ("run --rm db", &[]),
+    ("exec db rm -rf /data", &[]),
+    ("exec db sh -c down -v", &[]),
+    ("stop v", &[]),
+    ("kill -s KILL", &[]),
+    ("ps -a", &[]),
+    ("rm", &[]),
+    ("rm -f", &[]),
+    ("rm -fs db", &[]),
+    ("rm v", &[]),
+    ("rm -f -- -v", &[]),
+    ("rm --volumes=false -fs", &[]),
+    ("up", &[]),
+    ("up -d", &[]),
+    ("up -d v", &[]),
+    ("up -v", &[]),
+    ("up --yes=false", &[]),
+    ("up -d --renew-anon-volumes=false", &[]),
+    ("up --attach -V", &[]),
+    ("up --scale -V", &[]),
+    ("up -t -V", &[]),
+    ("up -d -- -V", &[]),
+    ("create", &[]),
+    ("create -V", &[]),
+    ("create --yes=0", &[]),
+    ("pull -v", &[]),
+    ("volume ls", &[]),
+    ("volume", &[]),
+    ("", &[]),
+    ("-p x", &[]),
+];
+
+#[test]
+fn classifier_table() {
+    assert!(CASES.len() >= 60, "{} cases", CASES.len());
+    let mut failures = Vec::new();
+    for (line, want) in CASES {
+        let got = classify(&argv(line));
+        let got_actions: Vec<Action> = got.map(|d| d.actions).unwrap_or_default();
+        if got_actions != *want {
+            failures.push(format!("{line:?}: want {want:?}, got {got_actions:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn globals_and_positionals_are_reported() {
+    let d = classify(&argv(
+        "-f a.yml --file=b.yml -p proj --profile x --env-file e --project-directory d down db -v web",
+    ))
+    .expect("destructive");
+    assert_eq!(d.subcommand, "down");
+    assert_eq!(d.sub_index, 11);
+    assert_eq!(d.globals.files, vec!["a.yml", "b.yml"]);
+    assert_eq!(d.globals.project_name.as_deref(), Some("proj"));
+    assert_eq!(d.globals.profiles, vec!["x"]);
+    assert_eq!(d.globals.env_files, vec!["e"]);
+    assert_eq!(d.globals.project_directory.as_deref(), Some("d"));
+    assert_eq!(d.positionals, vec!["db", "web"]);
+    let d = classify(&argv("down -v")).expect("destructive");
+    assert!(d.globals.is_empty());
+}
+
+#[test]
+fn strip_removes_only_the_volume_flags() {
+    let cases: &[(&str, &str)] = &[
+        ("down -v", "down"),
+        (
+            "down --volumes=true --remove-orphans",
+            "down --remove-orphans",
+        ),
+        ("down --volume", "down"),
+        ("-p x down -v -t 3", "down -t 3"),
+        ("down -vt 3", "down -t 3"),
+        ("down -vt3", "down -t3"),
+        ("down --timeout 3 -v db", "down --timeout 3 db"),
+        ("down --rmi local --volumes", "down --rmi local"),
+        ("down -v -- -v", "down -- -v"),
+        ("down -v=true", "down"),
+        ("rm -fsv", "rm -fs"),
+        ("rm -vf db", "rm -f db"),
+        ("rm -v", "rm"),
+        ("up -dV", "up -dV"),
+    ];
+    for (input, want) in cases {
+        let a = argv(input);
+        let d = classify(&a).expect(input);
+        assert_eq!(strip_volume_flags(&a, &d), argv(want), "{input}");
+        // What is left is never destructive.
+        assert!(
+            d.subcommand == "up" || classify(&argv(want)).is_none(),
+            "{input} still destructive after strip"
+        );
+    }
+}

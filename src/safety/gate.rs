@@ -1,0 +1,311 @@
+//! The gate's orchestration: prepare (load the model, gather Engine facts, build the plan,
+//! check Compose's view), decide (policy + prompt), execute, audit.
+//!
+//! The dashboard uses [`prepare`] (plan without prompting) and [`execute`] (run a plan the
+//! user confirmed in its modal) directly; the CLI uses [`guard`].
+
+use std::path::PathBuf;
+
+use bollard::Docker;
+
+use super::audit::{AuditLog, Record};
+use super::classify::{Action, ComposeGlobals, Destructive, strip_volume_flags};
+use super::execute::{self, ComposeCall, Outcome, Output};
+use super::plan::{self, DeletionPlan, PlanInput};
+use super::policy;
+use super::sources::{compose_view, load_project};
+use super::views::{self, Disagreement};
+use super::{prompt, snapshot};
+use crate::commands::Ctx;
+use crate::engine::volumes;
+use crate::error::{Error, Result};
+use crate::project::{LoadedProject, Project};
+
+/// A plan ready to be shown and, once confirmed, executed.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The context with the argv's own global flags applied (what Compose would see).
+    pub ctx: Ctx,
+    pub loaded: LoadedProject,
+    pub destructive: Destructive,
+    /// The argv as asked (Compose form, global flags first).
+    pub args: Vec<String>,
+    pub plan: DeletionPlan,
+    /// Compose's own view disagrees with devctl's model: execution is refused.
+    pub disagreement: Option<Disagreement>,
+}
+
+impl Prepared {
+    /// What the user must type (or pass with `--confirm`) to confirm.
+    pub fn required_words(&self) -> Vec<String> {
+        policy::required_words(&self.plan)
+    }
+
+    /// The plan as text (for a terminal or a modal).
+    pub fn render(&self, color: bool) -> String {
+        let mut text = prompt::render_plan(&self.plan, color);
+        if let Some(d) = &self.disagreement {
+            text.push_str(&render_disagreement(d));
+        }
+        text
+    }
+
+    /// The Compose command devctl will run, if any (never with `-v`; `-V`/`-y` only as the
+    /// user asked, after confirmation).
+    pub fn compose_call(&self) -> Option<ComposeCall> {
+        let d = &self.destructive;
+        if d.has(Action::VolumeRm) || d.has(Action::VolumePrune) {
+            return None;
+        }
+        let mut sub = strip_volume_flags(&self.args, d);
+        if d.subcommand == "rm" && !has_force(&sub) {
+            // Compose would ask on its /dev/null stdin; the user confirmed the plan already.
+            sub.insert(1, "-f".into());
+        }
+        Some(execute::compose_call(&self.ctx, &self.loaded, &sub))
+    }
+}
+
+fn has_force(sub: &[String]) -> bool {
+    sub.iter().skip(1).take_while(|a| *a != "--").any(|a| {
+        a == "--force"
+            || a.starts_with("--force=")
+            || (a.starts_with('-') && !a.starts_with("--") && a.contains('f'))
+    })
+}
+
+fn render_disagreement(d: &Disagreement) -> String {
+    let fmt = |v: &[(String, String, bool)]| {
+        v.iter()
+            .map(|(k, n, e)| format!("    {k}: name `{n}`, external {e}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    format!(
+        "\nREFUSED: devctl's model and Compose's view of the volumes disagree:\n{}\n  devctl:\n{}\n  Compose (`config --format json`):\n{}",
+        d.differences
+            .iter()
+            .map(|x| format!("  - {x}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        fmt(&d.devctl),
+        fmt(&d.compose)
+    )
+}
+
+/// Apply the argv's own global flags to the context, as Compose reads them (`-f`, `--profile`,
+/// `--env-file` add; `-p`, `--project-directory` replace).
+pub fn effective_ctx(ctx: &Ctx, g: &ComposeGlobals) -> Ctx {
+    let mut c = ctx.clone();
+    c.global.files.extend(g.files.iter().map(PathBuf::from));
+    if let Some(p) = &g.project_name {
+        c.global.project_name = Some(p.clone());
+    }
+    if let Some(d) = &g.project_directory {
+        c.global.project_directory = Some(PathBuf::from(d));
+    }
+    c.global.profiles.extend(g.profiles.iter().cloned());
+    c.global
+        .env_files
+        .extend(g.env_files.iter().map(PathBuf::from));
+    c
+}
+
+/// Build the plan without prompting or touching anything. `args` is the Compose-form argv
+/// (`["down", "-v"]`, `["-p", "x", "rm", "-fsv"]`, `["volume", "rm", "x"]`…), already
+/// classified as `destructive`.
+pub async fn prepare(
+    ctx: &Ctx,
+    args: &[String],
+    destructive: Destructive,
+    docker: &Docker,
+) -> Result<Prepared> {
+    let ectx = effective_ctx(ctx, &destructive.globals);
+    let loaded = load_project(&ectx)?;
+    let facts = volumes::gather(docker, true).await?;
+    let plan = plan::plan(&PlanInput {
+        project: &loaded.project,
+        project_name: &loaded.resolved.name,
+        protected_volumes: &loaded.resolved.protected_volumes,
+        destructive: &destructive,
+        facts: &facts,
+    });
+    let compose = compose_view(&ectx, Some(&loaded.resolved.name))?;
+    let compose = Project::from_json(&compose).map_err(|e| {
+        Error::general(format!("cannot read Compose's `config --format json`: {e}"))
+    })?;
+    let disagreement = views::check_views(&loaded.project, &compose).err();
+    Ok(Prepared {
+        ctx: ectx,
+        loaded,
+        destructive,
+        args: args.to_vec(),
+        plan,
+        disagreement,
+    })
+}
+
+/// The plan of `down -v` for the dashboard's `D` modal (nothing is touched).
+pub async fn prepare_down_volumes(ctx: &Ctx, docker: &Docker) -> Result<Prepared> {
+    let args = vec!["down".to_string(), "-v".to_string()];
+    let d = super::classify::classify(&args)
+        .ok_or_else(|| Error::general("internal: `down -v` not classified as destructive"))?;
+    prepare(ctx, &args, d, docker).await
+}
+
+/// How the plan was confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirmation {
+    /// Typed at a terminal or in the dashboard modal, in order of `required_words()`.
+    Typed(Vec<String>),
+    /// `--confirm` flags.
+    Flag(Vec<String>),
+}
+
+impl Confirmation {
+    fn decision(&self) -> &'static str {
+        match self {
+            Confirmation::Typed(_) => "confirmed-typed",
+            Confirmation::Flag(_) => "confirmed-flag",
+        }
+    }
+}
+
+fn record(p: &Prepared, decision: &str, result: serde_json::Value) -> Record {
+    let mut r = Record::new(&p.ctx.env, &p.ctx.cwd, &p.plan.project);
+    r.plan = serde_json::to_value(&p.plan).unwrap_or(serde_json::Value::Null);
+    r.decision = decision.into();
+    r.result = result;
+    r
+}
+
+/// Append a decision that did not execute (`refused`, `aborted`, `views-disagree`).
+pub fn audit_decision(p: &Prepared, decision: &str, reason: &str) -> Result<()> {
+    AuditLog::open(&p.ctx.env)?.append(&record(
+        p,
+        decision,
+        serde_json::json!({ "reason": reason }),
+    ))
+}
+
+/// Execute a plan the user confirmed: snapshot first (when asked), Compose without `-v`,
+/// then the planned volumes one by one, re-checked; re-inspect; one audit line.
+/// Refuses (nothing touched) when the confirmation does not match the plan or the views
+/// disagree.
+pub async fn execute(
+    p: &Prepared,
+    docker: &Docker,
+    how: Confirmation,
+    take_snapshot: bool,
+    output: Output,
+) -> Result<Outcome> {
+    let mut log = AuditLog::open(&p.ctx.env)?;
+    if p.disagreement.is_some() {
+        log.append(&record(p, "views-disagree", serde_json::json!({})))?;
+        return Err(Error::refused(
+            "devctl's model and Compose's view disagree; nothing was touched",
+        ));
+    }
+    let required = p.required_words();
+    let ok = match &how {
+        Confirmation::Typed(w) => {
+            w.len() == required.len()
+                && w.iter()
+                    .zip(&required)
+                    .all(|(a, b)| policy::typed_matches(a, b))
+        }
+        Confirmation::Flag(w) => required.iter().all(|r| w.contains(r)),
+    };
+    if !ok {
+        log.append(&record(
+            p,
+            "refused",
+            serde_json::json!({"reason": "confirmation does not match the plan"}),
+        ))?;
+        return Err(Error::refused(
+            "the confirmation does not match the plan; nothing was touched",
+        ));
+    }
+    let mut out = Outcome::default();
+    if take_snapshot {
+        for v in &p.plan.remove {
+            let images: Vec<String> = v.mounted_by.iter().map(|u| u.image_id.clone()).collect();
+            match snapshot::create(docker, &p.ctx.env, &v.name, &images).await {
+                Ok(m) => out.snapshots.push(m.id),
+                Err(e) => {
+                    out.stopped = Some(format!("snapshot of `{}` failed: {e}", v.name));
+                    log.append(&record(
+                        p,
+                        how.decision(),
+                        serde_json::to_value(&out).unwrap_or_default(),
+                    ))?;
+                    return Ok(out);
+                }
+            }
+        }
+    }
+    if let Some(call) = p.compose_call() {
+        let (code, text) = execute::run_compose(&p.ctx, &call, output)?;
+        out.compose = Some((call.display(), code));
+        out.compose_output = text;
+        if code != 0 {
+            out.stopped = Some(format!("Compose exited with {code}; no volume was removed"));
+            log.append(&record(
+                p,
+                how.decision(),
+                serde_json::to_value(&out).unwrap_or_default(),
+            ))?;
+            return Ok(out);
+        }
+    }
+    execute::remove_planned(docker, &p.plan, &mut out).await;
+    execute::reinspect(docker, &p.plan, &mut out).await;
+    log.append(&record(
+        p,
+        how.decision(),
+        serde_json::to_value(&out).unwrap_or_default(),
+    ))?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn force_detection() {
+        let v = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
+        assert!(has_force(&v("rm -f")));
+        assert!(has_force(&v("rm -sf db")));
+        assert!(has_force(&v("rm --force")));
+        assert!(!has_force(&v("rm -s db")));
+        assert!(!has_force(&v("rm -- -f")));
+    }
+
+    #[test]
+    fn effective_ctx_applies_compose_globals() {
+        let ctx = Ctx {
+            global: crate::cli::GlobalArgs {
+                files: vec!["a.yml".into()],
+                project_name: Some("x".into()),
+                ..Default::default()
+            },
+            cwd: "/w".into(),
+            env: Default::default(),
+        };
+        let g = ComposeGlobals {
+            files: vec!["b.yml".into()],
+            project_name: Some("y".into()),
+            project_directory: None,
+            profiles: vec!["p".into()],
+            env_files: vec![],
+        };
+        let e = effective_ctx(&ctx, &g);
+        assert_eq!(
+            e.global.files,
+            vec![PathBuf::from("a.yml"), PathBuf::from("b.yml")]
+        );
+        assert_eq!(e.global.project_name.as_deref(), Some("y"));
+        assert_eq!(e.global.profiles, vec!["p"]);
+    }
+}

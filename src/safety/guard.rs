@@ -1,0 +1,136 @@
+//! The CLI path through the gate: prepare, show the plan, decide by policy, prompt in a
+//! terminal, execute, report. Every decision lands in the audit log.
+
+use super::audit::AuditLog;
+use super::classify::Destructive;
+use super::execute::{self, Output};
+use super::gate::{Confirmation, Prepared, audit_decision, execute, prepare};
+use super::policy::{self, Decision, GateFlags};
+use super::{prompt, sources};
+use crate::commands::Ctx;
+use crate::error::{Error, Result};
+
+/// The CLI path: prepare, show, decide, prompt, execute. Returns the exit code.
+pub fn guard(
+    ctx: &Ctx,
+    args: &[String],
+    destructive: Destructive,
+    flags: &GateFlags,
+) -> Result<u8> {
+    let rt = crate::commands::runtime()?;
+    rt.block_on(guard_async(ctx, args, destructive, flags))
+}
+
+async fn guard_async(
+    ctx: &Ctx,
+    args: &[String],
+    destructive: Destructive,
+    flags: &GateFlags,
+) -> Result<u8> {
+    let docker = sources::connect(ctx).await?;
+    let p = prepare(ctx, args, destructive, &docker).await?;
+    // Fail before anything is touched when the audit log cannot be written.
+    drop(AuditLog::open(&ctx.env)?);
+    let color = ctx.color() && prompt::is_terminal();
+    eprintln!("{}", p.render(color));
+    if let Some(d) = &p.disagreement {
+        audit_decision(&p, "views-disagree", &d.differences.join("; "))?;
+        return Err(Error::refused(
+            "refused: devctl's model and Compose's view of the volumes disagree",
+        )
+        .with_hint(
+            "check the files with `devctl config` and `docker compose config`; nothing was touched",
+        ));
+    }
+    if ctx.global.dry_run {
+        match p.compose_call() {
+            Some(c) => println!("{}", c.display()),
+            None => println!("(no Compose command)"),
+        }
+        for v in &p.plan.remove {
+            println!(
+                "devctl: remove volume {} (created {})",
+                v.name,
+                v.created_at.as_deref().unwrap_or("?")
+            );
+        }
+        return Ok(0);
+    }
+    let terminal = prompt::is_terminal();
+    let (how, snap) = match policy::policy(&p.plan, terminal, flags) {
+        Decision::Confirmed { words } => {
+            (Confirmation::Flag(words), flags.snapshot.unwrap_or(false))
+        }
+        Decision::Refuse { reason, hint } => {
+            audit_decision(&p, "refused", &reason)?;
+            return Err(Error::refused(format!(
+                "refused by the safety gate: {reason}; nothing was touched"
+            ))
+            .with_hint(hint));
+        }
+        Decision::Prompt { words } => {
+            let term = dialoguer::console::Term::stderr();
+            let snap = match flags.snapshot {
+                Some(s) => s,
+                None => match prompt::ask_snapshot(&term, p.plan.remove.len())? {
+                    prompt::Answer::Yes => true,
+                    prompt::Answer::No => false,
+                    prompt::Answer::Abort => {
+                        return aborted(&p, "aborted at the snapshot question");
+                    }
+                },
+            };
+            let mut typed = Vec::new();
+            for w in &words {
+                let what = if *w == p.plan.project {
+                    format!("Type the project name `{w}` to confirm (Esc aborts): ")
+                } else {
+                    format!("Type the volume name `{w}` to confirm its deletion (Esc aborts): ")
+                };
+                match prompt::ask_word(&term, &what)? {
+                    Some(t) if policy::typed_matches(&t, w) => typed.push(t),
+                    Some(_) => return aborted(&p, "the typed name did not match"),
+                    None => return aborted(&p, "aborted (Esc / Ctrl-C)"),
+                }
+            }
+            (Confirmation::Typed(typed), snap)
+        }
+    };
+    let out = execute(&p, &docker, how, snap, Output::Inherit).await?;
+    for line in out.report() {
+        eprintln!("{line}");
+    }
+    if out.ok() {
+        Ok(0)
+    } else {
+        Err(Error::general(
+            out.stopped
+                .clone()
+                .unwrap_or_else(|| "the guarded operation failed".into()),
+        ))
+    }
+}
+
+/// Run a non-destructive Compose subcommand for the project (e.g. plain `down`), standard
+/// input at /dev/null; `--dry-run` prints it and stops.
+// TODO(after merge): `crate::compose::invocation` + `crate::compose::run` (helper "compose").
+pub fn run_plain(ctx: &Ctx, sub: &[String]) -> Result<u8> {
+    let loaded = sources::load_project(ctx)?;
+    let call = execute::compose_call(ctx, &loaded, sub);
+    if ctx.global.dry_run {
+        println!("{}", call.display());
+        return Ok(0);
+    }
+    let (code, _) = execute::run_compose(ctx, &call, Output::Inherit)?;
+    Ok(u8::try_from(code).unwrap_or(1))
+}
+
+fn aborted(p: &Prepared, reason: &str) -> Result<u8> {
+    audit_decision(p, "aborted", reason)?;
+    Err(
+        Error::refused(format!("{reason}: aborted, nothing was touched")).with_hint(format!(
+            "type exactly {}",
+            p.required_words().join(", then ")
+        )),
+    )
+}

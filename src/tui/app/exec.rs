@@ -1,0 +1,291 @@
+//! Executes the `Cmd`s `update` returns: Compose operations stream into the operations pane
+//! (never blocking the loop), the shell suspends the dashboard, environment switches
+//! re-resolve the files. Child processes get the project's environment and /dev/null as
+//! standard input (only the shell is interactive).
+
+use std::process::Stdio;
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::Edge;
+use crate::commands::Ctx;
+use crate::compose::{self, Invocation};
+use crate::tui::info::ProjectInfo;
+use crate::tui::msg::{Cmd, EnvPreview, Msg, OpEvent, OpId};
+use crate::tui::terminal::{self, TerminalGuard};
+
+/// The shell command run in a service: bash when the image has it, else sh.
+const SHELL: &str = "if command -v bash >/dev/null 2>&1; then exec bash; else exec sh; fi";
+
+/// The same context, with environment `env` chosen instead of the current one.
+pub(crate) fn ctx_for_env(ctx: &Ctx, env: &str) -> Ctx {
+    let mut c = ctx.clone();
+    c.global.dev = false;
+    c.global.prod = false;
+    c.global.env = Some(env.to_string());
+    c
+}
+
+fn finished(tx: &UnboundedSender<Msg>, op: OpId, result: Result<i32, String>) {
+    let _ = tx.send(Msg::Op(OpEvent::Finished { op, result }));
+}
+
+async fn pump<R: AsyncRead + Unpin>(r: R, op: OpId, tx: UnboundedSender<Msg>) {
+    let mut lines = BufReader::new(r).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        // Progress output may redraw with CR; keep the last state of each line.
+        let line = line.rsplit('\r').next().unwrap_or("").to_string();
+        if tx.send(Msg::Op(OpEvent::Output { op, line })).is_err() {
+            return;
+        }
+    }
+}
+
+/// Run `program args…` in `ctx.cwd` with `ctx.env`, streaming output into op `op`.
+pub(crate) fn spawn_process(
+    ctx: &Ctx,
+    program: String,
+    args: Vec<String>,
+    op: OpId,
+    tx: UnboundedSender<Msg>,
+) {
+    let display = Invocation {
+        program: program.clone(),
+        args: args.clone(),
+        interactive: false,
+    }
+    .display();
+    let mut cmd = tokio::process::Command::new(&program);
+    cmd.args(&args)
+        .current_dir(&ctx.cwd)
+        .env_clear()
+        .envs(&ctx.env)
+        .env("COMPOSE_ANSI", "never")
+        .env("COMPOSE_PROGRESS", "plain")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(false);
+    tokio::spawn(async move {
+        let _ = tx.send(Msg::Op(OpEvent::Started {
+            op,
+            command: display.clone(),
+        }));
+        let mut child = match cmd.spawn() {
+            Ok(c) => c,
+            Err(e) => return finished(&tx, op, Err(format!("cannot run `{display}`: {e}"))),
+        };
+        let out = child
+            .stdout
+            .take()
+            .map(|o| tokio::spawn(pump(o, op, tx.clone())));
+        let err = child
+            .stderr
+            .take()
+            .map(|e| tokio::spawn(pump(e, op, tx.clone())));
+        let status = child.wait().await;
+        for t in [out, err].into_iter().flatten() {
+            let _ = t.await;
+        }
+        match status {
+            Ok(s) => finished(&tx, op, Ok(s.code().unwrap_or(128 + 9))),
+            Err(e) => finished(&tx, op, Err(e.to_string())),
+        }
+    });
+}
+
+/// devctl's own global flags for a child `devctl` (same project, same environment).
+pub(crate) fn self_args(ctx: &Ctx) -> Vec<String> {
+    let g = &ctx.global;
+    let mut a = Vec::new();
+    for f in &g.files {
+        a.extend(["-f".to_string(), f.display().to_string()]);
+    }
+    if let Some(p) = &g.project_name {
+        a.extend(["-p".to_string(), p.clone()]);
+    }
+    if let Some(d) = &g.project_directory {
+        a.extend(["--project-directory".to_string(), d.display().to_string()]);
+    }
+    for p in &g.profiles {
+        a.extend(["--profile".to_string(), p.clone()]);
+    }
+    for e in &g.env_files {
+        a.extend(["--env-file".to_string(), e.display().to_string()]);
+    }
+    if let Some(env) = g.environment_flag() {
+        a.extend(["--env".to_string(), env]);
+    }
+    a
+}
+
+impl Edge {
+    pub(crate) async fn execute(&mut self, cmd: Cmd, guard: &mut TerminalGuard) {
+        let tx = self.tx.clone();
+        match cmd {
+            Cmd::Quit(_) => {}
+            Cmd::Compose { op, args } => self.compose(op, &args),
+            Cmd::Shell { service } => self.shell(service, guard).await,
+            Cmd::BuildDeletionPlan => {
+                let _ = tx.send(Msg::Plan(Err(
+                    "the safety gate's deletion plan is not wired into this build yet".into(),
+                )));
+            }
+            Cmd::ExecutePlan { op, .. } => finished(
+                &tx,
+                op,
+                Err("the safety gate is not wired into this build yet; nothing was deleted".into()),
+            ),
+            Cmd::Snapshot { op } => match std::env::current_exe() {
+                Ok(exe) => {
+                    let mut args = self_args(&self.ctx);
+                    args.extend(["snapshot", "create", "--all"].map(String::from));
+                    spawn_process(&self.ctx, exe.display().to_string(), args, op, tx);
+                }
+                Err(e) => finished(&tx, op, Err(format!("cannot find the devctl binary: {e}"))),
+            },
+            Cmd::PreviewEnv { environment } => {
+                let ctx = ctx_for_env(&self.ctx, &environment);
+                tokio::task::spawn_blocking(move || {
+                    let r = ctx
+                        .load_project()
+                        .and_then(|lp| {
+                            let inv = compose::invocation(&ctx, &lp, &["up".into(), "-d".into()])?;
+                            Ok(EnvPreview {
+                                environment,
+                                files: lp.resolved.files.clone(),
+                                protected: lp.resolved.protected,
+                                up_command: inv.display(),
+                            })
+                        })
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::EnvPreview(r));
+                });
+            }
+            Cmd::SwitchEnv { environment, up } => {
+                let ctx = ctx_for_env(&self.ctx, &environment);
+                match tokio::task::spawn_blocking(move || ctx.load_project().map(|lp| (ctx, lp)))
+                    .await
+                {
+                    Ok(Ok((ctx, lp))) => {
+                        self.ctx = ctx;
+                        self.project = lp;
+                        let _ = tx.send(Msg::ProjectSwitched(Box::new(ProjectInfo::from_loaded(
+                            &self.project,
+                        ))));
+                        self.sources.start(
+                            &self.ctx,
+                            &self.project,
+                            &tx,
+                            self.with_stats,
+                            self.log_tail,
+                        );
+                        if let Some(op) = up {
+                            self.compose(op, &["up".to_string(), "-d".to_string()]);
+                        }
+                    }
+                    Ok(Err(e)) => {
+                        if let Some(op) = up {
+                            finished(&tx, op, Err(e.to_string()));
+                        }
+                        let _ = tx.send(Msg::EnvPreview(Err(e.to_string())));
+                    }
+                    Err(e) => {
+                        if let Some(op) = up {
+                            finished(&tx, op, Err(e.to_string()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn compose(&self, op: OpId, args: &[String]) {
+        match compose::invocation(&self.ctx, &self.project, args) {
+            Ok(inv) => spawn_process(&self.ctx, inv.program, inv.args, op, self.tx.clone()),
+            Err(e) => finished(&self.tx, op, Err(e.to_string())),
+        }
+    }
+
+    async fn shell(&mut self, service: String, guard: &mut TerminalGuard) {
+        let args = ["exec", service.as_str(), "sh", "-c", SHELL].map(String::from);
+        let inv = match compose::invocation(&self.ctx, &self.project, &args) {
+            Ok(inv) => inv,
+            Err(e) => {
+                let _ = self.tx.send(Msg::ShellDone {
+                    service,
+                    result: Err(e.to_string()),
+                });
+                return;
+            }
+        };
+        self.input.pause().await;
+        terminal::report(guard.suspend());
+        println!(
+            "devctl: shell in `{service}` ({}); exit it to return to the dashboard",
+            inv.display()
+        );
+        let ctx = self.ctx.clone();
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let status = std::process::Command::new(&inv.program)
+                .args(&inv.args)
+                .current_dir(&ctx.cwd)
+                .env_clear()
+                .envs(&ctx.env)
+                .status();
+            let result = status
+                .map(|s| s.code().unwrap_or(128 + 9))
+                .map_err(|e| format!("cannot run `{}`: {e}", inv.display()));
+            let _ = tx.send(Msg::ShellDone { service, result });
+        });
+    }
+
+    /// Take the terminal back after a shell.
+    pub(crate) async fn resume_after_shell(&mut self, guard: &mut TerminalGuard) {
+        if let Err(e) = guard.resume() {
+            eprintln!("devctl: cannot take the terminal back: {e}");
+        }
+        self.input.resume();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::GlobalArgs;
+
+    #[test]
+    fn self_args_reproduce_the_project_flags() {
+        let ctx = Ctx {
+            global: GlobalArgs {
+                files: vec!["a.yml".into(), "b.yml".into()],
+                project_name: Some("x".into()),
+                profiles: vec!["tools".into()],
+                prod: true,
+                ..GlobalArgs::default()
+            },
+            cwd: "/w".into(),
+            env: Default::default(),
+        };
+        assert_eq!(
+            self_args(&ctx),
+            [
+                "-f",
+                "a.yml",
+                "-f",
+                "b.yml",
+                "-p",
+                "x",
+                "--profile",
+                "tools",
+                "--env",
+                "prod"
+            ]
+        );
+        let c = ctx_for_env(&ctx, "dev");
+        assert!(!c.global.prod);
+        assert_eq!(c.global.environment_flag().as_deref(), Some("dev"));
+    }
+}

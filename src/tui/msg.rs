@@ -1,0 +1,168 @@
+//! Everything that can happen to the dashboard (`Msg`, owned values pushed into one channel)
+//! and everything it can ask the terminal edge to do (`Cmd`, descriptions only: `update`
+//! never performs I/O).
+
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
+
+use crate::engine::model::{ProjectSnapshot, ServiceStatus, Usage};
+use crate::tui::info::ProjectInfo;
+
+/// Identifies one operation in the operations pane.
+pub type OpId = u64;
+
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// Time passed (only scheduled while something on screen changes with time).
+    Tick(DateTime<Utc>),
+    Engine(EngineEvent),
+    Log(LogLine),
+    Op(OpEvent),
+    /// The safety gate's plan for `down` + volume deletion (or why it could not be built).
+    Plan(Result<PlanView, String>),
+    /// The files another environment would use (for the switch modal).
+    EnvPreview(Result<EnvPreview, String>),
+    /// The project was re-resolved for another environment.
+    ProjectSwitched(Box<ProjectInfo>),
+    /// The interactive shell ended; the dashboard is back.
+    ShellDone {
+        service: String,
+        result: Result<i32, String>,
+    },
+    /// Compose's version, once known.
+    ComposeVersion(Option<String>),
+    /// SIGTERM / SIGHUP: restore the terminal and exit.
+    Signal(Signal),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    Term,
+    Hup,
+    Int,
+}
+
+impl Signal {
+    /// The conventional exit status (128 + signal number).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Signal::Term => 143,
+            Signal::Hup => 129,
+            Signal::Int => 130,
+        }
+    }
+}
+
+/// Facts from the Engine layer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineEvent {
+    Connected {
+        engine_version: Option<String>,
+        api_version: Option<String>,
+        context: Option<String>,
+    },
+    Disconnected {
+        reason: String,
+    },
+    Snapshot(ProjectSnapshot),
+    /// One service changed: its complete new status.
+    ServiceChanged(ServiceStatus),
+    Usage {
+        service: String,
+        usage: Usage,
+    },
+}
+
+/// One log line (already sanitised by the log layer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    pub service: String,
+    pub timestamp: Option<String>,
+    pub stderr: bool,
+    pub text: String,
+}
+
+/// Progress of an operation the dashboard started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpEvent {
+    /// The exact command line being run.
+    Started {
+        op: OpId,
+        command: String,
+    },
+    Output {
+        op: OpId,
+        line: String,
+    },
+    Finished {
+        op: OpId,
+        result: Result<i32, String>,
+    },
+}
+
+/// The safety gate's deletion plan as the modal shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanView {
+    pub project: String,
+    /// What will run, in order (e.g. the Compose `down` line, then the volume removals).
+    pub steps: Vec<String>,
+    pub volumes: Vec<PlanVolume>,
+    /// Volumes that stay, with the reason (external, in use by another project…).
+    pub kept: Vec<(String, String)>,
+    pub warnings: Vec<String>,
+    /// The exact text the user must type to confirm.
+    pub confirm_text: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanVolume {
+    pub name: String,
+    pub size: Option<u64>,
+    pub used_by: Vec<String>,
+    pub created: Option<String>,
+    /// `protected`, `external`, … shown loudly.
+    pub marks: Vec<String>,
+}
+
+/// What switching to another environment would mean.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvPreview {
+    pub environment: String,
+    pub files: Vec<std::path::PathBuf>,
+    pub protected: bool,
+    /// The Compose command that would apply it (`docker compose … up -d`).
+    pub up_command: String,
+}
+
+/// Work for the terminal edge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cmd {
+    /// Leave the dashboard with this exit code.
+    Quit(u8),
+    /// Run Compose subcommand `args` for the current project, streaming into op `op`.
+    Compose { op: OpId, args: Vec<String> },
+    /// Suspend the dashboard and run an interactive shell in `service`.
+    Shell { service: String },
+    /// Ask the safety gate for the plan of `down` + volume deletion (no prompting).
+    BuildDeletionPlan,
+    /// Execute the plan the user confirmed by typing `typed`.
+    ExecutePlan {
+        op: OpId,
+        typed: String,
+        snapshot_first: bool,
+    },
+    /// Snapshot every volume of the project into op `op`.
+    Snapshot { op: OpId },
+    /// Resolve environment `environment` without switching (for the modal).
+    PreviewEnv { environment: String },
+    /// Switch the dashboard to `environment`; with `up`, then run `up -d` as op `up`.
+    SwitchEnv {
+        environment: String,
+        up: Option<OpId>,
+    },
+}
