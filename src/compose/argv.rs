@@ -195,6 +195,8 @@ mod tests {
             env_files: vec![],
             profiles: vec![],
             protected_volumes: vec![],
+            env: Default::default(),
+            warnings: vec![],
         }
     }
 
