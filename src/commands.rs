@@ -92,7 +92,6 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
     }
 }
 
-
 /// A tokio runtime for commands that talk to the Engine (commands are sync at the top).
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()

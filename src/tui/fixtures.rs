@@ -113,6 +113,7 @@ pub fn container(service: &str, state: ContainerState, health: Health) -> Contai
         ports: vec![],
         image: "devctl-test/busybox:latest".into(),
         config_files: None,
+        ..Default::default()
     }
 }
 
