@@ -13,9 +13,8 @@
 //!   list at its own path.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-use serde::Serialize;
+use std::path::Path;
+use std::sync::Arc;
 
 use crate::error::Result;
 use crate::project::canonical;
@@ -23,9 +22,9 @@ use crate::project::merge::{go_fmt, matches};
 use crate::project::yaml::{Map, Node};
 
 /// One event on a key path.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
-    pub file: PathBuf,
+    pub file: Arc<Path>,
     /// Key path inside that file.
     pub path: String,
     /// The value as written there (after interpolation), or `None` when the file removed it
@@ -71,17 +70,15 @@ const UNIQUE: &[(&str, &str)] = &[
 
 impl Provenance {
     /// Record what `file` sets (its model after interpolation, `extends` and `include`).
+    /// The model is walked as written; the few short forms whose long form has other key
+    /// paths (`build: ./x`, `networks: [a]`, `depends_on: [a]`, list items of unique-keyed
+    /// lists) are mapped onto the long form's paths.
     pub fn record_file(&mut self, file: &Path, cfg: &Map) -> Result<()> {
-        let mut copy = cfg.clone();
-        // Long syntax so entries line up with the merged model; failures are reported by
-        // the loader itself, so a model that does not canonicalise is recorded as written.
-        if canonical::transform(&mut copy).is_err() {
-            copy = cfg.clone();
-        }
+        let file: Arc<Path> = Arc::from(file);
         let mut path = Vec::new();
-        for (k, v) in &copy {
+        for (k, v) in cfg {
             path.push(k.clone());
-            self.walk(file, v, &mut path, cfg);
+            self.walk(&file, v, &mut path);
             path.pop();
         }
         Ok(())
@@ -108,7 +105,7 @@ impl Provenance {
             for k in keys {
                 if let Some(ev) = self.entries.get_mut(&k) {
                     ev.push(Event {
-                        file: file.to_path_buf(),
+                        file: Arc::from(file),
                         path: p.clone(),
                         value: None,
                     });
@@ -117,16 +114,43 @@ impl Provenance {
         }
     }
 
-    fn push(&mut self, key: String, file: &Path, value: String) {
+    fn push(&mut self, key: String, file: &Arc<Path>, value: String) {
         self.entries.entry(key.clone()).or_default().push(Event {
-            file: file.to_path_buf(),
+            file: Arc::clone(file),
             path: key,
             value: Some(value),
         });
     }
 
-    fn walk(&mut self, file: &Path, n: &Node, path: &mut Vec<String>, raw: &Map) {
+    fn walk(&mut self, file: &Arc<Path>, n: &Node, path: &mut Vec<String>) {
         let key = path.join(".");
+        match n {
+            Node::Str(ctx) if matches(path, "services.*.build") => {
+                self.push(format!("{key}.context"), file, ctx.clone());
+                return;
+            }
+            Node::Seq(items)
+                if matches(path, "services.*.networks") || matches(path, "services.*.models") =>
+            {
+                for i in items {
+                    self.push(format!("{key}.{}", go_fmt(i)), file, "null".into());
+                }
+                return;
+            }
+            Node::Seq(items) if matches(path, "services.*.depends_on") => {
+                for i in items {
+                    let dep = go_fmt(i);
+                    self.push(
+                        format!("{key}.{dep}.condition"),
+                        file,
+                        "service_started".into(),
+                    );
+                    self.push(format!("{key}.{dep}.required"), file, "true".into());
+                }
+                return;
+            }
+            _ => {}
+        }
         if WHOLE.iter().any(|p| matches(path, p)) {
             self.push(key, file, render(n));
             return;
@@ -155,20 +179,20 @@ impl Provenance {
         }
         if let Some((_, how)) = UNIQUE.iter().find(|(p, _)| matches(path, p)) {
             // Identity from the long form, value as written (`"8080:80"`).
-            let written = lookup(raw, &key);
-            if let Some(Node::Seq(items)) = written {
-                for item in items {
-                    for long in canonical_items(path, item) {
-                        let id = identity(how, &long);
-                        self.push(format!("{key}[{id}]"), file, render(item));
-                    }
-                }
-                return;
-            }
             if let Node::Seq(items) = n {
-                for i in items {
-                    let id = identity(how, i);
-                    self.push(format!("{key}[{id}]"), file, render(i));
+                for item in items {
+                    match item {
+                        Node::Map(_) => {
+                            let id = identity(how, item);
+                            self.push(format!("{key}[{id}]"), file, render(item));
+                        }
+                        _ => {
+                            for long in canonical_items(path, item) {
+                                let id = identity(how, &long);
+                                self.push(format!("{key}[{id}]"), file, render(item));
+                            }
+                        }
+                    }
                 }
                 return;
             }
@@ -177,7 +201,7 @@ impl Provenance {
             Node::Map(m) if !m.is_empty() => {
                 for (k, v) in m {
                     path.push(k.clone());
-                    self.walk(file, v, path, raw);
+                    self.walk(file, v, path);
                     path.pop();
                 }
             }
@@ -206,7 +230,7 @@ impl Provenance {
                     k.clone(),
                     evs.iter()
                         .map(|e| crate::project::Origin {
-                            file: e.file.clone(),
+                            file: e.file.to_path_buf(),
                             path: e.path.clone(),
                             value: e.value.clone().unwrap_or_else(|| "(removed)".into()),
                         })
@@ -242,6 +266,14 @@ fn canonical_items(path: &[String], item: &Node) -> Vec<Node> {
 fn lookup<'a>(model: &'a Map, path: &str) -> Option<&'a Node> {
     if let Some(n) = model.get(path) {
         return Some(n);
+    }
+    // Fast path: the next key has no dot.
+    if let Some((head, rest)) = path.split_once('.') {
+        if let Some(Node::Map(m)) = model.get(head) {
+            if let Some(found) = lookup(m, rest) {
+                return Some(found);
+            }
+        }
     }
     for (k, v) in model {
         if let Some(rest) = path
