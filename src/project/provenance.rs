@@ -61,10 +61,10 @@ const WHOLE: &[&str] = &[
 /// Lists merged by a unique key.
 const UNIQUE: &[(&str, &str)] = &[
     ("services.*.ports", "port"),
-    ("services.*.volumes", "target"),
-    ("services.*.secrets", "target"),
-    ("services.*.configs", "target"),
-    ("services.*.devices", "target"),
+    ("services.*.volumes", "volume"),
+    ("services.*.secrets", "mount"),
+    ("services.*.configs", "mount"),
+    ("services.*.devices", "device"),
     ("services.*.env_file", "path"),
 ];
 
@@ -187,8 +187,7 @@ impl Provenance {
                             self.push(format!("{key}[{id}]"), file, render(item));
                         }
                         _ => {
-                            for long in canonical_items(path, item) {
-                                let id = identity(how, &long);
+                            for id in short_ids(how, item) {
                                 self.push(format!("{key}[{id}]"), file, render(item));
                             }
                         }
@@ -241,24 +240,34 @@ impl Provenance {
     }
 }
 
-/// The long-syntax entries one written list item stands for (a port range gives several).
-fn canonical_items(path: &[String], item: &Node) -> Vec<Node> {
-    let (Some(svc), Some(key)) = (path.get(1), path.get(2)) else {
-        return vec![item.clone()];
-    };
-    let mut model = Map::from([(
-        "services".to_string(),
-        Node::Map(Map::from([(
-            svc.clone(),
-            Node::Map(Map::from([(key.clone(), Node::Seq(vec![item.clone()]))])),
-        )])),
-    )]);
-    if canonical::transform(&mut model).is_err() {
-        return vec![item.clone()];
-    }
-    match Node::Map(model).at(&format!("services.{svc}.{key}")) {
-        Some(Node::Seq(items)) => items.clone(),
-        _ => vec![item.clone()],
+/// The identities of the long-syntax entries one written short item stands for (a port
+/// range gives several), matching [`identity`] of the long form.
+fn short_ids(how: &str, item: &Node) -> Vec<String> {
+    let text = go_fmt(item);
+    match how {
+        "port" => match canonical::ports::parse_port(&text) {
+            Ok(ports) => ports
+                .iter()
+                .map(|p| {
+                    let host = if p.host_ip.is_empty() {
+                        "0.0.0.0"
+                    } else {
+                        &p.host_ip
+                    };
+                    format!("{host}:{}:{}/{}", p.published, p.target, p.protocol)
+                })
+                .collect(),
+            Err(_) => vec![text],
+        },
+        "volume" => match canonical::volume::parse_volume(&text) {
+            Ok(v) => vec![canonical::volume::clean_path(&v.target)],
+            Err(_) => vec![text],
+        },
+        "device" => {
+            let parts: Vec<&str> = text.split(':').collect();
+            vec![parts.get(1).unwrap_or(&parts[0]).to_string()]
+        }
+        _ => vec![text],
     }
 }
 
@@ -307,7 +316,7 @@ fn identity(how: &str, n: &Node) -> String {
                 .unwrap_or_else(|| "tcp".into());
             format!("{host}:{}:{}/{proto}", get("published"), get("target"))
         }
-        "target" => match m.get("target") {
+        "volume" | "device" | "mount" => match m.get("target") {
             Some(t) => go_fmt(t),
             None => get("source"),
         },
