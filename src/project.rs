@@ -47,7 +47,7 @@ pub struct ProjectOptions {
 }
 
 /// The outcome of discovery: what Compose would be invoked with.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Resolved {
     /// Absolute paths of the layered files, in order (base first).
     pub files: Vec<PathBuf>,
