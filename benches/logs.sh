@@ -81,7 +81,7 @@ measure() {
 curl_floor() {
   if [ -z "${DOCKER_HOST:-}" ] && command -v curl >/dev/null && [ -S /var/run/docker.sock ]; then
     measure curl -s --unix-socket /var/run/docker.sock \
-      "http://engine/containers/$cid/logs?stdout=1&stderr=1&timestamps=1"
+      "http://engine/containers/$cid/logs?stdout=1&stderr=1"
   else
     echo "0 0 0"
   fi
