@@ -131,18 +131,16 @@ pub(crate) struct Request {
     pub timestamps: bool,
 }
 
-/// Map a bollard error: a refused/broken connection is "Engine unreachable" (exit 6).
+/// Map a bollard error: an Engine answer is a general error (its message sanitised: it can
+/// quote container output); anything else (refused, broken connection) is "Engine
+/// unreachable" (exit 6).
 pub(crate) fn engine_error(what: &str, e: bollard::errors::Error) -> Error {
-    use bollard::errors::Error as B;
+    let text = sanitize::sanitize_str(&super::connect::describe_error(&e));
     match e {
-        B::DockerResponseServerError {
-            status_code,
-            message,
-        } => Error::general(format!(
-            "{what}: the Engine answered {status_code}: {}",
-            sanitize::sanitize_str(&message)
-        )),
-        other => Error::engine(format!("{what}: {other}"))
+        bollard::errors::Error::DockerResponseServerError { .. } => {
+            Error::general(format!("{what}: {text}"))
+        }
+        _ => Error::engine(format!("{what}: {text}"))
             .with_hint("is the Docker Engine running? check DOCKER_HOST / the docker context"),
     }
 }
