@@ -180,11 +180,21 @@ pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
                 Source::Flags => "-f",
                 _ => "COMPOSE_FILE",
             };
-            return Err(
-                Error::config(format!("compose file not found: {}", f.display())).with_hint(
-                    format!("check the {via} path (relative to the current directory)"),
-                ),
-            );
+            // A directory or a device/FIFO is there but is no compose file (reading a FIFO
+            // would block forever); only a missing path is "not found".
+            let what = match std::fs::metadata(f) {
+                Ok(m) if m.is_dir() => "is a directory, not a compose file",
+                Ok(_) => "is not a regular file",
+                Err(_) => "not found",
+            };
+            let message = if what == "not found" {
+                format!("compose file not found: {}", f.display())
+            } else {
+                format!("compose file {} {what}", f.display())
+            };
+            return Err(Error::config(message).with_hint(format!(
+                "check the {via} path (relative to the current directory)"
+            )));
         }
     }
     let base = files[0].clone();
