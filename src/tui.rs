@@ -8,6 +8,7 @@ pub mod layout;
 pub mod logbuf;
 pub mod model;
 pub mod msg;
+pub mod plan_view;
 pub mod rows;
 pub mod text;
 pub mod update;

@@ -38,7 +38,8 @@ fn seed(env: &str) -> Resolved {
         env_files: vec![],
         profiles: vec![],
         protected_volumes: vec![],
-        ..Default::default()
+        env: Default::default(),
+        warnings: vec![],
     }
 }
 

@@ -155,3 +155,21 @@ fn read_only_disables_mutating_keys_visibly() {
     t.keys(&["q"]);
     assert_restored(&t, "0");
 }
+
+#[test]
+fn without_a_terminal_devctl_prints_ps() {
+    let dir = project();
+    let out = std::process::Command::new(devctl())
+        .args(["-p", "devctl-it-tui-term"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("devctl runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains('\u{1b}'), "no terminal control sequences: {text:?}");
+    let first = text.lines().next().unwrap_or_default();
+    assert!(first.starts_with("SERVICE") && first.contains("STATUS"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("db ") && l.contains("not created")), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("web ") && l.contains("not created")), "{text}");
+}

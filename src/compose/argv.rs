@@ -195,7 +195,8 @@ mod tests {
             env_files: vec![],
             profiles: vec![],
             protected_volumes: vec![],
-            ..Default::default()
+            env: Default::default(),
+            warnings: vec![],
         }
     }
 

@@ -9,6 +9,7 @@ mod dotenv;
 mod extends;
 mod finish;
 mod include;
+mod validate;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -130,6 +131,13 @@ pub(crate) fn merge_file(
     let docs = read_file(ctx, file)?;
     let mut prov = prov;
     for doc in docs {
+        if let Some(p) = doc.timestamps.iter().find(|p| !p.starts_with("x-")) {
+            return Err(Error::config(format!(
+                "validating {}: {p} invalid jsonType time.Time",
+                file.display()
+            ))
+            .with_hint("an unquoted date is a YAML timestamp; quote it to keep it a string"));
+        }
         let mut cfg = match doc.node {
             Node::Map(m) => m,
             Node::Null => Map::new(),
@@ -167,7 +175,7 @@ pub(crate) fn merge_file(
         let merged = merge::merge(std::mem::take(acc), cfg)?;
         *acc = merged;
         merge::enforce_unicity(acc)?;
-        finish::validate(acc, file)?;
+        validate::validate(acc, file)?;
         canonical::transform(acc)?;
         merge::enforce_unicity(acc)?;
     }
@@ -188,7 +196,7 @@ pub(crate) fn load_model(
         merge_file(ctx, &mut acc, f, working_dir, included, prov.as_deref_mut())?;
     }
     normalize::set_defaults(&mut acc);
-    finish::validate_external(&acc)?;
+    validate::validate_external(&acc)?;
     let home = ctx.home.clone();
     Resolver {
         base: working_dir,

@@ -81,7 +81,7 @@ impl Provenance {
         let mut path = Vec::new();
         for (k, v) in &copy {
             path.push(k.clone());
-            self.walk(file, v, &mut path);
+            self.walk(file, v, &mut path, cfg);
             path.pop();
         }
         Ok(())
@@ -125,7 +125,7 @@ impl Provenance {
         });
     }
 
-    fn walk(&mut self, file: &Path, n: &Node, path: &mut Vec<String>) {
+    fn walk(&mut self, file: &Path, n: &Node, path: &mut Vec<String>, raw: &Map) {
         let key = path.join(".");
         if WHOLE.iter().any(|p| matches(path, p)) {
             self.push(key, file, render(n));
@@ -154,6 +154,17 @@ impl Provenance {
             return;
         }
         if let Some((_, how)) = UNIQUE.iter().find(|(p, _)| matches(path, p)) {
+            // Identity from the long form, value as written (`"8080:80"`).
+            let written = lookup(raw, &key);
+            if let Some(Node::Seq(items)) = written {
+                for item in items {
+                    for long in canonical_items(path, item) {
+                        let id = identity(how, &long);
+                        self.push(format!("{key}[{id}]"), file, render(item));
+                    }
+                }
+                return;
+            }
             if let Node::Seq(items) = n {
                 for i in items {
                     let id = identity(how, i);
@@ -166,7 +177,7 @@ impl Provenance {
             Node::Map(m) if !m.is_empty() => {
                 for (k, v) in m {
                     path.push(k.clone());
-                    self.walk(file, v, path);
+                    self.walk(file, v, path, raw);
                     path.pop();
                 }
             }
@@ -206,17 +217,45 @@ impl Provenance {
     }
 }
 
+/// The long-syntax entries one written list item stands for (a port range gives several).
+fn canonical_items(path: &[String], item: &Node) -> Vec<Node> {
+    let (Some(svc), Some(key)) = (path.get(1), path.get(2)) else {
+        return vec![item.clone()];
+    };
+    let mut model = Map::from([(
+        "services".to_string(),
+        Node::Map(Map::from([(
+            svc.clone(),
+            Node::Map(Map::from([(key.clone(), Node::Seq(vec![item.clone()]))])),
+        )])),
+    )]);
+    if canonical::transform(&mut model).is_err() {
+        return vec![item.clone()];
+    }
+    match Node::Map(model).at(&format!("services.{svc}.{key}")) {
+        Some(Node::Seq(items)) => items.clone(),
+        _ => vec![item.clone()],
+    }
+}
+
+/// Follow a dotted path whose keys may themselves contain dots (`labels.com.example.x`).
 fn lookup<'a>(model: &'a Map, path: &str) -> Option<&'a Node> {
-    let mut cur = model;
-    let mut found = None;
-    for seg in path.split('.') {
-        let n = cur.get(seg)?;
-        found = Some(n);
-        if let Node::Map(m) = n {
-            cur = m;
+    if let Some(n) = model.get(path) {
+        return Some(n);
+    }
+    for (k, v) in model {
+        if let Some(rest) = path
+            .strip_prefix(k.as_str())
+            .and_then(|r| r.strip_prefix('.'))
+        {
+            if let Node::Map(m) = v {
+                if let Some(found) = lookup(m, rest) {
+                    return Some(found);
+                }
+            }
         }
     }
-    found
+    None
 }
 
 fn identity(how: &str, n: &Node) -> String {

@@ -3,16 +3,18 @@
 //! 16 ms, and a timer only while something on screen changes with time).
 
 mod exec;
+mod gate;
 mod input;
 mod sources;
 
 use std::time::Duration;
 
 use chrono::Utc;
-use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::{self, UnboundedSender, unbounded_channel};
 use tokio::time::Instant;
 
 use crate::commands::Ctx;
+use crate::engine::logs::LogEvent;
 use crate::error::{Error, Result};
 use crate::project::LoadedProject;
 use crate::tui::model::Model;
@@ -26,6 +28,8 @@ use crate::tui::widgets::Dashboard;
 const FRAME: Duration = Duration::from_millis(16);
 /// Messages handled before a frame is drawn even if more are queued.
 const BATCH: usize = 4096;
+/// Log events queued between the log streams and the loop.
+const LOG_QUEUE: usize = 4096;
 
 /// What the executor and the sources need: the project as resolved now, and the channel.
 pub(crate) struct Edge {
@@ -33,6 +37,9 @@ pub(crate) struct Edge {
     pub project: LoadedProject,
     pub tx: UnboundedSender<Msg>,
     pub sources: sources::Sources,
+    /// Log lines come through a bounded channel: a slow screen slows the log streams down
+    /// (the Engine keeps the logs), so memory stays bounded.
+    pub logs: mpsc::Sender<LogEvent>,
     pub input: input::Input,
     pub with_stats: bool,
     pub log_tail: usize,
@@ -50,6 +57,7 @@ fn draw(guard: &mut TerminalGuard, model: &mut Model) -> Result<()> {
 /// Run the dashboard until the user quits (or a signal arrives). Returns the exit code.
 pub async fn run(ctx: Ctx, project: LoadedProject, mut model: Model) -> Result<u8> {
     let (tx, mut rx) = unbounded_channel::<Msg>();
+    let (log_tx, mut log_rx) = mpsc::channel::<LogEvent>(LOG_QUEUE);
     let mut guard = TerminalGuard::enter()
         .map_err(|e| Error::general(format!("cannot take over the terminal: {e}")))?;
     if let Ok(size) = guard.terminal.size() {
@@ -66,6 +74,7 @@ pub async fn run(ctx: Ctx, project: LoadedProject, mut model: Model) -> Result<u
     let mut edge = Edge {
         input: input::Input::spawn(tx.clone()),
         sources: sources::Sources::default(),
+        logs: log_tx,
         ctx,
         project,
         tx: tx.clone(),
@@ -74,8 +83,14 @@ pub async fn run(ctx: Ctx, project: LoadedProject, mut model: Model) -> Result<u
     };
     sources::spawn_signals(tx.clone());
     sources::spawn_compose_version(&edge);
-    edge.sources
-        .start(&edge.ctx, &edge.project, &tx, with_stats, log_tail);
+    edge.sources.start(
+        &edge.ctx,
+        &edge.project,
+        &tx,
+        &edge.logs,
+        with_stats,
+        log_tail,
+    );
     update(&mut model, Msg::Tick(Utc::now()));
     draw(&mut guard, &mut model)?;
     let mut last_draw = Instant::now();
@@ -91,19 +106,27 @@ pub async fn run(ctx: Ctx, project: LoadedProject, mut model: Model) -> Result<u
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        let first = match wake {
-            Some(at) => tokio::select! {
-                m = rx.recv() => m,
-                () = tokio::time::sleep_until(at) => {
-                    tick_at.filter(|t| *t <= Instant::now()).map(|_| Msg::Tick(Utc::now()))
-                }
+        let far = Instant::now() + Duration::from_secs(3600);
+        let first = tokio::select! {
+            m = rx.recv() => match m {
+                Some(m) => Some(m),
+                None => break,
             },
-            None => rx.recv().await,
+            Some(e) = log_rx.recv() => Some(sources::from_log(e)),
+            () = tokio::time::sleep_until(wake.unwrap_or(far)) => {
+                tick_at.filter(|t| *t <= Instant::now()).map(|_| Msg::Tick(Utc::now()))
+            }
         };
         let mut pending: Vec<Msg> = first.into_iter().collect();
         while pending.len() < BATCH {
             match rx.try_recv() {
                 Ok(m) => pending.push(m),
+                Err(_) => break,
+            }
+        }
+        while pending.len() < BATCH {
+            match log_rx.try_recv() {
+                Ok(e) => pending.push(sources::from_log(e)),
                 Err(_) => break,
             }
         }

@@ -112,8 +112,7 @@ pub fn container(service: &str, state: ContainerState, health: Health) -> Contai
         finished_at: None,
         ports: vec![],
         image: "devctl-test/busybox:latest".into(),
-        config_files: None,
-        ..Default::default()
+        ..Container::default()
     }
 }
 
@@ -207,6 +206,8 @@ pub fn plan() -> PlanView {
         ],
         kept: vec![("company-backups".into(), "external".into())],
         warnings: vec![],
-        confirm_text: "shop".into(),
+        confirm_words: vec!["shop".into()],
+        blocked: None,
+        token: None,
     }
 }

@@ -5,12 +5,14 @@
 
 use std::collections::VecDeque;
 
+use chrono::{DateTime, Utc};
+
 /// One stored line. `text` has been sanitised by the log layer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogRecord {
     pub seq: u64,
     pub service: usize,
-    pub timestamp: Option<Box<str>>,
+    pub timestamp: Option<DateTime<Utc>>,
     pub stderr: bool,
     pub text: Box<str>,
 }
@@ -62,7 +64,7 @@ impl LogStore {
     pub fn push(
         &mut self,
         service: &str,
-        timestamp: Option<String>,
+        timestamp: Option<DateTime<Utc>>,
         stderr: bool,
         text: String,
     ) -> u64 {
@@ -76,7 +78,7 @@ impl LogStore {
         buf.push_back(LogRecord {
             seq,
             service: i,
-            timestamp: timestamp.map(String::into_boxed_str),
+            timestamp,
             stderr,
             text: text.into_boxed_str(),
         });

@@ -143,6 +143,9 @@ pub enum ConfirmFocus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Confirm {
     pub plan: PlanView,
+    /// Words already typed and accepted, in order.
+    pub done: Vec<String>,
+    /// The word being typed.
     pub typed: String,
     pub focus: ConfirmFocus,
     pub snapshot_first: bool,
@@ -154,15 +157,45 @@ impl Confirm {
     pub fn new(plan: PlanView) -> Self {
         Confirm {
             plan,
+            done: Vec::new(),
             typed: String::new(),
             focus: ConfirmFocus::Cancel,
             snapshot_first: true,
             note: None,
         }
     }
-    /// Only the exact text enables confirmation.
+    /// The word to type next, if any is left.
+    pub fn current_word(&self) -> Option<&str> {
+        self.plan
+            .confirm_words
+            .get(self.done.len())
+            .map(String::as_str)
+    }
+
+    /// True once every required word was typed exactly (and nothing blocks the plan).
     pub fn matches(&self) -> bool {
-        !self.plan.confirm_text.is_empty() && self.typed == self.plan.confirm_text
+        self.plan.blocked.is_none()
+            && !self.plan.confirm_words.is_empty()
+            && self.done == self.plan.confirm_words
+    }
+
+    /// True when Enter would confirm: every word typed, or the last one typed exactly.
+    pub fn ready(&self) -> bool {
+        self.matches()
+            || (self.plan.blocked.is_none()
+                && self.done.len() + 1 == self.plan.confirm_words.len()
+                && self.current_word() == Some(self.typed.as_str()))
+    }
+
+    /// Accept the typed text if it is exactly the next word. Returns whether it was.
+    pub fn accept(&mut self) -> bool {
+        match self.current_word() {
+            Some(w) if w == self.typed => {
+                self.done.push(std::mem::take(&mut self.typed));
+                true
+            }
+            _ => false,
+        }
     }
 }
 

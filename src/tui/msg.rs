@@ -2,6 +2,8 @@
 //! and everything it can ask the terminal edge to do (`Cmd`, descriptions only: `update`
 //! never performs I/O).
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
@@ -82,7 +84,7 @@ pub enum EngineEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogLine {
     pub service: String,
-    pub timestamp: Option<String>,
+    pub timestamp: Option<DateTime<Utc>>,
     pub stderr: bool,
     pub text: String,
 }
@@ -115,8 +117,31 @@ pub struct PlanView {
     /// Volumes that stay, with the reason (external, in use by another project…).
     pub kept: Vec<(String, String)>,
     pub warnings: Vec<String>,
-    /// The exact text the user must type to confirm.
-    pub confirm_text: String,
+    /// The exact words the user must type to confirm, one after the other (the project
+    /// name, or each external/protected volume's name).
+    pub confirm_words: Vec<String>,
+    /// Why confirming is impossible (e.g. devctl's and Compose's views disagree).
+    pub blocked: Option<String>,
+    /// The pinned plan itself: executing runs exactly the plan that was shown.
+    pub token: Option<PlanToken>,
+}
+
+/// An opaque handle on the safety gate's prepared plan (compared by identity).
+#[derive(Clone)]
+pub struct PlanToken(pub Arc<crate::safety::Prepared>);
+
+impl PartialEq for PlanToken {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for PlanToken {}
+
+impl std::fmt::Debug for PlanToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PlanToken({})", self.0.plan.project)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -150,11 +175,12 @@ pub enum Cmd {
     Shell { service: String },
     /// Ask the safety gate for the plan of `down` + volume deletion (no prompting).
     BuildDeletionPlan,
-    /// Execute the plan the user confirmed by typing `typed`.
+    /// Execute the plan the user confirmed by typing `words`.
     ExecutePlan {
         op: OpId,
-        typed: String,
+        words: Vec<String>,
         snapshot_first: bool,
+        token: Option<PlanToken>,
     },
     /// Snapshot every volume of the project into op `op`.
     Snapshot { op: OpId },

@@ -207,7 +207,18 @@ pub fn service_row(m: &Model, status: Option<&ServiceStatus>, name: &str, idx: u
 
 /// Time left in the start period of a starting container (None when over or unknown).
 fn start_period_left(m: &Model, name: &str, c: &Container) -> Option<Duration> {
-    let period = m.info.service(name)?.healthcheck.as_ref()?.start_period?;
+    let declared = m
+        .info
+        .service(name)
+        .and_then(|s| s.healthcheck.as_ref())
+        .and_then(|h| h.start_period);
+    // Else the check the container was created with (e.g. the image's own HEALTHCHECK).
+    let period = declared.or_else(|| {
+        c.healthcheck
+            .as_ref()
+            .and_then(|h| h.start_period_ms)
+            .map(Duration::from_millis)
+    })?;
     let started = parse_time(&c.started_at)?;
     let elapsed = since(m.now, started);
     (elapsed < period)

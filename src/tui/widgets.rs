@@ -142,6 +142,19 @@ pub fn marker(text: impl Into<String>, bg: Color, theme: &Theme) -> Span<'static
     Span::styled(text.into(), style)
 }
 
+/// Rows the lines take when wrapped at `width` (word wrapping may need one more per line).
+pub fn wrapped_height(lines: &[Line<'_>], width: u16) -> u16 {
+    let w = usize::from(width.max(1));
+    lines
+        .iter()
+        .map(|l| {
+            let n = l.width();
+            if n <= w { 1 } else { n.div_ceil(w) + 1 }
+        })
+        .sum::<usize>()
+        .min(usize::from(u16::MAX)) as u16
+}
+
 /// A small centred message box.
 pub struct Notice<'a> {
     pub title: &'a str,

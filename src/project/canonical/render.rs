@@ -28,6 +28,10 @@ enum Kind {
     FileMode,
     /// `all` → -1.
     DeviceCount,
+    /// A `{id: value}` map printed as `id` / `id=value` strings (build `ssh`).
+    KeyList,
+    /// `gpus: all` → `[{count: -1}]`.
+    Gpus,
     Drop,
 }
 
@@ -51,6 +55,10 @@ const KINDS: &[(&str, Kind)] = &[
     ("networks.*.driver_opts", Kind::Labels),
     ("networks.*.ipam.options", Kind::Labels),
     ("services.*.command", Kind::Shell),
+    ("services.*.post_start.*.command", Kind::Shell),
+    ("services.*.pre_stop.*.command", Kind::Shell),
+    ("services.*.build.ssh", Kind::KeyList),
+    ("services.*.gpus", Kind::Gpus),
     ("services.*.entrypoint", Kind::Shell),
     ("services.*.healthcheck.test", Kind::HealthTest),
     ("services.*.healthcheck.interval", Kind::Duration),
@@ -97,6 +105,29 @@ const KINDS: &[(&str, Kind)] = &[
     ("services.*.extends", Kind::Drop),
     ("include", Kind::Drop),
     ("version", Kind::Drop),
+];
+
+/// Boolean fields that are pointers in compose-go (a `false` is printed).
+const KEEP_FALSE: &[&str] = &[
+    "services.*.depends_on.*.required",
+    "services.*.attach",
+    "services.*.init",
+    "networks.*.enable_ipv4",
+    "networks.*.enable_ipv6",
+];
+
+/// Integer fields with `omitempty` (a `0` is not printed).
+const DROP_ZERO: &[&str] = &[
+    "services.*.cpu_shares",
+    "services.*.cpu_count",
+    "services.*.cpu_percent",
+    "services.*.cpu_period",
+    "services.*.cpu_quota",
+    "services.*.cpu_rt_period",
+    "services.*.cpu_rt_runtime",
+    "services.*.oom_score_adj",
+    "services.*.mem_swappiness",
+    "services.*.pids_limit",
 ];
 
 fn kind(path: &[String]) -> Option<Kind> {
@@ -193,8 +224,10 @@ fn render_at(n: &Node, path: &mut Vec<String>) -> Result<Option<J>> {
         }
         // `omitempty` on string fields (maps of strings are rendered by their kind).
         Node::Str(v) if v.is_empty() && path.len() > 2 => return Ok(None),
-        // Go's `omitempty` drops false booleans; `depends_on.*.required` has no omitempty.
-        Node::Bool(false) if !matches(path, "services.*.depends_on.*.required") => return Ok(None),
+        // Go's `omitempty` drops false booleans; pointer fields keep them.
+        Node::Bool(false) if !KEEP_FALSE.iter().any(|p| matches(path, p)) => return Ok(None),
+        // `omitempty` integers of the service.
+        Node::Int(0) if DROP_ZERO.iter().any(|p| matches(path, p)) => return Ok(None),
         scalar => scalar_json(scalar),
     }))
 }
@@ -244,13 +277,21 @@ fn raw(n: &Node) -> J {
     }
 }
 
+/// Go's JSON encoding of a float: integral values print without a fraction (`1`, not `1.0`).
+fn float_json(f: f64) -> J {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        return J::from(f as i64);
+    }
+    serde_json::Number::from_f64(f).map_or(J::Null, J::Number)
+}
+
 fn scalar_json(n: &Node) -> J {
     match n {
         Node::Null => J::Null,
         Node::Bool(b) => J::Bool(*b),
         Node::Int(i) => J::from(*i),
         Node::UInt(u) => J::from(*u),
-        Node::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+        Node::Float(f) => float_json(*f),
         Node::Str(s) => J::String(s.clone()),
         Node::Seq(_) | Node::Map(_) => J::Null,
     }
@@ -352,7 +393,7 @@ fn render_kind(k: Kind, n: &Node, path: &[String]) -> Result<Option<J>> {
                 if f == 0.0 {
                     return Ok(None);
                 }
-                serde_json::Number::from_f64(f).map_or(J::Null, J::Number)
+                float_json(f)
             }
             Node::Int(0) => return Ok(None),
             Node::Float(f) if *f == 0.0 => return Ok(None),
@@ -369,6 +410,36 @@ fn render_kind(k: Kind, n: &Node, path: &[String]) -> Result<Option<J>> {
             Node::Seq(items) => J::Array(items.iter().map(|i| J::String(go_fmt(i))).collect()),
             Node::Null => return Ok(None),
             other => J::String(go_fmt(other)),
+        },
+        Kind::KeyList => match n {
+            Node::Map(m) => J::Array(
+                m.iter()
+                    .map(|(k, v)| match v {
+                        Node::Null => J::String(k.clone()),
+                        Node::Str(s) if s.is_empty() => J::String(k.clone()),
+                        other => J::String(format!("{k}={}", go_fmt(other))),
+                    })
+                    .collect(),
+            ),
+            Node::Seq(items) => J::Array(items.iter().map(|i| J::String(go_fmt(i))).collect()),
+            Node::Null => return Ok(None),
+            other => J::Array(vec![J::String(go_fmt(other))]),
+        },
+        Kind::Gpus => match n {
+            Node::Str(s) if s == "all" => serde_json::json!([{"count": -1}]),
+            Node::Seq(items) => {
+                let mut out = Vec::new();
+                let mut p = path.to_vec();
+                p.push("*".into());
+                for i in items {
+                    if let Some(v) = render_at(i, &mut p)? {
+                        out.push(v);
+                    }
+                }
+                J::Array(out)
+            }
+            Node::Null => return Ok(None),
+            other => return Err(err(path, format!("invalid gpus value {}", go_fmt(other)))),
         },
         Kind::DeviceCount => match n {
             Node::Str(s) if s == "all" => J::from(-1),

@@ -27,7 +27,7 @@ pub(crate) fn ctx_for_env(ctx: &Ctx, env: &str) -> Ctx {
     c
 }
 
-fn finished(tx: &UnboundedSender<Msg>, op: OpId, result: Result<i32, String>) {
+pub(crate) fn finished(tx: &UnboundedSender<Msg>, op: OpId, result: Result<i32, String>) {
     let _ = tx.send(Msg::Op(OpEvent::Finished { op, result }));
 }
 
@@ -127,16 +127,13 @@ impl Edge {
             Cmd::Quit(_) => {}
             Cmd::Compose { op, args } => self.compose(op, &args),
             Cmd::Shell { service } => self.shell(service, guard).await,
-            Cmd::BuildDeletionPlan => {
-                let _ = tx.send(Msg::Plan(Err(
-                    "the safety gate's deletion plan is not wired into this build yet".into(),
-                )));
-            }
-            Cmd::ExecutePlan { op, .. } => finished(
-                &tx,
+            Cmd::BuildDeletionPlan => self.build_plan(),
+            Cmd::ExecutePlan {
                 op,
-                Err("the safety gate is not wired into this build yet; nothing was deleted".into()),
-            ),
+                words,
+                snapshot_first,
+                token,
+            } => self.execute_plan(op, words, snapshot_first, token),
             Cmd::Snapshot { op } => match std::env::current_exe() {
                 Ok(exe) => {
                     let mut args = self_args(&self.ctx);
@@ -178,6 +175,7 @@ impl Edge {
                             &self.ctx,
                             &self.project,
                             &tx,
+                            &self.logs,
                             self.with_stats,
                             self.log_tail,
                         );
@@ -202,6 +200,18 @@ impl Edge {
     }
 
     fn compose(&self, op: OpId, args: &[String]) {
+        // The dashboard's own actions are never destructive; if one ever were, the modal
+        // (the safety gate) is the only way.
+        if crate::safety::classify(args).is_some() {
+            return finished(
+                &self.tx,
+                op,
+                Err(format!(
+                    "refused: `{}` would destroy volume data",
+                    args.join(" ")
+                )),
+            );
+        }
         match compose::invocation(&self.ctx, &self.project, args) {
             Ok(inv) => spawn_process(&self.ctx, inv.program, inv.args, op, self.tx.clone()),
             Err(e) => finished(&self.tx, op, Err(e.to_string())),

@@ -3,13 +3,19 @@
 
 use std::time::Duration;
 
-use tokio::sync::mpsc::UnboundedSender;
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::mpsc::{self, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 
 use super::Edge;
 use crate::commands::Ctx;
+use crate::engine::connect::Source;
+use crate::engine::logs::{LogEvent, LogOptions, Stream, Tail, TextMode, spawn_follow};
+use crate::engine::watch::{WatchMsg, spawn_watch};
 use crate::project::LoadedProject;
-use crate::tui::msg::{EngineEvent, Msg, Signal};
+use crate::tui::msg::{EngineEvent, LogLine, Msg, Signal};
 
 const BACKOFF_MIN: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(2);
@@ -20,35 +26,43 @@ pub(crate) struct Sources {
     tasks: Vec<JoinHandle<()>>,
 }
 
+/// A task that is aborted when its handle is dropped (so a restarted source never leaves
+/// its predecessor running).
+struct AbortOnDrop<T>(JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 impl Sources {
     pub fn start(
         &mut self,
         ctx: &Ctx,
-        _project: &LoadedProject,
+        project: &LoadedProject,
         tx: &UnboundedSender<Msg>,
-        _with_stats: bool,
-        _log_tail: usize,
+        logs: &mpsc::Sender<LogEvent>,
+        with_stats: bool,
+        log_tail: usize,
     ) {
         self.stop();
         let env = ctx.env.clone();
+        let project = project.clone();
         let tx = tx.clone();
+        let logs = logs.clone();
         self.tasks.push(tokio::spawn(async move {
+            let context = context_label(&env);
             let mut backoff = BACKOFF_MIN;
-            loop {
+            // The watcher reconnects by itself once it has a client; until the first
+            // connection succeeds, retry here with the same back-off.
+            let docker = loop {
                 match crate::engine::connect(&env).await {
-                    Ok(_docker) => {
-                        let _ = tx.send(Msg::Engine(EngineEvent::Disconnected {
-                            reason:
-                                "connected, but the Engine watcher is not wired into this build yet"
-                                    .into(),
-                        }));
-                        return;
-                    }
+                    Ok(d) => break d,
                     Err(e) => {
+                        let reason = e.message.clone();
                         if tx
-                            .send(Msg::Engine(EngineEvent::Disconnected {
-                                reason: e.message.clone(),
-                            }))
+                            .send(Msg::Engine(EngineEvent::Disconnected { reason }))
                             .is_err()
                         {
                             return;
@@ -57,6 +71,47 @@ impl Sources {
                 }
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(BACKOFF_MAX);
+            };
+            let name = project.resolved.name.clone();
+            let (wtx, mut wrx) = unbounded_channel();
+            let _watch = AbortOnDrop(spawn_watch(docker.clone(), project, wtx, with_stats));
+            let mut follow: Option<AbortOnDrop<_>> = None;
+            let mut down_since: Option<DateTime<Utc>> = None;
+            while let Some(w) = wrx.recv().await {
+                match &w {
+                    // (Re)connected: follow the logs again, from where the outage began.
+                    WatchMsg::Connected { .. } => {
+                        let opts = match (&follow, down_since.take()) {
+                            (None, _) => LogOptions {
+                                tail: Tail::Last(log_tail as u64),
+                                since: None,
+                                text: TextMode::Tui,
+                            },
+                            (Some(_), since) => LogOptions {
+                                tail: Tail::All,
+                                since: Some(
+                                    since.unwrap_or_else(Utc::now) - chrono::Duration::seconds(1),
+                                ),
+                                text: TextMode::Tui,
+                            },
+                        };
+                        drop(follow.take());
+                        follow = Some(AbortOnDrop(spawn_follow(
+                            docker.clone(),
+                            name.clone(),
+                            Vec::new(),
+                            opts,
+                            logs.clone(),
+                        )));
+                    }
+                    WatchMsg::Disconnected { .. } => {
+                        down_since.get_or_insert_with(Utc::now);
+                    }
+                    _ => {}
+                }
+                if tx.send(Msg::Engine(from_watch(w, &context))).is_err() {
+                    break;
+                }
             }
         }));
     }
@@ -65,6 +120,51 @@ impl Sources {
         for t in self.tasks.drain(..) {
             t.abort();
         }
+    }
+}
+
+/// A log event as the dashboard's message.
+pub(crate) fn from_log(e: LogEvent) -> Msg {
+    match e {
+        LogEvent::Line(l) => Msg::Log(LogLine {
+            service: l.service.to_string(),
+            timestamp: l.timestamp,
+            stderr: l.stream == Stream::Stderr,
+            text: l.text,
+        }),
+        LogEvent::Notice { message, .. } => Msg::Log(LogLine {
+            service: "devctl".into(),
+            timestamp: Some(Utc::now()),
+            stderr: false,
+            text: message,
+        }),
+    }
+}
+
+/// How the header names the Engine endpoint: the docker context, or DOCKER_HOST.
+fn context_label(env: &BTreeMap<String, String>) -> Option<String> {
+    let ep = crate::engine::connect::resolve(env).ok()?;
+    Some(match ep.source {
+        Source::DockerHost => format!("DOCKER_HOST={}", ep.host),
+        Source::Context { name, .. } => name,
+        Source::Default => "default".to_string(),
+    })
+}
+
+fn from_watch(w: WatchMsg, context: &Option<String>) -> EngineEvent {
+    match w {
+        WatchMsg::Connected {
+            engine_version,
+            api_version,
+        } => EngineEvent::Connected {
+            engine_version: Some(engine_version),
+            api_version: Some(api_version),
+            context: context.clone(),
+        },
+        WatchMsg::Snapshot(s) => EngineEvent::Snapshot(s),
+        WatchMsg::Changed { service, .. } => EngineEvent::ServiceChanged(service),
+        WatchMsg::Usage { service, usage } => EngineEvent::Usage { service, usage },
+        WatchMsg::Disconnected { reason } => EngineEvent::Disconnected { reason },
     }
 }
 
@@ -88,25 +188,73 @@ pub(crate) fn spawn_signals(tx: UnboundedSender<Msg>) {
     });
 }
 
-/// Compose's version for the header (asked once, off the loop).
+/// Compose's version for the header (detected once, off the loop).
 pub(crate) fn spawn_compose_version(edge: &Edge) {
     let tx = edge.tx.clone();
     let env = edge.ctx.env.clone();
-    tokio::spawn(async move {
-        let out = tokio::process::Command::new("docker")
-            .args(["compose", "version", "--short"])
-            .env_clear()
-            .envs(&env)
-            .stdin(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .output()
-            .await;
-        let v = out
-            .ok()
-            .filter(|o| o.status.success())
-            .and_then(|o| String::from_utf8(o.stdout).ok())
-            .map(|s| s.trim().trim_start_matches('v').to_string())
-            .filter(|s| !s.is_empty());
+    tokio::task::spawn_blocking(move || {
+        let v = crate::compose::detect::detect(&env).ok().map(|d| d.version);
         let _ = tx.send(Msg::ComposeVersion(v));
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn watch_messages_map_to_engine_events() {
+        let ctx = Some("default".to_string());
+        let c = from_watch(
+            WatchMsg::Connected {
+                engine_version: "20.10.24".into(),
+                api_version: "1.41".into(),
+            },
+            &ctx,
+        );
+        assert_eq!(
+            c,
+            EngineEvent::Connected {
+                engine_version: Some("20.10.24".into()),
+                api_version: Some("1.41".into()),
+                context: ctx.clone(),
+            }
+        );
+        let d = from_watch(
+            WatchMsg::Disconnected {
+                reason: "gone".into(),
+            },
+            &ctx,
+        );
+        assert_eq!(
+            d,
+            EngineEvent::Disconnected {
+                reason: "gone".into()
+            }
+        );
+    }
+
+    #[test]
+    fn log_events_map_to_log_lines() {
+        let line = crate::engine::logs::LogLine {
+            service: Arc::from("api"),
+            container: Arc::from("api-1"),
+            container_id: Arc::from("abc"),
+            timestamp: None,
+            stream: Stream::Stderr,
+            text: "boom".into(),
+        };
+        match from_log(LogEvent::Line(line)) {
+            Msg::Log(l) => assert!(l.service == "api" && l.stderr && l.text == "boom"),
+            other => assert!(matches!(other, Msg::Log(_)), "{other:?}"),
+        }
+        let n = from_log(LogEvent::Notice {
+            container: Arc::from("api-1"),
+            message: "api-1 (api) started: following it".into(),
+        });
+        assert!(
+            matches!(n, Msg::Log(l) if l.service == "devctl" && l.text.starts_with("api-1 (api)"))
+        );
+    }
 }

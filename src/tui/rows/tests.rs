@@ -92,6 +92,21 @@ fn starting_after_the_grace_period_shows_the_streak() {
 }
 
 #[test]
+fn the_containers_own_start_period_is_used_when_the_files_have_none() {
+    let mut m = fixtures::model();
+    if let Some(i) = m.info.services.iter_mut().find(|s| s.name == "db") {
+        i.healthcheck = None;
+    }
+    if let Some(s) = m.snapshot.as_mut() {
+        s.services[2].containers[0].healthcheck = Some(crate::engine::model::HealthcheckSpec {
+            start_period_ms: Some(15_000),
+            ..Default::default()
+        });
+    }
+    assert_eq!(row(&rows(&m), "db").check, "grace 7s");
+}
+
+#[test]
 fn exit_zero_is_inactive_not_an_error() {
     let mut m = fixtures::model();
     if let Some(s) = m.snapshot.as_mut() {

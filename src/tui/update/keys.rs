@@ -136,6 +136,12 @@ fn ops_page(m: &Model) -> usize {
     layout::areas(m, layout::screen(m), n).map_or(1, |a| layout::inner_height(a.ops).max(1))
 }
 
+/// Scroll the operations pane, never past its first line.
+fn set_ops_scroll(m: &mut Model, to: usize) {
+    let total: usize = m.ops.iter().map(|o| o.output.len() + 1).sum();
+    m.ops_scroll = to.min(total.saturating_sub(ops_page(m)));
+}
+
 fn on_action(m: &mut Model, a: Action, cmds: &mut Vec<Cmd>) {
     if a.is_mutating() {
         on_mutating(m, a, cmds);
@@ -166,18 +172,19 @@ fn on_action(m: &mut Model, a: Action, cmds: &mut Vec<Cmd>) {
                 Focus::Logs => logs::scroll_down(m, n),
                 Focus::Ops => {
                     let n = if n > 1 { ops_page(m) } else { 1 };
-                    m.ops_scroll = if up {
+                    let to = if up {
                         m.ops_scroll.saturating_add(n)
                     } else {
                         m.ops_scroll.saturating_sub(n)
                     };
+                    set_ops_scroll(m, to);
                 }
             }
         }
         Action::Top => match m.focus {
             Focus::Services => move_selection(m, isize::MIN / 2),
             Focus::Logs => logs::scroll_up(m, usize::MAX / 2),
-            Focus::Ops => m.ops_scroll = usize::MAX / 2,
+            Focus::Ops => set_ops_scroll(m, usize::MAX),
         },
         Action::Bottom => match m.focus {
             Focus::Services => move_selection(m, isize::MAX / 2),

@@ -159,6 +159,7 @@ fn confirm_key(m: &mut Model, mut c: Confirm, k: KeyEvent, cmds: &mut Vec<Cmd>) 
         KeyCode::BackTab | KeyCode::Up => c.focus = order[(pos + order.len() - 1) % order.len()],
         KeyCode::Char('u') if ctrl => {
             c.typed.clear();
+            c.done.clear();
             c.focus = ConfirmFocus::Input;
         }
         KeyCode::Backspace => {
@@ -179,11 +180,22 @@ fn confirm_key(m: &mut Model, mut c: Confirm, k: KeyEvent, cmds: &mut Vec<Cmd>) 
             }
             ConfirmFocus::Snapshot => c.snapshot_first = !c.snapshot_first,
             ConfirmFocus::Input | ConfirmFocus::Confirm => {
-                if !c.matches() {
+                if let Some(why) = &c.plan.blocked {
+                    c.note = Some(format!("refused: {why}; nothing will be deleted"));
+                    return Some(Modal::Confirm(c));
+                }
+                if !c.matches() && !c.accept() {
+                    let want = c.current_word().unwrap_or_default().to_string();
                     c.note = Some(format!(
-                        "`{}` does not match `{}`: nothing will be deleted",
-                        c.typed, c.plan.confirm_text
+                        "`{}` does not match `{want}`: nothing will be deleted",
+                        c.typed
                     ));
+                    return Some(Modal::Confirm(c));
+                }
+                if !c.matches() {
+                    let next = c.current_word().unwrap_or_default().to_string();
+                    c.note = Some(format!("accepted; now type `{next}`"));
+                    c.focus = ConfirmFocus::Input;
                     return Some(Modal::Confirm(c));
                 }
                 if let Some(reason) = m.read_only_reason() {
@@ -197,8 +209,9 @@ fn confirm_key(m: &mut Model, mut c: Confirm, k: KeyEvent, cmds: &mut Vec<Cmd>) 
                 let op = new_op(m, "down + delete volumes", m.now);
                 cmds.push(Cmd::ExecutePlan {
                     op,
-                    typed: c.typed,
+                    words: c.done,
                     snapshot_first: c.snapshot_first,
+                    token: c.plan.token,
                 });
                 return None;
             }

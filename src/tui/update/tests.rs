@@ -209,12 +209,64 @@ fn only_the_exact_name_confirms() {
         cmds,
         vec![Cmd::ExecutePlan {
             op: 1,
-            typed: "shop".into(),
-            snapshot_first: false
+            words: vec!["shop".into()],
+            snapshot_first: false,
+            token: None
         }]
     );
     assert_eq!(m.modal, None);
     assert_eq!(m.ops[0].title, "down + delete volumes");
+}
+
+#[test]
+fn several_words_are_typed_one_after_the_other() {
+    let mut m = fixtures::model();
+    update(&mut m, key('D'));
+    let mut plan = fixtures::plan();
+    plan.confirm_words = vec!["shop_pgdata".into(), "company-backups".into()];
+    update(&mut m, Msg::Plan(Ok(plan)));
+    typed(&mut m, "shop_pgdata");
+    assert!(
+        update(&mut m, code(KeyCode::Enter)).is_empty(),
+        "one word is not enough"
+    );
+    let c = confirm(&m).expect("open");
+    assert_eq!(c.done, ["shop_pgdata"]);
+    assert!(c.note.as_deref().unwrap_or("").contains("company-backups"));
+    typed(&mut m, "shop");
+    assert!(update(&mut m, code(KeyCode::Enter)).is_empty());
+    update(&mut m, ctrl('u'));
+    assert!(
+        confirm(&m).expect("open").done.is_empty(),
+        "ctrl-u starts over"
+    );
+    typed(&mut m, "shop_pgdata");
+    update(&mut m, code(KeyCode::Enter));
+    typed(&mut m, "company-backups");
+    let cmds = update(&mut m, code(KeyCode::Enter));
+    assert!(
+        matches!(&cmds[..], [Cmd::ExecutePlan { words, .. }] if words == &["shop_pgdata", "company-backups"]),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn a_blocked_plan_never_executes() {
+    let mut m = fixtures::model();
+    update(&mut m, key('D'));
+    let mut plan = fixtures::plan();
+    plan.blocked = Some("devctl's model and Compose's view disagree".into());
+    update(&mut m, Msg::Plan(Ok(plan)));
+    typed(&mut m, "shop");
+    assert!(update(&mut m, code(KeyCode::Enter)).is_empty());
+    assert!(
+        confirm(&m)
+            .expect("open")
+            .note
+            .as_deref()
+            .unwrap_or("")
+            .contains("refused")
+    );
 }
 
 #[test]
@@ -531,6 +583,37 @@ fn operations_stream_into_the_pane() {
             line: "x".into(),
         }),
     );
+}
+
+#[test]
+fn the_operations_pane_scrolls_within_its_lines() {
+    let mut m = fixtures::model();
+    update(&mut m, key('u'));
+    for i in 0..30 {
+        update(
+            &mut m,
+            Msg::Op(OpEvent::Output {
+                op: 1,
+                line: format!("line {i}"),
+            }),
+        );
+    }
+    update(&mut m, code(KeyCode::Tab));
+    update(&mut m, code(KeyCode::Tab));
+    assert_eq!(m.focus, crate::tui::model::Focus::Ops);
+    update(&mut m, key('g'));
+    let page = crate::tui::layout::areas(&m, crate::tui::layout::screen(&m), 7)
+        .map(|a| crate::tui::layout::inner_height(a.ops))
+        .expect("areas");
+    assert_eq!(
+        m.ops_scroll,
+        31 - page,
+        "top shows the first line, not beyond"
+    );
+    update(&mut m, key('k'));
+    assert_eq!(m.ops_scroll, 31 - page);
+    update(&mut m, key('G'));
+    assert_eq!(m.ops_scroll, 0);
 }
 
 #[test]

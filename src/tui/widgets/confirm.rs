@@ -8,7 +8,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
 
-use super::{marker, panel};
+use super::{marker, panel, wrapped_height};
 use crate::tui::config::Theme;
 use crate::tui::layout::centered;
 use crate::tui::model::{Confirm, ConfirmFocus};
@@ -92,11 +92,38 @@ impl ConfirmModal<'_> {
             }
         }
         out.push(Line::raw(""));
-        out.push(Line::from(vec![
-            Span::raw("Type "),
-            Span::styled(visible(&p.confirm_text).into_owned(), bold.fg(t.unhealthy)),
-            Span::raw(" to enable Delete:"),
-        ]));
+        if let Some(why) = &p.blocked {
+            out.push(Line::from(Span::styled(
+                format!("REFUSED: {}", visible(why)),
+                Style::new().fg(t.unhealthy).add_modifier(Modifier::BOLD),
+            )));
+        }
+        let mut ask = vec![Span::raw(if p.confirm_words.len() > 1 {
+            "Type each name, Enter after each, to enable Delete: "
+        } else {
+            "Type "
+        })];
+        for (i, w) in p.confirm_words.iter().enumerate() {
+            if i > 0 {
+                ask.push(Span::raw(", "));
+            }
+            let done = i < c.done.len();
+            ask.push(Span::styled(
+                visible(w).into_owned(),
+                if done {
+                    Style::new().fg(t.healthy)
+                } else {
+                    bold.fg(t.unhealthy)
+                },
+            ));
+            if done {
+                ask.push(Span::styled(" ✓", Style::new().fg(t.healthy)));
+            }
+        }
+        if p.confirm_words.len() <= 1 {
+            ask.push(Span::raw(" to enable Delete:"));
+        }
+        out.push(Line::from(ask));
         let input_style = if c.focus == ConfirmFocus::Input {
             Style::new().add_modifier(Modifier::UNDERLINED | Modifier::BOLD)
         } else {
@@ -126,7 +153,7 @@ impl ConfirmModal<'_> {
             Span::raw("      "),
             button("Cancel", c.focus == ConfirmFocus::Cancel, true, t),
             Span::raw("      "),
-            button("Delete", c.focus == ConfirmFocus::Confirm, c.matches(), t),
+            button("Delete", c.focus == ConfirmFocus::Confirm, c.ready(), t),
         ]));
         if let Some(n) = &c.note {
             out.push(Line::styled(
@@ -141,8 +168,10 @@ impl ConfirmModal<'_> {
 impl Widget for &ConfirmModal<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let lines = self.lines();
-        let h = lines.len() as u16 + 2;
-        let r = centered(area, 84.min(area.width.saturating_sub(2)), h);
+        let longest = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
+        let w = longest.clamp(60, 110).min(area.width.saturating_sub(2));
+        let h = wrapped_height(&lines, w.saturating_sub(2)) + 2;
+        let r = centered(area, w, h);
         Clear.render(r, buf);
         let title = Line::from(vec![
             Span::raw(" "),

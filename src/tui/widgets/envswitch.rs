@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
 
-use super::{marker, panel};
+use super::{marker, panel, wrapped_height};
 use crate::tui::layout::centered;
 use crate::tui::model::Model;
 use crate::tui::msg::EnvPreview;
@@ -57,7 +57,9 @@ impl Widget for &EnvSwitchPopup<'_> {
             Span::styled("esc", bold),
             Span::raw(" cancel"),
         ]));
-        let r = centered(area, 90, lines.len() as u16 + 2);
+        let longest = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
+        let w = longest.clamp(60, 120).min(area.width.saturating_sub(2));
+        let r = centered(area, w, wrapped_height(&lines, w.saturating_sub(2)) + 2);
         Clear.render(r, buf);
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })

@@ -24,7 +24,10 @@ pub fn hints(m: &Model) -> Vec<(String, String)> {
     };
     match &m.modal {
         Some(Modal::Confirm(c)) => {
-            let what = format!("type `{}`", c.plan.confirm_text);
+            let what = match c.current_word() {
+                Some(w) => format!("type `{w}`"),
+                None => "all typed".to_string(),
+            };
             return vec![
                 (what, "to enable delete".into()),
                 ("tab".into(), "move".into()),

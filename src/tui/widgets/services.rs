@@ -61,7 +61,7 @@ fn columns(width: u16, name_w: u16) -> Vec<(Col, u16)> {
         (Col::Uptime, 6),
         (Col::Cpu, 6),
         (Col::Mem, 10),
-        (Col::Ports, 18),
+        (Col::Ports, 24),
         (Col::History, 12),
     ];
     let mut used = 4; // borders + highlight symbol

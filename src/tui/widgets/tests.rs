@@ -56,7 +56,9 @@ fn with_logs(m: &mut Model) {
             m,
             Msg::Log(LogLine {
                 service: (*s).into(),
-                timestamp: Some(format!("2025-03-01T11:59:{:02}.123456Z", 50 + i)),
+                timestamp: Some(
+                    fixtures::now() - chrono::Duration::milliseconds(9_877 - 1000 * i as i64),
+                ),
                 stderr: t.starts_with("ERROR"),
                 text: (*t).into(),
             }),

@@ -1,0 +1,212 @@
+//! The whole dashboard as a user sees it, in a real terminal (tmux), against the real Engine
+//! and Compose, on the bundled demo stack under this test's own project name:
+//! open it; bring the stack up with `u`; every service reaches healthy on screen; make one
+//! unhealthy and see it change; select it and see its log lines; `D` with a wrong name
+//! deletes nothing, with the right name deletes the planned volume and keeps the external
+//! one with its data; quit; the terminal is back in cooked mode on the main screen.
+
+#[path = "tui_support/docker.rs"]
+mod docker;
+#[path = "tui_support/tmux.rs"]
+mod tmux;
+
+use std::process::Command;
+use std::time::Duration;
+
+use docker::{Cleanup, ok, volume_exists};
+use tmux::{Timeout, Tmux, line_with};
+
+const NAME: &str = "devctl-it-tui-e2e";
+const EXTERNAL: &str = "devctl-it-tui-e2e-dbdata";
+const API_PORT: &str = "18520";
+const DB_PORT: &str = "18521";
+
+fn devctl() -> &'static str {
+    env!("CARGO_BIN_EXE_devctl")
+}
+
+fn row<'a>(screen: &'a str, service: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| {
+            let t = l.trim_start_matches(['┃', '│', ' ', '▶']);
+            t.starts_with(&format!("{service} "))
+        })
+        .unwrap_or("")
+}
+
+#[test]
+fn dashboard_on_the_demo_stack() {
+    let cache = format!("{NAME}_cache");
+    let _cleanup = Cleanup {
+        project: NAME.into(),
+        volumes: vec![cache.clone(), EXTERNAL.into()],
+    };
+    let xdg = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(devctl())
+        .args(["demo", "path"])
+        .env("XDG_DATA_HOME", xdg.path())
+        .output()
+        .expect("devctl demo path");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
+
+    // The external volume holds data that must survive.
+    ok(&["volume", "create", EXTERNAL]);
+    ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-v",
+        &format!("{EXTERNAL}:/data"),
+        "busybox:stable",
+        "sh",
+        "-c",
+        "echo precious > /data/keep.txt",
+    ]);
+
+    let t = Tmux::new("e2e", 140, 45, std::path::Path::new(&dir));
+    t.line(&format!(
+        "export XDG_DATA_HOME={} DEMO_API_PORT={API_PORT} DEMO_DB_PORT={DB_PORT} DEMO_DB_VOLUME={EXTERNAL}",
+        xdg.path().display()
+    ));
+    t.line(&format!(
+        "clear; echo BEFORE-DASHBOARD; {} -p {NAME}; echo DEVCTL-EXIT=$?",
+        devctl()
+    ));
+    let s = t.wait_text("● connected", Duration::from_secs(20));
+    assert!(s.contains(&format!("devctl │ {NAME} │ env dev")), "{s}");
+    assert!(
+        s.contains("files docker-compose.yml → docker-compose.dev.yml"),
+        "{s}"
+    );
+    assert!(row(&s, "flaky").contains("not created"), "{s}");
+
+    // Up, from the dashboard; every service reaches healthy on screen.
+    t.keys(&["u"]);
+    let healthy = |s: &str| {
+        ["api", "cache", "db", "flaky"]
+            .iter()
+            .all(|svc| row(s, svc).contains(" healthy"))
+            && row(s, "worker").contains("running")
+    };
+    let s = t
+        .wait_for("every service healthy", Duration::from_secs(120), healthy)
+        .map_err(Timeout)
+        .expect("healthy");
+    assert!(
+        s.contains("up all services"),
+        "the operation shows in the operations pane:\n{s}"
+    );
+
+    // Make flaky unhealthy (and say so in its log).
+    ok(&[
+        "exec",
+        &format!("{NAME}-flaky-1"),
+        "sh",
+        "-c",
+        "touch /tmp/unhealthy; echo 'flaky: marked unhealthy by the e2e test' > /proc/1/fd/1",
+    ]);
+    t.wait_for("flaky unhealthy", Duration::from_secs(30), |s| {
+        row(s, "flaky").contains("unhealthy")
+    })
+    .map_err(Timeout)
+    .expect("flaky unhealthy");
+
+    // Select it: its log lines.
+    for _ in 0..10 {
+        if t.screen().contains("▶flaky") {
+            break;
+        }
+        t.keys(&["j"]);
+    }
+    let s = t.wait_text("Logs · flaky", Duration::from_secs(5));
+    assert!(
+        row(&s, "flaky").contains("▶flaky") || s.contains("▶flaky"),
+        "{s}"
+    );
+    t.wait_text(
+        "flaky: marked unhealthy by the e2e test",
+        Duration::from_secs(15),
+    );
+
+    // D: the plan; a wrong name deletes nothing.
+    t.keys(&["D"]);
+    let s = t.wait_text("DELETE VOLUME DATA?", Duration::from_secs(30));
+    assert!(
+        line_with(&s, &cache).is_some_and(|l| l.contains('✗')),
+        "the named volume is planned:\n{s}"
+    );
+    assert!(
+        line_with(&s, EXTERNAL).is_some_and(|l| l.contains('✓')),
+        "the external volume is kept:\n{s}"
+    );
+    t.text("wrong-name");
+    t.keys(&["Enter"]);
+    t.wait_text("does not match", Duration::from_secs(5));
+    assert!(volume_exists(&cache) && volume_exists(EXTERNAL));
+    let running = ok(&[
+        "ps",
+        "-q",
+        "--filter",
+        &format!("label=com.docker.compose.project={NAME}"),
+    ]);
+    assert_eq!(running.lines().count(), 5, "nothing was stopped");
+
+    // The right name: the planned volume goes, the external one stays with its data.
+    t.keys(&["C-u"]);
+    t.text(NAME);
+    t.keys(&["Enter"]);
+    t.wait_text("`down + delete volumes` finished", Duration::from_secs(90));
+    let s = t.screen();
+    assert!(s.contains(&format!("removed volume {cache}")), "{s}");
+    assert!(!volume_exists(&cache), "the planned volume is gone");
+    assert!(volume_exists(EXTERNAL), "the external volume is kept");
+    let kept = ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-v",
+        &format!("{EXTERNAL}:/data:ro"),
+        "busybox:stable",
+        "cat",
+        "/data/keep.txt",
+    ]);
+    assert_eq!(kept, "precious");
+    t.wait_for("services gone", Duration::from_secs(20), |s| {
+        row(s, "api").contains("not created")
+    })
+    .map_err(Timeout)
+    .expect("the table follows the Engine");
+
+    // Quit: cooked mode, main screen.
+    t.keys(&["q"]);
+    let s = t
+        .wait_for("devctl to exit", Duration::from_secs(15), |s| {
+            s.lines().any(|l| l.starts_with("DEVCTL-EXIT="))
+        })
+        .map_err(Timeout)
+        .expect("exit");
+    assert!(s.lines().any(|l| l == "DEVCTL-EXIT=0"), "{s}");
+    assert!(s.contains("BEFORE-DASHBOARD"), "{s}");
+    assert!(!t.alternate_on());
+    t.line("echo \"STTY:$(stty -a | tr ' ;' '\\n\\n' | grep -x -e -icanon -e icanon -e -echo -e echo | tr '\\n' ' ')\"");
+    let s = t
+        .wait_for("stty", Duration::from_secs(5), |s| {
+            s.lines().any(|l| l.starts_with("STTY:"))
+        })
+        .map_err(Timeout)
+        .expect("stty");
+    let l = s
+        .lines()
+        .find(|l| l.starts_with("STTY:"))
+        .unwrap_or_default();
+    let words: Vec<&str> = l.trim_start_matches("STTY:").split_whitespace().collect();
+    assert!(words.contains(&"icanon") && words.contains(&"echo"), "{l}");
+}
