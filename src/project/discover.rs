@@ -161,11 +161,19 @@ pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
             .get("COMPOSE_PATH_SEPARATOR")
             .filter(|s| !s.is_empty())
             .map_or(":", String::as_str);
-        let files = list
+        let files: Vec<PathBuf> = list
             .split(sep)
             .filter(|s| !s.is_empty())
             .map(|f| absolutize(&cwd, Path::new(f)))
             .collect();
+        if files.is_empty() {
+            return Err(Error::config(format!(
+                "COMPOSE_FILE={list:?} names no compose file"
+            ))
+            .with_hint(format!(
+                "list the files separated by `{sep}` (COMPOSE_PATH_SEPARATOR), or unset COMPOSE_FILE"
+            )));
+        }
         (files, Source::ComposeFileVar)
     } else {
         let start = project_dir_flag.clone().unwrap_or_else(|| cwd.clone());
