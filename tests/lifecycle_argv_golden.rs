@@ -38,8 +38,7 @@ fn seed(env: &str) -> Resolved {
         env_files: vec![],
         profiles: vec![],
         protected_volumes: vec![],
-        env: Default::default(),
-        warnings: vec![],
+        ..Default::default()
     }
 }
 

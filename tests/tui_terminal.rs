@@ -165,11 +165,29 @@ fn without_a_terminal_devctl_prints_ps() {
         .stdin(std::process::Stdio::null())
         .output()
         .expect("devctl runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(!text.contains('\u{1b}'), "no terminal control sequences: {text:?}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no terminal control sequences: {text:?}"
+    );
     let first = text.lines().next().unwrap_or_default();
-    assert!(first.starts_with("SERVICE") && first.contains("STATUS"), "{text}");
-    assert!(text.lines().any(|l| l.starts_with("db ") && l.contains("not created")), "{text}");
-    assert!(text.lines().any(|l| l.starts_with("web ") && l.contains("not created")), "{text}");
+    assert!(
+        first.starts_with("SERVICE") && first.contains("STATUS"),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("db ") && l.contains("not created")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("web ") && l.contains("not created")),
+        "{text}"
+    );
 }

@@ -485,8 +485,7 @@ mod tests {
                 env_files: vec![],
                 profiles: vec![],
                 protected_volumes: vec![],
-                env: Default::default(),
-                warnings: vec![],
+                ..Default::default()
             },
             json: serde_json::Value::Null,
             project: p,

@@ -195,8 +195,7 @@ mod tests {
             env_files: vec![],
             profiles: vec![],
             protected_volumes: vec![],
-            env: Default::default(),
-            warnings: vec![],
+            ..Default::default()
         }
     }
 
