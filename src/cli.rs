@@ -4,10 +4,11 @@
 //! and devctl's environment flags (`--dev`, `--prod`, `--env NAME`) are `global`, so they
 //! are accepted before or after the subcommand, as users type them.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, ColorChoice, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::error::{Error, Exit};
 
@@ -125,7 +126,8 @@ pub enum Command {
 
 /// Parse, run, print errors, map to exit codes. Never panics on input.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let argv = crate::commands::logs::follow_short_flag(std::env::args_os().collect());
+    let cli = match parse(argv) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -146,14 +148,26 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Parse argv. `logs -f` must already be rewritten to `--follow`
+/// ([`crate::commands::logs::follow_short_flag`]). `--no-color` anywhere on the line also
+/// turns off the colours of clap's own usage errors (NO_COLOR is honoured by clap itself).
+pub fn parse(argv: Vec<OsString>) -> Result<Cli, clap::Error> {
+    let mut cmd = Cli::command();
+    if argv.iter().any(|a| a == "--no-color") {
+        cmd = cmd.color(ColorChoice::Never);
+    }
+    let matches = cmd.try_get_matches_from(argv)?;
+    Cli::from_arg_matches(&matches)
+}
+
 fn report(e: &Error) {
     eprintln!("devctl: error: {e}");
 }
 
 #[cfg(test)]
+#[allow(clippy::panic)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_definition_is_consistent() {
@@ -167,6 +181,30 @@ mod tests {
         assert!(c.global.dev);
         assert_eq!(c.global.files, vec![PathBuf::from("a.yml")]);
         assert_eq!(c.global.project_name.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn logs_dash_f_means_follow() {
+        let argv =
+            |s: &str| -> Vec<OsString> { s.split_whitespace().map(OsString::from).collect() };
+        let c = parse(crate::commands::logs::follow_short_flag(argv(
+            "devctl logs -f api",
+        )))
+        .expect("parses");
+        match c.command {
+            Some(Command::Logs(a)) => {
+                assert!(a.follow);
+                assert_eq!(a.services, vec!["api".to_string()]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(c.global.files.is_empty());
+        // `-f FILE` before the subcommand stays the global --file.
+        let c = parse(crate::commands::logs::follow_short_flag(argv(
+            "devctl -f x.yml logs api",
+        )))
+        .expect("parses");
+        assert_eq!(c.global.files, vec![PathBuf::from("x.yml")]);
     }
 
     #[test]

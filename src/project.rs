@@ -16,6 +16,7 @@ pub mod interpolate;
 pub mod load;
 pub mod merge;
 pub mod model;
+pub mod nesting;
 pub mod provenance;
 pub mod yaml;
 

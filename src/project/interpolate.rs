@@ -126,7 +126,7 @@ pub fn interpolate_str_with_warnings(
         return Ok(s.to_owned());
     }
     let mut unset = Vec::new();
-    let out = substitute(s, env, &mut unset)?;
+    let out = substitute(s, env, &mut unset, 0)?;
     warnings.extend(unset.into_iter().map(|name| unset_warning(&name)));
     Ok(out)
 }
@@ -273,39 +273,64 @@ impl Op {
     }
 }
 
+/// How deeply defaults and alternatives may nest (`${A:-${B:-${C}}}` is 3 levels). Compose
+/// has no limit, but every level costs stack: 50 000 nested `${A:-…}` overflowed it. Real
+/// files stay far below this.
+const MAX_DEPTH: usize = 256;
+
 fn substitute(
     template: &str,
     env: &Env,
     unset: &mut Vec<String>,
+    depth: usize,
 ) -> Result<String, InterpolationError> {
-    let mut out = String::with_capacity(template.len());
-    let mut pos = 0;
-    while let Some((start, end, _)) = scan(template, pos) {
-        out.push_str(&template[pos..start]);
-        out.push_str(&replace(&template[start..end], template, env, unset)?);
-        pos = end;
+    if depth > MAX_DEPTH {
+        let head: String = template.chars().take(40).collect();
+        return Err(InterpolationError::InvalidTemplate {
+            template: format!("{head}… (templates nested more than {MAX_DEPTH} levels deep)"),
+        });
     }
-    out.push_str(&template[pos..]);
+    let mut out = String::with_capacity(template.len());
+    // Texts still to interpolate, each on its own, and where to resume in them. The tail of
+    // a greedy match is pushed here rather than recursed into, so a line with many
+    // templates takes no stack; only nesting inside an operand does.
+    let mut pending: Vec<(&str, usize)> = vec![(template, 0)];
+    while let Some((text, pos)) = pending.pop() {
+        let Some((start, end, _)) = scan(text, pos) else {
+            out.push_str(&text[pos..]);
+            continue;
+        };
+        out.push_str(&text[pos..start]);
+        let (value, rest) = replace(&text[start..end], text, env, unset, depth)?;
+        out.push_str(&value);
+        // The match's tail comes first, then the text after the match.
+        pending.push((text, end));
+        if !rest.is_empty() {
+            pending.push((rest, 0));
+        }
+    }
     Ok(out)
 }
 
-fn replace(
-    matched: &str,
+/// The value of one match, and the tail of the match still to interpolate on its own.
+fn replace<'a>(
+    matched: &'a str,
     template: &str,
     env: &Env,
     unset: &mut Vec<String>,
-) -> Result<String, InterpolationError> {
+    depth: usize,
+) -> Result<(String, &'a str), InterpolationError> {
     let op = Op::earliest(matched);
     let (head, rest) = match first_closing_brace(matched) {
         Some(i) => matched.split_at(i + 1),
         None => (matched, ""),
     };
     let name = match scan(head, 0).map(|(_, _, t)| t) {
-        Some(Token::Escaped) => return Ok("$".into()),
+        Some(Token::Escaped) => return Ok(("$".into(), "")),
         Some(Token::Named(name)) => name,
         Some(Token::Braced(body)) => {
-            if let Some(value) = apply(op, body, env, unset)? {
-                return Ok(value + &substitute(rest, env, unset)?);
+            if let Some(value) = apply(op, body, env, unset, depth)? {
+                return Ok((value, rest));
             }
             body
         }
@@ -316,10 +341,10 @@ fn replace(
         }
     };
     match env.get(name) {
-        Some(v) => Ok(v.clone()),
+        Some(v) => Ok((v.clone(), "")),
         None => {
             unset.push(name.to_owned());
-            Ok(String::new())
+            Ok((String::new(), ""))
         }
     }
 }
@@ -330,12 +355,13 @@ fn apply(
     body: &str,
     env: &Env,
     unset: &mut Vec<String>,
+    depth: usize,
 ) -> Result<Option<String>, InterpolationError> {
     let Some((name, text)) = body.split_once(op.sep()) else {
         return Ok(None);
     };
     // compose-go v2.9.1 interpolates the operand before looking at the variable.
-    let text = substitute(text, env, unset)?;
+    let text = substitute(text, env, unset, depth + 1)?;
     let value = env.get(name);
     let non_empty = value.is_some_and(|v| !v.is_empty());
     let own = || value.cloned().unwrap_or_default();

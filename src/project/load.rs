@@ -66,6 +66,7 @@ impl Ctx<'_> {
 pub(crate) fn read_file(ctx: &mut Ctx<'_>, file: &Path) -> Result<Vec<yaml::Document>> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| Error::config(format!("cannot read {}: {e}", file.display())))?;
+    super::nesting::check_flow_depth(file, &text)?;
     let env = ctx.env;
     let mut warnings = Vec::new();
     let mut docs = yaml::parse_documents(file, &text, &mut |v| {
@@ -221,7 +222,15 @@ pub fn load(input: &Input<'_>) -> Result<Output> {
         Some(&mut prov),
     )?;
     if model.is_empty() {
-        return Err(Error::config("empty compose file"));
+        let files: Vec<String> = input
+            .files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect();
+        return Err(
+            Error::config(format!("empty compose file: {}", files.join(", ")))
+                .with_hint("a compose file needs at least a `services:` section"),
+        );
     }
     model.insert("name".into(), Node::Str(input.name.to_string()));
     normalize::normalize(&mut model, input.env);

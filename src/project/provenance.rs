@@ -114,7 +114,12 @@ impl Provenance {
         }
     }
 
+    /// Key paths and values are for display (`config --explain`, the dashboard's details):
+    /// control characters from the file (an ESC written as `"\e]52;…"`, a newline) are
+    /// neutralised here so that they never reach a terminal.
     fn push(&mut self, key: String, file: &Arc<Path>, value: String) {
+        let key = displayable(key);
+        let value = displayable(value);
         self.entries.entry(key.clone()).or_default().push(Event {
             file: Arc::clone(file),
             path: key,
@@ -321,6 +326,14 @@ fn identity(how: &str, n: &Node) -> String {
             None => get("source"),
         },
         other => get(other),
+    }
+}
+
+fn displayable(s: String) -> String {
+    if s.chars().any(|c| c.is_control() && c != '\t') {
+        crate::sanitize::sanitize_str(&s)
+    } else {
+        s
     }
 }
 
