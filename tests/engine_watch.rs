@@ -107,7 +107,10 @@ async fn watcher_resyncs_then_reports_health_flip_kill_and_usage() {
     })
     .await
     .expect("unhealthy, confirmed by a re-inspect");
-    assert!(s.containers[0].probes.iter().any(|p| p.exit_code == 1), "{s:?}");
+    assert!(
+        s.containers[0].probes.iter().any(|p| p.exit_code == 1),
+        "{s:?}"
+    );
 
     // 3. Stats stream for the busy container.
     let end = tokio::time::Instant::now() + Duration::from_secs(20);
