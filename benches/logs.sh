@@ -3,7 +3,8 @@
 # writing to /dev/null, on a service that logged LINES lines (default 1,000,000), on the real
 # Engine. Prints the median wall time of RUNS runs each (alternating), the ratio
 # devctl/compose (goal <= 1.0x) and the peak RSS of each (GNU time's max RSS, which includes
-# the Compose plugin that the docker CLI starts).
+# the Compose plugin that the docker CLI starts), plus CPU time (user+sys, less sensitive to a
+# busy machine) and, as the Engine's floor, the time `curl` takes to just download the same log.
 #
 # Usage: benches/logs.sh            (LINES=..., RUNS=..., DEVCTL=path/to/devctl to override)
 set -euo pipefail
@@ -63,35 +64,51 @@ if [ "$n_devctl" != "$n_compose" ]; then
 fi
 
 root=$PWD
-# run LABEL CMD...: prints "seconds rss_kb"
+# measure CMD...: prints "wall_seconds rss_kib cpu_seconds"
 measure() {
   local out
   out=$(mktemp)
   local t0 t1
   t0=$(date +%s.%N)
-  /usr/bin/time -f '%M' -o "$out" "$@" >/dev/null
+  /usr/bin/time -f '%M %U %S' -o "$out" "$@" >/dev/null
   t1=$(date +%s.%N)
-  echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') $(cat "$out")"
+  read -r rss user sys <"$out"
+  awk -v a="$t0" -v b="$t1" -v r="$rss" -v u="$user" -v s="$sys" 'BEGIN { printf "%.3f %d %.2f\n", b - a, r, u + s }'
   rm -f "$out"
 }
 
-declare -a T_D T_C R_D R_C
+# The Engine's floor: only download the log (unix socket only).
+curl_floor() {
+  if [ -z "${DOCKER_HOST:-}" ] && command -v curl >/dev/null && [ -S /var/run/docker.sock ]; then
+    measure curl -s --unix-socket /var/run/docker.sock \
+      "http://engine/containers/$cid/logs?stdout=1&stderr=1"
+  else
+    echo "0 0 0"
+  fi
+}
+
+declare -a T_D T_C T_E R_D R_C C_D C_C
 for i in $(seq 1 "$RUNS"); do
-  read -r t r < <(cd "$dir" && NO_COLOR=1 measure "$root/$DEVCTL" logs --tail all app)
-  T_D+=("$t"); R_D+=("$r")
-  read -r t r < <(measure docker compose -p "$NAME" --project-directory "$dir" logs --no-color app)
-  T_C+=("$t"); R_C+=("$r")
-  echo "run $i: devctl ${T_D[-1]}s ${R_D[-1]} KiB | compose ${T_C[-1]}s ${R_C[-1]} KiB" >&2
+  read -r t r c < <(cd "$dir" && NO_COLOR=1 measure "$root/$DEVCTL" logs --tail all app)
+  T_D+=("$t"); R_D+=("$r"); C_D+=("$c")
+  read -r t r c < <(measure docker compose -p "$NAME" --project-directory "$dir" logs --no-color app)
+  T_C+=("$t"); R_C+=("$r"); C_C+=("$c")
+  read -r t r c < <(curl_floor)
+  T_E+=("$t")
+  echo "run $i: devctl ${T_D[-1]}s ${R_D[-1]} KiB cpu ${C_D[-1]}s | compose ${T_C[-1]}s ${R_C[-1]} KiB cpu ${C_C[-1]}s | curl ${T_E[-1]}s" >&2
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 max() { printf '%s\n' "$@" | sort -g | tail -1; }
 
-td=$(median "${T_D[@]}"); tc=$(median "${T_C[@]}")
+td=$(median "${T_D[@]}"); tc=$(median "${T_C[@]}"); te=$(median "${T_E[@]}")
 rd=$(max "${R_D[@]}"); rc=$(max "${R_C[@]}")
+cd_=$(median "${C_D[@]}"); cc=$(median "${C_C[@]}")
 ratio=$(awk -v a="$td" -v b="$tc" 'BEGIN { printf "%.2f", a / b }')
+cratio=$(awk -v a="$cd_" -v b="$cc" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
 
-printf '\n%-44s %12s %14s\n' "command ($LINES lines, median of $RUNS)" "wall time" "peak RSS"
-printf '%-44s %11.3fs %10d KiB\n' "devctl logs --tail all app" "$td" "$rd"
-printf '%-44s %11.3fs %10d KiB\n' "docker compose logs --no-color app" "$tc" "$rc"
-printf 'ratio devctl/compose: %sx (goal <= 1.0x)\n' "$ratio"
+printf '\n%-40s %10s %10s %14s\n' "median of $RUNS, $LINES lines" "wall" "cpu" "peak RSS"
+printf '%-40s %9.3fs %9.2fs %10d KiB\n' "devctl logs --tail all app" "$td" "$cd_" "$rd"
+printf '%-40s %9.3fs %9.2fs %10d KiB\n' "docker compose logs --no-color app" "$tc" "$cc" "$rc"
+printf '%-40s %9.3fs\n' "curl (Engine floor: download only)" "$te"
+printf 'ratio devctl/compose: wall %sx (goal <= 1.0x), cpu %sx\n' "$ratio" "$cratio"

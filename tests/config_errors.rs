@@ -188,6 +188,20 @@ fn invalid_values_name_the_key() {
         ),
         ("- a\n- list\n", &["compose.yaml", "mapping"]),
         (
+            "services:\n  app:\n    image: x\n    enviroment: {A: 1}\n",
+            &[
+                "services.app additional properties 'enviroment' not allowed",
+                "did you mean 'environment'",
+            ],
+        ),
+        (
+            "servics:\n  app:\n    image: x\n",
+            &[
+                "additional properties 'servics' not allowed",
+                "did you mean 'services'",
+            ],
+        ),
+        (
             "services:\n  app:\n    image: x\n    command: echo \"unterminated\n",
             &["services.app.command"],
         ),

@@ -257,20 +257,64 @@ fn yaml_doc() -> impl Strategy<Value = String> {
             }),
         ]
     });
-    prop::collection::vec(tree, 1..5).prop_map(|svcs| {
+    // Each service: an image plus known service attributes with odd values (so that most
+    // documents get past validation into merging, canonical form and rendering).
+    let service = prop::collection::vec(((0..SERVICE_KEYS.len()), tree), 0..8).prop_map(|attrs| {
+        let mut s = String::from("\nimage: img\n");
+        for (k, v) in attrs {
+            s.push_str(&format!(
+                "{}: {}\n",
+                SERVICE_KEYS[k],
+                v.replace('\n', "\n  ")
+            ));
+        }
+        s
+    });
+    prop::collection::vec(service, 1..5).prop_map(|svcs| {
         let mut s = String::from("services:\n");
         for (i, body) in svcs.into_iter().enumerate() {
-            // Most bodies are mappings; give them an image so that the deeper stages run.
-            let body = match body.strip_prefix('\n') {
-                Some(rest) if !rest.starts_with("- ") => format!("\nimage: img\n{rest}"),
-                _ => body,
-            };
             s.push_str(&format!("  svc{i}:{}\n", body.replace('\n', "\n    ")));
         }
         s.push_str("volumes:\n  data: {}\nnetworks:\n  front: {}\n");
         s
     })
 }
+
+const SERVICE_KEYS: &[&str] = &[
+    "build",
+    "command",
+    "entrypoint",
+    "environment",
+    "env_file",
+    "ports",
+    "volumes",
+    "networks",
+    "depends_on",
+    "healthcheck",
+    "labels",
+    "deploy",
+    "extends",
+    "profiles",
+    "secrets",
+    "configs",
+    "ulimits",
+    "logging",
+    "extra_hosts",
+    "restart",
+    "expose",
+    "tmpfs",
+    "dns",
+    "devices",
+    "cap_add",
+    "sysctls",
+    "x-ext",
+    "gpus",
+    "develop",
+    "post_start",
+    "cpus",
+    "mem_limit",
+    "stop_grace_period",
+];
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 192, failure_persistence: None, ..ProptestConfig::default() })]

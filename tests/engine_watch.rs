@@ -96,12 +96,21 @@ async fn watcher_resyncs_then_reports_health_flip_kill_and_usage() {
     }
     let o = stack.compose(&["exec", "-T", "flappy", "rm", "/tmp/ok"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let s = changed(&mut rx, "flappy", Duration::from_secs(20), |s| {
+    // First what the event states, then the re-inspect with the probe log.
+    changed(&mut rx, "flappy", Duration::from_secs(20), |s| {
         s.containers[0].health == Health::Unhealthy
     })
     .await
     .expect("unhealthy");
-    assert!(s.containers[0].failing_streak >= 1);
+    let s = changed(&mut rx, "flappy", Duration::from_secs(20), |s| {
+        s.containers[0].health == Health::Unhealthy && s.containers[0].failing_streak >= 1
+    })
+    .await
+    .expect("unhealthy, confirmed by a re-inspect");
+    assert!(
+        s.containers[0].probes.iter().any(|p| p.exit_code == 1),
+        "{s:?}"
+    );
 
     // 3. Stats stream for the busy container.
     let end = tokio::time::Instant::now() + Duration::from_secs(20);

@@ -170,6 +170,7 @@ pub fn run(ctx: &Ctx, args: &LogsArgs) -> Result<u8> {
         } else {
             TextMode::Plain
         },
+        timestamps: args.timestamps || args.json,
     };
     // One thread: the HTTP connection task and the printer run side by side without a
     // cross-thread wake-up per log message (the Engine flushes every message separately;

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
+use std::collections::BTreeMap as Env;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -134,4 +135,95 @@ pub fn report(
         "{suite}: {} case(s) differ from Compose: {unexpected:?}",
         unexpected.len()
     );
+}
+
+/// The Docker Compose binary (CLI plugin or standalone), run directly so that a clean
+/// `HOME` does not hide it.
+pub fn compose_binary() -> PathBuf {
+    let mut candidates = Vec::new();
+    if let Ok(dc) = std::env::var("DOCKER_CONFIG") {
+        candidates.push(PathBuf::from(dc).join("cli-plugins/docker-compose"));
+    }
+    if let Ok(home) = std::env::var("HOME") {
+        candidates.push(PathBuf::from(home).join(".docker/cli-plugins/docker-compose"));
+    }
+    for d in [
+        "/usr/local/lib/docker/cli-plugins",
+        "/usr/libexec/docker/cli-plugins",
+        "/usr/lib/docker/cli-plugins",
+        "/usr/local/libexec/docker/cli-plugins",
+    ] {
+        candidates.push(PathBuf::from(d).join("docker-compose"));
+    }
+    if let Ok(path) = std::env::var("PATH") {
+        for d in std::env::split_paths(&path) {
+            candidates.push(d.join("docker-compose"));
+        }
+    }
+    candidates
+        .into_iter()
+        .find(|p| {
+            p.is_file()
+                && Command::new(p)
+                    .arg("version")
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+        })
+        .expect("Docker Compose not found (run scripts/provision)")
+}
+
+/// One input: Compose arguments run in `dir` with exactly `env`.
+pub struct Case {
+    pub name: String,
+    pub dir: PathBuf,
+    pub args: Vec<String>,
+    pub env: Env<String, String>,
+}
+
+/// Run Compose and devctl on `case`; `Err` describes how they differ. When Compose fails,
+/// devctl must fail with exit code 3.
+pub fn compare(compose: &Path, case: &Case) -> Result<(), String> {
+    compare_with(compose, case, &case.args)
+}
+
+/// Like [`compare`], with devctl given `devctl_args` instead of Compose's arguments (for
+/// devctl's own layering flags such as `--dev`).
+pub fn compare_with(compose: &Path, case: &Case, devctl_args: &[String]) -> Result<(), String> {
+    let out = Command::new(compose)
+        .args(&case.args)
+        .args(["config", "--format", "json"])
+        .current_dir(&case.dir)
+        .env_clear()
+        .envs(&case.env)
+        .output()
+        .map_err(|e| format!("cannot run Compose: {e}"))?;
+    let run = devctl_config(devctl_args, &case.dir, &case.env);
+    if !out.status.success() {
+        let why = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        return match run.code {
+            3 => Ok(()),
+            0 => Err(format!("Compose fails ({why}) but devctl succeeds")),
+            c => Err(format!(
+                "Compose fails ({why}); devctl exits {c}: {}",
+                run.stderr.trim()
+            )),
+        };
+    }
+    if run.code != 0 {
+        return Err(format!(
+            "devctl failed ({}): {}",
+            run.code,
+            run.stderr.trim()
+        ));
+    }
+    let want: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("Compose JSON: {e}"))?;
+    let got: serde_json::Value =
+        serde_json::from_str(&run.stdout).map_err(|e| format!("devctl JSON: {e}"))?;
+    let d = diff(&got, &want);
+    if d.is_empty() {
+        Ok(())
+    } else {
+        Err(d.join("\n      "))
+    }
 }

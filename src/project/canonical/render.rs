@@ -130,21 +130,20 @@ const DROP_ZERO: &[&str] = &[
     "services.*.pids_limit",
 ];
 
-fn kind(path: &[String]) -> Option<Kind> {
-    KINDS
-        .iter()
-        .find(|(p, _)| matches(path, p))
-        .map(|(_, k)| *k)
+static KIND_RULES: crate::project::merge::Rules<Kind> = crate::project::merge::Rules::new(KINDS);
+
+fn kind(path: &[&str]) -> Option<Kind> {
+    KIND_RULES.find(path)
 }
 
 /// Render the final model as Compose's canonical JSON (with `$` doubled).
 pub fn render(model: &Map) -> Result<J> {
-    let mut path = Vec::new();
+    let mut path: Vec<&str> = Vec::new();
     let mut out = JMap::new();
     let mut keys: Vec<&String> = model.keys().collect();
     keys.sort();
     for k in keys {
-        path.push(k.clone());
+        path.push(k.as_str());
         if let Some(v) = render_at(&model[k], &mut path)? {
             out.insert(k.clone(), v);
         }
@@ -182,7 +181,7 @@ pub fn render(model: &Map) -> Result<J> {
     Ok(escape_dollars(J::Object(out)))
 }
 
-fn render_at(n: &Node, path: &mut Vec<String>) -> Result<Option<J>> {
+fn render_at<'a>(n: &'a Node, path: &mut Vec<&'a str>) -> Result<Option<J>> {
     // Extensions below the top level are not part of Compose's JSON.
     if path.len() > 1 && path.last().is_some_and(|k| k.starts_with("x-")) {
         return Ok(None);
@@ -203,7 +202,7 @@ fn render_at(n: &Node, path: &mut Vec<String>) -> Result<Option<J>> {
             keys.sort();
             let mut out = JMap::new();
             for k in keys {
-                path.push(k.clone());
+                path.push(k.as_str());
                 if let Some(v) = render_at(&m[k], path)? {
                     out.insert(k.clone(), v);
                 }
@@ -213,7 +212,7 @@ fn render_at(n: &Node, path: &mut Vec<String>) -> Result<Option<J>> {
         }
         Node::Seq(items) => {
             let mut out = Vec::with_capacity(items.len());
-            path.push("*".into());
+            path.push("*");
             for item in items {
                 if let Some(v) = render_at(item, path)? {
                     out.push(v);
@@ -236,7 +235,7 @@ fn render_at(n: &Node, path: &mut Vec<String>) -> Result<Option<J>> {
 /// `entrypoint`, which are always printed); empty mappings are dropped for map-typed keys,
 /// while struct-typed ones (`ipam`, `placement`, `resources`, `volume`, `healthcheck`, …)
 /// are kept.
-fn is_empty_dropped(n: &Node, path: &[String]) -> bool {
+fn is_empty_dropped(n: &Node, path: &[&str]) -> bool {
     const MAP_TYPED: &[&str] = &[
         "environment",
         "labels",
@@ -263,7 +262,7 @@ fn is_empty_dropped(n: &Node, path: &[String]) -> bool {
             !(matches(path, "services.*.command") || matches(path, "services.*.entrypoint"))
         }
         Node::Map(m) if m.is_empty() => {
-            path.len() > 1 && path.last().is_some_and(|k| MAP_TYPED.contains(&k.as_str()))
+            path.len() > 1 && path.last().is_some_and(|k| MAP_TYPED.contains(k))
         }
         _ => false,
     }
@@ -297,11 +296,11 @@ fn scalar_json(n: &Node) -> J {
     }
 }
 
-fn err(path: &[String], msg: impl std::fmt::Display) -> Error {
+fn err(path: &[&str], msg: impl std::fmt::Display) -> Error {
     Error::config(format!("{}: {msg}", path.join(".")))
 }
 
-fn render_kind(k: Kind, n: &Node, path: &[String]) -> Result<Option<J>> {
+fn render_kind(k: Kind, n: &Node, path: &[&str]) -> Result<Option<J>> {
     Ok(Some(match k {
         Kind::Drop => return Ok(None),
         Kind::MappingEquals | Kind::Labels => {
@@ -430,7 +429,7 @@ fn render_kind(k: Kind, n: &Node, path: &[String]) -> Result<Option<J>> {
             Node::Seq(items) => {
                 let mut out = Vec::new();
                 let mut p = path.to_vec();
-                p.push("*".into());
+                p.push("*");
                 for i in items {
                     if let Some(v) = render_at(i, &mut p)? {
                         out.push(v);
@@ -562,16 +561,26 @@ pub fn shell_split(s: &str) -> std::result::Result<Vec<String>, String> {
 }
 
 /// Compose doubles every `$` in the rendered text (so the output can be fed back).
-fn escape_dollars(v: J) -> J {
+fn escape_dollars(mut v: J) -> J {
+    escape_in_place(&mut v);
+    v
+}
+
+fn escape_in_place(v: &mut J) {
     match v {
-        J::String(s) => J::String(s.replace('$', "$$")),
-        J::Array(a) => J::Array(a.into_iter().map(escape_dollars).collect()),
-        J::Object(o) => J::Object(
-            o.into_iter()
-                .map(|(k, v)| (k.replace('$', "$$"), escape_dollars(v)))
-                .collect(),
-        ),
-        other => other,
+        J::String(s) if s.contains('$') => *s = s.replace('$', "$$"),
+        J::Array(a) => a.iter_mut().for_each(escape_in_place),
+        J::Object(o) => {
+            if o.keys().any(|k| k.contains('$')) {
+                let old = std::mem::take(o);
+                *o = old
+                    .into_iter()
+                    .map(|(k, v)| (k.replace('$', "$$"), v))
+                    .collect();
+            }
+            o.values_mut().for_each(escape_in_place);
+        }
+        _ => {}
     }
 }
 

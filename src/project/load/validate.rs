@@ -77,6 +77,151 @@ const SERVICE_KEYS: &[(&str, &[T], &str)] = &[
 
 const DURATIONS: &[&str] = &["interval", "timeout", "start_period", "start_interval"];
 
+/// Every service attribute of the Compose Specification (`x-*` are allowed besides).
+const SERVICE_ATTRIBUTES: &[&str] = &[
+    "annotations",
+    "attach",
+    "blkio_config",
+    "build",
+    "cap_add",
+    "cap_drop",
+    "cgroup",
+    "cgroup_parent",
+    "command",
+    "configs",
+    "container_name",
+    "cpu_count",
+    "cpu_percent",
+    "cpu_period",
+    "cpu_quota",
+    "cpu_rt_period",
+    "cpu_rt_runtime",
+    "cpu_shares",
+    "cpus",
+    "cpuset",
+    "credential_spec",
+    "depends_on",
+    "deploy",
+    "develop",
+    "device_cgroup_rules",
+    "devices",
+    "dns",
+    "dns_opt",
+    "dns_search",
+    "domainname",
+    "entrypoint",
+    "env_file",
+    "environment",
+    "expose",
+    "extends",
+    "external_links",
+    "extra_hosts",
+    "gpus",
+    "group_add",
+    "healthcheck",
+    "hostname",
+    "image",
+    "init",
+    "ipc",
+    "isolation",
+    "label_file",
+    "labels",
+    "links",
+    "logging",
+    "mac_address",
+    "mem_limit",
+    "mem_reservation",
+    "mem_swappiness",
+    "memswap_limit",
+    "models",
+    "network_mode",
+    "networks",
+    "oom_kill_disable",
+    "oom_score_adj",
+    "pid",
+    "pids_limit",
+    "platform",
+    "ports",
+    "post_start",
+    "pre_stop",
+    "privileged",
+    "profiles",
+    "provider",
+    "pull_policy",
+    "pull_refresh_after",
+    "read_only",
+    "restart",
+    "runtime",
+    "scale",
+    "secrets",
+    "security_opt",
+    "shm_size",
+    "stdin_open",
+    "stop_grace_period",
+    "stop_signal",
+    "storage_opt",
+    "sysctls",
+    "tmpfs",
+    "tty",
+    "ulimits",
+    "use_api_socket",
+    "user",
+    "userns_mode",
+    "uts",
+    "volumes",
+    "volumes_from",
+    "working_dir",
+];
+
+const TOP_LEVEL: &[&str] = &[
+    "version", "name", "include", "services", "models", "networks", "volumes", "secrets", "configs",
+];
+
+const HEALTHCHECK: &[&str] = &[
+    "test",
+    "interval",
+    "timeout",
+    "retries",
+    "start_period",
+    "start_interval",
+    "disable",
+];
+
+/// The known key closest to `key` (a likely typo), if any is close.
+fn closest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    fn distance(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut cur = vec![i + 1];
+            for (j, cb) in b.iter().enumerate() {
+                let cost = usize::from(ca != *cb);
+                cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+    known
+        .iter()
+        .map(|k| (distance(key, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn unknown_key(at: &str, key: &str, known: &[&str]) -> String {
+    let prefix = if at.is_empty() {
+        String::new()
+    } else {
+        format!("{at} ")
+    };
+    format!("{prefix}additional properties '{key}' not allowed")
+        + &closest(key, known)
+            .map(|k| format!(" (did you mean '{k}'?)"))
+            .unwrap_or_default()
+}
+
 /// Validate the accumulated model after `file` was merged into it.
 pub(crate) fn validate(model: &Map, file: &Path) -> Result<()> {
     let fail = |what: String| {
@@ -84,6 +229,12 @@ pub(crate) fn validate(model: &Map, file: &Path) -> Result<()> {
             .with_hint("see the Compose file reference for the forms this key accepts")
     };
 
+    if let Some(k) = model
+        .keys()
+        .find(|k| !k.starts_with("x-") && !TOP_LEVEL.contains(&k.as_str()))
+    {
+        return Err(fail(unknown_key("", k, TOP_LEVEL)));
+    }
     for top in ["services", "volumes", "networks", "secrets", "configs"] {
         match model.get(top) {
             None | Some(Node::Map(_)) => {}
@@ -98,6 +249,16 @@ pub(crate) fn validate(model: &Map, file: &Path) -> Result<()> {
         let Node::Map(svc) = svc else {
             return Err(fail(format!("services.{name} must be a mapping")));
         };
+        if let Some(k) = svc
+            .keys()
+            .find(|k| !k.starts_with("x-") && !SERVICE_ATTRIBUTES.contains(&k.as_str()))
+        {
+            return Err(fail(unknown_key(
+                &format!("services.{name}"),
+                k,
+                SERVICE_ATTRIBUTES,
+            )));
+        }
         for (key, allowed, word) in SERVICE_KEYS {
             if let Some(v) = svc.get(*key) {
                 if !allowed.iter().any(|t| is(v, *t)) {
@@ -125,6 +286,16 @@ pub(crate) fn validate(model: &Map, file: &Path) -> Result<()> {
             }
         }
         if let Some(Node::Map(hc)) = svc.get("healthcheck") {
+            if let Some(k) = hc
+                .keys()
+                .find(|k| !k.starts_with("x-") && !HEALTHCHECK.contains(&k.as_str()))
+            {
+                return Err(fail(unknown_key(
+                    &format!("services.{name}.healthcheck"),
+                    k,
+                    HEALTHCHECK,
+                )));
+            }
             for k in DURATIONS {
                 if let Some(v) = hc.get(*k) {
                     if !is(v, T::Str) {

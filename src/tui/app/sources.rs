@@ -86,6 +86,7 @@ impl Sources {
                                 tail: Tail::Last(log_tail as u64),
                                 since: None,
                                 text: TextMode::Tui,
+                                timestamps: true,
                             },
                             (Some(_), since) => LogOptions {
                                 tail: Tail::All,
@@ -93,6 +94,7 @@ impl Sources {
                                     since.unwrap_or_else(Utc::now) - chrono::Duration::seconds(1),
                                 ),
                                 text: TextMode::Tui,
+                                timestamps: true,
                             },
                         };
                         drop(follow.take());
