@@ -4,7 +4,10 @@
 //! and devctl's environment flags (`--dev`, `--prod`, `--env NAME`) are `global`, so they
 //! are accepted before or after the subcommand, as users type them.
 
+use std::any::Any;
 use std::ffi::OsString;
+use std::io::Write;
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -139,13 +142,41 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    match crate::commands::dispatch(cli) {
-        Ok(code) => ExitCode::from(code),
-        Err(e) => {
+    // `print!` panics when standard output is a pipe whose reader went away
+    // (`devctl status | head -1`). That is no bug of the command: end with exit 1 and one
+    // line, as `config` reports a failed write, instead of a panic message and exit 101.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let main_thread = std::thread::current().name() == Some("main");
+        if !(main_thread && is_broken_pipe(info.payload())) {
+            previous(info);
+        }
+    }));
+    match std::panic::catch_unwind(AssertUnwindSafe(|| crate::commands::dispatch(cli))) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(e)) => {
             report(&e);
             ExitCode::from(e.exit.code())
         }
+        Err(payload) if is_broken_pipe(&*payload) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "devctl: error: cannot write to stdout: Broken pipe"
+            );
+            ExitCode::from(Exit::Error.code())
+        }
+        Err(payload) => std::panic::resume_unwind(payload),
     }
+}
+
+/// The panic of `print!`/`println!` on a closed standard output.
+fn is_broken_pipe(payload: &(dyn Any + Send)) -> bool {
+    let msg = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("");
+    msg.starts_with("failed printing to stdout") && msg.contains("Broken pipe")
 }
 
 /// Parse argv. `logs -f` must already be rewritten to `--follow`

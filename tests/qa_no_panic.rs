@@ -312,3 +312,69 @@ fn logs_dash_f_means_follow() {
         );
     }
 }
+
+/// `devctl … | head -1`: a reader that goes away makes writes fail (EPIPE); that must end the
+/// command quietly or with an error, never a panic.
+#[test]
+fn closed_stdout_is_no_panic() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let s = Scratch::new();
+    s.write("p/compose.yaml", simple_project(NAME));
+    let cmds = [
+        "config",
+        "config --json",
+        "config --services",
+        "config --explain services",
+        "ps",
+        "ps --json",
+        "status",
+        "status --json",
+        "doctor --offline",
+        "doctor --offline --json",
+        "audit",
+        "audit --json",
+        "snapshot list",
+        "snapshot list --json",
+        "demo path",
+        "up --dry-run",
+        "down -v --dry-run",
+        "--help",
+        "",
+    ];
+    let problems: Vec<String> = par_map(&cmds, 4, |cmd| {
+        let opts = s.opts("p");
+        let mut c = Command::new(env!("CARGO_BIN_EXE_devctl"));
+        c.args(words(cmd))
+            .current_dir(&opts.cwd)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for k in &opts.unset {
+            c.env_remove(k);
+        }
+        c.envs(&opts.set);
+        let mut child = c.spawn().expect("spawn");
+        drop(child.stdout.take()); // the reader is gone before devctl writes
+        let mut err = String::new();
+        let _ = child
+            .stderr
+            .take()
+            .expect("stderr")
+            .read_to_string(&mut err);
+        let status = child.wait().expect("wait");
+        let mut p = Vec::new();
+        if err.contains("panicked") {
+            p.push("panicked".to_string());
+        }
+        match status.code() {
+            Some(code) if DOCUMENTED.contains(&code) => {}
+            other => p.push(format!("exit {other:?}")),
+        }
+        (!p.is_empty()).then(|| format!("devctl {cmd}: {}\n{err}", p.join("; ")))
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    report("closed stdout", problems);
+}
