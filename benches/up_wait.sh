@@ -34,13 +34,21 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", b - a}'; }
 
 d_times=(); c_times=()
 down
-for i in $(seq 1 "$rounds"); do
-  t0=$(now); "$devctl" -p "$project" --dev up --wait >/dev/null 2>"$work/devctl.err" \
-    || { cat "$work/devctl.err"; exit 1; }
+run_devctl() {
+  local t0; t0=$(now)
+  "$devctl" -p "$project" --dev up --wait >/dev/null 2>"$work/devctl.err" \
+    || { cat "$work/devctl.err" >&2; exit 1; }
   d=$(secs "$t0" "$(now)"); down
-  t0=$(now); docker compose -p "$project" "${files[@]}" up -d --wait >/dev/null 2>"$work/compose.err" \
-    || { cat "$work/compose.err"; exit 1; }
+}
+run_compose() {
+  local t0; t0=$(now)
+  docker compose -p "$project" "${files[@]}" up -d --wait >/dev/null 2>"$work/compose.err" \
+    || { cat "$work/compose.err" >&2; exit 1; }
   c=$(secs "$t0" "$(now)"); down
+}
+for i in $(seq 1 "$rounds"); do
+  # Alternate who goes first, so neither always meets a just-cleaned Engine.
+  if [ $((i % 2)) = 1 ]; then run_devctl; run_compose; else run_compose; run_devctl; fi
   d_times+=("$d"); c_times+=("$c")
   printf 'round %d: devctl up --wait %6.2fs   docker compose up --wait %6.2fs\n' "$i" "$d" "$c"
 done

@@ -4,10 +4,14 @@
 //! and devctl's environment flags (`--dev`, `--prod`, `--env NAME`) are `global`, so they
 //! are accepted before or after the subcommand, as users type them.
 
+use std::any::Any;
+use std::ffi::OsString;
+use std::io::Write;
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, ColorChoice, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::error::{Error, Exit};
 
@@ -125,7 +129,8 @@ pub enum Command {
 
 /// Parse, run, print errors, map to exit codes. Never panics on input.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let argv = crate::commands::logs::follow_short_flag(std::env::args_os().collect());
+    let cli = match parse(argv) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -137,13 +142,53 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    match crate::commands::dispatch(cli) {
-        Ok(code) => ExitCode::from(code),
-        Err(e) => {
+    // `print!` panics when standard output is a pipe whose reader went away
+    // (`devctl status | head -1`). That is no bug of the command: end with exit 1 and one
+    // line, as `config` reports a failed write, instead of a panic message and exit 101.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let main_thread = std::thread::current().name() == Some("main");
+        if !(main_thread && is_broken_pipe(info.payload())) {
+            previous(info);
+        }
+    }));
+    match std::panic::catch_unwind(AssertUnwindSafe(|| crate::commands::dispatch(cli))) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(e)) => {
             report(&e);
             ExitCode::from(e.exit.code())
         }
+        Err(payload) if is_broken_pipe(&*payload) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "devctl: error: cannot write to stdout: Broken pipe"
+            );
+            ExitCode::from(Exit::Error.code())
+        }
+        Err(payload) => std::panic::resume_unwind(payload),
     }
+}
+
+/// The panic of `print!`/`println!` on a closed standard output.
+fn is_broken_pipe(payload: &(dyn Any + Send)) -> bool {
+    let msg = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("");
+    msg.starts_with("failed printing to stdout") && msg.contains("Broken pipe")
+}
+
+/// Parse argv. `logs -f` must already be rewritten to `--follow`
+/// ([`crate::commands::logs::follow_short_flag`]). `--no-color` anywhere on the line also
+/// turns off the colours of clap's own usage errors (NO_COLOR is honoured by clap itself).
+pub fn parse(argv: Vec<OsString>) -> Result<Cli, clap::Error> {
+    let mut cmd = Cli::command();
+    if argv.iter().any(|a| a == "--no-color") {
+        cmd = cmd.color(ColorChoice::Never);
+    }
+    let matches = cmd.try_get_matches_from(argv)?;
+    Cli::from_arg_matches(&matches)
 }
 
 fn report(e: &Error) {
@@ -151,9 +196,9 @@ fn report(e: &Error) {
 }
 
 #[cfg(test)]
+#[allow(clippy::panic)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_definition_is_consistent() {
@@ -167,6 +212,30 @@ mod tests {
         assert!(c.global.dev);
         assert_eq!(c.global.files, vec![PathBuf::from("a.yml")]);
         assert_eq!(c.global.project_name.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn logs_dash_f_means_follow() {
+        let argv =
+            |s: &str| -> Vec<OsString> { s.split_whitespace().map(OsString::from).collect() };
+        let c = parse(crate::commands::logs::follow_short_flag(argv(
+            "devctl logs -f api",
+        )))
+        .expect("parses");
+        match c.command {
+            Some(Command::Logs(a)) => {
+                assert!(a.follow);
+                assert_eq!(a.services, vec!["api".to_string()]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(c.global.files.is_empty());
+        // `-f FILE` before the subcommand stays the global --file.
+        let c = parse(crate::commands::logs::follow_short_flag(argv(
+            "devctl -f x.yml logs api",
+        )))
+        .expect("parses");
+        assert_eq!(c.global.files, vec![PathBuf::from("x.yml")]);
     }
 
     #[test]

@@ -3,7 +3,10 @@
 //! bollard types are turned into the domain types of [`model`] by pure functions that are
 //! tested with fixtures. Events are hints: after every (re)connect, resync from a full listing.
 //!
-//! Stable API for other layers: [`connect`], [`model`].
+//! Stable API for other layers: [`connect()`] (and [`connect::resolve`] for the endpoint),
+//! [`model`], [`snapshot::snapshot`] (one-shot project snapshot), [`watch::spawn_watch`]
+//! (event-driven watcher with resync, reconnect and stats; see its module docs),
+//! [`wait::wait_healthy`] (`up --wait`), [`stats`] (the `docker stats` arithmetic).
 
 pub mod connect;
 pub mod convert;

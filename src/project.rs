@@ -16,6 +16,7 @@ pub mod interpolate;
 pub mod load;
 pub mod merge;
 pub mod model;
+pub mod nesting;
 pub mod provenance;
 pub mod yaml;
 
@@ -122,7 +123,7 @@ pub fn load_resolved(resolved: Resolved, env: &BTreeMap<String, String>) -> Resu
         env,
         profiles: &resolved.profiles,
     })?;
-    let project = Project::from_json(&out.json).map_err(|e| {
+    let project = <Project as serde::Deserialize>::deserialize(&out.json).map_err(|e| {
         Error::config(format!(
             "the merged model does not fit devctl's typed view: {e}"
         ))

@@ -102,13 +102,23 @@ fn demo_up_creates_the_external_volume_and_runs_the_stack() {
     let body = http_get(18340, "/env.json").expect("GET /env.json");
     assert!(body.contains("\"env\": \"dev\""), "{body}");
 
-    // Status lists every service; a second `up` leaves the existing volume alone.
+    // `up` waited: status shows every service healthy (worker has no probe: running); a second `up` leaves the existing volume alone.
     let r = devctl(&env, &["-p", &project, "demo", "status"]);
     assert_eq!(r.code, Some(0), "{}", r.dump());
-    for svc in ["db", "cache", "api", "worker", "flaky"] {
+    for (svc, state) in [
+        ("db", "healthy"),
+        ("cache", "healthy"),
+        ("api", "healthy"),
+        ("flaky", "healthy"),
+        ("worker", "running"),
+    ] {
+        let line = r
+            .stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(svc));
         assert!(
-            r.stdout.contains(&format!("{project}-{svc}-1")),
-            "{svc}: {}",
+            line.is_some_and(|l| l.split_whitespace().any(|w| w == state)),
+            "{svc} not {state}: {}",
             r.dump()
         );
     }

@@ -171,6 +171,14 @@ const CASES: &[Case] = &[
         needles: &["ADMIN_PASSWORD"],
     },
     Case {
+        id: "SEC-001-literal-secret",
+        dir: "literal-secret-anchor",
+        files: DC,
+        env: None,
+        severity: Severity::Error,
+        needles: &["API_TOKEN", "services.app.environment.API_TOKEN"],
+    },
+    Case {
         id: "SEC-001-secret-default",
         dir: "secret-default",
         files: DC,

@@ -189,7 +189,7 @@ fn seed_003_pivotal_prod() {
         "seed-003-pivotal",
         &["infra/docker/docker-compose.prod.yml"],
         &["production"],
-        Some("prod"),
+        None,
         &[
             (
                 "DATA-001-db-volume-not-external",
@@ -354,4 +354,93 @@ fn seed_004_antone_prod() {
             ("PROD-001-runs-as-root", &["backend-api"]),
         ],
     );
+}
+
+/// doctor is given devctl's loader output; it must find exactly what it finds when given
+/// Compose's own `config --format json` for the same files (the seeds and every fixture).
+#[test]
+fn same_findings_from_devctl_loader_and_from_compose() {
+    type Case<'a> = (
+        std::path::PathBuf,
+        Vec<&'a str>,
+        Vec<&'a str>,
+        Option<&'a str>,
+    );
+    let mut cases: Vec<Case<'_>> = vec![
+        (
+            seeds().join("seed-000-nostream"),
+            vec!["docker-compose.yml"],
+            vec![],
+            None,
+        ),
+        (
+            seeds().join("seed-001-peer-node"),
+            vec!["docker-compose.yml"],
+            vec![],
+            None,
+        ),
+        (
+            seeds().join("seed-002-dreamscape"),
+            vec!["docker-compose.core-services.yml"],
+            vec![],
+            None,
+        ),
+        (
+            seeds().join("seed-003-pivotal"),
+            vec!["infra/docker/docker-compose.prod.yml"],
+            vec!["production"],
+            None,
+        ),
+        (
+            seeds().join("seed-004-antone"),
+            vec!["docker/docker-compose.yml"],
+            vec![],
+            None,
+        ),
+        (
+            seeds().join("seed-004-antone"),
+            vec!["docker/docker-compose.yml"],
+            vec![],
+            Some("dev"),
+        ),
+        (
+            seeds().join("seed-004-antone"),
+            vec!["docker/docker-compose.yml"],
+            vec![],
+            Some("prod"),
+        ),
+    ];
+    for entry in std::fs::read_dir(fixtures())
+        .expect("fixtures dir")
+        .flatten()
+    {
+        let variants: Vec<std::path::PathBuf> = if entry.path().join("trip").is_dir() {
+            vec![entry.path().join("trip"), entry.path().join("pass")]
+        } else {
+            vec![entry.path()]
+        };
+        for dir in variants {
+            let file = if dir.join("docker/docker-compose.yml").is_file() {
+                "docker/docker-compose.yml"
+            } else {
+                "docker-compose.yml"
+            };
+            cases.push((dir, vec![file], vec![], None));
+        }
+    }
+    assert!(cases.len() > 40, "all fixtures found");
+    for (dir, files, profiles, env) in cases {
+        let ours = load(&dir, &files, &profiles, env);
+        let theirs = load_with_compose(&dir, &files, &profiles, env);
+        let mut a = devctl::doctor::DoctorInput::gather(&ours, &dir, &env_for(&dir));
+        let mut b = devctl::doctor::DoctorInput::gather(&theirs, &dir, &env_for(&dir));
+        a.engine = EngineState::Offline;
+        b.engine = EngineState::Offline;
+        assert_eq!(
+            dump(&run(&a)),
+            dump(&run(&b)),
+            "{} {files:?}: devctl's model and Compose's give different findings",
+            dir.display()
+        );
+    }
 }

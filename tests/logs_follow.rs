@@ -1,5 +1,5 @@
-//! `devctl logs --follow` keeps following a service across a restart (same container) and a
-//! re-creation (new container id), with no duplicated and no missing lines.
+//! `devctl logs --follow` keeps following a service across `devctl restart` (same container)
+//! and a re-creation (`docker compose up -d --force-recreate`: a new container id), with no duplicated and no missing lines.
 //! Real Engine, real Compose.
 
 mod logs_support;
@@ -97,9 +97,13 @@ fn follow_across_restart_and_recreate(tty: bool) {
         parse_tick(l).is_some_and(|t| t.run == 1 && t.line >= 10)
     });
 
-    // Restart: same container, a new run. (`devctl restart` is built by another helper; the
-    // Engine sees the same stop + start either way.)
-    stack.compose_ok(&["restart", "api"]);
+    // Restart: same container, a new run.
+    let restart = stack.devctl_output(&["restart", "api"]);
+    assert!(
+        restart.status.success(),
+        "devctl restart api: {}",
+        String::from_utf8_lossy(&restart.stderr)
+    );
     run.wait_for("run 2, line 10", long, |l| {
         parse_tick(l).is_some_and(|t| t.run == 2 && t.line >= 10)
     });

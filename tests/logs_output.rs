@@ -157,15 +157,37 @@ sleep 3600"#;
     stack.up();
     stack.wait_for_log("split", "done", Duration::from_secs(30));
     stack.wait_for_log("splittty", "done", Duration::from_secs(30));
-    for svc in ["split", "splittty"] {
-        let out = stack.devctl_output(&["logs", "--no-log-prefix", svc]);
+    // Without -t a single non-TTY container is read without Engine timestamps; with -t (and
+    // always for TTY containers) with them: both paths must reassemble.
+    for (svc, ts) in [
+        ("split", false),
+        ("split", true),
+        ("splittty", false),
+        ("splittty", true),
+    ] {
+        let mut args = vec!["logs", "--no-log-prefix", svc];
+        if ts {
+            args.push("-t");
+        }
+        let out = stack.devctl_output(&args);
         assert!(
             out.status.success(),
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
         let text = String::from_utf8_lossy(&out.stdout);
-        let lines: Vec<&str> = text.lines().collect();
+        let lines: Vec<&str> = text
+            .lines()
+            .map(|l| {
+                if ts {
+                    let (stamp, rest) = l.split_once(' ').unwrap_or(("", l));
+                    assert!(stamp.ends_with('Z') && stamp.len() == 30, "{l}");
+                    rest
+                } else {
+                    l
+                }
+            })
+            .collect();
         assert_eq!(lines.len(), 4, "{svc}: {lines:?}");
         assert_eq!(lines[0], "abcdef", "{svc}");
         assert_eq!(lines[1], "x".repeat(40000), "{svc}: the 40 000-byte line");

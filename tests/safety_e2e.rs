@@ -316,6 +316,34 @@ fn down_v_without_terminal_is_refused_then_confirm_flag_deletes_only_the_named_v
         .unwrap();
     assert_eq!(exit_code(&out), 4);
     s.assert_untouched();
+    // --dry-run shows the plan and the commands, runs nothing, decides nothing.
+    let out = s
+        .devctl()
+        .args(["--dry-run", "down", "-v"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        exit_code(&out),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8_lossy(&out.stderr);
+    let compose_line = printed
+        .lines()
+        .find(|l| l.starts_with(&format!("+ docker compose -p {} ", s.name)))
+        .unwrap_or_else(|| panic!("no Compose line: {printed}"));
+    assert!(compose_line.ends_with(" down"), "{compose_line}");
+    assert!(
+        printed.contains(&format!("+ devctl: remove volume {} ", s.named())),
+        "{printed}"
+    );
+    assert!(
+        !printed.contains(&format!("remove volume {}", s.ext())),
+        "{printed}"
+    );
+    s.assert_untouched();
     // --confirm <project> without a terminal; stdin is a pipe that Compose must never get.
     let (path, log) = fake_docker(s.path());
     let out = s
@@ -424,6 +452,88 @@ fn intercept_refuses_compose_passthrough_forms() {
     // `rm -fsv` plans the anonymous volumes only (there are none): the named one is not in it.
     let rm = &s.audit()[1];
     assert_eq!(rm["plan"]["actions"][0], "rm-volumes");
+    // The same through the CLI passthrough `devctl compose -- …`.
+    for args in [
+        "down --volumes=true",
+        "rm -fsv",
+        "down --remove-orphans -v",
+        "up -d -V",
+        "--profile x down --volume",
+    ] {
+        let out = s
+            .devctl()
+            .arg("compose")
+            .arg("--")
+            .args(args.split(' '))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(exit_code(&out), 4, "{args}: {err}");
+        assert!(
+            err.contains(&format!("--confirm {}", s.name)),
+            "{args}: {err}"
+        );
+        s.assert_untouched();
+    }
+    assert_eq!(s.decisions().len(), 8);
+    // Look-alikes pass through to Compose untouched by the gate.
+    for args in ["config --volumes", "down --volumes=false --dry-run"] {
+        let out = s
+            .devctl()
+            .arg("compose")
+            .arg("--")
+            .args(args.split(' '))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(
+            exit_code(&out),
+            0,
+            "{args}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    s.assert_untouched();
+    assert_eq!(s.decisions().len(), 8, "look-alikes are not gate decisions");
+}
+
+#[test]
+fn protected_volume_needs_its_own_name() {
+    let s = Stack::up("prot");
+    std::fs::write(s.path().join("devctl.yaml"), "protected_volumes: [data]\n").unwrap();
+    let out = s
+        .devctl()
+        .args(["down", "-v", "--confirm", &s.name])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(exit_code(&out), 4, "{err}");
+    assert!(err.contains("PROTECTED"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "WARNING: volume `{}` is listed as protected",
+            s.named()
+        )),
+        "{err}"
+    );
+    assert!(err.contains(&format!("--confirm {}", s.named())), "{err}");
+    s.assert_untouched();
+    let out = s
+        .devctl()
+        .args(["down", "-v", "--confirm", &s.named()])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        exit_code(&out),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    s.assert_deleted_named_only();
+    assert_eq!(s.decisions(), vec!["refused", "confirmed-flag"]);
 }
 
 fn spawn_pty(s: &Stack, args: &[&str], path: Option<&Path>) -> rexpect::session::PtySession {
@@ -501,6 +611,39 @@ fn pty_wrong_name_aborts_right_name_deletes_named_volume_only() {
 #[test]
 fn snapshot_before_deletion_restores_the_file_byte_for_byte() {
     let s = Stack::up("snap");
+    // `snapshot create --all` archives every declared volume (external included); a compose
+    // key names its Engine volume.
+    let out = s
+        .devctl()
+        .args(["snapshot", "create", "--all"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        exit_code(&out),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let made = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(made.lines().count(), 2, "{made}");
+    assert!(
+        made.contains(&format!("  {}  ", s.named())) && made.contains(&format!("  {}  ", s.ext())),
+        "{made}"
+    );
+    let out = s
+        .devctl()
+        .args(["snapshot", "create", "data"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        exit_code(&out),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("  {}  ", s.named())));
     let out = s
         .devctl()
         .args(["down", "-v", "--confirm", &s.name, "--snapshot"])
@@ -524,9 +667,14 @@ fn snapshot_before_deletion_restores_the_file_byte_for_byte() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["volume"] == s.named().as_str())
+        .rfind(|m| m["volume"] == s.named().as_str())
         .unwrap()
         .clone();
+    assert_eq!(
+        list.as_array().map(Vec::len),
+        Some(4),
+        "--all (2) + data + before deletion"
+    );
     assert_eq!(snap["labels"]["devctl.test"], "safety");
     assert_eq!(snap["sha256"].as_str().map(str::len), Some(64));
     // The tar on disk matches the recorded size.
@@ -609,4 +757,27 @@ fn volume_rm_of_external_volume_needs_its_exact_name() {
     assert!(err.contains("in use"), "{err}");
     assert!(volume_exists(&s.ext()));
     assert_eq!(s.decisions(), vec!["refused", "confirmed-flag"]);
+    // Plain `devctl down` (no -v) is not gated: containers go, both volumes and files stay.
+    let out = s
+        .devctl()
+        .args(["down"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        exit_code(&out),
+        0,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(s.named_file().as_deref(), Some(s.named_text().as_str()));
+    assert_eq!(s.ext_file().as_deref(), Some(s.ext_text().as_str()));
+    let all = docker(&[
+        "ps",
+        "-aq",
+        "--filter",
+        &format!("label=com.docker.compose.project={}", s.name),
+    ]);
+    assert!(String::from_utf8_lossy(&all.stdout).trim().is_empty());
+    assert_eq!(s.decisions().len(), 2, "plain down is not a gate decision");
 }

@@ -38,9 +38,7 @@ pub fn render(records: &[audit::Record]) -> Vec<String> {
                 "{}  {}  {:<16}  {}  `{}`  {}",
                 r.time, r.user, r.decision, r.project, argv, detail
             );
-            line.chars()
-                .map(|c| if c.is_control() { '?' } else { c })
-                .collect()
+            crate::sanitize::sanitize_str(&line)
         })
         .collect()
 }
@@ -84,6 +82,6 @@ mod tests {
             lines[0],
             "2026-11-21T19:00:00Z  ana  confirmed-typed   shop  `down -v`  removed: shop_db"
         );
-        assert!(lines[1].contains("refused") && lines[1].contains("no terminal?[2J"));
+        assert!(lines[1].contains("refused") && lines[1].ends_with("`down -v`  no terminal"));
     }
 }

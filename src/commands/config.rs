@@ -53,10 +53,36 @@ pub fn is_secret_key(key: &str) -> bool {
     SECRET_WORDS.iter().any(|w| up.contains(w))
 }
 
+/// Mask the password of credentials embedded in a URL (`scheme://user:pass@host`).
+pub fn mask_url_password(s: &str) -> Option<String> {
+    let start = s.find("://")? + 3;
+    let rest = &s[start..];
+    let at = rest.find('@')?;
+    let userinfo = &rest[..at];
+    if userinfo.contains('/') {
+        return None;
+    }
+    let colon = userinfo.find(':')?;
+    if colon + 1 == userinfo.len() {
+        return None;
+    }
+    Some(format!(
+        "{}{}:{MASK}{}",
+        &s[..start],
+        &userinfo[..colon],
+        &rest[at..]
+    ))
+}
+
 /// Replace scalar values under secret-looking keys (in mappings) by [`MASK`]. A `K=V` list
-/// item with a secret-looking `K` is masked too.
+/// item with a secret-looking `K` is masked too, and so is the password of a URL anywhere.
 pub fn mask_secrets(v: &mut J) {
     match v {
+        J::String(s) => {
+            if let Some(m) = mask_url_password(s) {
+                *s = m;
+            }
+        }
         J::Object(m) => {
             for (k, child) in m.iter_mut() {
                 match child {
@@ -74,7 +100,11 @@ pub fn mask_secrets(v: &mut J) {
                     if let Some((k, val)) = s.split_once('=') {
                         if is_secret_key(k) && !val.is_empty() {
                             *s = format!("{k}={MASK}");
+                            continue;
                         }
+                    }
+                    if let Some(m) = mask_url_password(s) {
+                        *s = m;
                     }
                 } else {
                     mask_secrets(item);
@@ -152,10 +182,7 @@ fn explain(loaded: &LoadedProject, path: &str, show_secrets: bool) -> Result<Str
             .with_hint("use a dotted key path such as services.<name>.ports or services.<name>.environment"));
     }
     let dir = &loaded.resolved.project_dir;
-    let show = |f: &std::path::Path| {
-        f.strip_prefix(dir)
-            .map_or_else(|_| f.display().to_string(), |p| p.display().to_string())
-    };
+    let show = |f: &std::path::Path| relative(f, dir);
     let mask = |key: &str, v: &str| -> String {
         if show_secrets || v == "(removed)" {
             return v.to_string();
@@ -167,7 +194,7 @@ fn explain(loaded: &LoadedProject, path: &str, show_secrets: bool) -> Result<Str
                 None => MASK.to_string(),
             }
         } else {
-            v.to_string()
+            mask_url_password(v).unwrap_or_else(|| v.to_string())
         }
     };
     let mut out = String::new();
@@ -184,6 +211,13 @@ fn explain(loaded: &LoadedProject, path: &str, show_secrets: bool) -> Result<Str
             ));
         }
         for o in origins[..origins.len() - 1].iter().rev() {
+            if o.value == "(removed)" {
+                out.push_str(&format!(
+                    "    removed by {} (!reset/!override)\n",
+                    show(&o.file)
+                ));
+                continue;
+            }
             out.push_str(&format!(
                 "    overrode {}    ({})\n",
                 mask(key, &o.value),
@@ -192,6 +226,24 @@ fn explain(loaded: &LoadedProject, path: &str, show_secrets: bool) -> Result<Str
         }
     }
     Ok(out)
+}
+
+/// `path` relative to `base` (with `..` when outside it).
+fn relative(path: &std::path::Path, base: &std::path::Path) -> String {
+    let p: Vec<_> = path.components().collect();
+    let b: Vec<_> = base.components().collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return path.display().to_string();
+    }
+    let mut out = std::path::PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &p[common..] {
+        out.push(c);
+    }
+    out.display().to_string()
 }
 
 #[cfg(test)]
@@ -209,6 +261,25 @@ mod tests {
             ("image", false),
         ] {
             assert_eq!(is_secret_key(k), want, "{k}");
+        }
+    }
+
+    #[test]
+    fn url_passwords_are_masked() {
+        for (s, want) in [
+            (
+                "postgres://app:pw@db:5432/app",
+                Some("postgres://app:********@db:5432/app"),
+            ),
+            (
+                "DATABASE_URL=mysql://root:x@db/x",
+                Some("DATABASE_URL=mysql://root:********@db/x"),
+            ),
+            ("https://example.com/a@b", None),
+            ("redis://cache:6379", None),
+            ("http://user@host", None),
+        ] {
+            assert_eq!(mask_url_password(s).as_deref(), want, "{s}");
         }
     }
 

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use clap::{Args, ValueEnum};
 
 use super::Ctx;
-use super::lifecycle::{self, PassArgs, UpArgs};
+use super::lifecycle::{self, UpArgs};
 use crate::demo;
 use crate::error::{Error, Result};
 use crate::project::LoadedProject;
@@ -57,10 +57,9 @@ pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<u8> {
             },
         ),
         Some(DemoAction::Status) => status(&dctx),
-        // The dashboard (helper "tui") will open here once it exists. Until then: bring the
-        // demo up and print its status once.
+        // Bring the demo up, then open the dashboard on it (`ps` when not in a terminal).
         None => match up(&dctx)? {
-            0 => status(&dctx),
+            0 => crate::tui::run_dashboard(&dctx),
             code => Ok(code),
         },
     }
@@ -93,23 +92,16 @@ fn up(dctx: &Ctx) -> Result<u8> {
             services: vec![],
             build: false,
             attach: false,
-            // TEMPORARY: `Some(String::new())` (wait for every service) once engine::wait is
-            // merged. Meanwhile Compose's own `up -d` already blocks until db and api are
-            // healthy, because the worker depends on them with `condition: service_healthy`.
-            wait: None,
+            // Wait for every service, with the default timeout.
+            wait: Some(String::new()),
             extra: vec![],
         },
     )
 }
 
-// TEMPORARY: `devctl ps` (helper "engine") replaces this Compose `ps` once it is merged.
+/// `devctl ps` on the demo project.
 fn status(dctx: &Ctx) -> Result<u8> {
-    lifecycle::passthrough(
-        dctx,
-        &PassArgs {
-            args: vec!["ps".into()],
-        },
-    )
+    super::ps::run(dctx, &super::ps::PsArgs { json: false })
 }
 
 /// Create the project's external volumes that do not exist yet (Compose refuses to start
@@ -127,7 +119,7 @@ fn ensure_external_volumes(dctx: &Ctx, project: &LoadedProject) -> Result<()> {
     }
     let rt = super::runtime()?;
     rt.block_on(async {
-        let docker = match lifecycle::engine_connect(dctx).await {
+        let docker = match crate::engine::connect(&dctx.env).await {
             Ok(d) => d,
             // Under --dry-run nothing is created; the printed plan is enough.
             Err(_) if dctx.global.dry_run => return Ok(()),

@@ -31,12 +31,17 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<u8> {
         context: Some(environment::docker_context(&ctx.env)),
         ..Default::default()
     };
-    let host = ctx
-        .env
-        .get("DOCKER_HOST")
-        .cloned()
-        .filter(|h| !h.is_empty());
-    env_report.engine.host = host.or_else(|| Some("unix:///var/run/docker.sock".into()));
+    let endpoint = crate::engine::connect::resolve(&ctx.env).ok();
+    if let Some(ep) = &endpoint {
+        env_report.engine.host = Some(ep.host.clone());
+        if let crate::engine::connect::Source::Context { name, .. } = &ep.source {
+            env_report.context = Some(name.clone());
+        }
+    }
+    // No endpoint resolved: the connection fails below and the port checks never run.
+    let local = endpoint
+        .as_ref()
+        .is_none_or(engine_facts::endpoint_is_local);
 
     let mut findings: Vec<Finding> = Vec::new();
     let mut project_info = None;
@@ -54,7 +59,9 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<u8> {
                 environment: lp.resolved.environment.clone(),
                 protected: lp.resolved.protected,
             });
-            Some(DoctorInput::gather(&lp, &ctx.cwd, &ctx.env))
+            let mut input = DoctorInput::gather(&lp, &ctx.cwd, &ctx.env);
+            input.explicit_env_file |= !ctx.global.env_files.is_empty();
+            Some(input)
         }
         Err(e) => {
             findings.push(
@@ -70,7 +77,7 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<u8> {
         env_report.engine.status = "offline".into();
         EngineState::Offline
     } else {
-        match engine_state(ctx, input.as_ref()) {
+        match engine_state(ctx, input.as_ref(), local) {
             Ok(f) => {
                 env_report.engine.status = "ok".into();
                 env_report.engine.version = f.version.clone();
@@ -97,7 +104,13 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<u8> {
     if args.json {
         println!("{}", report.to_json());
     } else {
-        print!("{}", report.to_text(&ctx.cwd, ctx.color()));
+        print!(
+            "{}",
+            report.to_text(
+                &ctx.cwd,
+                ctx.color() && std::io::IsTerminal::is_terminal(&std::io::stdout()),
+            )
+        );
     }
     Ok(doctor::exit_code(&report.findings))
 }
@@ -106,11 +119,11 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<u8> {
 fn engine_state(
     ctx: &Ctx,
     input: Option<&DoctorInput>,
+    local: bool,
 ) -> std::result::Result<EngineFacts, String> {
     let rt = super::runtime().map_err(|e| e.message)?;
     rt.block_on(async {
         let docker = engine_facts::connect(&ctx.env).await?;
-        let local = engine_facts::engine_is_local(&ctx.env);
         let Some(input) = input else {
             let v = docker.version().await.map_err(|e| e.to_string())?;
             return Ok(EngineFacts {

@@ -8,7 +8,7 @@ use super::Ctx;
 use crate::error::Result;
 use crate::safety::{self, GateFlags};
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct DownArgs {
     /// Also remove the project's volumes (shows the plan and asks for a typed confirmation).
     #[arg(short = 'v', long = "volumes")]

@@ -76,7 +76,7 @@ pub fn up(ctx: &Ctx, a: &UpArgs) -> Result<u8> {
     if code != 0 || a.wait.is_none() || ctx.global.dry_run {
         return Ok(code);
     }
-    wait_healthy(ctx, &project, &a.services, timeout)
+    crate::engine::wait::wait_healthy(ctx, &project, &a.services, timeout)
 }
 
 /// Pure: the Compose argv for `devctl up` (`--wait` is devctl's, not passed on).
@@ -91,19 +91,6 @@ pub fn up_argv(a: &UpArgs) -> Vec<String> {
     sub.extend(a.extra.iter().cloned());
     sub.extend(a.services.iter().cloned());
     sub
-}
-
-// TEMPORARY until helper "engine" lands `crate::engine::wait::wait_healthy` on main: then this
-// function is replaced by a call to it (`git merge main`). It fails loudly instead of pretending.
-fn wait_healthy(
-    _ctx: &Ctx,
-    _project: &LoadedProject,
-    _services: &[String],
-    _timeout: Option<Duration>,
-) -> Result<u8> {
-    Err(Error::general(
-        "`up --wait` needs the Engine health watcher (engine::wait), which is not merged yet",
-    ))
 }
 
 /// `stop`, `start`, `restart` with optional services.
@@ -335,7 +322,7 @@ fn preflight(ctx: &Ctx, project: &LoadedProject, sub: &[String]) -> Result<()> {
 
 /// `(service, com.docker.compose.project.config_files)` of the project's non-one-off containers.
 async fn config_file_labels(ctx: &Ctx, project: &str) -> Result<Vec<(String, Option<String>)>> {
-    let docker = engine_connect(ctx).await?;
+    let docker = crate::engine::connect(&ctx.env).await?;
     let filters: std::collections::HashMap<String, Vec<String>> = [(
         "label".to_string(),
         vec![format!("com.docker.compose.project={project}")],
@@ -366,17 +353,6 @@ async fn config_file_labels(ctx: &Ctx, project: &str) -> Result<Vec<(String, Opt
             ))
         })
         .collect())
-}
-
-// TEMPORARY until helper "engine" lands `crate::engine::connect` on main (it also honours the
-// docker context and TLS); then this becomes `crate::engine::connect(&ctx.env).await`.
-pub(crate) async fn engine_connect(ctx: &Ctx) -> Result<bollard::Docker> {
-    let docker =
-        bollard::Docker::connect_with_defaults().map_err(|e| engine_error(ctx, &e.to_string()))?;
-    docker
-        .negotiate_version()
-        .await
-        .map_err(|e| engine_error(ctx, &e.to_string()))
 }
 
 fn engine_error(ctx: &Ctx, detail: &str) -> Error {

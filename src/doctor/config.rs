@@ -46,6 +46,36 @@ fn env_files(input: &DoctorInput, out: &mut Vec<Finding>) {
                 )),
             );
         }
+    } else if !input.explicit_env_file && !compose_env.is_file() {
+        // devctl found the files itself and read the current directory's `.env` (Compose's
+        // rule without `-f`), and passes it to Compose with `--env-file`. Plain
+        // `docker compose -f <first file> …` (scripts, CI) reads the project directory's.
+        for f in &input.interpolation_files {
+            let first = input
+                .files
+                .first()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            out.push(
+                Finding::new(
+                    "CONFIG-001-env-not-read",
+                    Severity::Warning,
+                    format!(
+                        "devctl reads `{}`, but plain `docker compose -f {first} …` reads `{}`, which does not exist",
+                        f.path.display(),
+                        compose_env.display()
+                    ),
+                )
+                .file(Some(f.path.display().to_string()))
+                .why(
+                    "devctl passes this file to Compose (`--env-file`), so devctl's commands see the values; scripts, CI jobs and people that run Compose with `-f` get empty strings for every variable it sets, with only a warning.",
+                )
+                .fix(format!(
+                    "Move the file to `{}` (or symlink it there), so that every way of running Compose reads it.",
+                    compose_env.display()
+                )),
+            );
+        }
     }
     for pair in &input.examples {
         let target = pair.env.as_ref().or(input.interpolation_files.first());

@@ -5,7 +5,6 @@
 //! removes the container (and the anonymous volumes its creation made) right away.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::time::Duration;
 
 use bollard::Docker;
 use bollard::models::ContainerCreateBody;
@@ -59,60 +58,22 @@ pub struct EngineFacts {
 /// What to look for inside which image.
 pub type ProbeRequests = BTreeMap<String, BTreeSet<String>>;
 
-/// Connect and negotiate, failing fast. Until `crate::engine::connect` lands this is the one
-/// place that builds the client (DOCKER_HOST `unix://` / `tcp://`, else the default socket).
+/// Connect and negotiate through [`crate::engine::connect`] (DOCKER_HOST, the docker context,
+/// TLS; fails fast). The error is the message (with its hint) shown as "unreachable: …".
 pub async fn connect(env: &BTreeMap<String, String>) -> Result<Docker, String> {
-    let host = env.get("DOCKER_HOST").cloned().unwrap_or_default();
-    let client = if host.starts_with("tcp://") || host.starts_with("http://") {
-        Docker::connect_with_http(&host, 5, bollard::API_DEFAULT_VERSION)
-    } else if host.is_empty() {
-        Docker::connect_with_unix(
-            "unix:///var/run/docker.sock",
-            5,
-            bollard::API_DEFAULT_VERSION,
-        )
-    } else {
-        Docker::connect_with_unix(&host, 5, bollard::API_DEFAULT_VERSION)
-    }
-    .map_err(|e| {
-        format!(
-            "cannot reach the Docker Engine at {}: {e}",
-            show_host(&host)
-        )
-    })?;
-    let negotiated = tokio::time::timeout(Duration::from_secs(2), client.negotiate_version())
+    crate::engine::connect(env)
         .await
-        .map_err(|_| {
-            format!(
-                "the Docker Engine at {} did not answer within 2 s",
-                show_host(&host)
-            )
-        })?
-        .map_err(|e| {
-            format!(
-                "cannot reach the Docker Engine at {}: {e}",
-                show_host(&host)
-            )
-        })?;
-    Ok(negotiated)
+        .map_err(|e| e.to_string().replace("\n  hint: ", " — "))
 }
 
-fn show_host(h: &str) -> &str {
-    if h.is_empty() {
-        "unix:///var/run/docker.sock"
-    } else {
-        h
-    }
-}
-
-/// True when DOCKER_HOST points at this machine.
-pub fn engine_is_local(env: &BTreeMap<String, String>) -> bool {
-    match env.get("DOCKER_HOST").map(String::as_str) {
-        None | Some("") => true,
-        Some(h) if h.starts_with("unix://") || h.starts_with("npipe://") => true,
-        Some(h) => ["tcp://localhost", "tcp://127.0.0.1", "tcp://[::1]"]
+/// True when the endpoint is on this machine (a unix socket or a loopback TCP address), so a
+/// local bind test says something about the Engine's host ports.
+pub fn endpoint_is_local(ep: &crate::engine::connect::Endpoint) -> bool {
+    match &ep.transport {
+        crate::engine::connect::Transport::Unix(_) => true,
+        crate::engine::connect::Transport::Tcp { addr, .. } => ["localhost", "127.0.0.1", "[::1]"]
             .iter()
-            .any(|p| h.starts_with(p)),
+            .any(|p| addr.starts_with(p)),
     }
 }
 
@@ -310,16 +271,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn local_engine_detection() {
-        let mk = |h: Option<&str>| {
-            h.map(|h| BTreeMap::from([("DOCKER_HOST".to_string(), h.to_string())]))
-                .unwrap_or_default()
+    fn local_endpoints() {
+        use crate::engine::connect::{Endpoint, Source, Transport};
+        let ep = |t: Transport| Endpoint {
+            host: String::new(),
+            transport: t,
+            source: Source::Default,
         };
-        assert!(engine_is_local(&mk(None)));
-        assert!(engine_is_local(&mk(Some("unix:///run/docker.sock"))));
-        assert!(engine_is_local(&mk(Some("tcp://127.0.0.1:2375"))));
-        assert!(!engine_is_local(&mk(Some("tcp://build-box:2376"))));
-        assert!(!engine_is_local(&mk(Some("ssh://me@host"))));
+        let tcp = |a: &str| Transport::Tcp {
+            addr: a.to_string(),
+            tls: None,
+        };
+        assert!(endpoint_is_local(&ep(Transport::Unix(
+            "/var/run/docker.sock".into()
+        ))));
+        assert!(endpoint_is_local(&ep(tcp("127.0.0.1:2375"))));
+        assert!(endpoint_is_local(&ep(tcp("localhost:2376"))));
+        assert!(!endpoint_is_local(&ep(tcp("build-box:2376"))));
+        assert!(!endpoint_is_local(&ep(tcp("10.0.0.2:2376"))));
     }
 
     #[test]

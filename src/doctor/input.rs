@@ -81,7 +81,8 @@ pub struct DoctorInput {
     pub project_dir: PathBuf,
     pub cwd: PathBuf,
     pub environment: Option<String>,
-    /// The environment is protected (devctl.yaml), or is named `prod`/`production`.
+    /// The environment is protected (devctl.yaml), is named `prod`/`production`, or a layered
+    /// file is named for production (`*.prod.yml`): the production-layer checks apply.
     pub protected: bool,
     pub protected_volumes: Vec<String>,
     pub raw: Vec<RawFile>,
@@ -93,6 +94,8 @@ pub struct DoctorInput {
     pub examples: Vec<ExamplePair>,
     /// `.env` files near the project that Compose does not read.
     pub stray_env: Vec<PathBuf>,
+    /// The user chose the env files (`--env-file`, COMPOSE_ENV_FILES): their choice, not a slip.
+    pub explicit_env_file: bool,
     /// Services' build facts (only services with `build`).
     pub builds: IndexMap<String, BuildFacts>,
     pub engine: EngineState,
@@ -118,7 +121,13 @@ impl DoctorInput {
             .iter()
             .map(|p| RawFile {
                 path: p.clone(),
-                yaml: read(p).and_then(|t| serde_yaml::from_str(&t).ok()),
+                yaml: read(p)
+                    .and_then(|t| serde_yaml::from_str::<serde_yaml::Value>(&t).ok())
+                    .map(|mut y| {
+                        // `<<: *anchor` merge keys, so anchored `environment:` blocks are seen.
+                        let _ = y.apply_merge();
+                        y
+                    }),
             })
             .collect();
         let mut interp_paths: Vec<PathBuf> = r
@@ -186,13 +195,16 @@ impl DoctorInput {
             project_dir: r.project_dir.clone(),
             cwd: cwd.to_path_buf(),
             environment: r.environment.clone(),
-            protected: r.protected || matches!(env_name.as_deref(), Some("prod" | "production")),
+            protected: r.protected
+                || matches!(env_name.as_deref(), Some("prod" | "production"))
+                || r.files.iter().any(|f| is_production_file(f)),
             protected_volumes: r.protected_volumes.clone(),
             raw,
             process_env: env.clone(),
             interpolation_files,
             examples,
             stray_env,
+            explicit_env_file: env.get("COMPOSE_ENV_FILES").is_some_and(|v| !v.is_empty()),
             builds,
             engine: EngineState::Offline,
         }
@@ -309,6 +321,16 @@ fn build_facts(b: &Value, project_dir: &Path) -> BuildFacts {
     }
 }
 
+/// A layered file named for production (`docker-compose.prod.yml`, `compose.production.yaml`).
+pub fn is_production_file(p: &Path) -> bool {
+    let n = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    n.split('.')
+        .any(|part| part == "prod" || part == "production")
+}
+
 /// `.env`, `.env.local`, `prod.env` … but not templates (`.env.example`, `.env.sample`…).
 pub fn is_secret_env_name(n: &str) -> bool {
     let templ = [".example", ".sample", ".template", ".dist", ".tpl"];
@@ -332,6 +354,19 @@ mod tests {
             (".envrc", false),
         ] {
             assert_eq!(is_secret_env_name(n), want, "{n}");
+        }
+    }
+
+    #[test]
+    fn production_files() {
+        for (n, want) in [
+            ("docker-compose.prod.yml", true),
+            ("compose.production.yaml", true),
+            ("docker-compose.yml", false),
+            ("docker-compose.dev.yml", false),
+            ("product.yml", false),
+        ] {
+            assert_eq!(is_production_file(Path::new(n)), want, "{n}");
         }
     }
 

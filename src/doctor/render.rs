@@ -64,6 +64,8 @@ impl Report {
 
     /// Human-readable report. `cwd` shortens paths; `color` adds ANSI colours.
     pub fn to_text(&self, cwd: &Path, color: bool) -> String {
+        let prefix = format!("{}/", cwd.display());
+        let short = |s: &str| clean(s).replace(&prefix, "");
         let paint = |code: &str, s: &str| {
             if color {
                 format!("\x1b[{code}m{s}\x1b[0m")
@@ -139,12 +141,12 @@ impl Report {
             if !loc.is_empty() {
                 o.push_str(&format!("        at   {}\n", clean(&loc)));
             }
-            o.push_str(&format!("        {}\n", clean(&f.message)));
+            o.push_str(&format!("        {}\n", short(&f.message)));
             if !f.why.is_empty() {
-                o.push_str(&format!("        why  {}\n", clean(&f.why)));
+                o.push_str(&format!("        why  {}\n", short(&f.why)));
             }
             if !f.fix.is_empty() {
-                let fix = clean(&f.fix).replace('\n', "\n             ");
+                let fix = short(&f.fix).replace('\n', "\n             ");
                 o.push_str(&format!("        fix  {fix}\n"));
             }
         }
@@ -181,17 +183,10 @@ fn rel(cwd: &Path, p: &str) -> String {
         .unwrap_or_else(|_| p.to_string())
 }
 
-/// Neutralise terminal control sequences in text that comes from files (keeps newlines).
+/// Neutralise terminal control sequences in text that comes from files or the Engine
+/// (keeps newlines): [`crate::sanitize::sanitize_text`].
 pub fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' {
-                '\u{fffd}'
-            } else {
-                c
-            }
-        })
-        .collect()
+    crate::sanitize::sanitize_text(s.as_bytes())
 }
 
 #[cfg(test)]

@@ -147,44 +147,6 @@ pub fn ports_from_map(map: Option<&PortMap>) -> Vec<PublishedPort> {
     out
 }
 
-/// Strip terminal control sequences (CSI, OSC, DCS, bare ESC) and control characters
-/// other than newline and tab. Local stand-in until every caller uses `crate::sanitize`.
-pub fn strip_controls(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut it = s.chars().peekable();
-    while let Some(c) = it.next() {
-        match c {
-            '\u{1b}' => match it.next() {
-                Some('[') => {
-                    // CSI: parameters/intermediates until a final byte 0x40..=0x7e.
-                    for d in it.by_ref() {
-                        if ('\u{40}'..='\u{7e}').contains(&d) {
-                            break;
-                        }
-                    }
-                }
-                Some(']' | 'P' | 'X' | '^' | '_') => {
-                    // OSC/DCS/SOS/PM/APC: until BEL or ST (ESC \).
-                    while let Some(d) = it.next() {
-                        if d == '\u{7}' {
-                            break;
-                        }
-                        if d == '\u{1b}' && it.peek() == Some(&'\\') {
-                            it.next();
-                            break;
-                        }
-                    }
-                }
-                _ => {}
-            },
-            '\n' | '\t' => out.push(c),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn labels_of(l: Option<&HashMap<String, String>>) -> HashMap<String, String> {
     l.cloned().unwrap_or_default()
 }
@@ -219,7 +181,9 @@ pub fn container_from_inspect(i: &ContainerInspectResponse, project: &str) -> Co
                     start: p.start.clone(),
                     end: p.end.clone(),
                     exit_code: p.exit_code.unwrap_or(-1),
-                    output: strip_controls(p.output.as_deref().unwrap_or_default()),
+                    output: crate::sanitize::sanitize_text(
+                        p.output.as_deref().unwrap_or_default().as_bytes(),
+                    ),
                 })
                 .collect()
         })

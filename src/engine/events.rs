@@ -9,6 +9,7 @@ use bollard::models::{EventMessage, EventMessageTypeEnum};
 use serde::Serialize;
 
 use super::convert::{LABEL_PROJECT, LABEL_SERVICE, is_oneoff};
+use super::model::{Container, ContainerState, Health};
 use super::snapshot::project_filters;
 
 /// The container actions that can change what devctl shows.
@@ -49,6 +50,8 @@ pub struct Hint {
     pub service: Option<String>,
     /// The Engine's event time (nanoseconds since the Unix epoch), 0 when unknown.
     pub time_nano: i64,
+    /// `exitCode` of a `die` event.
+    pub exit_code: Option<i64>,
 }
 
 /// Turn an event into a hint when it concerns a service container of `project` and an
@@ -80,7 +83,49 @@ pub fn hint_from_event(ev: &EventMessage, project: &str) -> Option<Hint> {
             .time_nano
             .or_else(|| ev.time.map(|t| t * 1_000_000_000))
             .unwrap_or(0),
+        exit_code: attrs.get("exitCode").and_then(|c| c.parse().ok()),
     })
+}
+
+/// Apply what an event itself states about a container (pure), before the re-inspect that
+/// confirms it: `start` → running, `die` → exited with its `exitCode`, `oom`, `health_status`,
+/// `pause`/`unpause`. The Engine holds a container's lock while it tears it down, so an
+/// inspect right after `die` can take a few hundred milliseconds; the event is immediate.
+/// Returns true when `c` changed. (`destroy` is handled by the caller: it removes `c`.)
+pub fn apply_fact(c: &mut Container, h: &Hint) -> bool {
+    let before = c.clone();
+    let base = h.action.split(':').next().unwrap_or_default().trim();
+    match base {
+        "start" | "unpause" => {
+            c.state = ContainerState::Running;
+            if base == "start" {
+                c.exit_code = None;
+                c.state_error = None;
+                c.health = if c.healthcheck.is_some() {
+                    Health::Starting
+                } else {
+                    Health::None
+                };
+            }
+        }
+        "die" => {
+            c.state = ContainerState::Exited;
+            c.exit_code = h.exit_code.or(c.exit_code);
+        }
+        "oom" => c.oom_killed = true,
+        "pause" => c.state = ContainerState::Paused,
+        "health_status" => {
+            let status = h.action.split_once(':').map_or("", |(_, s)| s.trim());
+            c.health = match status {
+                "healthy" => Health::Healthy,
+                "unhealthy" => Health::Unhealthy,
+                "starting" => Health::Starting,
+                _ => c.health,
+            };
+        }
+        _ => {}
+    }
+    *c != before
 }
 
 #[cfg(test)]
@@ -138,6 +183,85 @@ mod tests {
         let h = hint_from_event(e, "devctl-it-engine-fixture").expect("hint");
         assert_eq!(h.container_id.len(), 64);
         assert!(h.time_nano > 1_600_000_000_000_000_000);
+    }
+
+    #[test]
+    fn die_carries_its_exit_code() {
+        let h = events()
+            .iter()
+            .filter_map(|e| hint_from_event(e, "devctl-it-engine-fixture"))
+            .find(|h| h.action == "die" && h.service.as_deref() == Some("done"))
+            .expect("die of done");
+        assert_eq!(h.exit_code, Some(3));
+    }
+
+    fn hint(action: &str, exit_code: Option<i64>) -> Hint {
+        Hint {
+            container_id: "x".into(),
+            action: action.into(),
+            service: None,
+            time_nano: 1,
+            exit_code,
+        }
+    }
+
+    #[test]
+    fn apply_fact_table() {
+        let running = Container {
+            state: ContainerState::Running,
+            health: Health::Healthy,
+            healthcheck: Some(Default::default()),
+            ..Container::default()
+        };
+        type Check = Box<dyn Fn(&Container) -> bool>;
+        let cases: Vec<(Hint, Check, bool)> = vec![
+            (
+                hint("die", Some(137)),
+                Box::new(|c| c.state == ContainerState::Exited && c.exit_code == Some(137)),
+                true,
+            ),
+            (hint("oom", None), Box::new(|c| c.oom_killed), true),
+            (
+                hint("health_status: unhealthy", None),
+                Box::new(|c| c.health == Health::Unhealthy),
+                true,
+            ),
+            (
+                hint("health_status: healthy", None),
+                Box::new(|c| c.health == Health::Healthy),
+                false,
+            ),
+            (
+                hint("pause", None),
+                Box::new(|c| c.state == ContainerState::Paused),
+                true,
+            ),
+            (
+                hint("kill", None),
+                Box::new(|c| c.state == ContainerState::Running),
+                false,
+            ),
+            (
+                hint("create", None),
+                Box::new(|c| c.state == ContainerState::Running),
+                false,
+            ),
+        ];
+        for (h, check, changed) in cases {
+            let mut c = running.clone();
+            assert_eq!(apply_fact(&mut c, &h), changed, "{}", h.action);
+            assert!(check(&c), "{}: {c:?}", h.action);
+        }
+        let mut dead = Container {
+            state: ContainerState::Exited,
+            exit_code: Some(1),
+            healthcheck: Some(Default::default()),
+            ..Container::default()
+        };
+        assert!(apply_fact(&mut dead, &hint("start", None)));
+        assert_eq!(dead.state, ContainerState::Running);
+        assert_eq!(dead.exit_code, None);
+        assert_eq!(dead.health, Health::Starting);
     }
 
     #[test]

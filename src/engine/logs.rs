@@ -56,6 +56,14 @@ pub struct LogLine {
     pub text: String,
 }
 
+impl LogLine {
+    /// The timestamp as the Engine prints it (`2024-05-01T10:00:00.123456789Z`).
+    pub fn timestamp_rfc3339(&self) -> Option<String> {
+        self.timestamp
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true))
+    }
+}
+
 /// How many lines of history to show per container.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tail {
@@ -106,20 +114,33 @@ pub struct LogOptions {
     /// drops the rest).
     pub since: Option<DateTime<Utc>>,
     pub text: TextMode,
+    /// The caller needs [`LogLine::timestamp`] even when reading a single container (`-t`,
+    /// `--json`). Several containers (merge), `since`, TTY containers (safe framing) and
+    /// following always get timestamps; otherwise a single container's one-shot read skips
+    /// them, which saves the Engine 10–30 % of its time.
+    pub timestamps: bool,
 }
 
-/// Map a bollard error: a refused/broken connection is "Engine unreachable" (exit 6).
+/// One logs request to the Engine.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Request {
+    pub follow: bool,
+    pub tail: Tail,
+    /// Sent to the Engine in whole seconds (rounded down).
+    pub engine_since: Option<DateTime<Utc>>,
+    pub timestamps: bool,
+}
+
+/// Map a bollard error: an Engine answer is a general error (its message sanitised: it can
+/// quote container output); anything else (refused, broken connection) is "Engine
+/// unreachable" (exit 6).
 pub(crate) fn engine_error(what: &str, e: bollard::errors::Error) -> Error {
-    use bollard::errors::Error as B;
+    let text = sanitize::sanitize_str(&super::connect::describe_error(&e));
     match e {
-        B::DockerResponseServerError {
-            status_code,
-            message,
-        } => Error::general(format!(
-            "{what}: the Engine answered {status_code}: {}",
-            sanitize::sanitize_str(&message)
-        )),
-        other => Error::engine(format!("{what}: {other}"))
+        bollard::errors::Error::DockerResponseServerError { .. } => {
+            Error::general(format!("{what}: {text}"))
+        }
+        _ => Error::engine(format!("{what}: {text}"))
             .with_hint("is the Docker Engine running? check DOCKER_HOST / the docker context"),
     }
 }
@@ -135,22 +156,19 @@ pub(crate) fn is_not_found(e: &bollard::errors::Error) -> bool {
 }
 
 /// Engine query parameters for one logs request.
-pub(crate) fn query(
-    follow: bool,
-    tail: Tail,
-    since: Option<DateTime<Utc>>,
-) -> bollard::query_parameters::LogsOptions {
+pub(crate) fn query(req: Request) -> bollard::query_parameters::LogsOptions {
     bollard::query_parameters::LogsOptions {
-        follow,
+        follow: req.follow,
         stdout: true,
         stderr: true,
         // Whole seconds, rounded down; finer filtering happens client-side.
-        since: since
+        since: req
+            .engine_since
             .map(|t| i32::try_from(t.timestamp().max(0)).unwrap_or(i32::MAX))
             .unwrap_or(0),
         until: 0,
-        timestamps: true,
-        tail: tail.query(),
+        timestamps: req.timestamps,
+        tail: req.tail.query(),
     }
 }
 
@@ -170,19 +188,21 @@ impl Source {
     pub(crate) fn open(
         docker: &Docker,
         target: Arc<Target>,
-        follow: bool,
-        tail: Tail,
-        engine_since: Option<DateTime<Utc>>,
+        req: Request,
         since: Option<DateTime<Utc>>,
         text: TextMode,
     ) -> Source {
-        let stream = docker
-            .logs(&target.id, Some(query(follow, tail, engine_since)))
-            .boxed();
+        // A raw (TTY) stream without timestamps could start a line with a byte bollard takes
+        // for a frame header; with timestamps every line starts with a digit.
+        let req = Request {
+            timestamps: req.timestamps || target.tty,
+            ..req
+        };
+        let stream = docker.logs(&target.id, Some(query(req))).boxed();
         Source {
             target,
             stream,
-            assembler: decode::Assembler::new(),
+            assembler: decode::Assembler::new(req.timestamps),
             ready: VecDeque::new(),
             since,
             text,
@@ -271,19 +291,15 @@ pub struct LogReader {
 impl LogReader {
     /// Open one non-following stream per target.
     pub fn new(docker: &Docker, targets: &[Arc<Target>], opts: &LogOptions) -> LogReader {
+        let req = Request {
+            follow: false,
+            tail: opts.tail,
+            engine_since: opts.since,
+            timestamps: opts.timestamps || opts.since.is_some() || targets.len() != 1,
+        };
         let sources = targets
             .iter()
-            .map(|t| {
-                Source::open(
-                    docker,
-                    t.clone(),
-                    false,
-                    opts.tail,
-                    opts.since,
-                    opts.since,
-                    opts.text,
-                )
-            })
+            .map(|t| Source::open(docker, t.clone(), req, opts.since, opts.text))
             .collect::<Vec<_>>();
         let n = sources.len();
         LogReader {

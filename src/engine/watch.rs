@@ -23,9 +23,12 @@
 //! Guarantees:
 //! - After every (re)connect: `Connected`, then a full `Snapshot` (a resync from a listing),
 //!   so a consumer that missed changes while disconnected is whole again.
-//! - Between snapshots, `Changed` carries the complete, freshly inspected [`ServiceStatus`] of a
-//!   service whose containers changed (Engine events are only hints that trigger a re-inspect).
-//!   It is sent only when something actually changed.
+//! - Between snapshots, `Changed` carries the complete [`ServiceStatus`] of a service whose
+//!   containers changed, and the event that caused it. What an event itself states (`start`,
+//!   `die` with its exit code, `oom`, `health_status`, `pause`, `destroy`) is applied at once;
+//!   every event also triggers a re-inspect of the container, whose result follows as a
+//!   second `Changed` when it adds anything (probe log, OOM flag, restart count, times…).
+//!   `Changed` is sent only when something actually changed.
 //! - When the connection or the event stream drops: one `Disconnected` per outage, then
 //!   reconnect attempts with back-off (0.1 s doubling to 2 s), forever, until the receiver is
 //!   dropped or the task is aborted.
@@ -43,7 +46,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 
 use super::connect::{CONNECT_TIMEOUT, describe_error};
-use super::events::{Hint, event_filters, hint_from_event};
+use super::events::{Hint, apply_fact, event_filters, hint_from_event};
 use super::model::{Container, ContainerState, ProjectSnapshot, ServiceStatus, Usage};
 use super::snapshot;
 use super::stats::usage_stream;
@@ -82,6 +85,7 @@ pub fn spawn_watch(
     with_stats: bool,
 ) -> JoinHandle<()> {
     let (utx, urx) = unbounded_channel();
+    let (itx, irx) = unbounded_channel();
     let w = Watcher {
         docker,
         name: project.resolved.name.clone(),
@@ -93,6 +97,9 @@ pub fn spawn_watch(
         samples: HashMap::new(),
         utx,
         urx,
+        inspects: HashMap::new(),
+        itx,
+        irx,
     };
     tokio::spawn(w.run())
 }
@@ -117,6 +124,17 @@ struct Watcher {
     samples: HashMap<String, (String, Usage)>,
     utx: UnboundedSender<(String, Usage)>,
     urx: UnboundedReceiver<(String, Usage)>,
+    /// Latest re-inspect issued per container id (older answers are dropped).
+    inspects: HashMap<String, u64>,
+    itx: UnboundedSender<Inspected>,
+    irx: UnboundedReceiver<Inspected>,
+}
+
+/// The answer of a background re-inspect.
+struct Inspected {
+    seq: u64,
+    hint: Hint,
+    result: crate::error::Result<Option<Container>>,
 }
 
 fn since_arg(back: Duration) -> String {
@@ -191,6 +209,7 @@ impl Watcher {
             return (e, true);
         }
         self.snap = Some(snap);
+        self.inspects.clear(); // answers of the previous session are stale
         self.sync_stats();
         if let Err(e) = self.send_snapshot() {
             return (e, true);
@@ -200,7 +219,7 @@ impl Watcher {
                 ev = events.next() => match ev {
                     Some(Ok(ev)) => {
                         if let Some(h) = hint_from_event(&ev, &self.name) {
-                            if let Err(e) = self.apply(h).await {
+                            if let Err(e) = self.hint(h) {
                                 return (e, true);
                             }
                         }
@@ -208,6 +227,11 @@ impl Watcher {
                     Some(Err(e)) => return (End::Lost(describe_error(&e)), true),
                     None => return (End::Lost("the Engine closed the event stream".into()), true),
                 },
+                Some(i) = self.irx.recv() => {
+                    if let Err(e) = self.inspected(i) {
+                        return (e, true);
+                    }
+                }
                 Some((id, usage)) = self.urx.recv() => {
                     if let Err(e) = self.usage(id, usage) {
                         return (e, true);
@@ -223,9 +247,47 @@ impl Watcher {
         self.send(WatchMsg::Snapshot(s.clone()))
     }
 
-    /// Re-inspect the container an event named and publish its service if it changed.
-    async fn apply(&mut self, h: Hint) -> Result<(), End> {
-        let fresh = match snapshot::inspect(&self.docker, &h.container_id, &self.name).await {
+    /// An event: apply what it states at once (see [`apply_fact`]), then re-inspect the
+    /// container in the background; the result comes back through `irx`.
+    fn hint(&mut self, h: Hint) -> Result<(), End> {
+        let fast = self.snap.as_mut().and_then(|snap| {
+            if h.action == "destroy" {
+                return upsert(snap, &h.container_id, None);
+            }
+            snap.services.iter_mut().enumerate().find_map(|(si, s)| {
+                let c = s.containers.iter_mut().find(|c| c.id == h.container_id)?;
+                apply_fact(c, &h).then_some(si)
+            })
+        });
+        if let Some(idx) = fast {
+            self.publish(idx, &h)?;
+        }
+        let seq = self.inspects.entry(h.container_id.clone()).or_insert(0);
+        *seq += 1;
+        let (seq, docker, name, itx) = (
+            *seq,
+            self.docker.clone(),
+            self.name.clone(),
+            self.itx.clone(),
+        );
+        tokio::spawn(async move {
+            let r = snapshot::inspect(&docker, &h.container_id, &name).await;
+            let _ = itx.send(Inspected {
+                seq,
+                hint: h,
+                result: r,
+            });
+        });
+        Ok(())
+    }
+
+    /// A re-inspect came back: apply it unless a newer one for that container is under way.
+    fn inspected(&mut self, i: Inspected) -> Result<(), End> {
+        if self.inspects.get(&i.hint.container_id) != Some(&i.seq) {
+            return Ok(());
+        }
+        self.inspects.remove(&i.hint.container_id);
+        let fresh = match i.result {
             Ok(c) => c,
             Err(e) if e.exit == crate::error::Exit::EngineUnreachable => {
                 return Err(End::Lost(e.message));
@@ -236,16 +298,19 @@ impl Watcher {
         let Some(snap) = self.snap.as_mut() else {
             return Ok(());
         };
-        let changed = upsert(snap, &h.container_id, fresh);
-        if let Some(idx) = changed {
-            self.sync_stats();
-            let service = self.service_with_usage(idx);
-            if let Some(service) = service {
-                self.send(WatchMsg::Changed {
-                    service,
-                    cause: Some(h),
-                })?;
-            }
+        if let Some(idx) = upsert(snap, &i.hint.container_id, fresh) {
+            self.publish(idx, &i.hint)?;
+        }
+        Ok(())
+    }
+
+    fn publish(&mut self, idx: usize, cause: &Hint) -> Result<(), End> {
+        self.sync_stats();
+        if let Some(service) = self.service_with_usage(idx) {
+            self.send(WatchMsg::Changed {
+                service,
+                cause: Some(cause.clone()),
+            })?;
         }
         Ok(())
     }

@@ -161,11 +161,19 @@ pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
             .get("COMPOSE_PATH_SEPARATOR")
             .filter(|s| !s.is_empty())
             .map_or(":", String::as_str);
-        let files = list
+        let files: Vec<PathBuf> = list
             .split(sep)
             .filter(|s| !s.is_empty())
             .map(|f| absolutize(&cwd, Path::new(f)))
             .collect();
+        if files.is_empty() {
+            return Err(Error::config(format!(
+                "COMPOSE_FILE={list:?} names no compose file"
+            ))
+            .with_hint(format!(
+                "list the files separated by `{sep}` (COMPOSE_PATH_SEPARATOR), or unset COMPOSE_FILE"
+            )));
+        }
         (files, Source::ComposeFileVar)
     } else {
         let start = project_dir_flag.clone().unwrap_or_else(|| cwd.clone());
@@ -180,11 +188,21 @@ pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
                 Source::Flags => "-f",
                 _ => "COMPOSE_FILE",
             };
-            return Err(
-                Error::config(format!("compose file not found: {}", f.display())).with_hint(
-                    format!("check the {via} path (relative to the current directory)"),
-                ),
-            );
+            // A directory or a device/FIFO is there but is no compose file (reading a FIFO
+            // would block forever); only a missing path is "not found".
+            let what = match std::fs::metadata(f) {
+                Ok(m) if m.is_dir() => "is a directory, not a compose file",
+                Ok(_) => "is not a regular file",
+                Err(_) => "not found",
+            };
+            let message = if what == "not found" {
+                format!("compose file not found: {}", f.display())
+            } else {
+                format!("compose file {} {what}", f.display())
+            };
+            return Err(Error::config(message).with_hint(format!(
+                "check the {via} path (relative to the current directory)"
+            )));
         }
     }
     let base = files[0].clone();

@@ -77,6 +77,7 @@ pub fn read_config(base: &Path) -> Result<DevctlConfig> {
             if path.is_file() {
                 let text = std::fs::read_to_string(&path)
                     .map_err(|e| Error::config(format!("cannot read {}: {e}", path.display())))?;
+                super::nesting::check_flow_depth(&path, &text)?;
                 return parse_config(&text, &path);
             }
         }

@@ -35,6 +35,9 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+mod scan;
+pub(crate) use scan::{Token, scan};
+
 /// An interpolation environment: variable name → value (case-sensitive, like Compose).
 pub type Env = std::collections::BTreeMap<String, String>;
 
@@ -123,7 +126,7 @@ pub fn interpolate_str_with_warnings(
         return Ok(s.to_owned());
     }
     let mut unset = Vec::new();
-    let out = substitute(s, env, &mut unset)?;
+    let out = substitute(s, env, &mut unset, 0)?;
     warnings.extend(unset.into_iter().map(|name| unset_warning(&name)));
     Ok(out)
 }
@@ -210,90 +213,6 @@ fn key_text(k: &serde_yaml::Value) -> String {
     }
 }
 
-/// One match of Compose's template expression.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Token<'a> {
-    /// `$$`
-    Escaped,
-    /// `$NAME`
-    Named(&'a str),
-    /// `${…}`: the text between the braces.
-    Braced(&'a str),
-    /// `${` followed by something that is not a valid braced expression.
-    Invalid,
-}
-
-fn is_name_start(c: char) -> bool {
-    // `(?i)[_a-z]` under Unicode simple case folding also admits KELVIN SIGN and LONG S.
-    c == '_' || c.is_ascii_alphabetic() || c == '\u{212A}' || c == '\u{17F}'
-}
-
-fn is_name_char(c: char) -> bool {
-    is_name_start(c) || c.is_ascii_digit()
-}
-
-/// Length in bytes of the name starting at `s[0]`, or 0 when `s` does not start with one.
-fn name_len(s: &str) -> usize {
-    let mut chars = s.char_indices();
-    match chars.next() {
-        Some((_, c)) if is_name_start(c) => {}
-        _ => return 0,
-    }
-    chars
-        .find(|&(_, c)| !is_name_char(c))
-        .map_or(s.len(), |(i, _)| i)
-}
-
-/// The leftmost match at or after byte `from`: `(start, end, token)`.
-pub(crate) fn scan(s: &str, from: usize) -> Option<(usize, usize, Token<'_>)> {
-    let mut i = from;
-    while let Some(off) = s.get(i..).and_then(|t| t.find('$')) {
-        let start = i + off;
-        let after = &s[start + 1..];
-        if after.starts_with('$') {
-            return Some((start, start + 2, Token::Escaped));
-        }
-        let n = name_len(after);
-        if n > 0 {
-            let end = start + 1 + n;
-            return Some((start, end, Token::Named(&s[start + 1..end])));
-        }
-        if let Some(inner) = after.strip_prefix('{') {
-            let body_start = start + 2;
-            let n = name_len(inner);
-            if n > 0 {
-                let rest = &inner[n..];
-                // Optional `:?[-+?](.*)` — greedy, so it ends at the last `}` of the line.
-                let op_len = match rest.as_bytes() {
-                    [b':', b'-' | b'+' | b'?', ..] => 2,
-                    [b'-' | b'+' | b'?', ..] => 1,
-                    _ => 0,
-                };
-                if op_len > 0 {
-                    let line = &rest[op_len..];
-                    let line = &line[..line.find('\n').unwrap_or(line.len())];
-                    if let Some(close) = line.rfind('}') {
-                        let body_end = body_start + n + op_len + close;
-                        return Some((
-                            start,
-                            body_end + 1,
-                            Token::Braced(&s[body_start..body_end]),
-                        ));
-                    }
-                }
-                if rest.starts_with('}') {
-                    let body_end = body_start + n;
-                    return Some((start, body_end + 1, Token::Braced(&s[body_start..body_end])));
-                }
-            }
-            return Some((start, start + 2, Token::Invalid));
-        }
-        // No match at this `$`: the search resumes at the next byte.
-        i = start + 1;
-    }
-    None
-}
-
 /// Index of the first balanced closing brace, counting every `{` and skipping the byte that
 /// follows it (compose-go's `getFirstBraceClosingIndex`).
 fn first_closing_brace(s: &str) -> Option<usize> {
@@ -354,39 +273,64 @@ impl Op {
     }
 }
 
+/// How deeply defaults and alternatives may nest (`${A:-${B:-${C}}}` is 3 levels). Compose
+/// has no limit, but every level costs stack: 50 000 nested `${A:-…}` overflowed it. Real
+/// files stay far below this.
+const MAX_DEPTH: usize = 256;
+
 fn substitute(
     template: &str,
     env: &Env,
     unset: &mut Vec<String>,
+    depth: usize,
 ) -> Result<String, InterpolationError> {
-    let mut out = String::with_capacity(template.len());
-    let mut pos = 0;
-    while let Some((start, end, _)) = scan(template, pos) {
-        out.push_str(&template[pos..start]);
-        out.push_str(&replace(&template[start..end], template, env, unset)?);
-        pos = end;
+    if depth > MAX_DEPTH {
+        let head: String = template.chars().take(40).collect();
+        return Err(InterpolationError::InvalidTemplate {
+            template: format!("{head}… (templates nested more than {MAX_DEPTH} levels deep)"),
+        });
     }
-    out.push_str(&template[pos..]);
+    let mut out = String::with_capacity(template.len());
+    // Texts still to interpolate, each on its own, and where to resume in them. The tail of
+    // a greedy match is pushed here rather than recursed into, so a line with many
+    // templates takes no stack; only nesting inside an operand does.
+    let mut pending: Vec<(&str, usize)> = vec![(template, 0)];
+    while let Some((text, pos)) = pending.pop() {
+        let Some((start, end, _)) = scan(text, pos) else {
+            out.push_str(&text[pos..]);
+            continue;
+        };
+        out.push_str(&text[pos..start]);
+        let (value, rest) = replace(&text[start..end], text, env, unset, depth)?;
+        out.push_str(&value);
+        // The match's tail comes first, then the text after the match.
+        pending.push((text, end));
+        if !rest.is_empty() {
+            pending.push((rest, 0));
+        }
+    }
     Ok(out)
 }
 
-fn replace(
-    matched: &str,
+/// The value of one match, and the tail of the match still to interpolate on its own.
+fn replace<'a>(
+    matched: &'a str,
     template: &str,
     env: &Env,
     unset: &mut Vec<String>,
-) -> Result<String, InterpolationError> {
+    depth: usize,
+) -> Result<(String, &'a str), InterpolationError> {
     let op = Op::earliest(matched);
     let (head, rest) = match first_closing_brace(matched) {
         Some(i) => matched.split_at(i + 1),
         None => (matched, ""),
     };
     let name = match scan(head, 0).map(|(_, _, t)| t) {
-        Some(Token::Escaped) => return Ok("$".into()),
+        Some(Token::Escaped) => return Ok(("$".into(), "")),
         Some(Token::Named(name)) => name,
         Some(Token::Braced(body)) => {
-            if let Some(value) = apply(op, body, env, unset)? {
-                return Ok(value + &substitute(rest, env, unset)?);
+            if let Some(value) = apply(op, body, env, unset, depth)? {
+                return Ok((value, rest));
             }
             body
         }
@@ -397,10 +341,10 @@ fn replace(
         }
     };
     match env.get(name) {
-        Some(v) => Ok(v.clone()),
+        Some(v) => Ok((v.clone(), "")),
         None => {
             unset.push(name.to_owned());
-            Ok(String::new())
+            Ok((String::new(), ""))
         }
     }
 }
@@ -411,12 +355,13 @@ fn apply(
     body: &str,
     env: &Env,
     unset: &mut Vec<String>,
+    depth: usize,
 ) -> Result<Option<String>, InterpolationError> {
     let Some((name, text)) = body.split_once(op.sep()) else {
         return Ok(None);
     };
     // compose-go v2.9.1 interpolates the operand before looking at the variable.
-    let text = substitute(text, env, unset)?;
+    let text = substitute(text, env, unset, depth + 1)?;
     let value = env.get(name);
     let non_empty = value.is_some_and(|v| !v.is_empty());
     let own = || value.cloned().unwrap_or_default();

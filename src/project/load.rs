@@ -9,6 +9,7 @@ mod dotenv;
 mod extends;
 mod finish;
 mod include;
+mod validate;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -65,6 +66,7 @@ impl Ctx<'_> {
 pub(crate) fn read_file(ctx: &mut Ctx<'_>, file: &Path) -> Result<Vec<yaml::Document>> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| Error::config(format!("cannot read {}: {e}", file.display())))?;
+    super::nesting::check_flow_depth(file, &text)?;
     let env = ctx.env;
     let mut warnings = Vec::new();
     let mut docs = yaml::parse_documents(file, &text, &mut |v| {
@@ -129,6 +131,13 @@ pub(crate) fn merge_file(
     let docs = read_file(ctx, file)?;
     let mut prov = prov;
     for doc in docs {
+        if let Some(p) = doc.timestamps.iter().find(|p| !p.starts_with("x-")) {
+            return Err(Error::config(format!(
+                "validating {}: {p} invalid jsonType time.Time",
+                file.display()
+            ))
+            .with_hint("an unquoted date is a YAML timestamp; quote it to keep it a string"));
+        }
         let mut cfg = match doc.node {
             Node::Map(m) => m,
             Node::Null => Map::new(),
@@ -166,7 +175,7 @@ pub(crate) fn merge_file(
         let merged = merge::merge(std::mem::take(acc), cfg)?;
         *acc = merged;
         merge::enforce_unicity(acc)?;
-        finish::validate(acc, file)?;
+        validate::validate(acc, file)?;
         canonical::transform(acc)?;
         merge::enforce_unicity(acc)?;
     }
@@ -187,7 +196,7 @@ pub(crate) fn load_model(
         merge_file(ctx, &mut acc, f, working_dir, included, prov.as_deref_mut())?;
     }
     normalize::set_defaults(&mut acc);
-    finish::validate_external(&acc)?;
+    validate::validate_external(&acc)?;
     let home = ctx.home.clone();
     Resolver {
         base: working_dir,
@@ -213,7 +222,15 @@ pub fn load(input: &Input<'_>) -> Result<Output> {
         Some(&mut prov),
     )?;
     if model.is_empty() {
-        return Err(Error::config("empty compose file"));
+        let files: Vec<String> = input
+            .files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect();
+        return Err(
+            Error::config(format!("empty compose file: {}", files.join(", ")))
+                .with_hint("a compose file needs at least a `services:` section"),
+        );
     }
     model.insert("name".into(), Node::Str(input.name.to_string()));
     normalize::normalize(&mut model, input.env);

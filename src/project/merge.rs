@@ -58,23 +58,84 @@ const SPECIALS: &[(&str, Merger)] = &[
     ("services.*.ulimits.*", Merger::Ulimit),
 ];
 
-/// Does the dotted `path` match `pattern` (`*` = any one segment)?
-pub fn matches(path: &[String], pattern: &str) -> bool {
-    let mut n = 0;
-    for (i, seg) in pattern.split('.').enumerate() {
-        match path.get(i) {
-            Some(p) if seg == "*" || seg == p => n += 1,
-            _ => return false,
+/// Does the dotted `path` match `pattern` (`*` = any one segment)? Compared byte-wise
+/// without splitting: this runs for every node of the model against every rule table.
+pub fn matches<S: AsRef<str>>(path: &[S], pattern: &str) -> bool {
+    let mut pat = pattern.as_bytes();
+    for seg in path {
+        if pat.is_empty() {
+            return false;
+        }
+        let s = seg.as_ref().as_bytes();
+        let rest = if pat[0] == b'*' && (pat.len() == 1 || pat[1] == b'.') {
+            &pat[1..]
+        } else if pat.len() >= s.len() && &pat[..s.len()] == s {
+            &pat[s.len()..]
+        } else {
+            return false;
+        };
+        pat = match rest.first() {
+            None => rest,
+            Some(b'.') => &rest[1..],
+            Some(_) => return false,
+        };
+        if pat.is_empty() && rest.first() == Some(&b'.') {
+            // A pattern ending in '.' never matches.
+            return false;
         }
     }
-    n == path.len()
+    pat.is_empty()
 }
 
+/// A rule table (`pattern → value`) indexed by the pattern's last segment, so that a
+/// lookup tests only the few patterns that can match (first match in table order wins).
+pub struct Rules<T: 'static> {
+    table: &'static [(&'static str, T)],
+    index: std::sync::OnceLock<std::collections::HashMap<&'static str, Vec<usize>>>,
+}
+
+impl<T: Copy> Rules<T> {
+    pub const fn new(table: &'static [(&'static str, T)]) -> Self {
+        Rules {
+            table,
+            index: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn index(&self) -> &std::collections::HashMap<&'static str, Vec<usize>> {
+        self.index.get_or_init(|| {
+            let mut m: std::collections::HashMap<&'static str, Vec<usize>> = Default::default();
+            for (i, (p, _)) in self.table.iter().enumerate() {
+                let last = p.rsplit('.').next().unwrap_or(p);
+                m.entry(last).or_default().push(i);
+            }
+            m
+        })
+    }
+
+    /// The value of the first pattern matching `path`.
+    pub fn find<S: AsRef<str>>(&self, path: &[S]) -> Option<T> {
+        let last = path.last()?.as_ref();
+        let idx = self.index();
+        let exact = idx.get(last).map(Vec::as_slice).unwrap_or(&[]);
+        let wild = idx.get("*").map(Vec::as_slice).unwrap_or(&[]);
+        let mut best: Option<usize> = None;
+        for &i in exact.iter().chain(wild) {
+            if best.is_some_and(|b| b < i) {
+                continue;
+            }
+            if matches(path, self.table[i].0) {
+                best = Some(i);
+            }
+        }
+        best.map(|i| self.table[i].1)
+    }
+}
+
+static SPECIAL_RULES: Rules<Merger> = Rules::new(SPECIALS);
+
 fn special(path: &[String]) -> Option<Merger> {
-    SPECIALS
-        .iter()
-        .find(|(p, _)| matches(path, p))
-        .map(|(_, m)| *m)
+    SPECIAL_RULES.find(path)
 }
 
 /// Merge `over` (a later file's model) into `base` (the accumulated model).
@@ -336,3 +397,33 @@ pub fn go_float(f: f64) -> String {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod match_tests {
+    use super::matches;
+
+    #[test]
+    fn matches_table() {
+        let p = |s: &str| s.split('.').map(String::from).collect::<Vec<_>>();
+        for (path, pattern, want) in [
+            ("services.app.ports", "services.*.ports", true),
+            ("services.app.ports", "services.*.port", false),
+            ("services.app.portsx", "services.*.ports", false),
+            ("services.app", "services.*.ports", false),
+            ("services.app.ports.x", "services.*.ports", false),
+            ("services", "services", true),
+            ("volumes.data", "volumes.*", true),
+            ("services.app.ulimits.nofile", "services.*.ulimits.*", true),
+        ] {
+            assert_eq!(matches(&p(path), pattern), want, "{path} ~ {pattern}");
+        }
+        let dotted = vec![
+            "services".to_string(),
+            "a".into(),
+            "labels".into(),
+            "com.example".into(),
+        ];
+        assert!(matches(&dotted, "services.*.labels.*"));
+        assert!(!matches(&dotted, "services.*.labels.com"));
+    }
+}

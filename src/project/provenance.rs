@@ -13,9 +13,8 @@
 //!   list at its own path.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-use serde::Serialize;
+use std::path::Path;
+use std::sync::Arc;
 
 use crate::error::Result;
 use crate::project::canonical;
@@ -23,9 +22,9 @@ use crate::project::merge::{go_fmt, matches};
 use crate::project::yaml::{Map, Node};
 
 /// One event on a key path.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
-    pub file: PathBuf,
+    pub file: Arc<Path>,
     /// Key path inside that file.
     pub path: String,
     /// The value as written there (after interpolation), or `None` when the file removed it
@@ -62,26 +61,24 @@ const WHOLE: &[&str] = &[
 /// Lists merged by a unique key.
 const UNIQUE: &[(&str, &str)] = &[
     ("services.*.ports", "port"),
-    ("services.*.volumes", "target"),
-    ("services.*.secrets", "target"),
-    ("services.*.configs", "target"),
-    ("services.*.devices", "target"),
+    ("services.*.volumes", "volume"),
+    ("services.*.secrets", "mount"),
+    ("services.*.configs", "mount"),
+    ("services.*.devices", "device"),
     ("services.*.env_file", "path"),
 ];
 
 impl Provenance {
     /// Record what `file` sets (its model after interpolation, `extends` and `include`).
+    /// The model is walked as written; the few short forms whose long form has other key
+    /// paths (`build: ./x`, `networks: [a]`, `depends_on: [a]`, list items of unique-keyed
+    /// lists) are mapped onto the long form's paths.
     pub fn record_file(&mut self, file: &Path, cfg: &Map) -> Result<()> {
-        let mut copy = cfg.clone();
-        // Long syntax so entries line up with the merged model; failures are reported by
-        // the loader itself, so a model that does not canonicalise is recorded as written.
-        if canonical::transform(&mut copy).is_err() {
-            copy = cfg.clone();
-        }
+        let file: Arc<Path> = Arc::from(file);
         let mut path = Vec::new();
-        for (k, v) in &copy {
+        for (k, v) in cfg {
             path.push(k.clone());
-            self.walk(file, v, &mut path);
+            self.walk(&file, v, &mut path);
             path.pop();
         }
         Ok(())
@@ -108,7 +105,7 @@ impl Provenance {
             for k in keys {
                 if let Some(ev) = self.entries.get_mut(&k) {
                     ev.push(Event {
-                        file: file.to_path_buf(),
+                        file: Arc::from(file),
                         path: p.clone(),
                         value: None,
                     });
@@ -117,16 +114,48 @@ impl Provenance {
         }
     }
 
-    fn push(&mut self, key: String, file: &Path, value: String) {
+    /// Key paths and values are for display (`config --explain`, the dashboard's details):
+    /// control characters from the file (an ESC written as `"\e]52;…"`, a newline) are
+    /// neutralised here so that they never reach a terminal.
+    fn push(&mut self, key: String, file: &Arc<Path>, value: String) {
+        let key = displayable(key);
+        let value = displayable(value);
         self.entries.entry(key.clone()).or_default().push(Event {
-            file: file.to_path_buf(),
+            file: Arc::clone(file),
             path: key,
             value: Some(value),
         });
     }
 
-    fn walk(&mut self, file: &Path, n: &Node, path: &mut Vec<String>) {
+    fn walk(&mut self, file: &Arc<Path>, n: &Node, path: &mut Vec<String>) {
         let key = path.join(".");
+        match n {
+            Node::Str(ctx) if matches(path, "services.*.build") => {
+                self.push(format!("{key}.context"), file, ctx.clone());
+                return;
+            }
+            Node::Seq(items)
+                if matches(path, "services.*.networks") || matches(path, "services.*.models") =>
+            {
+                for i in items {
+                    self.push(format!("{key}.{}", go_fmt(i)), file, "null".into());
+                }
+                return;
+            }
+            Node::Seq(items) if matches(path, "services.*.depends_on") => {
+                for i in items {
+                    let dep = go_fmt(i);
+                    self.push(
+                        format!("{key}.{dep}.condition"),
+                        file,
+                        "service_started".into(),
+                    );
+                    self.push(format!("{key}.{dep}.required"), file, "true".into());
+                }
+                return;
+            }
+            _ => {}
+        }
         if WHOLE.iter().any(|p| matches(path, p)) {
             self.push(key, file, render(n));
             return;
@@ -154,10 +183,20 @@ impl Provenance {
             return;
         }
         if let Some((_, how)) = UNIQUE.iter().find(|(p, _)| matches(path, p)) {
+            // Identity from the long form, value as written (`"8080:80"`).
             if let Node::Seq(items) = n {
-                for i in items {
-                    let id = identity(how, i);
-                    self.push(format!("{key}[{id}]"), file, render(i));
+                for item in items {
+                    match item {
+                        Node::Map(_) => {
+                            let id = identity(how, item);
+                            self.push(format!("{key}[{id}]"), file, render(item));
+                        }
+                        _ => {
+                            for id in short_ids(how, item) {
+                                self.push(format!("{key}[{id}]"), file, render(item));
+                            }
+                        }
+                    }
                 }
                 return;
             }
@@ -195,7 +234,7 @@ impl Provenance {
                     k.clone(),
                     evs.iter()
                         .map(|e| crate::project::Origin {
-                            file: e.file.clone(),
+                            file: e.file.to_path_buf(),
                             path: e.path.clone(),
                             value: e.value.clone().unwrap_or_else(|| "(removed)".into()),
                         })
@@ -206,17 +245,63 @@ impl Provenance {
     }
 }
 
+/// The identities of the long-syntax entries one written short item stands for (a port
+/// range gives several), matching [`identity`] of the long form.
+fn short_ids(how: &str, item: &Node) -> Vec<String> {
+    let text = go_fmt(item);
+    match how {
+        "port" => match canonical::ports::parse_port(&text) {
+            Ok(ports) => ports
+                .iter()
+                .map(|p| {
+                    let host = if p.host_ip.is_empty() {
+                        "0.0.0.0"
+                    } else {
+                        &p.host_ip
+                    };
+                    format!("{host}:{}:{}/{}", p.published, p.target, p.protocol)
+                })
+                .collect(),
+            Err(_) => vec![text],
+        },
+        "volume" => match canonical::volume::parse_volume(&text) {
+            Ok(v) => vec![canonical::volume::clean_path(&v.target)],
+            Err(_) => vec![text],
+        },
+        "device" => {
+            let parts: Vec<&str> = text.split(':').collect();
+            vec![parts.get(1).unwrap_or(&parts[0]).to_string()]
+        }
+        _ => vec![text],
+    }
+}
+
+/// Follow a dotted path whose keys may themselves contain dots (`labels.com.example.x`).
 fn lookup<'a>(model: &'a Map, path: &str) -> Option<&'a Node> {
-    let mut cur = model;
-    let mut found = None;
-    for seg in path.split('.') {
-        let n = cur.get(seg)?;
-        found = Some(n);
-        if let Node::Map(m) = n {
-            cur = m;
+    if let Some(n) = model.get(path) {
+        return Some(n);
+    }
+    // Fast path: the next key has no dot.
+    if let Some((head, rest)) = path.split_once('.') {
+        if let Some(Node::Map(m)) = model.get(head) {
+            if let Some(found) = lookup(m, rest) {
+                return Some(found);
+            }
         }
     }
-    found
+    for (k, v) in model {
+        if let Some(rest) = path
+            .strip_prefix(k.as_str())
+            .and_then(|r| r.strip_prefix('.'))
+        {
+            if let Node::Map(m) = v {
+                if let Some(found) = lookup(m, rest) {
+                    return Some(found);
+                }
+            }
+        }
+    }
+    None
 }
 
 fn identity(how: &str, n: &Node) -> String {
@@ -236,11 +321,19 @@ fn identity(how: &str, n: &Node) -> String {
                 .unwrap_or_else(|| "tcp".into());
             format!("{host}:{}:{}/{proto}", get("published"), get("target"))
         }
-        "target" => match m.get("target") {
+        "volume" | "device" | "mount" => match m.get("target") {
             Some(t) => go_fmt(t),
             None => get("source"),
         },
         other => get(other),
+    }
+}
+
+fn displayable(s: String) -> String {
+    if s.chars().any(|c| c.is_control() && c != '\t') {
+        crate::sanitize::sanitize_str(&s)
+    } else {
+        s
     }
 }
 

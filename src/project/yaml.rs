@@ -62,6 +62,9 @@ pub struct Document {
     pub resets: Vec<String>,
     /// Dotted key paths tagged `!override` (kept in `node`).
     pub overrides: Vec<String>,
+    /// Dotted key paths of unquoted dates (`2024-01-02`): go-yaml decodes them as
+    /// timestamps, which Compose's schema rejects outside `x-*` fields.
+    pub timestamps: Vec<String>,
 }
 
 /// Parse every document of `text` (the content of `file`). `interpolate` runs on each document
@@ -72,6 +75,12 @@ pub fn parse_documents(
     interpolate: &mut dyn FnMut(&mut Value) -> Result<()>,
 ) -> Result<Vec<Document>> {
     let mut docs = Vec::new();
+    let mut conv = Convert {
+        text,
+        path: Vec::new(),
+        timestamps: Vec::new(),
+        seen: Default::default(),
+    };
     for de in serde_yaml::Deserializer::from_str(text) {
         let mut value = match Value::deserialize(de) {
             Ok(v) => v,
@@ -83,10 +92,13 @@ pub fn parse_documents(
         apply_merge_keys(&mut value)
             .map_err(|m| Error::config(format!("failed to parse {}: {m}", file.display())))?;
         interpolate(&mut value)?;
+        conv.timestamps.clear();
+        let node = conv.node(value);
         docs.push(Document {
-            node: to_node(value, text),
+            node,
             resets,
             overrides,
+            timestamps: conv.timestamps.clone(),
         });
     }
     Ok(docs)
@@ -110,16 +122,13 @@ pub fn to_yaml_string(v: &serde_json::Value) -> Result<String> {
 
 fn syntax_error(file: &Path, text: &str, e: &serde_yaml::Error) -> Error {
     let raw = e.to_string();
-    // serde_yaml appends " at line L column C"; we print the location ourselves.
-    let msg = match raw.find(" at line ") {
-        Some(i) => raw[..i].to_string(),
-        None => raw.clone(),
-    };
     let Some(loc) = e.location() else {
-        return Error::config(format!("failed to parse {}: {msg}", file.display()));
+        return Error::config(format!("failed to parse {}: {raw}", file.display()));
     };
+    // serde_yaml: `<problem> at line L column C[, <context> at line L2 column C2]`; the
+    // location is printed by us, the context (e.g. "while parsing a flow sequence") kept.
+    let (mut msg, context) = split_location(&raw);
     let (mut line, mut col) = (loc.line(), loc.column());
-    let mut msg = msg;
     // serde_yaml: `services.app: duplicate entry with key "image"`, located at the start of
     // the mapping. Compose: `line 4: mapping key "image" already defined at line 3`.
     if let Some(i) = msg.find("duplicate entry with key ") {
@@ -130,7 +139,20 @@ fn syntax_error(file: &Path, text: &str, e: &serde_yaml::Error) -> Error {
         if let Some(d) = dup {
             line = d;
         }
-        col = col.max(1);
+    }
+    let mut header = format!(
+        "failed to parse {}: line {line}, column {col}: {msg}",
+        file.display()
+    );
+    // When the problem is found at a blank line or the end of the file, the context
+    // (where the unfinished construct started) is the useful excerpt.
+    let problem_line = text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    if let Some((ctx, cl, cc)) = context {
+        header.push_str(&format!(" ({ctx} at line {cl}, column {cc})"));
+        if problem_line.trim().is_empty() {
+            line = cl;
+            col = cc;
+        }
     }
     let excerpt: String = text
         .lines()
@@ -141,10 +163,34 @@ fn syntax_error(file: &Path, text: &str, e: &serde_yaml::Error) -> Error {
         .collect();
     let caret = " ".repeat(col.saturating_sub(1));
     Error::config(format!(
-        "failed to parse {}: line {line}, column {col}: {msg}\n  {line:>4} | {excerpt}\n       | {caret}^",
-        file.display()
+        "{header}\n  {line:>4} | {excerpt}\n       | {caret}^"
     ))
     .with_hint("fix the YAML at that position")
+}
+
+/// Split serde_yaml's message into the problem and the optional context with its location.
+fn split_location(raw: &str) -> (String, Option<(String, usize, usize)>) {
+    let Some(i) = raw.find(" at line ") else {
+        return (raw.to_string(), None);
+    };
+    let problem = raw[..i].to_string();
+    let rest = &raw[i + " at line ".len()..];
+    let Some(comma) = rest.find(", ") else {
+        return (problem, None);
+    };
+    let ctx_text = &rest[comma + 2..];
+    let Some(j) = ctx_text.rfind(" at line ") else {
+        return (
+            problem,
+            Some((ctx_text.to_string(), 0, 0)).filter(|_| false),
+        );
+    };
+    let ctx = ctx_text[..j].to_string();
+    let mut nums = ctx_text[j + " at line ".len()..]
+        .split(" column ")
+        .map(|n| n.trim().parse::<usize>().unwrap_or(0));
+    let (l, c) = (nums.next().unwrap_or(0), nums.next().unwrap_or(0));
+    (problem, Some((ctx, l, c)))
 }
 
 /// Lines of the first and the duplicate definition of `key` in the block mapping that starts
@@ -308,14 +354,14 @@ fn key_string(k: &Value) -> String {
 
 /// go-yaml v3 resolves plain `010` as octal 8 and `1_000` as 1000; serde_yaml keeps both
 /// as strings and cannot tell plain from quoted scalars. A string of that shape becomes the
-/// integer Go would see unless the text also contains it quoted (then it is left alone).
-fn go_plain_int(s: &str, text: &str) -> Option<i64> {
+/// integer Go would see when its occurrence in the text is not quoted (see [`Convert`]).
+fn go_plain_int(s: &str) -> Option<i64> {
     let body = s.strip_prefix(['-', '+']).unwrap_or(s);
     let shaped = !body.is_empty()
         && body.starts_with(|c: char| c.is_ascii_digit())
         && body.chars().all(|c| c.is_ascii_digit() || c == '_')
         && ((body.len() > 1 && body.starts_with('0')) || body.contains('_'));
-    if !shaped || text.contains(&format!("\"{s}\"")) || text.contains(&format!("'{s}'")) {
+    if !shaped {
         return None;
     }
     let plain = s.replace('_', "");
@@ -331,30 +377,124 @@ fn go_plain_int(s: &str, text: &str) -> Option<i64> {
     Some(if neg { -v } else { v })
 }
 
-fn to_node(v: Value, text: &str) -> Node {
-    match v {
-        Value::Null => Node::Null,
-        Value::Bool(b) => Node::Bool(b),
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Node::Int(i)
-            } else if let Some(u) = n.as_u64() {
-                Node::UInt(u)
-            } else {
-                Node::Float(n.as_f64().unwrap_or(f64::NAN))
-            }
+/// Does `s` look like a YAML timestamp go-yaml would decode (`2006-1-2`, optionally with a
+/// time)?
+fn looks_like_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() < 8 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+        return false;
+    }
+    let rest = &s[5..];
+    let (date, time) = match rest.find(['T', 't', ' ']) {
+        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        None => (rest, None),
+    };
+    let mut parts = date.split('-');
+    let ok_num = |p: Option<&str>| {
+        p.is_some_and(|p| (1..=2).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit()))
+    };
+    if !(ok_num(parts.next()) && ok_num(parts.next()) && parts.next().is_none()) {
+        return false;
+    }
+    match time {
+        None => true,
+        Some(t) => {
+            t.len() >= 5 && t.as_bytes()[..1].iter().all(u8::is_ascii_digit) && t.contains(':')
         }
-        Value::String(s) => match go_plain_int(&s, text) {
-            Some(i) => Node::Int(i),
-            None => Node::Str(s),
-        },
-        Value::Sequence(s) => Node::Seq(s.into_iter().map(|v| to_node(v, text)).collect()),
-        Value::Mapping(m) => Node::Map(
-            m.into_iter()
-                .map(|(k, v)| (key_string(&k), to_node(v, text)))
-                .collect(),
-        ),
-        Value::Tagged(t) => to_node(t.value, text),
+    }
+}
+
+/// serde_yaml value → [`Node`], recording the paths of unquoted timestamps.
+///
+/// For strings that go-yaml would resolve differently when plain (Go-octal ints, `_`
+/// separators, dates), the quoting is read back from the text: the k-th such string value
+/// met (in document order) is matched with the k-th standalone occurrence of that text.
+struct Convert<'a> {
+    text: &'a str,
+    path: Vec<String>,
+    timestamps: Vec<String>,
+    seen: std::collections::HashMap<String, usize>,
+}
+
+impl Convert<'_> {
+    fn node(&mut self, v: Value) -> Node {
+        match v {
+            Value::Null => Node::Null,
+            Value::Bool(b) => Node::Bool(b),
+            Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    Node::Int(i)
+                } else if let Some(u) = n.as_u64() {
+                    Node::UInt(u)
+                } else {
+                    Node::Float(n.as_f64().unwrap_or(f64::NAN))
+                }
+            }
+            Value::String(s) => {
+                let int = go_plain_int(&s);
+                let stamp = looks_like_timestamp(&s);
+                if (int.is_some() || stamp) && self.is_plain(&s) {
+                    if let Some(i) = int {
+                        return Node::Int(i);
+                    }
+                    self.timestamps.push(self.path.join("."));
+                }
+                Node::Str(s)
+            }
+            Value::Sequence(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, v) in items.into_iter().enumerate() {
+                    self.path.push(format!("{i}"));
+                    out.push(self.node(v));
+                    self.path.pop();
+                }
+                Node::Seq(out)
+            }
+            Value::Mapping(m) => {
+                let mut out = Map::with_capacity(m.len());
+                for (k, v) in m {
+                    let k = key_string(&k);
+                    self.path.push(k.clone());
+                    let n = self.node(v);
+                    self.path.pop();
+                    out.insert(k, n);
+                }
+                Node::Map(out)
+            }
+            Value::Tagged(t) => self.node(t.value),
+        }
+    }
+}
+
+impl Convert<'_> {
+    /// Is the next occurrence of the value `s` written without quotes?
+    fn is_plain(&mut self, s: &str) -> bool {
+        let k = self.seen.entry(s.to_string()).or_insert(0);
+        let want = *k;
+        *k += 1;
+        let bytes = self.text.as_bytes();
+        let standalone = |b: Option<&u8>| {
+            b.is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'_' || *c == b'.' || *c == b'-'))
+        };
+        let mut n = 0;
+        let mut from = 0;
+        while let Some(off) = self.text[from..].find(s) {
+            let start = from + off;
+            let end = start + s.len();
+            from = start + 1;
+            let before = start.checked_sub(1).and_then(|i| bytes.get(i));
+            let after = bytes.get(end);
+            if !standalone(before) || !standalone(after) {
+                continue;
+            }
+            if n == want {
+                let quoted = |b: Option<&u8>| matches!(b, Some(b'"') | Some(b'\''));
+                return !(quoted(before) && quoted(after));
+            }
+            n += 1;
+        }
+        // Not found as written (e.g. produced by interpolation): a plain scalar.
+        true
     }
 }
 

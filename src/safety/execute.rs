@@ -3,7 +3,6 @@
 //! re-checked against the pinned plan (name + creation time) just before removal. Anything
 //! changed → stop and report. Afterwards every planned volume is re-inspected.
 
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use bollard::Docker;
@@ -11,9 +10,11 @@ use serde::Serialize;
 
 use super::plan::{DeletionPlan, PlannedVolume};
 use crate::commands::Ctx;
+use crate::compose::{self, Invocation};
 use crate::engine::volumes::{self, Removal};
 use crate::error::{Error, Result};
 use crate::project::LoadedProject;
+use crate::sanitize::sanitize_str;
 
 /// Where Compose's output goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,119 +25,62 @@ pub enum Output {
     Capture,
 }
 
-/// One Compose command line devctl runs during a guarded operation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ComposeCall {
-    pub program: String,
-    pub args: Vec<String>,
-    pub cwd: PathBuf,
-}
-
-impl ComposeCall {
-    pub fn display(&self) -> String {
-        std::iter::once(&self.program)
-            .chain(self.args.iter())
-            .map(|s| {
-                if !s.is_empty()
-                    && s.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c))
-                {
-                    s.clone()
-                } else {
-                    format!("'{}'", s.replace('\'', "'\\''"))
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-}
-
-/// The Compose command line for subcommand `sub` of the loaded project, pinned to the
-/// project name the plan was built for.
-// TODO(after merge): build it with `crate::compose::invocation` (helper "compose").
-pub fn compose_call(ctx: &Ctx, project: &LoadedProject, sub: &[String]) -> ComposeCall {
-    let mut args = vec!["compose".to_string()];
-    for f in &ctx.global.files {
-        args.push("-f".into());
-        args.push(ctx.cwd.join(f).display().to_string());
-    }
-    args.push("-p".into());
-    args.push(project.resolved.name.clone());
-    if let Some(d) = &ctx.global.project_directory {
-        args.push("--project-directory".into());
-        args.push(ctx.cwd.join(d).display().to_string());
-    }
-    for p in &ctx.global.profiles {
-        args.push("--profile".into());
-        args.push(p.clone());
-    }
-    for e in &ctx.global.env_files {
-        args.push("--env-file".into());
-        args.push(ctx.cwd.join(e).display().to_string());
-    }
-    args.extend(sub.iter().cloned());
-    ComposeCall {
-        program: "docker".into(),
-        args,
-        cwd: ctx.cwd.clone(),
-    }
-}
-
-fn command(ctx: &Ctx, call: &ComposeCall) -> Command {
-    let mut cmd = Command::new(&call.program);
-    cmd.args(&call.args)
-        .current_dir(&call.cwd)
-        .env_clear()
-        .envs(&ctx.env)
-        // devctl never hands its own standard input to Compose during a guarded operation.
-        .stdin(Stdio::null());
-    cmd
-}
-
-fn spawn_err(call: &ComposeCall, e: std::io::Error) -> Error {
-    if e.kind() == std::io::ErrorKind::NotFound {
-        Error::compose_missing(format!("cannot run `{}`: {e}", call.program))
-            .with_hint("install Docker Compose v2 (`docker compose version`)")
-    } else {
-        Error::general(format!("cannot run `{}`: {e}", call.display()))
-    }
+/// The Compose command line for subcommand `sub` of the loaded project (layered files, `-p`
+/// pinned to the project the plan was built for), never interactive: Compose's standard input
+/// is /dev/null during a guarded operation.
+pub fn compose_call(ctx: &Ctx, project: &LoadedProject, sub: &[String]) -> Result<Invocation> {
+    let mut inv = compose::invocation(ctx, project, sub)?;
+    inv.interactive = false;
+    Ok(inv)
 }
 
 /// Run a Compose call with standard input at /dev/null. Returns the exit code and, for
-/// [`Output::Capture`], stdout+stderr.
-pub fn run_compose(ctx: &Ctx, call: &ComposeCall, output: Output) -> Result<(i32, String)> {
-    let mut cmd = command(ctx, call);
+/// [`Output::Capture`], its stdout+stderr (sanitised).
+pub fn run_compose(inv: &Invocation, output: Output) -> Result<(i32, String)> {
+    let mut inv = inv.clone();
+    // devctl never hands its own standard input to Compose during a guarded operation.
+    inv.interactive = false;
     match output {
-        Output::Inherit => {
-            eprintln!("+ {}", call.display());
-            let status = cmd.status().map_err(|e| spawn_err(call, e))?;
-            Ok((status.code().unwrap_or(1), String::new()))
-        }
+        Output::Inherit => Ok((compose::run(&inv)?, String::new())),
         Output::Capture => {
-            let out = cmd.output().map_err(|e| spawn_err(call, e))?;
-            let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
-            text.push_str(&String::from_utf8_lossy(&out.stderr));
-            Ok((out.status.code().unwrap_or(1), text))
+            let out = Command::new(&inv.program)
+                .args(&inv.args)
+                .stdin(Stdio::null())
+                .output()
+                .map_err(|e| spawn_err(&inv, e))?;
+            let mut text = crate::sanitize::sanitize_text(&out.stdout);
+            text.push_str(&crate::sanitize::sanitize_text(&out.stderr));
+            Ok((compose::run::exit_code(out.status), text))
         }
+    }
+}
+
+fn spawn_err(inv: &Invocation, e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        compose::detect::missing()
+    } else {
+        Error::general(format!("cannot run `{}`: {e}", inv.display()))
     }
 }
 
 /// Compose's own view of the project: `docker compose … config --format json`.
-pub fn compose_config_json(ctx: &Ctx, call: &ComposeCall) -> Result<serde_json::Value> {
-    let out = command(ctx, call)
+pub fn compose_config_json(inv: &Invocation) -> Result<serde_json::Value> {
+    let out = Command::new(&inv.program)
+        .args(&inv.args)
+        .stdin(Stdio::null())
         .stderr(Stdio::piped())
         .stdout(Stdio::piped())
         .output()
-        .map_err(|e| spawn_err(call, e))?;
+        .map_err(|e| spawn_err(inv, e))?;
     if !out.status.success() {
         return Err(Error::config(format!(
             "`{}` failed: {}",
-            call.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
+            inv.display(),
+            crate::sanitize::sanitize_text(&out.stderr).trim()
         )));
     }
     serde_json::from_slice(&out.stdout)
-        .map_err(|e| Error::general(format!("`{}` printed no JSON: {e}", call.display())))
+        .map_err(|e| Error::general(format!("`{}` printed no JSON: {e}", inv.display())))
 }
 
 /// A volume after execution, and why it is still there (or not).
@@ -229,7 +173,7 @@ pub async fn remove_planned(docker: &Docker, plan: &DeletionPlan, out: &mut Outc
             Removal::InUse(msg) => out.kept.push(AfterVolume {
                 name: v.name.clone(),
                 status: "kept".into(),
-                reason: format!("in use: {}", clean(&msg)),
+                reason: format!("in use: {}", sanitize_str(&msg)),
             }),
             Removal::NotFound => {
                 out.stopped = Some(format!("volume `{}` disappeared during removal", v.name));
@@ -237,18 +181,16 @@ pub async fn remove_planned(docker: &Docker, plan: &DeletionPlan, out: &mut Outc
                 return;
             }
             Removal::Failed(msg) => {
-                out.stopped = Some(format!("cannot remove `{}`: {}", v.name, clean(&msg)));
+                out.stopped = Some(format!(
+                    "cannot remove `{}`: {}",
+                    v.name,
+                    sanitize_str(&msg)
+                ));
                 not_attempted(plan, i, out);
                 return;
             }
         }
     }
-}
-
-fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
 }
 
 fn not_attempted(plan: &DeletionPlan, from: usize, out: &mut Outcome) {
@@ -343,42 +285,6 @@ mod tests {
         assert!(e.contains("changed"), "{e}");
         let e = still_matches(&planned(), None).expect_err("gone");
         assert!(e.contains("disappeared"), "{e}");
-    }
-
-    #[test]
-    fn compose_call_is_pinned_to_the_project() {
-        let ctx = Ctx {
-            global: crate::cli::GlobalArgs {
-                files: vec!["a.yml".into(), "/abs/b.yml".into()],
-                profiles: vec!["dev".into()],
-                ..Default::default()
-            },
-            cwd: "/w".into(),
-            env: Default::default(),
-        };
-        let project = LoadedProject {
-            resolved: crate::project::Resolved {
-                files: vec![],
-                project_dir: "/w".into(),
-                name: "shop".into(),
-                environment: None,
-                protected: false,
-                env_files: vec![],
-                profiles: vec![],
-                protected_volumes: vec![],
-                ..Default::default()
-            },
-            json: serde_json::Value::Null,
-            project: Default::default(),
-            disabled_services: Default::default(),
-            provenance: Default::default(),
-            warnings: vec![],
-        };
-        let call = compose_call(&ctx, &project, &["down".into(), "--remove-orphans".into()]);
-        assert_eq!(
-            call.display(),
-            "docker compose -f /w/a.yml -f /abs/b.yml -p shop --profile dev down --remove-orphans"
-        );
     }
 
     #[test]

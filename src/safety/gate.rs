@@ -10,13 +10,14 @@ use bollard::Docker;
 
 use super::audit::{AuditLog, Record};
 use super::classify::{Action, ComposeGlobals, Destructive, strip_volume_flags};
-use super::execute::{self, ComposeCall, Outcome, Output};
+use super::execute::{self, Outcome, Output};
 use super::plan::{self, DeletionPlan, PlanInput};
 use super::policy;
 use super::sources::{compose_view, load_project};
 use super::views::{self, Disagreement};
 use super::{prompt, snapshot};
 use crate::commands::Ctx;
+use crate::compose::Invocation;
 use crate::engine::volumes;
 use crate::error::{Error, Result};
 use crate::project::{LoadedProject, Project};
@@ -52,17 +53,17 @@ impl Prepared {
 
     /// The Compose command devctl will run, if any (never with `-v`; `-V`/`-y` only as the
     /// user asked, after confirmation).
-    pub fn compose_call(&self) -> Option<ComposeCall> {
+    pub fn compose_call(&self) -> Result<Option<Invocation>> {
         let d = &self.destructive;
         if d.has(Action::VolumeRm) || d.has(Action::VolumePrune) {
-            return None;
+            return Ok(None);
         }
         let mut sub = strip_volume_flags(&self.args, d);
         if d.subcommand == "rm" && !has_force(&sub) {
             // Compose would ask on its /dev/null stdin; the user confirmed the plan already.
             sub.insert(1, "-f".into());
         }
-        Some(execute::compose_call(&self.ctx, &self.loaded, &sub))
+        execute::compose_call(&self.ctx, &self.loaded, &sub).map(Some)
     }
 }
 
@@ -111,7 +112,9 @@ pub fn effective_ctx(ctx: &Ctx, g: &ComposeGlobals) -> Ctx {
     c
 }
 
-/// Build the plan without prompting or touching anything. `args` is the Compose-form argv
+/// Build the plan without prompting or touching anything. Runs Compose (`config --format
+/// json`) as a child process: call it from a worker (multi-thread runtime / `spawn_blocking`
+/// wrapper), not from a render loop. `args` is the Compose-form argv
 /// (`["down", "-v"]`, `["-p", "x", "rm", "-fsv"]`, `["volume", "rm", "x"]`…), already
 /// classified as `destructive`.
 pub async fn prepare(
@@ -130,7 +133,7 @@ pub async fn prepare(
         destructive: &destructive,
         facts: &facts,
     });
-    let compose = compose_view(&ectx, Some(&loaded.resolved.name))?;
+    let compose = compose_view(&ectx, &loaded)?;
     let compose = Project::from_json(&compose).map_err(|e| {
         Error::general(format!("cannot read Compose's `config --format json`: {e}"))
     })?;
@@ -244,8 +247,8 @@ pub async fn execute(
             }
         }
     }
-    if let Some(call) = p.compose_call() {
-        let (code, text) = execute::run_compose(&p.ctx, &call, output)?;
+    if let Some(call) = p.compose_call()? {
+        let (code, text) = execute::run_compose(&call, output)?;
         out.compose = Some((call.display(), code));
         out.compose_output = text;
         if code != 0 {

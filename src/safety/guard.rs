@@ -3,7 +3,7 @@
 
 use super::audit::AuditLog;
 use super::classify::Destructive;
-use super::execute::{self, Output};
+use super::execute::Output;
 use super::gate::{Confirmation, Prepared, audit_decision, execute, prepare};
 use super::policy::{self, Decision, GateFlags};
 use super::{prompt, sources};
@@ -43,13 +43,12 @@ async fn guard_async(
         ));
     }
     if ctx.global.dry_run {
-        match p.compose_call() {
-            Some(c) => println!("{}", c.display()),
-            None => println!("(no Compose command)"),
+        if let Some(inv) = p.compose_call()? {
+            crate::compose::run::announce(&inv);
         }
         for v in &p.plan.remove {
-            println!(
-                "devctl: remove volume {} (created {})",
+            eprintln!(
+                "+ devctl: remove volume {} (created {})",
                 v.name,
                 v.created_at.as_deref().unwrap_or("?")
             );
@@ -111,18 +110,12 @@ async fn guard_async(
     }
 }
 
-/// Run a non-destructive Compose subcommand for the project (e.g. plain `down`), standard
-/// input at /dev/null; `--dry-run` prints it and stops.
-// TODO(after merge): `crate::compose::invocation` + `crate::compose::run` (helper "compose").
+/// Run a non-destructive Compose subcommand for the project (e.g. plain `down`);
+/// `--dry-run` prints it and stops.
 pub fn run_plain(ctx: &Ctx, sub: &[String]) -> Result<u8> {
     let loaded = sources::load_project(ctx)?;
-    let call = execute::compose_call(ctx, &loaded, sub);
-    if ctx.global.dry_run {
-        println!("{}", call.display());
-        return Ok(0);
-    }
-    let (code, _) = execute::run_compose(ctx, &call, Output::Inherit)?;
-    Ok(u8::try_from(code).unwrap_or(1))
+    let inv = crate::compose::invocation(ctx, &loaded, sub)?;
+    crate::compose::execute(ctx, &inv)
 }
 
 fn aborted(p: &Prepared, reason: &str) -> Result<u8> {

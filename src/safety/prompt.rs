@@ -16,11 +16,9 @@ pub fn is_terminal() -> bool {
     io::stdin().is_terminal() && io::stderr().is_terminal()
 }
 
-/// Neutralise control characters in Engine-supplied text (labels, names) before printing.
+/// Neutralise terminal control sequences in Engine-supplied text (labels, names).
 fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
+    crate::sanitize::sanitize_str(s)
 }
 
 /// `12 B`, `3.4 KiB`, `1.2 GiB`; `unknown` when the Engine did not report a size.
@@ -255,7 +253,7 @@ mod tests {
             "WILL BE DELETED by devctl, one by one (1):",
             "shop_db  [named volume (key `db`), PROTECTED; 12 B; created 2026-11-21T19:52:58Z]",
             "mounted by: shop-db-1 (service `db` of project `shop`, running)",
-            "labels: evil=?[2Jx",
+            "labels: evil=x",
             "KEPT:",
             "pgdata  (external",
             "WARNING: volume `shop_db` is listed as protected",

@@ -1,14 +1,14 @@
 //! Shared by the doctor tests: build the project model from the real
 //! `docker compose config --format json` (so the checks see exactly what Compose sees),
 //! and small assertions over findings.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::panic)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use devctl::doctor::{self, DoctorInput, EngineState, Finding};
-use devctl::project::{LoadedProject, Project, Resolved};
+use devctl::project::{self, LoadedProject, Project, ProjectOptions};
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -34,18 +34,39 @@ pub fn env_for(dir: &Path) -> BTreeMap<String, String> {
     env
 }
 
-/// Load the project the way Compose does, from `dir` with `-f files…` and `--profile`s.
+/// Load the project with devctl's loader (`project::load`), as `devctl doctor` does.
 pub fn load(
     dir: &Path,
     files: &[&str],
     profiles: &[&str],
     environment: Option<&str>,
 ) -> LoadedProject {
+    let opts = ProjectOptions {
+        files: files.iter().map(PathBuf::from).collect(),
+        profiles: profiles.iter().map(|s| s.to_string()).collect(),
+        environment: environment.map(str::to_string),
+        cwd: dir.to_path_buf(),
+        env: env_for(dir),
+        ..Default::default()
+    };
+    project::load(&opts)
+        .unwrap_or_else(|e| panic!("devctl's loader failed in {}: {e}", dir.display()))
+}
+
+/// Load the project from the real `docker compose config --format json` instead (used to
+/// check that doctor finds the same things whichever model it is given).
+pub fn load_with_compose(
+    dir: &Path,
+    files: &[&str],
+    profiles: &[&str],
+    environment: Option<&str>,
+) -> LoadedProject {
+    let mut lp = load(dir, files, profiles, environment);
     let env = env_for(dir);
     let mut cmd = Command::new("docker");
     cmd.arg("compose").current_dir(dir).env_clear().envs(&env);
-    for f in files {
-        cmd.args(["-f", f]);
+    for f in &lp.resolved.files {
+        cmd.arg("-f").arg(f);
     }
     for p in profiles {
         cmd.args(["--profile", p]);
@@ -58,29 +79,9 @@ pub fn load(
         dir.display(),
         String::from_utf8_lossy(&out.stderr)
     );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("compose prints JSON");
-    let project = Project::from_json(&json).expect("typed model");
-    let abs: Vec<PathBuf> = files.iter().map(|f| dir.join(f)).collect();
-    let project_dir = abs[0].parent().expect("file has a parent").to_path_buf();
-    let env_name = environment.map(str::to_string);
-    LoadedProject {
-        resolved: Resolved {
-            files: abs,
-            project_dir,
-            name: project.name.clone(),
-            protected: matches!(environment, Some("prod")),
-            environment: env_name,
-            env_files: Vec::new(),
-            profiles: profiles.iter().map(|s| s.to_string()).collect(),
-            protected_volumes: Vec::new(),
-            ..Default::default()
-        },
-        json,
-        project,
-        disabled_services: BTreeMap::new(),
-        provenance: BTreeMap::new(),
-        warnings: Vec::new(),
-    }
+    lp.json = serde_json::from_slice(&out.stdout).expect("compose prints JSON");
+    lp.project = Project::from_json(&lp.json).expect("typed model");
+    lp
 }
 
 /// Doctor's input for that project, with the given Engine state.

@@ -10,14 +10,13 @@ use crate::engine::model::{Container, ServiceStatus};
 use crate::engine::watch::WatchMsg;
 
 /// What is compared to decide that a container "changed" (not the probe log or streak,
-/// which move with every probe).
+/// which move with every probe, nor times: a restart shows as `exited` then `running`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Key {
     phase: &'static str,
     exit_code: Option<i64>,
     oom: bool,
     restarts: u64,
-    started_at: Option<String>,
     error: Option<String>,
 }
 
@@ -27,7 +26,6 @@ fn key(c: &Container) -> Key {
         exit_code: c.exit_code,
         oom: c.oom_killed,
         restarts: c.restart_count,
-        started_at: c.started_at.clone(),
         error: c.state_error.clone(),
     }
 }

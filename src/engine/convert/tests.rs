@@ -242,20 +242,18 @@ fn healthcheck_none_and_disabled() {
 }
 
 #[test]
-fn strip_controls_table() {
-    let cases = [
-        ("plain\ttext\n", "plain\ttext\n"),
-        ("\u{1b}[31mred\u{1b}[0m", "red"),
-        ("\u{1b}]52;c;aGVsbG8=\u{7}after", "after"),
-        ("\u{1b}]0;title\u{1b}\\x", "x"),
-        ("\u{1b}[2J\u{1b}[Hclear", "clear"),
-        ("\u{1b}P1$r\u{1b}\\dcs", "dcs"),
-        ("bare\u{1b}7esc", "bareesc"),
-        ("bell\u{7}cr\r\u{9b}31m", "bellcr31m"),
-        ("ünïcödé ✓", "ünïcödé ✓"),
-        ("\u{1b}", ""),
-    ];
-    for (input, want) in cases {
-        assert_eq!(strip_controls(input), want, "{input:?}");
+fn probe_output_is_sanitised() {
+    let mut i: ContainerInspectResponse =
+        serde_json::from_str(&fixture("inspect_sick.json")).expect("inspect fixture");
+    if let Some(log) = i
+        .state
+        .as_mut()
+        .and_then(|s| s.health.as_mut())
+        .and_then(|h| h.log.as_mut())
+    {
+        log[0].output =
+            Some("\u{1b}]52;c;aGVsbG8=\u{7}\u{1b}[2Jbad\u{1b}]0;title\u{7}\nline2\n".into());
     }
+    let c = container_from_inspect(&i, PROJECT);
+    assert_eq!(c.probes[0].output, "bad\nline2\n");
 }

@@ -56,19 +56,28 @@ struct Raw {
 /// Turns the chunks of one container's log stream into lines.
 #[derive(Debug, Default)]
 pub struct Assembler {
+    /// The Engine was asked for timestamps: every message starts with one.
+    timestamps: bool,
     stdout: Pending,
     stderr: Pending,
     raw: Raw,
 }
 
 impl Assembler {
-    pub fn new() -> Self {
-        Self::default()
+    pub fn new(timestamps: bool) -> Self {
+        Assembler {
+            timestamps,
+            ..Self::default()
+        }
     }
 
     /// A multiplexed frame (one Engine message, `timestamp SP content`).
     pub fn push_frame(&mut self, stream: Stream, frame: &[u8], emit: &mut impl FnMut(RawLine)) {
-        let (ts, content) = split_timestamp(frame);
+        let (ts, content) = if self.timestamps {
+            split_timestamp(frame)
+        } else {
+            (None, frame)
+        };
         let pending = self.pending(stream);
         if pending.bytes.is_empty() {
             pending.timestamp = ts;
@@ -118,7 +127,12 @@ impl Assembler {
                 && self.raw.offset > 0
                 && self.raw.offset % ENGINE_FRAGMENT == 0;
             if !self.raw.started || at_boundary {
-                match timestamp_prefix(rest, at_end) {
+                let prefix = if self.timestamps {
+                    timestamp_prefix(rest, at_end)
+                } else {
+                    Prefix::No
+                };
+                match prefix {
                     Prefix::NeedMore => break,
                     Prefix::Yes(ts, len) => {
                         if !self.raw.started {

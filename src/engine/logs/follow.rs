@@ -30,7 +30,7 @@ use tokio::sync::{Notify, mpsc};
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::target::{LABEL_ONEOFF, LABEL_PROJECT, LABEL_SERVICE, inspect_target, targets};
-use super::{Cursor, LogLine, LogOptions, LogReader, Source, Tail, Target, engine_error};
+use super::{Cursor, LogLine, LogOptions, LogReader, Request, Source, Tail, Target, engine_error};
 use crate::error::Result;
 
 /// What a follow stream delivers.
@@ -91,7 +91,11 @@ async fn follow(
     let history = opts.tail != Tail::Last(0);
     let mut cursors = vec![Cursor::default(); found.len()];
     if history && !found.is_empty() {
-        let mut reader = LogReader::new(&docker, &found, &opts);
+        let history_opts = LogOptions {
+            timestamps: true,
+            ..opts.clone()
+        };
+        let mut reader = LogReader::new(&docker, &found, &history_opts);
         while let Some(line) = reader.next().await? {
             if tx.send(LogEvent::Line(line)).await.is_err() {
                 return Ok(());
@@ -256,15 +260,13 @@ async fn follower(
         tokio::pin!(notified);
         notified.as_mut().enable();
 
-        let mut src = Source::open(
-            &shared.docker,
-            target.clone(),
-            true,
+        let req = Request {
+            follow: true,
             tail,
             engine_since,
-            opts.since,
-            opts.text,
-        );
+            timestamps: true,
+        };
+        let mut src = Source::open(&shared.docker, target.clone(), req, opts.since, opts.text);
         let mut delivered = 0usize;
         loop {
             match src.next().await {

@@ -132,7 +132,8 @@ fn host_port_in_error(e: &str) -> Option<String> {
 /// The diagnosis of one container, as text (each line indented by `indent`).
 pub fn render_container(c: &Container, logs: &[String], indent: &str) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{indent}container {} ({:?})", c.name, c.state);
+    let state = format!("{:?}", c.state).to_lowercase();
+    let _ = writeln!(s, "{indent}container {} ({state})", c.name);
     if !c.probes.is_empty() {
         let _ = writeln!(s, "{indent}  last health-check outputs:");
         let from = c.probes.len().saturating_sub(PROBES_SHOWN);

@@ -298,10 +298,10 @@ pub fn describe(row: &Row, running_for: Option<Duration>) -> String {
         }
         Stage::Running => "running (no health check)".into(),
         Stage::Healthy => "healthy".into(),
-        Stage::Unhealthy => {
-            let streak = first.map_or(0, |c| c.failing_streak);
-            format!("unhealthy (failing streak {streak})")
-        }
+        Stage::Unhealthy => match first.map_or(0, |c| c.failing_streak) {
+            0 => "unhealthy".into(),
+            n => format!("unhealthy (failing streak {n})"),
+        },
         Stage::Restarting => {
             let n = first.map_or(0, |c| c.restart_count);
             format!("restarting (restarts so far: {n})")

@@ -1,6 +1,6 @@
 use super::*;
-use crate::engine::model::{Health, Probe, ServiceStatus};
-use progress::Expect;
+use crate::engine::model::{Container, ContainerState, Health, Probe, ServiceStatus};
+use progress::{Expect, Tracker};
 
 fn svc(name: &str, state: ContainerState, health: Health) -> ServiceStatus {
     ServiceStatus {

@@ -2,7 +2,6 @@
 //! paths become ints, floats or booleans, per file, before merging.
 
 use crate::error::{Error, Result};
-use crate::project::merge::matches;
 use crate::project::yaml::{Map, Node};
 
 #[derive(Debug, Clone, Copy)]
@@ -66,6 +65,8 @@ const CASTS: &[(&str, Cast)] = &[
     ("configs.*.external", Cast::Bool),
 ];
 
+static CAST_RULES: crate::project::merge::Rules<Cast> = crate::project::merge::Rules::new(CASTS);
+
 /// Apply the casts to one file's interpolated model; returns warnings (yes/no booleans).
 pub fn apply(model: &mut Map) -> Result<Vec<String>> {
     let mut warnings = Vec::new();
@@ -95,11 +96,7 @@ fn walk(n: &mut Node, path: &mut Vec<String>, warnings: &mut Vec<String>) -> Res
             path.pop();
         }
         Node::Str(text) => {
-            let Some(cast) = CASTS
-                .iter()
-                .find(|(p, _)| matches(path, p))
-                .map(|(_, c)| *c)
-            else {
+            let Some(cast) = CAST_RULES.find(path) else {
                 return Ok(());
             };
             let fail = |what: &str| {

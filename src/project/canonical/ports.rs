@@ -43,6 +43,9 @@ pub fn parse_port(spec: &str) -> Result<Vec<LongPort>, String> {
     if raw.is_empty() {
         return Err(format!("no port specified: {spec}<empty>"));
     }
+    if !matches!(proto.as_str(), "tcp" | "udp" | "sctp") {
+        return Err(format!("invalid proto: {proto}"));
+    }
     let parts: Vec<&str> = raw.split(':').collect();
     let n = parts.len();
     let container = parts[n - 1];

@@ -28,6 +28,10 @@ enum Kind {
     FileMode,
     /// `all` → -1.
     DeviceCount,
+    /// A `{id: value}` map printed as `id` / `id=value` strings (build `ssh`).
+    KeyList,
+    /// `gpus: all` → `[{count: -1}]`.
+    Gpus,
     Drop,
 }
 
@@ -51,6 +55,10 @@ const KINDS: &[(&str, Kind)] = &[
     ("networks.*.driver_opts", Kind::Labels),
     ("networks.*.ipam.options", Kind::Labels),
     ("services.*.command", Kind::Shell),
+    ("services.*.post_start.*.command", Kind::Shell),
+    ("services.*.pre_stop.*.command", Kind::Shell),
+    ("services.*.build.ssh", Kind::KeyList),
+    ("services.*.gpus", Kind::Gpus),
     ("services.*.entrypoint", Kind::Shell),
     ("services.*.healthcheck.test", Kind::HealthTest),
     ("services.*.healthcheck.interval", Kind::Duration),
@@ -99,21 +107,43 @@ const KINDS: &[(&str, Kind)] = &[
     ("version", Kind::Drop),
 ];
 
-fn kind(path: &[String]) -> Option<Kind> {
-    KINDS
-        .iter()
-        .find(|(p, _)| matches(path, p))
-        .map(|(_, k)| *k)
+/// Boolean fields that are pointers in compose-go (a `false` is printed).
+const KEEP_FALSE: &[&str] = &[
+    "services.*.depends_on.*.required",
+    "services.*.attach",
+    "services.*.init",
+    "networks.*.enable_ipv4",
+    "networks.*.enable_ipv6",
+];
+
+/// Integer fields with `omitempty` (a `0` is not printed).
+const DROP_ZERO: &[&str] = &[
+    "services.*.cpu_shares",
+    "services.*.cpu_count",
+    "services.*.cpu_percent",
+    "services.*.cpu_period",
+    "services.*.cpu_quota",
+    "services.*.cpu_rt_period",
+    "services.*.cpu_rt_runtime",
+    "services.*.oom_score_adj",
+    "services.*.mem_swappiness",
+    "services.*.pids_limit",
+];
+
+static KIND_RULES: crate::project::merge::Rules<Kind> = crate::project::merge::Rules::new(KINDS);
+
+fn kind(path: &[&str]) -> Option<Kind> {
+    KIND_RULES.find(path)
 }
 
 /// Render the final model as Compose's canonical JSON (with `$` doubled).
 pub fn render(model: &Map) -> Result<J> {
-    let mut path = Vec::new();
+    let mut path: Vec<&str> = Vec::new();
     let mut out = JMap::new();
     let mut keys: Vec<&String> = model.keys().collect();
     keys.sort();
     for k in keys {
-        path.push(k.clone());
+        path.push(k.as_str());
         if let Some(v) = render_at(&model[k], &mut path)? {
             out.insert(k.clone(), v);
         }
@@ -151,7 +181,7 @@ pub fn render(model: &Map) -> Result<J> {
     Ok(escape_dollars(J::Object(out)))
 }
 
-fn render_at(n: &Node, path: &mut Vec<String>) -> Result<Option<J>> {
+fn render_at<'a>(n: &'a Node, path: &mut Vec<&'a str>) -> Result<Option<J>> {
     // Extensions below the top level are not part of Compose's JSON.
     if path.len() > 1 && path.last().is_some_and(|k| k.starts_with("x-")) {
         return Ok(None);
@@ -172,7 +202,7 @@ fn render_at(n: &Node, path: &mut Vec<String>) -> Result<Option<J>> {
             keys.sort();
             let mut out = JMap::new();
             for k in keys {
-                path.push(k.clone());
+                path.push(k.as_str());
                 if let Some(v) = render_at(&m[k], path)? {
                     out.insert(k.clone(), v);
                 }
@@ -182,7 +212,7 @@ fn render_at(n: &Node, path: &mut Vec<String>) -> Result<Option<J>> {
         }
         Node::Seq(items) => {
             let mut out = Vec::with_capacity(items.len());
-            path.push("*".into());
+            path.push("*");
             for item in items {
                 if let Some(v) = render_at(item, path)? {
                     out.push(v);
@@ -193,8 +223,10 @@ fn render_at(n: &Node, path: &mut Vec<String>) -> Result<Option<J>> {
         }
         // `omitempty` on string fields (maps of strings are rendered by their kind).
         Node::Str(v) if v.is_empty() && path.len() > 2 => return Ok(None),
-        // Go's `omitempty` drops false booleans; `depends_on.*.required` has no omitempty.
-        Node::Bool(false) if !matches(path, "services.*.depends_on.*.required") => return Ok(None),
+        // Go's `omitempty` drops false booleans; pointer fields keep them.
+        Node::Bool(false) if !KEEP_FALSE.iter().any(|p| matches(path, p)) => return Ok(None),
+        // `omitempty` integers of the service.
+        Node::Int(0) if DROP_ZERO.iter().any(|p| matches(path, p)) => return Ok(None),
         scalar => scalar_json(scalar),
     }))
 }
@@ -203,7 +235,7 @@ fn render_at(n: &Node, path: &mut Vec<String>) -> Result<Option<J>> {
 /// `entrypoint`, which are always printed); empty mappings are dropped for map-typed keys,
 /// while struct-typed ones (`ipam`, `placement`, `resources`, `volume`, `healthcheck`, …)
 /// are kept.
-fn is_empty_dropped(n: &Node, path: &[String]) -> bool {
+fn is_empty_dropped(n: &Node, path: &[&str]) -> bool {
     const MAP_TYPED: &[&str] = &[
         "environment",
         "labels",
@@ -230,7 +262,7 @@ fn is_empty_dropped(n: &Node, path: &[String]) -> bool {
             !(matches(path, "services.*.command") || matches(path, "services.*.entrypoint"))
         }
         Node::Map(m) if m.is_empty() => {
-            path.len() > 1 && path.last().is_some_and(|k| MAP_TYPED.contains(&k.as_str()))
+            path.len() > 1 && path.last().is_some_and(|k| MAP_TYPED.contains(k))
         }
         _ => false,
     }
@@ -244,23 +276,31 @@ fn raw(n: &Node) -> J {
     }
 }
 
+/// Go's JSON encoding of a float: integral values print without a fraction (`1`, not `1.0`).
+fn float_json(f: f64) -> J {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        return J::from(f as i64);
+    }
+    serde_json::Number::from_f64(f).map_or(J::Null, J::Number)
+}
+
 fn scalar_json(n: &Node) -> J {
     match n {
         Node::Null => J::Null,
         Node::Bool(b) => J::Bool(*b),
         Node::Int(i) => J::from(*i),
         Node::UInt(u) => J::from(*u),
-        Node::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+        Node::Float(f) => float_json(*f),
         Node::Str(s) => J::String(s.clone()),
         Node::Seq(_) | Node::Map(_) => J::Null,
     }
 }
 
-fn err(path: &[String], msg: impl std::fmt::Display) -> Error {
+fn err(path: &[&str], msg: impl std::fmt::Display) -> Error {
     Error::config(format!("{}: {msg}", path.join(".")))
 }
 
-fn render_kind(k: Kind, n: &Node, path: &[String]) -> Result<Option<J>> {
+fn render_kind(k: Kind, n: &Node, path: &[&str]) -> Result<Option<J>> {
     Ok(Some(match k {
         Kind::Drop => return Ok(None),
         Kind::MappingEquals | Kind::Labels => {
@@ -352,7 +392,7 @@ fn render_kind(k: Kind, n: &Node, path: &[String]) -> Result<Option<J>> {
                 if f == 0.0 {
                     return Ok(None);
                 }
-                serde_json::Number::from_f64(f).map_or(J::Null, J::Number)
+                float_json(f)
             }
             Node::Int(0) => return Ok(None),
             Node::Float(f) if *f == 0.0 => return Ok(None),
@@ -369,6 +409,36 @@ fn render_kind(k: Kind, n: &Node, path: &[String]) -> Result<Option<J>> {
             Node::Seq(items) => J::Array(items.iter().map(|i| J::String(go_fmt(i))).collect()),
             Node::Null => return Ok(None),
             other => J::String(go_fmt(other)),
+        },
+        Kind::KeyList => match n {
+            Node::Map(m) => J::Array(
+                m.iter()
+                    .map(|(k, v)| match v {
+                        Node::Null => J::String(k.clone()),
+                        Node::Str(s) if s.is_empty() => J::String(k.clone()),
+                        other => J::String(format!("{k}={}", go_fmt(other))),
+                    })
+                    .collect(),
+            ),
+            Node::Seq(items) => J::Array(items.iter().map(|i| J::String(go_fmt(i))).collect()),
+            Node::Null => return Ok(None),
+            other => J::Array(vec![J::String(go_fmt(other))]),
+        },
+        Kind::Gpus => match n {
+            Node::Str(s) if s == "all" => serde_json::json!([{"count": -1}]),
+            Node::Seq(items) => {
+                let mut out = Vec::new();
+                let mut p = path.to_vec();
+                p.push("*");
+                for i in items {
+                    if let Some(v) = render_at(i, &mut p)? {
+                        out.push(v);
+                    }
+                }
+                J::Array(out)
+            }
+            Node::Null => return Ok(None),
+            other => return Err(err(path, format!("invalid gpus value {}", go_fmt(other)))),
         },
         Kind::DeviceCount => match n {
             Node::Str(s) if s == "all" => J::from(-1),
@@ -491,16 +561,26 @@ pub fn shell_split(s: &str) -> std::result::Result<Vec<String>, String> {
 }
 
 /// Compose doubles every `$` in the rendered text (so the output can be fed back).
-fn escape_dollars(v: J) -> J {
+fn escape_dollars(mut v: J) -> J {
+    escape_in_place(&mut v);
+    v
+}
+
+fn escape_in_place(v: &mut J) {
     match v {
-        J::String(s) => J::String(s.replace('$', "$$")),
-        J::Array(a) => J::Array(a.into_iter().map(escape_dollars).collect()),
-        J::Object(o) => J::Object(
-            o.into_iter()
-                .map(|(k, v)| (k.replace('$', "$$"), escape_dollars(v)))
-                .collect(),
-        ),
-        other => other,
+        J::String(s) if s.contains('$') => *s = s.replace('$', "$$"),
+        J::Array(a) => a.iter_mut().for_each(escape_in_place),
+        J::Object(o) => {
+            if o.keys().any(|k| k.contains('$')) {
+                let old = std::mem::take(o);
+                *o = old
+                    .into_iter()
+                    .map(|(k, v)| (k.replace('$', "$$"), v))
+                    .collect();
+            }
+            o.values_mut().for_each(escape_in_place);
+        }
+        _ => {}
     }
 }
 

@@ -1,8 +1,11 @@
 //! Go duration strings (`time.ParseDuration` / `Duration.String`) and docker/go-units
 //! byte sizes (`RAMInBytes`), as Compose renders them.
 
-/// Parse a Go duration into nanoseconds.
+/// Parse a Go duration into nanoseconds, as `time.ParseDuration` does: integer arithmetic,
+/// fractions truncated to the nanosecond, and an error when the total does not fit in an
+/// `int64` of nanoseconds (about 2 562 047 hours).
 pub fn parse_duration(s: &str) -> Result<i128, String> {
+    const LIMIT: u128 = 1 << 63;
     let bad = || format!("invalid duration {s:?}");
     let (neg, mut rest) = match s.strip_prefix('-') {
         Some(r) => (true, r),
@@ -14,33 +17,59 @@ pub fn parse_duration(s: &str) -> Result<i128, String> {
     if rest.is_empty() {
         return Err(bad());
     }
-    let mut total: f64 = 0.0;
+    let mut total: u128 = 0;
     while !rest.is_empty() {
-        let num_end = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(bad)?;
-        if num_end == 0 {
+        let int_end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let int_digits = &rest[..int_end];
+        rest = &rest[int_end..];
+        let mut frac_digits = "";
+        if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(|c: char| !c.is_ascii_digit()).unwrap_or(r.len());
+            frac_digits = &r[..end];
+            rest = &r[end..];
+        }
+        if int_digits.is_empty() && frac_digits.is_empty() {
             return Err(bad());
         }
-        let num: f64 = rest[..num_end].parse().map_err(|_| bad())?;
-        rest = &rest[num_end..];
         let unit_end = rest
             .find(|c: char| c.is_ascii_digit() || c == '.')
             .unwrap_or(rest.len());
-        let unit = &rest[..unit_end];
-        rest = &rest[unit_end..];
-        let mult: f64 = match unit {
-            "ns" => 1.0,
-            "us" | "µs" | "μs" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
+        let unit: u128 = match &rest[..unit_end] {
+            "ns" => 1,
+            "us" | "µs" | "μs" => 1_000,
+            "ms" => 1_000_000,
+            "s" => 1_000_000_000,
+            "m" => 60_000_000_000,
+            "h" => 3_600_000_000_000,
             _ => return Err(bad()),
         };
-        total += num * mult;
+        rest = &rest[unit_end..];
+        let mut value: u128 = 0;
+        for d in int_digits.bytes() {
+            value = value * 10 + u128::from(d - b'0');
+            if value > LIMIT {
+                return Err(bad());
+            }
+        }
+        value *= unit;
+        // The fraction: at most 19 significant digits count, truncated like Go.
+        let (mut frac, mut scale) = (0u128, 1u128);
+        for d in frac_digits.bytes().take(19) {
+            frac = frac * 10 + u128::from(d - b'0');
+            scale *= 10;
+        }
+        value += frac * unit / scale;
+        total += value;
+        if value > LIMIT || total > LIMIT {
+            return Err(bad());
+        }
     }
-    let ns = total.round() as i128;
+    if !neg && total > LIMIT - 1 {
+        return Err(bad());
+    }
+    let ns = total as i128;
     Ok(if neg { -ns } else { ns })
 }
 
@@ -133,6 +162,27 @@ mod tests {
         }
         assert!(parse_duration("10").is_err());
         assert!(parse_duration("abc").is_err());
+        // Like Go's time.ParseDuration: exact to the nanosecond up to the int64 limit.
+        for (s, ns) in [
+            ("2562047h47m16.854775807s", i64::MAX as i128),
+            ("-2562047h47m16.854775808s", i64::MIN as i128),
+            ("1.000000001s", 1_000_000_001),
+            ("1.5h", 5_400_000_000_000),
+            (".5s", 500_000_000),
+            ("1.s", 1_000_000_000),
+        ] {
+            assert_eq!(parse_duration(s), Ok(ns), "{s}");
+        }
+        for s in [
+            "2562047h47m16.854775808s",
+            "9999999999999999h",
+            "99999999999999999999999ns",
+            ".s",
+            "1.5.5s",
+            "5x",
+        ] {
+            assert!(parse_duration(s).is_err(), "{s}");
+        }
     }
 
     #[test]

@@ -49,6 +49,10 @@ pub fn name_from_files(files: &[PathBuf]) -> Option<(String, PathBuf)> {
         let Ok(text) = std::fs::read_to_string(file) else {
             break;
         };
+        // Text nested too deep for the YAML parser to be quick is left to the loader's error.
+        if crate::project::nesting::check_flow_depth(file, &text).is_err() {
+            break;
+        }
         // The first YAML document only, like go-yaml's Unmarshal.
         let Some(doc) = serde_yaml::Deserializer::from_str(&text).next() else {
             continue;

@@ -142,6 +142,29 @@ fn compose_file_variable_with_default_and_custom_separator() {
         err.message.contains("gone.yml")
             && err.hint.as_deref().unwrap_or("").contains("COMPOSE_FILE")
     );
+    // only separators: an error, not a panic
+    let o = with_env(t.opts("."), &[("COMPOSE_FILE", "::::")]);
+    let err = resolve(&o).expect_err("no file");
+    assert_eq!(err.exit, Exit::Config);
+    assert!(
+        err.message.contains("\"::::\" names no compose file"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn compose_file_flag_naming_a_directory_or_a_device() {
+    let t = Tree::new(&[("compose.yml", SVC), ("adir/x", "")]);
+    for (path, says) in [
+        ("adir", "is a directory"),
+        ("/dev/null", "is not a regular file"),
+        ("gone.yml", "not found"),
+    ] {
+        let err = resolve(&files(&t.opts("."), &[path])).expect_err(path);
+        assert_eq!(err.exit, Exit::Config, "{path}");
+        assert!(err.message.contains(says), "{path}: {}", err.message);
+    }
 }
 
 #[test]

@@ -377,3 +377,30 @@ proptest! {
         }
     }
 }
+
+/// Deeply nested defaults are refused instead of overflowing the stack, even on a thread
+/// with a small (2 MiB) stack; a line with many templates side by side is no nesting.
+#[test]
+#[allow(clippy::panic)]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    let handle = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(|| {
+            let nested = |n: usize| format!("{}x{}", "${A:-".repeat(n), "}".repeat(n));
+            let env = Env::new();
+            let ok = interpolate_str(&nested(200), &env);
+            let deep = interpolate_str(&nested(100_000), &env);
+            let side_by_side = interpolate_str(&"${A:-x}".repeat(5_000), &env);
+            (ok, deep, side_by_side)
+        })
+        .expect("spawn");
+    let (ok, deep, side_by_side) = handle.join().expect("no stack overflow");
+    assert_eq!(ok, Ok("x".to_string()));
+    match deep {
+        Err(InterpolationError::InvalidTemplate { template }) => {
+            assert!(template.ends_with("(templates nested more than 256 levels deep)"))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(side_by_side, Ok("x".repeat(5_000)));
+}

@@ -18,91 +18,6 @@ fn services(model: &Map) -> Option<&Map> {
     }
 }
 
-/// The part of the JSON-schema validation that protects the rest of the pipeline, with
-/// Compose's wording (`validating <file>: <path> <problem>`).
-pub(crate) fn validate(model: &Map, file: &Path) -> Result<()> {
-    let fail = |what: String| Error::config(format!("validating {}: {what}", file.display()));
-    match model.get("services") {
-        None | Some(Node::Map(_)) | Some(Node::Null) => {}
-        Some(_) => return Err(fail("services must be a mapping".into())),
-    }
-    let Some(svcs) = services(model) else {
-        return Ok(());
-    };
-    for (name, svc) in svcs {
-        let svc = match svc {
-            Node::Map(m) => m,
-            Node::Null => continue,
-            _ => return Err(fail(format!("services.{name} must be a mapping"))),
-        };
-        for key in [
-            "security_opt",
-            "group_add",
-            "volumes_from",
-            "external_links",
-            "device_cgroup_rules",
-        ] {
-            if let Some(Node::Seq(items)) = svc.get(key) {
-                for i in 0..items.len() {
-                    for j in (i + 1)..items.len() {
-                        if items[i] == items[j] {
-                            return Err(fail(format!(
-                                "services.{name}.{key} items at {i} and {j} are equal"
-                            )));
-                        }
-                    }
-                }
-            }
-        }
-        if let Some(Node::Map(env)) = svc.get("environment") {
-            for (k, v) in env {
-                if matches!(v, Node::Map(_) | Node::Seq(_)) {
-                    return Err(fail(format!(
-                        "services.{name}.environment.{k} must be a string, number, boolean or null"
-                    )));
-                }
-            }
-        }
-        for key in [
-            "ports", "volumes", "cap_add", "cap_drop", "devices", "secrets", "configs", "expose",
-            "profiles", "links",
-        ] {
-            if let Some(v) = svc.get(key) {
-                if !matches!(v, Node::Seq(_) | Node::Null) {
-                    return Err(fail(format!("services.{name}.{key} must be an array")));
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// compose-go `validation.Validate`: an `external` resource may only have `name` (and
-/// `x-*`) besides `external`.
-pub(crate) fn validate_external(model: &Map) -> Result<()> {
-    for kind in ["volumes", "networks", "secrets", "configs"] {
-        let Some(Node::Map(defs)) = model.get(kind) else {
-            continue;
-        };
-        for (name, def) in defs {
-            let Node::Map(d) = def else { continue };
-            if !matches!(d.get("external"), Some(Node::Bool(true))) {
-                continue;
-            }
-            if let Some(k) = d
-                .keys()
-                .find(|k| !matches!(k.as_str(), "name" | "external") && !k.starts_with("x-"))
-            {
-                return Err(Error::config(format!(
-                    "{kind}.{name}: conflicting parameters \"external\" and {k:?} specified"
-                ))
-                .with_hint("an external resource is created outside Compose: remove the other keys, or drop `external`"));
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Move services not enabled by `profiles` out of the model; returns them with their
 /// profiles.
 pub(crate) fn apply_profiles(
@@ -267,6 +182,19 @@ pub(crate) fn check_consistency(
                 "service {name:?} has neither an image nor a build context specified"
             )));
         }
+        check_resource_pairs(name, s)?;
+        if let Some(Node::Map(hc)) = s.get("healthcheck") {
+            if let Some(Node::Seq(t)) = hc.get("test") {
+                if let Some(first) = t.first() {
+                    let f = go_fmt(first);
+                    if !matches!(f.as_str(), "CMD" | "CMD-SHELL" | "NONE") {
+                        return Err(Error::config(format!(
+                            "healthcheck.test must start either by \"CMD\", \"CMD-SHELL\" or \"NONE\" (service {name:?} has {f:?})"
+                        )));
+                    }
+                }
+            }
+        }
         for n in names(s.get("networks")) {
             if !networks.contains(&n) {
                 return Err(invalid(format!(
@@ -308,6 +236,85 @@ pub(crate) fn check_consistency(
                 return Err(invalid(format!(
                     "service {name:?} depends on undefined service {dep:?}"
                 )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// (service key, its value, deploy key, its value, how to compare the two values).
+type Pair<'a> = (
+    &'static str,
+    Option<&'a Node>,
+    &'static str,
+    Option<&'a Node>,
+    &'a dyn Fn(&Node) -> Option<f64>,
+);
+
+/// A service-level limit and its `deploy.resources` twin must agree when both are set.
+fn check_resource_pairs(name: &str, s: &Map) -> Result<()> {
+    use crate::project::canonical::units::ram_in_bytes;
+    let limits = s
+        .get("deploy")
+        .and_then(|d| d.get("resources"))
+        .and_then(|r| r.get("limits"));
+    let reservations = s
+        .get("deploy")
+        .and_then(|d| d.get("resources"))
+        .and_then(|r| r.get("reservations"));
+    let num = |n: &Node| -> Option<f64> {
+        match n {
+            Node::Int(i) => Some(*i as f64),
+            Node::Float(f) => Some(*f),
+            Node::Str(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    };
+    let bytes = |n: &Node| -> Option<f64> {
+        match n {
+            Node::Int(i) => Some(*i as f64),
+            Node::Str(s) => ram_in_bytes(s).ok().map(|b| b as f64),
+            _ => None,
+        }
+    };
+    let pairs: [Pair<'_>; 4] = [
+        (
+            "cpus",
+            s.get("cpus"),
+            "deploy.resources.limits.cpus",
+            limits.and_then(|l| l.get("cpus")),
+            &num,
+        ),
+        (
+            "mem_limit",
+            s.get("mem_limit"),
+            "deploy.resources.limits.memory",
+            limits.and_then(|l| l.get("memory")),
+            &bytes,
+        ),
+        (
+            "pids_limit",
+            s.get("pids_limit"),
+            "deploy.resources.limits.pids",
+            limits.and_then(|l| l.get("pids")),
+            &num,
+        ),
+        (
+            "mem_reservation",
+            s.get("mem_reservation"),
+            "deploy.resources.reservations.memory",
+            reservations.and_then(|l| l.get("memory")),
+            &bytes,
+        ),
+    ];
+    for (a, av, b, bv, conv) in pairs {
+        if let (Some(x), Some(y)) = (av, bv) {
+            let (x, y) = (conv(x), conv(y));
+            if x.is_some() && y.is_some() && x != y {
+                return Err(Error::config(format!(
+                    "services.{name}: can't set distinct values on '{a}' and '{b}': invalid compose project"
+                ))
+                .with_hint(format!("set only one of `{a}` and `{b}`, or give them the same value")));
             }
         }
     }

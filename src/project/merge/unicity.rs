@@ -2,7 +2,6 @@
 //! list; an entry whose key was seen before overwrites the earlier slot (position of the
 //! first occurrence, value of the last). Runs after each merge and after canonicalisation.
 
-use super::matches;
 use crate::error::Result;
 use crate::project::canonical::volume::parse_volume;
 use crate::project::yaml::{Map, Node};
@@ -61,8 +60,14 @@ pub fn enforce_unicity(model: &mut Map) -> Result<()> {
     Ok(())
 }
 
+static UNIQUE_RULES: super::Rules<Indexer> = super::Rules::new(UNIQUE);
+
+/// The deepest rule is `services.*.networks.*.aliases` (5 segments).
+const MAX_DEPTH: usize = 5;
+
 fn walk(n: &mut Node, path: &mut Vec<String>) {
     match n {
+        Node::Map(_) if path.len() >= MAX_DEPTH => {}
         Node::Map(m) => {
             for (k, v) in m.iter_mut() {
                 path.push(k.clone());
@@ -71,11 +76,7 @@ fn walk(n: &mut Node, path: &mut Vec<String>) {
             }
         }
         Node::Seq(items) => {
-            let Some(ix) = UNIQUE
-                .iter()
-                .find(|(p, _)| matches(path, p))
-                .map(|(_, i)| *i)
-            else {
+            let Some(ix) = UNIQUE_RULES.find(path) else {
                 return;
             };
             let mut out: Vec<Node> = Vec::with_capacity(items.len());

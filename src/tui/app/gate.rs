@@ -30,7 +30,7 @@ impl Edge {
                             d.differences.join("; ")
                         )
                     });
-                    let compose = p.compose_call().map(|c| c.display());
+                    let compose = p.compose_call().ok().flatten().map(|c| c.display());
                     let mut view = plan_view(&p.plan, compose, p.required_words(), blocked);
                     view.token = Some(PlanToken(Arc::new(p)));
                     view
@@ -59,7 +59,7 @@ impl Edge {
         };
         let handle = tokio::runtime::Handle::current();
         tokio::task::spawn_blocking(move || {
-            let command = match prepared.compose_call() {
+            let command = match prepared.compose_call().ok().flatten() {
                 Some(c) => format!("{}, then remove the planned volumes", c.display()),
                 None => "remove the planned volumes".to_string(),
             };

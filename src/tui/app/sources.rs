@@ -98,6 +98,7 @@ impl Sources {
                             tail: Tail::Last(log_tail as u64),
                             since: None,
                             text: TextMode::Tui,
+                            timestamps: true,
                         },
                         (Some(_), since) => LogOptions {
                             tail: Tail::All,
@@ -105,6 +106,7 @@ impl Sources {
                                 since.unwrap_or_else(Utc::now) - chrono::Duration::seconds(1),
                             ),
                             text: TextMode::Tui,
+                            timestamps: true,
                         },
                     };
                     drop(follow.take());

@@ -42,6 +42,7 @@ fn hint(action: &str) -> Option<Hint> {
         action: action.into(),
         service: Some("api".into()),
         time_nano: 1_795_290_650_497_892_198,
+        exit_code: None,
     })
 }
 

@@ -21,7 +21,7 @@ fn line(stream: Stream, t: &str, text: &str) -> RawLine {
 }
 
 fn frames(input: &[(Stream, Vec<u8>)]) -> Vec<RawLine> {
-    let mut a = Assembler::new();
+    let mut a = Assembler::new(true);
     let mut out = Vec::new();
     for (s, f) in input {
         a.push_frame(*s, f, &mut |l| out.push(l));
@@ -31,7 +31,7 @@ fn frames(input: &[(Stream, Vec<u8>)]) -> Vec<RawLine> {
 }
 
 fn raw_chunks(chunks: &[&[u8]]) -> Vec<RawLine> {
-    let mut a = Assembler::new();
+    let mut a = Assembler::new(true);
     let mut out = Vec::new();
     for c in chunks {
         a.push_raw(c, &mut |l| out.push(l));
@@ -200,6 +200,30 @@ fn raw_text_at_a_fragment_boundary_that_is_no_timestamp_is_kept() {
     let s = msg(T1, &content);
     let out = raw_chunks(&[&s]);
     assert_eq!(out, vec![line(Stream::Stdout, T1, content.trim_end())]);
+}
+
+#[test]
+fn without_requested_timestamps_content_is_never_taken_for_one() {
+    let mut a = Assembler::new(false);
+    let mut out = Vec::new();
+    a.push_frame(Stream::Stdout, &msg(T1, "app log\n"), &mut |l| out.push(l));
+    a.push_raw(&msg(T2, "tty log\n"), &mut |l| out.push(l));
+    a.finish(&mut |l| out.push(l));
+    assert_eq!(
+        out,
+        vec![
+            RawLine {
+                stream: Stream::Stdout,
+                timestamp: None,
+                bytes: format!("{T1} app log").into_bytes(),
+            },
+            RawLine {
+                stream: Stream::Stdout,
+                timestamp: None,
+                bytes: format!("{T2} tty log").into_bytes(),
+            },
+        ]
+    );
 }
 
 #[test]

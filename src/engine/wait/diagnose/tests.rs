@@ -158,7 +158,7 @@ fn render_shows_probes_exit_logs_and_hints() {
     );
     c.failing_streak = 5;
     let text = render_container(&c, &["booting".into(), "ready?".into()], "  ");
-    assert!(text.contains("container p-api-1 (Running)"), "{text}");
+    assert!(text.contains("container p-api-1 (running)"), "{text}");
     assert!(
         !text.contains("probe says no 1"),
         "only the last {PROBES_SHOWN}: {text}"

@@ -1,0 +1,116 @@
+//! The outcome of a wait as text: a summary with each service's time to healthy, or a
+//! diagnosis of every service that did not make it (pure).
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use super::diagnose;
+use super::progress::{Row, Verdict, describe};
+use crate::engine::model::Container;
+
+/// The result of a wait, ready to print.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub ok: bool,
+    pub timed_out: bool,
+    pub elapsed: Duration,
+    pub rows: Vec<Row>,
+    /// Last log lines per container id (failing services only).
+    pub logs: Vec<(String, Vec<String>)>,
+}
+
+impl Report {
+    /// The summary (success) or the diagnosis (failure).
+    pub fn render(&self, color: bool) -> String {
+        let paint = |code: &str, s: &str| {
+            if color {
+                format!("\u{1b}[{code}m{s}\u{1b}[0m")
+            } else {
+                s.to_string()
+            }
+        };
+        let width = self.rows.iter().map(|r| r.service.len()).max().unwrap_or(0);
+        let mut s = String::new();
+        if self.ok {
+            let _ = writeln!(
+                s,
+                "{} {} ready in {:.1}s",
+                paint("32", "✔"),
+                plural(self.rows.len(), "service"),
+                self.elapsed.as_secs_f64()
+            );
+            for r in &self.rows {
+                let t = r
+                    .ready_after
+                    .map_or("-".into(), |d| format!("{:.1}s", d.as_secs_f64()));
+                let _ = writeln!(
+                    s,
+                    "  {:<width$}  {:<26} {t:>7}",
+                    r.service,
+                    describe(r, None)
+                );
+            }
+            return s;
+        }
+        let bad: Vec<&Row> = self
+            .rows
+            .iter()
+            .filter(|r| r.verdict != Verdict::Ready)
+            .collect();
+        let why = if self.timed_out {
+            "timed out"
+        } else {
+            "failed"
+        };
+        let _ = writeln!(
+            s,
+            "{} wait {why} after {:.1}s: {} of {} not healthy",
+            paint("31", "✖"),
+            self.elapsed.as_secs_f64(),
+            bad.len(),
+            plural(self.rows.len(), "service")
+        );
+        for r in &self.rows {
+            let mark = match r.verdict {
+                Verdict::Ready => paint("32", "✔"),
+                Verdict::Pending => paint("33", "…"),
+                Verdict::Failed => paint("31", "✖"),
+            };
+            let _ = writeln!(s, "  {mark} {:<width$}  {}", r.service, describe(r, None));
+        }
+        for r in bad {
+            let _ = writeln!(
+                s,
+                "\n{} {}: {}",
+                paint("31", "●"),
+                r.service,
+                describe(r, None)
+            );
+            let containers: &[Container] = r.status.as_ref().map_or(&[], |st| &st.containers);
+            if containers.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "  no container exists: was it started (`devctl up {}`)?",
+                    r.service
+                );
+            }
+            for c in containers {
+                let logs = self
+                    .logs
+                    .iter()
+                    .find(|(id, _)| *id == c.id)
+                    .map_or(&[][..], |(_, l)| l.as_slice());
+                s.push_str(&diagnose::render_container(c, logs, "  "));
+            }
+        }
+        s
+    }
+}
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}

@@ -1,0 +1,167 @@
+//! `devctl config` as users run it: layered files (`--dev`/`--prod` on the seeds' `docker/`
+//! layout), `--files`, `--services`, `--volumes`, `--explain KEY.PATH` (which file set each
+//! value and what it overrode, `!reset` removals), secret masking and `--show-secrets`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Run devctl in `dir` with a clean environment (plus `extra`); (exit code, stdout, stderr).
+fn devctl(dir: &Path, args: &[&str], extra: &[(&str, &str)]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_devctl"))
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("HOME", "/home/tester")
+        .env("PATH", "/usr/bin:/bin")
+        .envs(extra.iter().copied())
+        .output()
+        .expect("devctl runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Each line with its runs of spaces collapsed (the explain layout aligns with spaces).
+fn squash(text: &str) -> String {
+    text.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn antone() -> PathBuf {
+    fixtures().join("seeds/seed-004-antone")
+}
+
+#[test]
+fn files_lists_the_layers_in_order() {
+    let (code, out, err) = devctl(&antone(), &["--dev", "config", "--files"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[0].ends_with("docker/docker-compose.yml"), "{out}");
+    assert!(lines[1].ends_with("docker/docker-compose.dev.yml"), "{out}");
+}
+
+#[test]
+fn services_and_volumes_list_names() {
+    let (code, out, err) = devctl(&antone(), &["--prod", "config", "--services"], &[]);
+    assert_eq!(code, 0, "{err}");
+    for s in ["postgres", "backend-api", "dashboard"] {
+        assert!(out.lines().any(|l| l == s), "{s} missing from {out}");
+    }
+    let (code, out, err) = devctl(&antone(), &["--prod", "config", "--volumes"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().any(|l| l == "postgres_data"), "{out}");
+}
+
+#[test]
+fn explain_ports_names_the_file_of_each_value() {
+    let (code, out, err) = devctl(
+        &antone(),
+        &["--dev", "config", "--explain", "services.backend-api.ports"],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let text = squash(&out);
+    assert!(
+        text.contains("= 3001:3001 (docker-compose.yml)"),
+        "base port not attributed to the base file:\n{out}"
+    );
+    assert!(
+        text.contains("= 9229:9229 (docker-compose.dev.yml)"),
+        "debug port not attributed to the dev file:\n{out}"
+    );
+}
+
+#[test]
+fn explain_shows_what_a_value_overrode_and_resets() {
+    let dir = fixtures().join("config/layering");
+    let args = [
+        "-f",
+        "base/compose.yml",
+        "-f",
+        "ov/dev.yml",
+        "config",
+        "--explain",
+        "services.api",
+    ];
+    let (code, out, err) = devctl(&dir, &args, &[("API_TAG", "2.1")]);
+    assert_eq!(code, 0, "{err}");
+    let text = squash(&out);
+    // A label set in the base and changed in the override.
+    assert!(
+        text.contains(
+            "services.api.labels.com.example.layer\n= com.example.layer=dev (../ov/dev.yml)\noverrode com.example.layer=base (compose.yml)"
+        ),
+        "{out}"
+    );
+    // A label removed with `!reset`.
+    assert!(
+        text.contains("services.api.labels.com.example.keep\nremoved by ../ov/dev.yml\noverrode com.example.keep=yes (compose.yml)"),
+        "{out}"
+    );
+    // `!override` replaces the healthcheck: the old test is shown as overridden.
+    assert!(text.contains("overrode [CMD, true] (compose.yml)"), "{out}");
+    // The logging driver replaced by the override.
+    assert!(
+        text.contains("services.api.logging.driver\n= syslog (../ov/dev.yml)\noverrode json-file (compose.yml)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn explain_unknown_path_is_a_usage_error() {
+    let (code, _, err) = devctl(
+        &antone(),
+        &["--dev", "config", "--explain", "services.nope"],
+        &[],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("services.nope"), "{err}");
+}
+
+#[test]
+fn secrets_are_masked_unless_asked() {
+    let (code, out, err) = devctl(&antone(), &["--prod", "config"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !out.contains("fake-pg-password-0000"),
+        "password leaked:\n{out}"
+    );
+    assert!(out.contains("POSTGRES_PASSWORD: '********'"), "{out}");
+    assert!(
+        out.contains("postgresql://antone:********@postgres"),
+        "{out}"
+    );
+    let (code, out, err) = devctl(
+        &antone(),
+        &["--prod", "config", "--json", "--show-secrets"],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("fake-pg-password-0000"),
+        "--show-secrets hides values:\n{out}"
+    );
+    let (_, out, _) = devctl(
+        &antone(),
+        &[
+            "--prod",
+            "config",
+            "--explain",
+            "services.postgres.environment",
+        ],
+        &[],
+    );
+    assert!(
+        !out.contains("fake-pg-password-0000"),
+        "explain leaks:\n{out}"
+    );
+}
