@@ -7,6 +7,10 @@
 
 mod qa_support;
 
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
 use qa_support::{Scratch, devctl};
 
 /// A valid project `name` with service `web` and the named volume `data`.
@@ -41,4 +45,90 @@ fn plain_down_with_the_engine_unreachable_exits_6() {
     );
     assert_eq!(run.code, Some(0), "{}", run.dump());
     assert!(run.err().contains(" down"), "{}", run.dump());
+}
+
+fn alive(pid: &str) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+        && std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|st| !st.contains(") Z "))
+            .unwrap_or(false)
+}
+
+/// `docker compose config` hangs (a fake `docker` whose `config` sleeps); devctl gets SIGTERM
+/// while it waits: the Compose child must not outlive devctl, and nothing is touched.
+#[test]
+fn sigterm_while_compose_config_runs_leaves_no_orphan() {
+    let s = Scratch::new();
+    s.write("p/compose.yaml", project("devctl-it-fixb-cfg"));
+    let pidfile = s.path("config.pid");
+    let fake = s.write(
+        "bin/docker",
+        format!(
+            "#!/bin/sh\ncase \"$*\" in\n  \"compose version\"*) echo 'Docker Compose version v2.40.3' ;;\n  \
+             *\" config \"*) echo $$ > '{}'; exec sleep 60 ;;\n  *) echo \"fake docker: $*\" >&2; exit 1 ;;\nesac\n",
+            pidfile.display()
+        ),
+    );
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!(
+        "{}:{}",
+        s.path("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let opts = s.opts("p").with("PATH", &path);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_devctl"));
+    cmd.args(["down", "-v", "--confirm", "devctl-it-fixb-cfg"])
+        .current_dir(&opts.cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for k in &opts.unset {
+        cmd.env_remove(k);
+    }
+    cmd.envs(&opts.set);
+    let mut child = cmd.spawn().unwrap();
+    let start = Instant::now();
+    let pid = loop {
+        if let Some(p) = std::fs::read_to_string(&pidfile)
+            .ok()
+            .filter(|p| p.ends_with('\n'))
+        {
+            break p.trim().to_string();
+        }
+        if start.elapsed() > Duration::from_secs(15) || child.try_wait().unwrap().is_some() {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "Compose config never started: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(alive(&pid), "the fake Compose config {pid} is running");
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let exited = child.try_wait().unwrap().is_some();
+    if !exited {
+        let _ = child.kill();
+    }
+    let out = child.wait_with_output().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let orphan = alive(&pid);
+    if orphan {
+        // Only the process this test started, by its id.
+        let _ = Command::new("kill").args(["-KILL", &pid]).status();
+    }
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(exited, "devctl did not exit after SIGTERM: {err}");
+    assert!(!orphan, "Compose config {pid} outlived devctl: {err}");
+    assert_ne!(out.status.code(), Some(0), "{err}");
 }
