@@ -132,3 +132,34 @@ fn sigterm_while_compose_config_runs_leaves_no_orphan() {
     assert!(!orphan, "Compose config {pid} outlived devctl: {err}");
     assert_ne!(out.status.code(), Some(0), "{err}");
 }
+
+
+#[test]
+fn audit_skips_a_bad_line_with_a_warning_naming_it() {
+    let s = Scratch::new();
+    s.write("p/compose.yaml", project("devctl-it-fixb-audit"));
+    let state = s.path("audit-state");
+    s.write(
+        "audit-state/audit.jsonl",
+        b"\xff\xfe not utf-8\n{\"not\": \"a record\"}\n".as_slice(),
+    );
+    let opts = s
+        .opts("p")
+        .with("DEVCTL_STATE_DIR", &state.display().to_string());
+    // A refusal appends after the bad lines; then `audit` shows it and names the bad lines.
+    let refused = devctl(&opts, &["down", "-v"]);
+    assert_eq!(refused.code, Some(4), "{}", refused.dump());
+    let run = devctl(&opts, &["audit", "--json"]);
+    assert_eq!(run.code, Some(0), "{}", run.dump());
+    let records: serde_json::Value = serde_json::from_str(&run.out()).unwrap();
+    assert_eq!(records.as_array().map(Vec::len), Some(1), "{}", run.dump());
+    assert_eq!(records[0]["decision"], "refused");
+    let err = run.err();
+    assert!(
+        err.contains("audit.jsonl:1: invalid UTF-8")
+            && err.contains("audit.jsonl:2: not an audit record"),
+        "{}",
+        run.dump()
+    );
+    assert_eq!(err.matches("warning").count(), 2, "{}", run.dump());
+}

@@ -44,7 +44,13 @@ pub fn render(records: &[audit::Record]) -> Vec<String> {
 }
 
 pub fn run(ctx: &Ctx, args: &AuditArgs) -> Result<u8> {
-    let records = audit::read(&ctx.env)?;
+    let (records, problems) = audit::read(&ctx.env)?;
+    for p in problems {
+        eprintln!(
+            "devctl: warning: skipped {}",
+            crate::sanitize::sanitize_str(&p)
+        );
+    }
     if args.json {
         let text = serde_json::to_string_pretty(&records)
             .map_err(|e| Error::general(format!("cannot print the audit log: {e}")))?;
