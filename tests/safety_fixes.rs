@@ -163,3 +163,21 @@ fn audit_skips_a_bad_line_with_a_warning_naming_it() {
     );
     assert_eq!(err.matches("warning").count(), 2, "{}", run.dump());
 }
+
+#[test]
+fn snapshot_create_in_a_broken_project_reports_the_load_error() {
+    let s = Scratch::new();
+    s.write(
+        "p/compose.yaml",
+        "services:\n  web:\n    image: busybox\n     command: [sleep\n",
+    );
+    let run = devctl(&s.opts("p"), &["snapshot", "create", "data"]);
+    assert_eq!(run.code, Some(3), "{}", run.dump());
+    let err = run.err();
+    assert!(
+        err.contains("compose.yaml") && err.contains("line 4"),
+        "{}",
+        run.dump()
+    );
+    assert!(!err.contains("does not exist"), "{}", run.dump());
+}
