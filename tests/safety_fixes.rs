@@ -181,3 +181,19 @@ fn snapshot_create_in_a_broken_project_reports_the_load_error() {
     );
     assert!(!err.contains("does not exist"), "{}", run.dump());
 }
+
+#[test]
+fn volume_rm_of_an_unknown_volume_is_a_usage_error_listing_the_volumes() {
+    let s = Scratch::new();
+    s.write("p/compose.yaml", project("devctl-it-fixb-vol"));
+    let run = devctl(&s.opts("p"), &["volume", "rm", "nosuch"]);
+    assert_eq!(run.code, Some(2), "{}", run.dump());
+    let err = run.err();
+    for want in ["`nosuch`", "data", "devctl-it-fixb-vol_data"] {
+        assert!(err.contains(want), "no {want:?} in: {}", run.dump());
+    }
+    // Not a decision of the gate: no plan shown, nothing audited.
+    assert!(!err.contains("refused"), "{}", run.dump());
+    let audit = devctl(&s.opts("p"), &["audit", "--json"]);
+    assert_eq!(audit.out().trim(), "[]", "{}", audit.dump());
+}
