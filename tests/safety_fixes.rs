@@ -133,7 +133,6 @@ fn sigterm_while_compose_config_runs_leaves_no_orphan() {
     assert_ne!(out.status.code(), Some(0), "{err}");
 }
 
-
 #[test]
 fn audit_skips_a_bad_line_with_a_warning_naming_it() {
     let s = Scratch::new();
