@@ -59,11 +59,7 @@ const NO_ENGINE: &[&str] = &[
 ];
 
 /// (command, DOCKER_HOST case) known to be wrong on main, reported to the layer at fault.
-const KNOWN_WRONG: &[(&str, &str)] = &[
-    // safety (safety/guard.rs run_plain): plain `down` runs Compose without checking the
-    // Engine first and passes Compose's exit 1 ("Cannot connect to the Docker daemon").
-    ("down", "*"),
-];
+const KNOWN_WRONG: &[(&str, &str)] = &[];
 
 fn unreachable_cases(s: &Scratch) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
     let regular = s.write("not-a-socket", "");

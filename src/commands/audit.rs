@@ -44,14 +44,25 @@ pub fn render(records: &[audit::Record]) -> Vec<String> {
 }
 
 pub fn run(ctx: &Ctx, args: &AuditArgs) -> Result<u8> {
-    let records = audit::read(&ctx.env)?;
+    let (records, problems) = audit::read(&ctx.env)?;
+    for p in &problems {
+        eprintln!(
+            "devctl: warning: skipped {}",
+            crate::sanitize::sanitize_str(p)
+        );
+    }
     if args.json {
         let text = serde_json::to_string_pretty(&records)
             .map_err(|e| Error::general(format!("cannot print the audit log: {e}")))?;
         println!("{text}");
     } else if records.is_empty() {
+        let what = if problems.is_empty() {
+            "is empty"
+        } else {
+            "holds no readable record"
+        };
         eprintln!(
-            "(the audit log {} is empty)",
+            "(the audit log {} {what})",
             audit::log_path(&ctx.env)?.display()
         );
     } else {

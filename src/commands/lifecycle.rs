@@ -291,7 +291,7 @@ const ENGINE_BUDGET: Duration = Duration::from_millis(1500);
 /// Before acting: the Engine must answer within 2 s (`Exit::EngineUnreachable` otherwise, so no
 /// command hangs), and containers created from other files get a layer-drift warning. Under
 /// `--dry-run` an unreachable Engine only skips the drift check.
-fn preflight(ctx: &Ctx, project: &LoadedProject, sub: &[String]) -> Result<()> {
+pub(crate) fn preflight(ctx: &Ctx, project: &LoadedProject, sub: &[String]) -> Result<()> {
     let name = project.resolved.name.clone();
     let rt = super::runtime()?;
     let labels = rt.block_on(async {

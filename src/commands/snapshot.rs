@@ -78,9 +78,9 @@ pub fn run(ctx: &Ctx, cmd: &SnapshotCommand) -> Result<u8> {
             all,
         } => {
             let rt = super::runtime()?;
+            let targets = targets(ctx, names, *all)?;
             rt.block_on(async {
                 let docker = sources::connect(ctx).await?;
-                let targets = targets(ctx, names, *all)?;
                 let facts = volumes::gather(&docker, false).await?;
                 for v in targets {
                     if *all && facts.volume(&v).is_none() {
@@ -108,27 +108,30 @@ pub fn run(ctx: &Ctx, cmd: &SnapshotCommand) -> Result<u8> {
 }
 
 /// Engine names of the volumes to archive: keys of the project map to their Engine names;
-/// `--all` is every declared volume.
+/// `--all` is every declared volume. The project must load: when it does not, its load error
+/// (file, line, key) is the answer — a key cannot be resolved without it.
 fn targets(ctx: &Ctx, names: &[String], all: bool) -> Result<Vec<String>> {
-    let project = if all {
-        Some(sources::load_project(ctx)?)
-    } else {
-        sources::load_project(ctx).ok()
-    };
+    let p = sources::load_project(ctx)?;
+    Ok(resolve_targets(&p.project, names, all))
+}
+
+/// Pure: keys → Engine names; other names are taken as Engine names.
+fn resolve_targets(project: &crate::project::Project, names: &[String], all: bool) -> Vec<String> {
     if all {
-        let p = project.ok_or_else(|| Error::config("no project to snapshot"))?;
-        return Ok(p
-            .project
+        return project
             .volumes
             .keys()
-            .map(|k| p.project.volume_engine_name(k))
-            .collect());
+            .map(|k| project.volume_engine_name(k))
+            .collect();
     }
-    Ok(names
+    names
         .iter()
-        .map(|n| match &project {
-            Some(p) if p.project.volumes.contains_key(n) => p.project.volume_engine_name(n),
-            _ => n.clone(),
+        .map(|n| {
+            if project.volumes.contains_key(n) {
+                project.volume_engine_name(n)
+            } else {
+                n.clone()
+            }
         })
-        .collect())
+        .collect()
 }

@@ -86,7 +86,7 @@ pub fn to_u8(code: i32) -> u8 {
 /// by another process (`kill`, a CI runner cancelling the job) is forwarded to Compose; devctl
 /// then waits for Compose and passes its exit code on. Outside child runs every one of these
 /// signals has its default effect.
-struct ChildSignals;
+pub(crate) struct ChildSignals;
 
 /// True while no Compose child runs: the signals then have their default effect.
 static DEFAULT_NOW: OnceLock<Arc<AtomicBool>> = OnceLock::new();
@@ -95,7 +95,8 @@ static CHILD: AtomicU32 = AtomicU32::new(0);
 const FORWARDED: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
 
 impl ChildSignals {
-    fn install(pid: u32) -> ChildSignals {
+    /// Forward SIGINT/SIGTERM/SIGHUP sent to devctl to child `pid` until the guard drops.
+    pub(crate) fn install(pid: u32) -> ChildSignals {
         static INIT: Once = Once::new();
         INIT.call_once(|| {
             let flag = Arc::new(AtomicBool::new(true));

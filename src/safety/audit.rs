@@ -98,6 +98,7 @@ impl AuditLog {
         }
         let file = OpenOptions::new()
             .create(true)
+            .read(true)
             .append(true)
             .open(&path)
             .map_err(fail)?;
@@ -113,6 +114,10 @@ impl AuditLog {
         let mut line = serde_json::to_string(record)
             .map_err(|e| Error::general(format!("cannot serialise an audit record: {e}")))?;
         line.push('\n');
+        // After a torn or bad last line, start a fresh line so this record stays readable.
+        if ends_mid_line(&mut self.file) {
+            line.insert(0, '\n');
+        }
         self.file
             .write_all(line.as_bytes())
             .and_then(|()| self.file.flush())
@@ -125,12 +130,14 @@ impl AuditLog {
     }
 }
 
-/// Every record, oldest first. A missing log is empty; a broken line is an error naming it.
-pub fn read(env: &BTreeMap<String, String>) -> Result<Vec<Record>> {
+/// Every record, oldest first, and one problem per line that could not be read (its line
+/// number and why: invalid UTF-8, not JSON, not a record). A missing log is empty; a bad line
+/// never hides the others.
+pub fn read(env: &BTreeMap<String, String>) -> Result<(Vec<Record>, Vec<String>)> {
     let path = log_path(env)?;
-    let text = match fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+    let bytes = match fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
         Err(e) => {
             return Err(Error::general(format!(
                 "cannot read the audit log {}: {e}",
@@ -138,24 +145,40 @@ pub fn read(env: &BTreeMap<String, String>) -> Result<Vec<Record>> {
             )));
         }
     };
-    parse(&text, &path)
+    Ok(parse(&bytes, &path))
 }
 
-/// Pure: parse the JSON lines of the log.
-pub fn parse(text: &str, path: &Path) -> Result<Vec<Record>> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| {
-                Error::general(format!(
-                    "{}:{}: not an audit record: {e}",
-                    path.display(),
-                    i + 1
-                ))
-            })
-        })
-        .collect()
+/// Pure: parse the JSON lines of the log, skipping blank lines; every bad line becomes a
+/// problem `PATH:LINE: why`.
+pub fn parse(bytes: &[u8], path: &Path) -> (Vec<Record>, Vec<String>) {
+    let mut records = Vec::new();
+    let mut problems = Vec::new();
+    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        let why = match std::str::from_utf8(line) {
+            Err(e) => format!("invalid UTF-8 ({e})"),
+            Ok(l) if l.trim().is_empty() => continue,
+            Ok(l) => match serde_json::from_str::<Record>(l) {
+                Ok(r) => {
+                    records.push(r);
+                    continue;
+                }
+                Err(e) => format!("not an audit record: {e}"),
+            },
+        };
+        problems.push(format!("{}:{}: {why}", path.display(), i + 1));
+    }
+    (records, problems)
+}
+
+/// True when the file is non-empty and its last byte is not a newline (a torn last line): the
+/// next record must start on a line of its own.
+fn ends_mid_line(file: &mut File) -> bool {
+    use std::io::{Read, Seek, SeekFrom};
+    if file.seek(SeekFrom::End(-1)).is_err() {
+        return false;
+    }
+    let mut last = [0u8; 1];
+    matches!(file.read(&mut last), Ok(1) if last[0] != b'\n')
 }
 
 #[cfg(test)]
@@ -174,7 +197,7 @@ mod tests {
     fn append_and_read_back() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let env = env(&tmp.path().join("state"));
-        assert!(read(&env).expect("empty").is_empty());
+        assert!(read(&env).expect("empty").0.is_empty());
         let mut log = AuditLog::open(&env).expect("open");
         for d in ["refused", "confirmed-typed"] {
             let mut r = Record::new(&env, Path::new("/w"), "shop");
@@ -182,7 +205,8 @@ mod tests {
             r.result = serde_json::json!({"removed": ["shop_db"]});
             log.append(&r).expect("append");
         }
-        let all = read(&env).expect("read");
+        let (all, problems) = read(&env).expect("read");
+        assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(all.len(), 2);
         assert_eq!(all[0].decision, "refused");
         assert_eq!(all[1].user, "ana");
@@ -192,12 +216,48 @@ mod tests {
     }
 
     #[test]
-    fn broken_line_is_named() {
-        let err = parse("{\"x\":1}\n", Path::new("/s/audit.jsonl")).expect_err("broken");
-        assert!(
-            err.message.starts_with("/s/audit.jsonl:1:"),
-            "{}",
-            err.message
-        );
+    fn bad_lines_are_skipped_and_named() {
+        let good = |d: &str| {
+            let mut r = Record::new(&BTreeMap::new(), Path::new("/w"), "shop");
+            r.decision = d.into();
+            serde_json::to_string(&r).expect("json")
+        };
+        let mut text = Vec::new();
+        for line in [
+            good("refused").into_bytes(),
+            b"{\"x\":1}".to_vec(),
+            b"\xff\xfe not utf-8".to_vec(),
+            Vec::new(),
+            b"[1, 2".to_vec(),
+            good("aborted").into_bytes(),
+        ] {
+            text.extend(line);
+            text.push(b'\n');
+        }
+        let (records, problems) = parse(&text, Path::new("/s/audit.jsonl"));
+        let decisions: Vec<&str> = records.iter().map(|r| r.decision.as_str()).collect();
+        assert_eq!(decisions, ["refused", "aborted"]);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[0].starts_with("/s/audit.jsonl:2: not an audit record"));
+        assert!(problems[1].starts_with("/s/audit.jsonl:3: invalid UTF-8"));
+        assert!(problems[2].starts_with("/s/audit.jsonl:5: not an audit record"));
+    }
+
+    #[test]
+    fn appending_works_after_a_bad_or_torn_line() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let env = env(tmp.path());
+        let path = log_path(&env).expect("path");
+        // A bad line, then a torn one (no newline at the end: a crash mid-write).
+        fs::write(&path, b"\xff garbage\n{\"time\": \"2026").expect("write");
+        let mut log = AuditLog::open(&env).expect("open");
+        let mut r = Record::new(&env, Path::new("/w"), "shop");
+        r.decision = "refused".into();
+        log.append(&r).expect("append");
+        log.append(&r).expect("append again");
+        let (records, problems) = read(&env).expect("read");
+        assert_eq!(records.len(), 2, "{problems:?}");
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[1].contains("audit.jsonl:2:"), "{problems:?}");
     }
 }

@@ -3,10 +3,13 @@
 //! re-checked against the pinned plan (name + creation time) just before removal. Anything
 //! changed → stop and report. Afterwards every planned volume is re-inspected.
 
-use std::process::{Command, Stdio};
+use std::io::Read;
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::Duration;
 
 use bollard::Docker;
 use serde::Serialize;
+use wait_timeout::ChildExt;
 
 use super::plan::{DeletionPlan, PlannedVolume};
 use crate::commands::Ctx;
@@ -63,24 +66,93 @@ fn spawn_err(inv: &Invocation, e: std::io::Error) -> Error {
     }
 }
 
-/// Compose's own view of the project: `docker compose … config --format json`.
+/// How long `docker compose … config` may take before devctl stops it (it reads files only;
+/// a hang means something is wrong, e.g. a FIFO or a stuck network file system).
+pub const CONFIG_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Compose's own view of the project: `docker compose … config --format json`, killed after
+/// [`CONFIG_TIMEOUT`].
 pub fn compose_config_json(inv: &Invocation) -> Result<serde_json::Value> {
-    let out = Command::new(&inv.program)
+    compose_config_json_within(inv, CONFIG_TIMEOUT)
+}
+
+/// [`compose_config_json`] with an explicit limit. Standard input is /dev/null; while Compose
+/// runs, SIGINT/SIGTERM/SIGHUP sent to devctl are forwarded to it (the same guard as every
+/// Compose run), so devctl never leaves it behind; past `limit` it is killed. Either way the
+/// answer is an error and nothing is touched.
+pub fn compose_config_json_within(inv: &Invocation, limit: Duration) -> Result<serde_json::Value> {
+    let (status, stdout, stderr) = capture_within(inv, limit)?;
+    if !status.success() {
+        let code = compose::run::exit_code(status);
+        let how = if code > 128 {
+            format!("was stopped by signal {}", code - 128)
+        } else {
+            "failed".to_string()
+        };
+        return Err(Error::config(format!(
+            "`{}` {how}: {}",
+            inv.display(),
+            crate::sanitize::sanitize_text(&stderr).trim()
+        )));
+    }
+    serde_json::from_slice(&stdout)
+        .map_err(|e| Error::general(format!("`{}` printed no JSON: {e}", inv.display())))
+}
+
+/// Run `inv` (stdin /dev/null, stdout and stderr captured) for at most `limit`.
+fn capture_within(inv: &Invocation, limit: Duration) -> Result<(ExitStatus, Vec<u8>, Vec<u8>)> {
+    let mut child = Command::new(&inv.program)
         .args(&inv.args)
         .stdin(Stdio::null())
         .stderr(Stdio::piped())
         .stdout(Stdio::piped())
-        .output()
+        .spawn()
         .map_err(|e| spawn_err(inv, e))?;
-    if !out.status.success() {
-        return Err(Error::config(format!(
-            "`{}` failed: {}",
-            inv.display(),
-            crate::sanitize::sanitize_text(&out.stderr).trim()
-        )));
-    }
-    serde_json::from_slice(&out.stdout)
-        .map_err(|e| Error::general(format!("`{}` printed no JSON: {e}", inv.display())))
+    let guard = compose::run::ChildSignals::install(child.id());
+    // Drain both pipes while waiting (a large config would otherwise fill the pipe and block).
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let waited = child.wait_timeout(limit);
+    let status = match waited {
+        Ok(Some(status)) => status,
+        Ok(None) | Err(_) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            drop(guard);
+            let why = match waited {
+                Err(e) => format!("waiting for it failed ({e})"),
+                Ok(_) => format!("it did not finish within {} s", limit.as_secs_f32()),
+            };
+            return Err(Error::general(format!(
+                "`{}`: {why}; it was stopped and nothing was touched",
+                inv.display()
+            ))
+            .with_hint("check that `docker compose config` answers for this project"));
+        }
+    };
+    drop(guard);
+    let stdout = out.join().unwrap_or_default();
+    let stderr = err.join().unwrap_or_default();
+    Ok((status, stdout, stderr))
 }
 
 /// A volume after execution, and why it is still there (or not).
@@ -261,6 +333,57 @@ mod tests {
             labels: Default::default(),
             mounted_by: vec![],
         }
+    }
+
+    fn sh(script: &str) -> Invocation {
+        Invocation {
+            program: "sh".into(),
+            args: vec!["-c".into(), script.into()],
+            interactive: false,
+        }
+    }
+
+    #[test]
+    fn compose_config_is_killed_after_its_limit() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let pidfile = tmp.path().join("pid");
+        let script = format!("echo $$ > '{}'; exec sleep 30", pidfile.display());
+        let start = std::time::Instant::now();
+        let e = compose_config_json_within(&sh(&script), Duration::from_millis(500))
+            .expect_err("times out");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            start.elapsed()
+        );
+        assert!(
+            e.message.contains("did not finish within 0.5 s"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("nothing was touched"), "{}", e.message);
+        let pid = std::fs::read_to_string(&pidfile).expect("pid written");
+        // Killed and reaped: the pid no longer exists.
+        let alive = std::path::Path::new(&format!("/proc/{}", pid.trim())).exists();
+        assert!(!alive, "the Compose child {} is still there", pid.trim());
+    }
+
+    #[test]
+    fn compose_config_answers() {
+        let ok = compose_config_json_within(&sh("echo '{\"a\": 1}'"), Duration::from_secs(10));
+        assert_eq!(ok.expect("json")["a"], 1);
+        // Output larger than a pipe buffer does not block.
+        let big = compose_config_json_within(
+            &sh("printf '\"'; head -c 300000 /dev/zero | tr '\\0' x; printf '\"'"),
+            Duration::from_secs(10),
+        );
+        assert_eq!(big.expect("big json").as_str().map(str::len), Some(300000));
+        let e = compose_config_json_within(&sh("echo broken >&2; exit 3"), Duration::from_secs(10))
+            .expect_err("fails");
+        assert!(e.message.contains("failed: broken"), "{}", e.message);
+        let e = compose_config_json_within(&sh("kill -TERM $$"), Duration::from_secs(10))
+            .expect_err("killed");
+        assert!(e.message.contains("stopped by signal 15"), "{}", e.message);
     }
 
     fn fact(created: &str) -> VolumeFact {

@@ -126,6 +126,9 @@ pub async fn prepare(
     let ectx = effective_ctx(ctx, &destructive.globals);
     let loaded = load_project(&ectx)?;
     let facts = volumes::gather(docker, true).await?;
+    if destructive.actions.contains(&Action::VolumeRm) {
+        check_volume_names(&loaded, &destructive.positionals, &facts)?;
+    }
     let plan = plan::plan(&PlanInput {
         project: &loaded.project,
         project_name: &loaded.resolved.name,
@@ -146,6 +149,41 @@ pub async fn prepare(
         plan,
         disagreement,
     })
+}
+
+/// `volume rm NAME…` with a name that is no volume of the project and none on the Engine: a
+/// usage error (nothing planned, nothing audited) listing the project's volumes.
+fn check_volume_names(
+    loaded: &LoadedProject,
+    names: &[String],
+    facts: &volumes::EngineFacts,
+) -> Result<()> {
+    let unknown = plan::unknown_names(&loaded.project, names, facts);
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let declared = plan::declared_volumes(&loaded.project);
+    let list = if declared.is_empty() {
+        "the project declares no volumes".to_string()
+    } else {
+        let each: Vec<String> = declared
+            .iter()
+            .map(|(k, e, ext)| {
+                let ext = if *ext { ", external" } else { "" };
+                format!("{k} (Engine name {e}{ext})")
+            })
+            .collect();
+        format!("the project's volumes: {}", each.join(", "))
+    };
+    let unknown: Vec<String> = unknown.iter().map(|n| format!("`{n}`")).collect();
+    Err(Error::usage(format!(
+        "no volume {} in project `{}` or on the Engine",
+        unknown.join(", "),
+        loaded.resolved.name
+    ))
+    .with_hint(format!(
+        "{list}; name a compose key or an Engine volume name (`docker volume ls`)"
+    )))
 }
 
 /// The plan of `down -v` for the dashboard's `D` modal (nothing is touched).

@@ -111,10 +111,13 @@ async fn guard_async(
 }
 
 /// Run a non-destructive Compose subcommand for the project (e.g. plain `down`);
-/// `--dry-run` prints it and stops.
+/// `--dry-run` prints it and stops. Like the lifecycle commands, the Engine must answer first
+/// (the shared preflight: exit 6 within 2 s when it does not), so Compose's own "cannot
+/// connect" (exit 1) never reaches the user.
 pub fn run_plain(ctx: &Ctx, sub: &[String]) -> Result<u8> {
     let loaded = sources::load_project(ctx)?;
     let inv = crate::compose::invocation(ctx, &loaded, sub)?;
+    crate::commands::lifecycle::preflight(ctx, &loaded, sub)?;
     crate::compose::execute(ctx, &inv)
 }
 

@@ -159,6 +159,23 @@ pub fn declared_volumes(project: &Project) -> Vec<(String, String, bool)> {
         .collect()
 }
 
+/// `volume rm NAME…`: the names that are neither a volume of the project (its key or its
+/// Engine name) nor a volume on the Engine — nothing could be planned for them.
+pub fn unknown_names<'n>(
+    project: &Project,
+    names: &'n [String],
+    facts: &EngineFacts,
+) -> Vec<&'n str> {
+    let declared = declared_volumes(project);
+    names
+        .iter()
+        .filter(|n| {
+            !declared.iter().any(|(k, e, _)| k == *n || e == *n) && facts.volume(n).is_none()
+        })
+        .map(String::as_str)
+        .collect()
+}
+
 struct Builder<'a> {
     input: &'a PlanInput<'a>,
     plan: DeletionPlan,

@@ -266,3 +266,22 @@ fn views_agree_and_disagree() {
     let d = check_views(&ours, &renamed).expect_err("disagree");
     assert!(d.differences[0].contains("other_data"));
 }
+
+#[test]
+fn volume_rm_unknown_names() {
+    let names: Vec<String> = [
+        "data",
+        DATA,
+        EXT,
+        ANON,
+        "nosuch",
+        "devctl-it-safety-fx_nosuch",
+    ]
+    .map(String::from)
+    .to_vec();
+    assert_eq!(
+        unknown_names(&project(), &names, &facts()),
+        ["nosuch", "devctl-it-safety-fx_nosuch"]
+    );
+    assert!(unknown_names(&project(), &[], &facts()).is_empty());
+}
