@@ -272,12 +272,19 @@ pub fn parse_timeout(s: &str) -> Result<Option<Duration>> {
         }
         let n: u64 = num.parse().map_err(|_| bad())?;
         num.clear();
-        total += n * match c {
+        let unit = match c {
             'h' => 3600,
             'm' => 60,
             's' => 1,
             _ => return Err(bad()),
         };
+        total = n
+            .checked_mul(unit)
+            .and_then(|d| total.checked_add(d))
+            .ok_or_else(|| {
+                Error::usage(format!("`--wait={s}`: too long a duration"))
+                    .with_hint("use a timeout that fits in a lifetime, e.g. `--wait=5m`")
+            })?;
     }
     if !num.is_empty() {
         return Err(bad());
@@ -390,7 +397,18 @@ mod tests {
             let got = parse_timeout(s).expect(s).map(|d| d.as_secs());
             assert_eq!(got, want, "{s:?}");
         }
-        for bad in ["abc", "5x", "m", "1.5s", "-3", "10s5"] {
+        for bad in [
+            "abc",
+            "5x",
+            "m",
+            "1.5s",
+            "-3",
+            "10s5",
+            "9999999999999999h",
+            "5124095576030432h",
+            "307445734561825861m",
+            "18446744073709551615s1s",
+        ] {
             let e = parse_timeout(bad).expect_err(bad);
             assert_eq!(e.exit, crate::error::Exit::Usage, "{bad}");
         }
