@@ -69,7 +69,12 @@ pub fn up(ctx: &Ctx, a: &UpArgs) -> Result<u8> {
         return Err(Error::usage("`--attach` and `--wait` cannot be combined")
             .with_hint("`--wait` needs a detached `up`; follow the output with `devctl logs -f`"));
     }
-    let timeout = a.wait.as_deref().map(parse_timeout).transpose()?.flatten();
+    let timeout = a
+        .wait
+        .as_deref()
+        .map(crate::engine::wait::parse_timeout)
+        .transpose()?
+        .flatten();
     let project = ctx.load_project()?;
     check_services(&project, &a.services)?;
     let code = drive(ctx, &project, up_argv(a))?;
@@ -249,49 +254,6 @@ pub fn positionals(cmd: &str, args: &[String]) -> Vec<String> {
     out
 }
 
-/// Pure: `90`, `90s`, `2m`, `1m30s`, `1h` → a duration; empty → None (the default timeout).
-pub fn parse_timeout(s: &str) -> Result<Option<Duration>> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    let bad = || {
-        Error::usage(format!("`--wait={s}`: not a duration")).with_hint(
-            "use seconds or units, e.g. `--wait=90`, `--wait=90s`, `--wait=2m`, `--wait=1m30s`",
-        )
-    };
-    if let Ok(secs) = s.parse::<u64>() {
-        return Ok(Some(Duration::from_secs(secs)));
-    }
-    let mut total = 0u64;
-    let mut num = String::new();
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let n: u64 = num.parse().map_err(|_| bad())?;
-        num.clear();
-        let unit = match c {
-            'h' => 3600,
-            'm' => 60,
-            's' => 1,
-            _ => return Err(bad()),
-        };
-        total = n
-            .checked_mul(unit)
-            .and_then(|d| total.checked_add(d))
-            .ok_or_else(|| {
-                Error::usage(format!("`--wait={s}`: too long a duration"))
-                    .with_hint("use a timeout that fits in a lifetime, e.g. `--wait=5m`")
-            })?;
-    }
-    if !num.is_empty() {
-        return Err(bad());
-    }
-    Ok(Some(Duration::from_secs(total)))
-}
-
 /// How long the preflight may wait for the Engine (the whole command stays under 2 s).
 const ENGINE_BUDGET: Duration = Duration::from_millis(1500);
 
@@ -380,38 +342,6 @@ mod tests {
 
     fn v(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()
-    }
-
-    #[test]
-    fn timeouts() {
-        let ok = [
-            ("", None),
-            ("90", Some(90)),
-            ("90s", Some(90)),
-            ("2m", Some(120)),
-            ("1m30s", Some(90)),
-            ("1h", Some(3600)),
-            (" 5s ", Some(5)),
-        ];
-        for (s, want) in ok {
-            let got = parse_timeout(s).expect(s).map(|d| d.as_secs());
-            assert_eq!(got, want, "{s:?}");
-        }
-        for bad in [
-            "abc",
-            "5x",
-            "m",
-            "1.5s",
-            "-3",
-            "10s5",
-            "9999999999999999h",
-            "5124095576030432h",
-            "307445734561825861m",
-            "18446744073709551615s1s",
-        ] {
-            let e = parse_timeout(bad).expect_err(bad);
-            assert_eq!(e.exit, crate::error::Exit::Usage, "{bad}");
-        }
     }
 
     #[test]
