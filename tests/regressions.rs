@@ -1,0 +1,127 @@
+//! Regression tests for bugs QA found, each driving the real binary (and, where the bug was at
+//! the Compose boundary, the real Engine and Compose). Project names start with
+//! `devctl-it-fixa-`; everything a test creates is removed by a Drop guard, even on failure.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const IMAGE: &str = "devctl-test/busybox:latest";
+
+/// Removes the project's containers, networks and volumes when dropped (and before use).
+struct Cleanup(String);
+
+impl Cleanup {
+    fn new(project: &str) -> Self {
+        assert!(project.starts_with("devctl-it-fixa-"), "{project}");
+        let c = Cleanup(project.into());
+        c.clean();
+        c
+    }
+    fn clean(&self) {
+        let _ = Command::new("docker")
+            .args(["compose", "-p", &self.0, "down", "-v", "-t", "0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        self.clean();
+    }
+}
+
+/// A temp project directory with a `compose.yaml` for `project` (one long-running `web`).
+fn project_dir(project: &str) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("devctl-fixa-")
+        .tempdir()
+        .expect("temp dir");
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        format!(
+            "name: {project}\nservices:\n  web:\n    image: {IMAGE}\n    pull_policy: never\n    \
+             command: [\"sleep\", \"3600\"]\n    stop_grace_period: 1s\n"
+        ),
+    )
+    .expect("write compose.yaml");
+    dir
+}
+
+/// The environment every run gets: user dirs inside `dir`, none of the developer's settings.
+fn base_command(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_devctl"));
+    cmd.current_dir(dir);
+    for k in [
+        "COMPOSE_FILE",
+        "COMPOSE_PROJECT_NAME",
+        "COMPOSE_PROFILES",
+        "DEVCTL_ENV",
+        "NO_COLOR",
+        "DOCKER_HOST",
+        "DOCKER_CONTEXT",
+    ] {
+        cmd.env_remove(k);
+    }
+    let state: PathBuf = dir.join(".state");
+    cmd.env("XDG_STATE_HOME", state.join("state"))
+        .env("XDG_DATA_HOME", state.join("data"))
+        .env("XDG_CONFIG_HOME", state.join("config"))
+        .env("XDG_CACHE_HOME", state.join("cache"));
+    cmd
+}
+
+/// Run devctl in a pseudo-terminal; everything it (and Compose) printed.
+fn in_pty(mut cmd: Command, args: &[&str]) -> String {
+    cmd.args(args).env("TERM", "xterm-256color");
+    let mut session = rexpect::session::spawn_command(cmd, Some(60_000)).expect("spawn in a pty");
+    session.exp_eof().expect("devctl ends within 60 s")
+}
+
+/// SGR (colour) escape sequences in `text`.
+fn sgr(text: &str) -> Vec<String> {
+    let b = text.as_bytes();
+    let mut found = Vec::new();
+    for (i, w) in b.windows(2).enumerate() {
+        if w != b"\x1b[" {
+            continue;
+        }
+        let end = b[i + 2..]
+            .iter()
+            .position(|c| (0x40..=0x7e).contains(c))
+            .map(|j| i + 2 + j);
+        if let Some(e) = end.filter(|e| b[*e] == b'm') {
+            found.push(String::from_utf8_lossy(&b[i..=e]).into_owned());
+        }
+    }
+    found
+}
+
+/// `--no-color` / `NO_COLOR` reach Compose (`--ansi never`): in a terminal, Compose's own
+/// progress output has no colour. The control run shows that Compose does colour it otherwise.
+#[test]
+fn no_color_turns_off_composes_colours_in_a_terminal() {
+    let project = "devctl-it-fixa-color";
+    let dir = project_dir(project);
+    let _cleanup = Cleanup::new(project);
+
+    let control = in_pty(base_command(dir.path()), &["up"]);
+    assert!(
+        control.contains("Container") && !sgr(&control).is_empty(),
+        "expected Compose to colour its output in a terminal:\n{control:?}"
+    );
+    let with_flag = in_pty(base_command(dir.path()), &["--no-color", "up"]);
+    let mut env_cmd = base_command(dir.path());
+    env_cmd.env("NO_COLOR", "1");
+    let with_env = in_pty(env_cmd, &["up"]);
+    for (label, out) in [("--no-color", with_flag), ("NO_COLOR=1", with_env)] {
+        assert!(out.contains("--ansi never"), "[{label}] {out:?}");
+        assert!(
+            out.contains("Container"),
+            "[{label}] Compose printed nothing: {out:?}"
+        );
+        assert_eq!(sgr(&out), Vec::<String>::new(), "[{label}] {out:?}");
+    }
+}
