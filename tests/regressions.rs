@@ -125,3 +125,73 @@ fn no_color_turns_off_composes_colours_in_a_terminal() {
         assert_eq!(sgr(&out), Vec::<String>::new(), "[{label}] {out:?}");
     }
 }
+
+/// `devctl demo up` without Compose exits 7 (Compose missing) before it creates anything: the
+/// demo's external volume must not exist afterwards.
+#[test]
+fn demo_up_without_compose_creates_nothing() {
+    let project = "devctl-it-fixa-demo";
+    let volume = "devctl-it-fixa-demo-dbdata";
+    let _cleanup = Cleanup::new(project);
+    let _volume = VolumeGuard(volume);
+    let home = tempfile::tempdir().expect("temp dir");
+    // Only the docker CLI itself on PATH, and a HOME without CLI plugins: no Compose.
+    let bin = home.path().join("bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    let docker = which("docker");
+    std::os::unix::fs::symlink(&docker, bin.join("docker")).expect("symlink docker");
+    let out = Command::new(env!("CARGO_BIN_EXE_devctl"))
+        .args(["-p", project, "demo", "up"])
+        .env_clear()
+        .env("PATH", &bin)
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("DOCKER_CONFIG", home.path().join("docker"))
+        .env("DEMO_DB_VOLUME", volume)
+        .env("DEMO_API_PORT", "18801")
+        .env("DEMO_DB_PORT", "18802")
+        .current_dir(home.path())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run devctl");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(7), "{err}");
+    assert!(err.contains("Compose"), "{err}");
+    assert!(!err.contains("created the external volume"), "{err}");
+    let listed = Command::new("docker")
+        .args([
+            "volume",
+            "ls",
+            "-q",
+            "--filter",
+            &format!("name=^{volume}$"),
+        ])
+        .output()
+        .expect("docker volume ls");
+    assert_eq!(String::from_utf8_lossy(&listed.stdout).trim(), "", "{err}");
+}
+
+/// Removes one volume (that the test may have created) when dropped.
+struct VolumeGuard(&'static str);
+
+impl Drop for VolumeGuard {
+    fn drop(&mut self) {
+        let _ = Command::new("docker")
+            .args(["volume", "rm", "-f", self.0])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// The absolute path of `program` on the test's PATH.
+fn which(program: &str) -> PathBuf {
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+        .expect("the program is on PATH")
+}
