@@ -195,3 +195,85 @@ fn which(program: &str) -> PathBuf {
         .find(|p| p.is_file())
         .expect("the program is on PATH")
 }
+
+/// `exec`/`run` take Compose's own flags before SERVICE and pass them on unchanged; SERVICE is
+/// still checked against the project (unknown → exit 2 naming the known ones).
+#[test]
+fn exec_and_run_pass_composes_flags_through() {
+    let project = "devctl-it-fixa-exec";
+    let dir = project_dir(project);
+    let _cleanup = Cleanup::new(project);
+    let run = |args: &[&str]| {
+        let out = base_command(dir.path())
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run devctl");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, _, err) = run(&["up"]);
+    assert_eq!(code, Some(0), "{err}");
+    let cases: &[(&[&str], &str, &str)] = &[
+        (
+            &["exec", "-T", "web", "ls", "/"],
+            "exec -T web ls /",
+            "proc",
+        ),
+        (
+            &["exec", "-T", "-e", "A=fixa1", "web", "env"],
+            "-e A=fixa1 web env",
+            "A=fixa1",
+        ),
+        (
+            &["exec", "-T", "--env", "B=fixa2", "web", "env"],
+            "--env B=fixa2 web env",
+            "B=fixa2",
+        ),
+        (
+            &["exec", "-T", "--user", "1234", "web", "id", "-u"],
+            "--user 1234 web id",
+            "1234",
+        ),
+        (
+            &["run", "--rm", "-T", "web", "echo", "hi"],
+            "run --rm -T web echo hi",
+            "hi",
+        ),
+        (
+            &["run", "--rm", "-T", "-p", "18810:80", "web", "echo", "ok"],
+            "-p 18810:80 web",
+            "ok",
+        ),
+    ];
+    for (args, line, says) in cases {
+        let (code, out, err) = run(args);
+        assert_eq!(code, Some(0), "{args:?}: {err}");
+        assert!(err.contains(line), "{args:?}: the Compose line: {err}");
+        assert!(out.contains(says), "{args:?}: {out}");
+    }
+    // After SERVICE everything is the command, as with Compose: `--rm` is run as a program.
+    let (code, _, err) = run(&["--dry-run", "run", "web", "--rm", "echo", "hi"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains(" run web --rm echo hi"), "{err}");
+    // Unknown services and flags are usage errors.
+    for args in [
+        &["exec", "-T", "nosuch", "ls"][..],
+        &["run", "--rm", "nosuch"],
+        &["exec", "--bogus", "web", "ls"],
+    ] {
+        let (code, _, err) = run(args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        if args.contains(&"nosuch") {
+            assert!(
+                err.contains("nosuch") && err.contains("web"),
+                "{args:?}: {err}"
+            );
+        } else {
+            assert!(err.contains("--bogus"), "{args:?}: {err}");
+        }
+    }
+}
