@@ -130,6 +130,7 @@ pub enum Command {
 /// Parse, run, print errors, map to exit codes. Never panics on input.
 pub fn main() -> ExitCode {
     let argv = crate::commands::logs::follow_short_flag(std::env::args_os().collect());
+    let argv = crate::commands::lifecycle::end_globals_after_exec_run(argv);
     let cli = match parse(argv) {
         Ok(c) => c,
         Err(e) => {

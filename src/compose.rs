@@ -47,11 +47,12 @@ fn quote(s: &str) -> String {
 }
 
 /// Build the invocation of Compose subcommand `sub` (e.g. `["down", "--remove-orphans"]`) for
-/// the loaded project: layered `-f` files, `-p`, `--project-directory`, env files, profiles.
+/// the loaded project: layered `-f` files, `-p`, `--project-directory`, env files, profiles,
+/// and `--ansi never` when colour is off (`--no-color`, `NO_COLOR`).
 /// Detects Compose (cached per process; `Exit::ComposeMissing` when there is none).
 pub fn invocation(ctx: &Ctx, project: &LoadedProject, sub: &[String]) -> Result<Invocation> {
     let compose = detect::detect(&ctx.env)?;
-    Ok(argv::build(&compose, &project.resolved, sub))
+    Ok(argv::build(&compose, &project.resolved, ctx.color(), sub))
 }
 
 /// Run an invocation, streaming Compose's output; returns Compose's exit code.

@@ -165,3 +165,71 @@ fn secrets_are_masked_unless_asked() {
         "explain leaks:\n{out}"
     );
 }
+
+#[test]
+fn json_applies_to_listings_and_explain() {
+    let json = |args: &[&str], extra: &[(&str, &str)], dir: &Path| -> serde_json::Value {
+        let (code, out, err) = devctl(dir, args, extra);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        let parsed = serde_json::from_str(&out);
+        assert!(parsed.is_ok(), "{args:?}: not JSON:\n{out}");
+        parsed.unwrap_or_default()
+    };
+    let files = json(&["--dev", "config", "--json", "--files"], &[], &antone());
+    let files = files.as_array().expect("--files --json is an array");
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert!(
+        files[1]
+            .as_str()
+            .is_some_and(|f| f.ends_with("docker/docker-compose.dev.yml")),
+        "{files:?}"
+    );
+    let services = json(
+        &["--prod", "config", "--services", "--json"],
+        &[],
+        &antone(),
+    );
+    assert!(
+        services
+            .as_array()
+            .is_some_and(|a| a.iter().any(|s| s == "backend-api")),
+        "{services}"
+    );
+    let volumes = json(&["--prod", "config", "--json", "--volumes"], &[], &antone());
+    assert!(
+        volumes
+            .as_array()
+            .is_some_and(|a| a.iter().any(|s| s == "postgres_data")),
+        "{volumes}"
+    );
+
+    let dir = fixtures().join("config/layering");
+    let args = [
+        "-f",
+        "base/compose.yml",
+        "-f",
+        "ov/dev.yml",
+        "config",
+        "--json",
+        "--explain",
+        "services.api",
+    ];
+    let ex = json(&args, &[("API_TAG", "2.1")], &dir);
+    let layer = &ex["services.api.labels.com.example.layer"];
+    assert_eq!(layer["value"], "com.example.layer=dev", "{ex}");
+    assert!(
+        layer["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("ov/dev.yml")),
+        "{ex}"
+    );
+    assert_eq!(layer["removed"], false, "{ex}");
+    assert_eq!(
+        layer["overrode"][0]["value"], "com.example.layer=base",
+        "{ex}"
+    );
+    let keep = &ex["services.api.labels.com.example.keep"];
+    assert_eq!(keep["removed"], true, "{ex}");
+    assert!(keep["value"].is_null(), "{ex}");
+    assert_eq!(keep["overrode"][0]["value"], "com.example.keep=yes", "{ex}");
+}

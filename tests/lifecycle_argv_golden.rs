@@ -42,7 +42,7 @@ fn seed(env: &str) -> Resolved {
     }
 }
 
-fn cases() -> Vec<(&'static str, Detected, Resolved, Vec<String>)> {
+fn cases() -> Vec<(&'static str, Detected, Resolved, bool, Vec<String>)> {
     let mut with_env = seed("dev");
     with_env.env_files = vec![PathBuf::from("/home/dev/antone/.env")];
     with_env.profiles = vec!["tools".into()];
@@ -55,61 +55,77 @@ fn cases() -> Vec<(&'static str, Detected, Resolved, Vec<String>)> {
             "up_dev_plugin",
             compose(Flavor::Plugin),
             seed("dev"),
+            true,
             v("up -d"),
         ),
         (
             "up_prod_build_services",
             compose(Flavor::Plugin),
             seed("prod"),
+            true,
             v("up -d --build backend-api postgres"),
         ),
-        ("up_attached", compose(Flavor::Plugin), seed("dev"), v("up")),
+        (
+            "up_attached",
+            compose(Flavor::Plugin),
+            seed("dev"),
+            true,
+            v("up"),
+        ),
         (
             "restart_api_v2_standalone",
             compose(Flavor::StandaloneV2),
             seed("dev"),
+            true,
             v("restart backend-api"),
         ),
         (
             "stop_v1",
             compose(Flavor::StandaloneV1),
             seed("prod"),
+            true,
             v("stop"),
         ),
         (
             "exec_env_files_profiles",
             compose(Flavor::Plugin),
             with_env,
+            true,
             v("exec postgres psql -U antone"),
         ),
         (
             "exec_detached",
             compose(Flavor::Plugin),
             seed("dev"),
+            true,
             v("exec -d backend-worker sh -c true"),
         ),
         (
             "run_one_off",
             compose(Flavor::Plugin),
             seed("dev"),
+            true,
             v("run --rm backend-api node migrate.js"),
         ),
         (
             "passthrough_with_globals",
             compose(Flavor::Plugin),
             seed("dev"),
+            true,
             v("--progress plain logs --tail 5 backend-api"),
         ),
         (
             "down_remove_orphans",
             compose(Flavor::Plugin),
             seed("prod"),
+            true,
             v("down --remove-orphans"),
         ),
         (
             "paths_with_spaces",
             compose(Flavor::Plugin),
             spaced,
+            true,
             vec![
                 "exec".into(),
                 "web".into(),
@@ -117,6 +133,20 @@ fn cases() -> Vec<(&'static str, Detected, Resolved, Vec<String>)> {
                 "-c".into(),
                 "echo 'hi there'".into(),
             ],
+        ),
+        (
+            "up_no_color_plugin",
+            compose(Flavor::Plugin),
+            seed("dev"),
+            false,
+            v("up -d"),
+        ),
+        (
+            "exec_no_color_v1",
+            compose(Flavor::StandaloneV1),
+            seed("dev"),
+            false,
+            v("exec -T backend-api ls"),
         ),
     ]
 }
@@ -126,8 +156,8 @@ fn argv_golden_files() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/argv");
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let mut failures = Vec::new();
-    for (name, detected, resolved, sub) in cases() {
-        let inv = build(&detected, &resolved, &sub);
+    for (name, detected, resolved, color, sub) in cases() {
+        let inv = build(&detected, &resolved, color, &sub);
         let got = format!(
             "# compose {} ({:?}); stdin: {}\n{}\n",
             detected.version,

@@ -129,46 +129,64 @@ pub fn run(ctx: &Ctx, args: &ConfigArgs) -> Result<u8> {
     Ok(0)
 }
 
-/// What `devctl config` prints for these flags.
+/// What `devctl config` prints for these flags (`--json` turns every form into JSON: the
+/// listings into arrays of strings, `--explain` into an object keyed by key path).
 pub fn render(loaded: &LoadedProject, args: &ConfigArgs) -> Result<String> {
-    let mut out = String::new();
-    if args.list_files {
-        for f in &loaded.resolved.files {
-            out.push_str(&format!("{}\n", f.display()));
+    let names = |it: &mut dyn Iterator<Item = String>| -> Result<String> {
+        let items: Vec<String> = it.collect();
+        if args.json {
+            return pretty(&serde_json::json!(items));
         }
-        return Ok(out);
+        Ok(items.iter().map(|i| format!("{i}\n")).collect())
+    };
+    if args.list_files {
+        let files = &loaded.resolved.files;
+        return names(&mut files.iter().map(|f| f.display().to_string()));
     }
     if args.services {
-        for name in loaded.project.services.keys() {
-            out.push_str(&format!("{name}\n"));
-        }
-        return Ok(out);
+        return names(&mut loaded.project.services.keys().cloned());
     }
     if args.volumes {
-        for name in loaded.project.volumes.keys() {
-            out.push_str(&format!("{name}\n"));
-        }
-        return Ok(out);
+        return names(&mut loaded.project.volumes.keys().cloned());
     }
     if let Some(path) = &args.explain {
-        return explain(loaded, path, args.show_secrets);
+        let entries = explain(loaded, path, args.show_secrets)?;
+        return if args.json {
+            pretty(&explain_json(&entries))
+        } else {
+            Ok(explain_text(&entries, &loaded.resolved.project_dir))
+        };
     }
     let mut json = loaded.json.clone();
     if !args.show_secrets {
         mask_secrets(&mut json);
     }
     if args.json {
-        let s = serde_json::to_string_pretty(&json)
-            .map_err(|e| Error::general(format!("cannot render JSON: {e}")))?;
-        out.push_str(&s);
-        out.push('\n');
+        pretty(&json)
     } else {
-        out.push_str(&crate::project::yaml::to_yaml_string(&json)?);
+        crate::project::yaml::to_yaml_string(&json)
     }
-    Ok(out)
 }
 
-fn explain(loaded: &LoadedProject, path: &str, show_secrets: bool) -> Result<String> {
+fn pretty(v: &J) -> Result<String> {
+    let s = serde_json::to_string_pretty(v)
+        .map_err(|e| Error::general(format!("cannot render JSON: {e}")))?;
+    Ok(format!("{s}\n"))
+}
+
+/// One file's say on a key: its value (masked unless `--show-secrets`), or `None` when the
+/// file removed it (`!reset`/`!override`).
+struct Origin<'a> {
+    value: Option<String>,
+    file: &'a std::path::Path,
+}
+
+/// Every key under `path` with its origins, oldest first (the last one is in effect).
+fn explain<'a>(
+    loaded: &'a LoadedProject,
+    path: &str,
+    show_secrets: bool,
+) -> Result<Vec<(&'a str, Vec<Origin<'a>>)>> {
     let path = path.trim_end_matches('.');
     let entries: Vec<_> = loaded
         .provenance
@@ -181,10 +199,8 @@ fn explain(loaded: &LoadedProject, path: &str, show_secrets: bool) -> Result<Str
         return Err(Error::usage(format!("no value at {path:?} in the merged configuration"))
             .with_hint("use a dotted key path such as services.<name>.ports or services.<name>.environment"));
     }
-    let dir = &loaded.resolved.project_dir;
-    let show = |f: &std::path::Path| relative(f, dir);
     let mask = |key: &str, v: &str| -> String {
-        if show_secrets || v == "(removed)" {
+        if show_secrets {
             return v.to_string();
         }
         let last = key.rsplit(['.', '[']).next().unwrap_or(key);
@@ -197,35 +213,69 @@ fn explain(loaded: &LoadedProject, path: &str, show_secrets: bool) -> Result<Str
             mask_url_password(v).unwrap_or_else(|| v.to_string())
         }
     };
+    Ok(entries
+        .into_iter()
+        .filter(|(_, origins)| !origins.is_empty())
+        .map(|(key, origins)| {
+            let list = origins
+                .iter()
+                .map(|o| Origin {
+                    value: (o.value != "(removed)").then(|| mask(key, &o.value)),
+                    file: &o.file,
+                })
+                .collect();
+            (key.as_str(), list)
+        })
+        .collect())
+}
+
+fn explain_text(entries: &[(&str, Vec<Origin<'_>>)], dir: &std::path::Path) -> String {
     let mut out = String::new();
     for (key, origins) in entries {
-        let Some(last) = origins.last() else { continue };
+        let Some((last, older)) = origins.split_last() else {
+            continue;
+        };
         out.push_str(&format!("{key}\n"));
-        if last.value == "(removed)" {
-            out.push_str(&format!("  removed by {}\n", show(&last.file)));
-        } else {
-            out.push_str(&format!(
-                "  = {}    ({})\n",
-                mask(key, &last.value),
-                show(&last.file)
-            ));
+        match &last.value {
+            None => out.push_str(&format!("  removed by {}\n", relative(last.file, dir))),
+            Some(v) => out.push_str(&format!("  = {v}    ({})\n", relative(last.file, dir))),
         }
-        for o in origins[..origins.len() - 1].iter().rev() {
-            if o.value == "(removed)" {
-                out.push_str(&format!(
+        for o in older.iter().rev() {
+            match &o.value {
+                None => out.push_str(&format!(
                     "    removed by {} (!reset/!override)\n",
-                    show(&o.file)
-                ));
-                continue;
+                    relative(o.file, dir)
+                )),
+                Some(v) => out.push_str(&format!(
+                    "    overrode {v}    ({})\n",
+                    relative(o.file, dir)
+                )),
             }
-            out.push_str(&format!(
-                "    overrode {}    ({})\n",
-                mask(key, &o.value),
-                show(&o.file)
-            ));
         }
     }
-    Ok(out)
+    out
+}
+
+/// `{"KEY": {"value": V|null, "file": F, "removed": bool, "overrode": [{…}, …]}}`, where
+/// `overrode` lists the earlier files' values, newest first (as the text form does).
+fn explain_json(entries: &[(&str, Vec<Origin<'_>>)]) -> J {
+    let one = |o: &Origin<'_>| {
+        serde_json::json!({
+            "value": o.value,
+            "file": o.file.display().to_string(),
+            "removed": o.value.is_none(),
+        })
+    };
+    let mut map = serde_json::Map::new();
+    for (key, origins) in entries {
+        let Some((last, older)) = origins.split_last() else {
+            continue;
+        };
+        let mut v = one(last);
+        v["overrode"] = J::Array(older.iter().rev().map(one).collect());
+        map.insert(key.to_string(), v);
+    }
+    J::Object(map)
 }
 
 /// `path` relative to `base` (with `..` when outside it).

@@ -85,6 +85,8 @@ fn demo_ctx(ctx: &Ctx, dir: &std::path::Path) -> Ctx {
 
 fn up(dctx: &Ctx) -> Result<u8> {
     let project = dctx.load_project()?;
+    // Compose first: without it nothing can start, so create nothing (exit 7, no volume).
+    crate::compose::detect::detect(&dctx.env)?;
     ensure_external_volumes(dctx, &project)?;
     lifecycle::up(
         dctx,

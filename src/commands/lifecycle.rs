@@ -5,6 +5,10 @@
 //! Compose argv to the safety gate → build the invocation → preflight (Engine reachable within
 //! 2 s, layer-drift warnings) → print `+ …` and run it (or only print it under `--dry-run`).
 
+mod passthrough;
+
+pub use passthrough::end_globals_after_exec_run;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -51,11 +55,16 @@ pub struct PassArgs {
 
 #[derive(Debug, Args)]
 pub struct ExecArgs {
-    /// The service.
-    pub service: String,
-    /// The command and its arguments.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    pub command: Vec<String>,
+    /// `[COMPOSE FLAGS] SERVICE [COMMAND…]`: Compose's own flags of the subcommand (`-T`,
+    /// `-e A=1`, `--user root`, `--rm`, … see `docker compose exec|run --help`) go before the
+    /// service and are passed on unchanged; everything after the service is the command.
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        required = true,
+        value_name = "SERVICE"
+    )]
+    pub args: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -69,7 +78,12 @@ pub fn up(ctx: &Ctx, a: &UpArgs) -> Result<u8> {
         return Err(Error::usage("`--attach` and `--wait` cannot be combined")
             .with_hint("`--wait` needs a detached `up`; follow the output with `devctl logs -f`"));
     }
-    let timeout = a.wait.as_deref().map(parse_timeout).transpose()?.flatten();
+    let timeout = a
+        .wait
+        .as_deref()
+        .map(crate::engine::wait::parse_timeout)
+        .transpose()?
+        .flatten();
     let project = ctx.load_project()?;
     check_services(&project, &a.services)?;
     let code = drive(ctx, &project, up_argv(a))?;
@@ -114,20 +128,23 @@ pub fn pass(ctx: &Ctx, name: &str, a: &PassArgs) -> Result<u8> {
 
 /// `exec SERVICE CMD…`, `run SERVICE CMD…`.
 pub fn exec(ctx: &Ctx, name: &str, a: &ExecArgs) -> Result<u8> {
-    if a.command.is_empty() && name == "exec" {
+    let split = passthrough::split(name, &a.args)?;
+    if split.command.is_empty() && name == "exec" {
         return Err(
-            Error::usage(format!("`devctl exec {}` needs a command", a.service)).with_hint(
+            Error::usage(format!("`devctl exec {}` needs a command", split.service)).with_hint(
                 format!(
                     "e.g. `devctl exec {} ls`, or `devctl sh {}`",
-                    a.service, a.service
+                    split.service, split.service
                 ),
             ),
         );
     }
     let project = ctx.load_project()?;
-    check_services(&project, std::slice::from_ref(&a.service))?;
-    let mut sub = vec![name.to_string(), a.service.clone()];
-    sub.extend(a.command.iter().cloned());
+    check_services(&project, std::slice::from_ref(&split.service))?;
+    let mut sub = vec![name.to_string()];
+    sub.extend(split.flags);
+    sub.push(split.service);
+    sub.extend(split.command);
     drive(ctx, &project, sub)
 }
 
@@ -249,42 +266,6 @@ pub fn positionals(cmd: &str, args: &[String]) -> Vec<String> {
     out
 }
 
-/// Pure: `90`, `90s`, `2m`, `1m30s`, `1h` → a duration; empty → None (the default timeout).
-pub fn parse_timeout(s: &str) -> Result<Option<Duration>> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(None);
-    }
-    let bad = || {
-        Error::usage(format!("`--wait={s}`: not a duration")).with_hint(
-            "use seconds or units, e.g. `--wait=90`, `--wait=90s`, `--wait=2m`, `--wait=1m30s`",
-        )
-    };
-    if let Ok(secs) = s.parse::<u64>() {
-        return Ok(Some(Duration::from_secs(secs)));
-    }
-    let mut total = 0u64;
-    let mut num = String::new();
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let n: u64 = num.parse().map_err(|_| bad())?;
-        num.clear();
-        total += n * match c {
-            'h' => 3600,
-            'm' => 60,
-            's' => 1,
-            _ => return Err(bad()),
-        };
-    }
-    if !num.is_empty() {
-        return Err(bad());
-    }
-    Ok(Some(Duration::from_secs(total)))
-}
-
 /// How long the preflight may wait for the Engine (the whole command stays under 2 s).
 const ENGINE_BUDGET: Duration = Duration::from_millis(1500);
 
@@ -376,27 +357,6 @@ mod tests {
     }
 
     #[test]
-    fn timeouts() {
-        let ok = [
-            ("", None),
-            ("90", Some(90)),
-            ("90s", Some(90)),
-            ("2m", Some(120)),
-            ("1m30s", Some(90)),
-            ("1h", Some(3600)),
-            (" 5s ", Some(5)),
-        ];
-        for (s, want) in ok {
-            let got = parse_timeout(s).expect(s).map(|d| d.as_secs());
-            assert_eq!(got, want, "{s:?}");
-        }
-        for bad in ["abc", "5x", "m", "1.5s", "-3", "10s5"] {
-            let e = parse_timeout(bad).expect_err(bad);
-            assert_eq!(e.exit, crate::error::Exit::Usage, "{bad}");
-        }
-    }
-
-    #[test]
     fn up_argvs() {
         let up = |services: &str, build, attach, extra: &str| UpArgs {
             services: v(services),
@@ -439,7 +399,10 @@ mod tests {
     fn command_lines_parse() {
         use crate::cli::{Cli, Command};
         use clap::Parser;
-        let parse = |line: &str| Cli::try_parse_from(v(&format!("devctl {line}"))).expect(line);
+        let parse = |line: &str| {
+            let argv = v(&format!("devctl {line}")).into_iter().map(Into::into);
+            Cli::try_parse_from(end_globals_after_exec_run(argv.collect())).expect(line)
+        };
         let Some(Command::Up(a)) = parse("up --wait api").command else {
             unreachable!()
         };
@@ -462,7 +425,25 @@ mod tests {
         let Some(Command::Exec(a)) = parse("exec api ls -la /data").command else {
             unreachable!()
         };
-        assert_eq!((a.service, a.command), ("api".into(), v("ls -la /data")));
+        assert_eq!(a.args, v("api ls -la /data"));
+        // Compose's own flags before the service reach `passthrough::split` unchanged, also
+        // those that share a name with devctl's global flags (`run -p` publishes a port).
+        for line in [
+            "exec -T api ls",
+            "exec -e A=1 api env",
+            "exec --user root api id",
+            "run --rm api echo hi",
+            "run -p 8080:80 --rm api echo hi",
+            "exec --env A=1 api env",
+            "run api --rm echo hi",
+            "exec -d --dry-run api ls",
+        ] {
+            let args = match parse(line).command {
+                Some(Command::Exec(a) | Command::Run(a)) => a.args,
+                other => unreachable!("{line}: {other:?}"),
+            };
+            assert_eq!(args, v(line)[1..].to_vec(), "{line}");
+        }
 
         let Some(Command::Restart(a)) = parse("restart api --dev").command else {
             unreachable!()

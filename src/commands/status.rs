@@ -16,9 +16,9 @@ use serde_json::json;
 
 use super::Ctx;
 use crate::engine::model::ProjectSnapshot;
-use crate::engine::wait::progress::{Verdict, assess, expectations, parse_duration};
+use crate::engine::wait::progress::{Verdict, assess, expectations};
 use crate::engine::watch::spawn_watch;
-use crate::error::{Error, Exit, Result};
+use crate::error::{Exit, Result};
 use crate::project::LoadedProject;
 
 #[derive(Debug, Args)]
@@ -36,11 +36,8 @@ pub struct StatusArgs {
 
 pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<u8> {
     let timeout = match args.wait.as_deref() {
-        None | Some("") => None,
-        Some(t) => Some(parse_duration(t).ok_or_else(|| {
-            Error::usage(format!("`--wait={t}`: not a duration"))
-                .with_hint("use seconds or units, e.g. `--wait=90`, `--wait=90s`, `--wait=2m`")
-        })?),
+        None => None,
+        Some(t) => crate::engine::wait::parse_timeout(t)?,
     };
     let project = ctx.load_project()?;
     if args.watch {

@@ -6,12 +6,15 @@ use super::detect::Detected;
 use crate::project::Resolved;
 
 /// Build the command line: `<program> [compose] -p NAME -f FILE… --project-directory DIR
-/// [--env-file FILE…] [--profile P…] <sub…>`.
+/// [--env-file FILE…] [--profile P…] [--ansi never] <sub…>`.
+///
+/// `color: false` (devctl's `--no-color` / `NO_COLOR`) adds Compose's global `--ansi never`
+/// (`--no-ansi` for docker-compose v1 before 1.28, which has no `--ansi`).
 ///
 /// Files are passed explicitly in the resolved order (so `COMPOSE_FILE` and override discovery
 /// cannot change what runs), with absolute paths (the same strings Compose stores in the
 /// `com.docker.compose.project.config_files` label, which the drift check compares).
-pub fn build(compose: &Detected, resolved: &Resolved, sub: &[String]) -> Invocation {
+pub fn build(compose: &Detected, resolved: &Resolved, color: bool, sub: &[String]) -> Invocation {
     let mut args: Vec<String> = compose.prefix().iter().map(|s| s.to_string()).collect();
     args.push("-p".into());
     args.push(resolved.name.clone());
@@ -29,11 +32,30 @@ pub fn build(compose: &Detected, resolved: &Resolved, sub: &[String]) -> Invocat
         args.push("--profile".into());
         args.push(p.clone());
     }
+    if !color {
+        args.extend(no_ansi(compose).iter().map(|s| s.to_string()));
+    }
     args.extend(sub.iter().cloned());
     Invocation {
         program: compose.program.clone(),
         args,
         interactive: is_interactive(sub),
+    }
+}
+
+/// Compose's global flags that turn its colours off.
+fn no_ansi(compose: &Detected) -> &'static [&'static str] {
+    let old_v1 = compose.flavor == super::detect::Flavor::StandaloneV1 && {
+        let mut parts = compose
+            .version
+            .split('.')
+            .map(|p| p.parse::<u32>().unwrap_or(0));
+        (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) < (1, 28)
+    };
+    if old_v1 {
+        &["--no-ansi"]
+    } else {
+        &["--ansi", "never"]
     }
 }
 
@@ -209,7 +231,7 @@ mod tests {
 
     #[test]
     fn builds_plugin_argv() {
-        let inv = build(&plugin(), &resolved(), &v("up -d"));
+        let inv = build(&plugin(), &resolved(), true, &v("up -d"));
         assert_eq!(inv.program, "docker");
         assert_eq!(
             inv.args,
@@ -233,7 +255,7 @@ mod tests {
             program: "docker-compose".into(),
             version: "1.29.2".into(),
         };
-        let inv = build(&d, &r, &v("exec api sh"));
+        let inv = build(&d, &r, true, &v("exec api sh"));
         assert_eq!(inv.program, "docker-compose");
         assert_eq!(
             inv.args,
@@ -249,10 +271,66 @@ mod tests {
         let mut r = resolved();
         r.files = vec![PathBuf::from("/home/me/My Stack/compose.yaml")];
         r.project_dir = PathBuf::from("/home/me/My Stack");
-        let inv = build(&plugin(), &r, &v("restart api"));
+        let inv = build(&plugin(), &r, true, &v("restart api"));
         assert_eq!(
             inv.display(),
             "docker compose -p app -f '/home/me/My Stack/compose.yaml' --project-directory '/home/me/My Stack' restart api"
         );
+    }
+
+    #[test]
+    fn no_color_adds_ansi_never_before_the_subcommand() {
+        let base = "-p app -f /src/app/docker/docker-compose.yml -f /src/app/docker/docker-compose.dev.yml --project-directory /src/app/docker";
+        let det = |flavor, program: &str, version: &str| Detected {
+            flavor,
+            program: program.into(),
+            version: version.into(),
+        };
+        let cases = [
+            (plugin(), true, "up -d", format!("compose {base} up -d")),
+            (
+                plugin(),
+                false,
+                "up -d",
+                format!("compose {base} --ansi never up -d"),
+            ),
+            (
+                plugin(),
+                false,
+                "exec -T api ls",
+                format!("compose {base} --ansi never exec -T api ls"),
+            ),
+            (
+                det(Flavor::StandaloneV2, "docker-compose", "2.24.0"),
+                false,
+                "stop",
+                format!("{base} --ansi never stop"),
+            ),
+            (
+                det(Flavor::StandaloneV1, "docker-compose", "1.29.2"),
+                false,
+                "stop",
+                format!("{base} --ansi never stop"),
+            ),
+            (
+                det(Flavor::StandaloneV1, "docker-compose", "1.27.4"),
+                false,
+                "stop",
+                format!("{base} --no-ansi stop"),
+            ),
+            (
+                det(Flavor::StandaloneV1, "docker-compose", "1.27.4"),
+                true,
+                "stop",
+                format!("{base} stop"),
+            ),
+        ];
+        for (d, color, sub, want) in cases {
+            let inv = build(&d, &resolved(), color, &v(sub));
+            assert_eq!(inv.args, v(&want), "{} {sub} color={color}", d.version);
+        }
+        // The interactivity rule still sees the subcommand behind the global flag.
+        assert!(build(&plugin(), &resolved(), false, &v("exec api sh")).interactive);
+        assert!(!build(&plugin(), &resolved(), false, &v("up -d")).interactive);
     }
 }

@@ -25,6 +25,23 @@ pub use report::Report;
 /// Timeout when none is given: 5 minutes, or the longest `start_period` plus a minute.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 
+/// `--wait[=TIMEOUT]` for `up` and `status`: empty → `None` (the default timeout), else
+/// [`progress::parse_duration`]; anything else is a usage error that names the value.
+pub fn parse_timeout(s: &str) -> Result<Option<Duration>> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    progress::parse_duration(s).map(Some).ok_or_else(|| {
+        Error::usage(format!(
+            "`--wait={s}`: not a duration between 0 and 2562047h"
+        ))
+        .with_hint(
+            "use seconds or units, e.g. `--wait=90`, `--wait=90s`, `--wait=2m`, `--wait=1m30s`",
+        )
+    })
+}
+
 /// Wait until `services` (all services that should run when empty) are healthy, or running
 /// when they have no health check. Prints live progress on stderr (bars on a terminal, plain
 /// lines otherwise) and a summary, or a diagnosis per failing service, on stdout.

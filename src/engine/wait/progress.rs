@@ -109,40 +109,30 @@ pub fn assess(svc: &ServiceStatus, expect: Expect) -> (Stage, Verdict) {
     }
 }
 
-/// Parse a Go duration as Compose renders it (`30s`, `1m30s`, `500ms`, `1h`, `2.5s`), or a
-/// bare number of seconds. `None` when it is not one.
+/// The longest duration devctl accepts anywhere: Go's `time.Duration` limit (an `int64` of
+/// nanoseconds, about 2562047h), so every parsed value also fits an `Instant` deadline.
+pub const MAX_DURATION: Duration = Duration::from_nanos(i64::MAX as u64);
+
+/// The one duration parser for user input (`--wait=…`, dashboard settings): a Go duration
+/// (`30s`, `1m30s`, `500ms`, `1h`, `2.5s`) or a bare number of seconds (`90`, `0.5`).
+/// `None` when it is not one, is negative, or is longer than [`MAX_DURATION`]; never panics.
 pub fn parse_duration(s: &str) -> Option<Duration> {
     let s = s.trim();
-    if s.is_empty() {
-        return None;
+    let bare = !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '.');
+    if !bare {
+        return parse_go_duration(s);
     }
-    if let Ok(secs) = s.parse::<f64>() {
-        return (secs >= 0.0 && secs.is_finite()).then(|| Duration::from_secs_f64(secs));
-    }
-    let mut total = 0f64;
-    let mut rest = s;
-    while !rest.is_empty() {
-        let n_end = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let n: f64 = rest[..n_end].parse().ok()?;
-        rest = &rest[n_end..];
-        let u_end = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let unit = match &rest[..u_end] {
-            "h" => 3600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 1e-3,
-            "us" | "µs" => 1e-6,
-            "ns" => 1e-9,
-            _ => return None,
-        };
-        rest = &rest[u_end..];
-        total += n * unit;
-    }
-    Some(Duration::from_secs_f64(total))
+    let secs: f64 = s.parse().ok()?;
+    Duration::try_from_secs_f64(secs)
+        .ok()
+        .filter(|d| *d <= MAX_DURATION)
+}
+
+/// A Go duration exactly as `time.ParseDuration` reads it (no bare numbers except `0`),
+/// non-negative. Shares the project layer's integer parser, so it cannot overflow.
+pub fn parse_go_duration(s: &str) -> Option<Duration> {
+    let ns = crate::project::canonical::units::parse_duration(s.trim()).ok()?;
+    u64::try_from(ns).ok().map(Duration::from_nanos)
 }
 
 /// What each named service of the model needs to be ready (`scale: 0` services are skipped).

@@ -111,3 +111,40 @@ fn timeout_report_names_services_never_created() {
     assert!(text.contains("ghost: waiting to be created"), "{text}");
     assert!(text.contains("no container exists"), "{text}");
 }
+
+#[test]
+fn wait_timeouts() {
+    let ok = [
+        ("", None),
+        ("90", Some(90)),
+        ("90s", Some(90)),
+        ("2m", Some(120)),
+        ("1m30s", Some(90)),
+        ("1h", Some(3600)),
+        (" 5s ", Some(5)),
+        ("1.5s", Some(1)),
+        ("2562047h", Some(2_562_047 * 3600)),
+    ];
+    for (s, want) in ok {
+        let got = parse_timeout(s).expect(s).map(|d| d.as_secs());
+        assert_eq!(got, want, "{s:?}");
+    }
+    for bad in [
+        "abc",
+        "5x",
+        "m",
+        "-3",
+        "10s5",
+        "1e300",
+        "9999999999999999h",
+        "9999999999999999999h",
+        "99999999999999999999s",
+        "99999999999999999999",
+        "307445734561825861m",
+        "18446744073709551615s1s",
+    ] {
+        let e = parse_timeout(bad).expect_err(bad);
+        assert_eq!(e.exit, Exit::Usage, "{bad}");
+        assert!(e.to_string().contains(bad), "{bad}: {e}");
+    }
+}

@@ -208,10 +208,49 @@ fn parse_duration_table() {
         ("abc", None),
         ("10x", None),
         ("-5", None),
+        ("-5s", None),
+        ("0.5", Some(500)),
+        ("1.5h", Some(5_400_000)),
+        ("2562047h", Some(9_223_369_200_000)),
+        ("2562048h", None),
+        ("1e300", None),
+        ("inf", None),
+        ("NaN", None),
+        ("99999999999999999999", None),
+        ("99999999999999999999s", None),
+        ("9999999999999999999h", None),
+        ("9999999999999999h", None),
+        ("18446744073709551615s1s", None),
+        ("10s5", None),
+        ("1..5s", None),
+        (".", None),
     ];
     for (s, want) in cases {
         assert_eq!(
             parse_duration(s).map(|d| d.as_millis() as u64),
+            want,
+            "{s:?}"
+        );
+    }
+}
+
+#[test]
+fn go_duration_table() {
+    let cases = [
+        ("30s", Some(30_000)),
+        ("1.5s", Some(1_500)),
+        ("0", Some(0)),
+        ("0s", Some(0)),
+        ("10", None),
+        ("", None),
+        ("s", None),
+        ("5x", None),
+        ("-1s", None),
+        ("99999999999999999999h", None),
+    ];
+    for (s, want) in cases {
+        assert_eq!(
+            parse_go_duration(s).map(|d| d.as_millis() as u64),
             want,
             "{s:?}"
         );
