@@ -315,6 +315,8 @@ mod tests {
             ("devctl logs -- -f", "devctl logs -- -f"),
             ("devctl up -f x", "devctl up -f x"),
             ("devctl -f logs logs -f", "devctl -f logs logs --follow"),
+            // An environment named like the subcommand is a value, not the subcommand.
+            ("devctl --env logs -f x.yml logs", "devctl --env logs -f x.yml logs"),
             ("devctl compose -- logs -f", "devctl compose -- logs -f"),
             ("devctl logs --follow", "devctl logs --follow"),
         ];
