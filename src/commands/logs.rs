@@ -316,7 +316,10 @@ mod tests {
             ("devctl up -f x", "devctl up -f x"),
             ("devctl -f logs logs -f", "devctl -f logs logs --follow"),
             // An environment named like the subcommand is a value, not the subcommand.
-            ("devctl --env logs -f x.yml logs", "devctl --env logs -f x.yml logs"),
+            (
+                "devctl --env logs -f x.yml logs",
+                "devctl --env logs -f x.yml logs",
+            ),
             ("devctl compose -- logs -f", "devctl compose -- logs -f"),
             ("devctl logs --follow", "devctl logs --follow"),
         ];
