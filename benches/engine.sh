@@ -7,11 +7,13 @@
 #
 # Usage: benches/engine.sh [RUNS] [EVENTS]   (defaults 30 and 40). Uses project
 # devctl-it-engine-bench and host ports 18150-18151; removes everything it created on exit.
+# To run beside another copy: BENCH_PROJECT=NAME BENCH_PORT=N (ports N and N+1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-30}
 events=${2:-40}
-project=devctl-it-engine-bench
+project=${BENCH_PROJECT:-devctl-it-engine-bench}
+port=${BENCH_PORT:-18150}
 work=$(mktemp -d)
 pids=()
 
@@ -32,7 +34,7 @@ services:
     image: devctl-test/busybox:latest
     pull_policy: never
     command: ["httpd", "-f", "-p", "8080", "-h", "/"]
-    ports: ["127.0.0.1:18150:8080"]
+    ports: ["127.0.0.1:$port:8080"]
     healthcheck:
       test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://localhost:8080/etc/hostname"]
       interval: 2s
@@ -40,7 +42,7 @@ services:
     image: devctl-test/busybox:latest
     pull_policy: never
     command: ["httpd", "-f", "-p", "8081", "-h", "/"]
-    ports: ["127.0.0.1:18151:8081"]
+    ports: ["127.0.0.1:$((port + 1)):8081"]
     healthcheck:
       test: ["CMD-SHELL", "wget -q -O /dev/null http://localhost:8081/etc/hostname || exit 1"]
       interval: 2s

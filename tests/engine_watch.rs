@@ -133,13 +133,35 @@ async fn watcher_resyncs_then_reports_health_flip_kill_and_usage() {
         .output()
         .expect("docker kill");
     assert!(o.status.success());
-    let s = changed(&mut rx, "victim", Duration::from_secs(20), |s| {
-        s.containers[0].state == ContainerState::Exited
-    })
-    .await
-    .expect("exited");
+    // With stats streaming, the first news of the exit is what the `die` event states
+    // (forwarded at once, not after the stats stream or a re-inspect ends); the re-inspect
+    // follows with the times the event does not carry.
+    let end = tokio::time::Instant::now() + Duration::from_secs(20);
+    let mut first_exit = None;
+    let mut confirmed = None;
+    while confirmed.is_none() {
+        match tokio::time::timeout_at(end, rx.recv()).await {
+            Ok(Some(WatchMsg::Changed { service, cause }))
+                if service.name == "victim"
+                    && service.containers[0].state == ContainerState::Exited =>
+            {
+                let action = cause.map(|h| h.action).unwrap_or_default();
+                if first_exit.is_none() {
+                    first_exit = Some((service, action));
+                } else if service.containers[0].finished_at.is_some() {
+                    confirmed = Some(service);
+                }
+            }
+            Ok(Some(_)) => continue,
+            other => unreachable!("no exit of victim (first: {first_exit:?}): {other:?}"),
+        }
+    }
+    let (s, action) = first_exit.expect("an exit");
+    assert_eq!(action, "die", "{s:?}");
     assert_eq!(s.containers[0].exit_code, Some(137));
     assert_eq!(s.usage, None, "no usage once nothing runs");
+    let s = confirmed.expect("the re-inspect");
+    assert_eq!(s.containers[0].exit_code, Some(137));
 
     // 5. A service created later appears.
     stack.up(&["later"]);

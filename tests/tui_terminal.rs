@@ -118,18 +118,29 @@ fn tiny_terminal_shows_a_notice_and_resizes_back() {
 
 #[test]
 fn broken_config_is_reported_before_the_terminal_is_touched() {
-    let dir = project();
-    let cfg = dir.path().join("dashboard.yaml");
-    std::fs::write(&cfg, "colors:\n  healthy: blurple\n").expect("write config");
-    let t = Tmux::new("config", 120, 36, dir.path());
-    launch(&t, &format!("DEVCTL_DASHBOARD_CONFIG={}", cfg.display()));
-    let s = exited(&t);
-    assert!(s.lines().any(|l| l == "DEVCTL-EXIT=3"), "{s}");
-    assert!(
-        s.contains("dashboard.yaml: colors.healthy: `blurple`"),
-        "{s}"
-    );
-    assert!(!t.alternate_on());
+    let cases = [
+        (
+            "colors:\n  healthy: blurple\n",
+            "dashboard.yaml: colors.healthy: `blurple`",
+        ),
+        // A duration too large to represent: an error naming key and value, never a panic.
+        (
+            "stats_refresh: 99999999999999999999h\n",
+            "dashboard.yaml: stats_refresh: `99999999999999999999h`",
+        ),
+    ];
+    for (i, (text, says)) in cases.into_iter().enumerate() {
+        let dir = project();
+        let cfg = dir.path().join("dashboard.yaml");
+        std::fs::write(&cfg, text).expect("write config");
+        let t = Tmux::new(&format!("config{i}"), 120, 36, dir.path());
+        launch(&t, &format!("DEVCTL_DASHBOARD_CONFIG={}", cfg.display()));
+        let s = exited(&t);
+        assert!(s.lines().any(|l| l == "DEVCTL-EXIT=3"), "{text}: {s}");
+        assert!(s.contains(says), "{text}: {s}");
+        assert!(!s.contains("panicked"), "{text}: {s}");
+        assert!(!t.alternate_on());
+    }
 }
 
 #[test]

@@ -84,24 +84,7 @@ pub fn spawn_watch(
     tx: UnboundedSender<WatchMsg>,
     with_stats: bool,
 ) -> JoinHandle<()> {
-    let (utx, urx) = unbounded_channel();
-    let (itx, irx) = unbounded_channel();
-    let w = Watcher {
-        docker,
-        name: project.resolved.name.clone(),
-        project,
-        tx,
-        with_stats,
-        snap: None,
-        stats: HashMap::new(),
-        samples: HashMap::new(),
-        utx,
-        urx,
-        inspects: HashMap::new(),
-        itx,
-        irx,
-    };
-    tokio::spawn(w.run())
+    tokio::spawn(Watcher::new(docker, project, tx, with_stats).run())
 }
 
 enum End {
@@ -147,6 +130,31 @@ fn since_arg(back: Duration) -> String {
 }
 
 impl Watcher {
+    fn new(
+        docker: Docker,
+        project: LoadedProject,
+        tx: UnboundedSender<WatchMsg>,
+        with_stats: bool,
+    ) -> Watcher {
+        let (utx, urx) = unbounded_channel();
+        let (itx, irx) = unbounded_channel();
+        Watcher {
+            docker,
+            name: project.resolved.name.clone(),
+            project,
+            tx,
+            with_stats,
+            snap: None,
+            stats: HashMap::new(),
+            samples: HashMap::new(),
+            utx,
+            urx,
+            inspects: HashMap::new(),
+            itx,
+            irx,
+        }
+    }
+
     async fn run(mut self) {
         let mut backoff = BACKOFF_MIN;
         // One `Disconnected` per outage: reset whenever a session got connected.
@@ -249,6 +257,10 @@ impl Watcher {
 
     /// An event: apply what it states at once (see [`apply_fact`]), then re-inspect the
     /// container in the background; the result comes back through `irx`.
+    ///
+    /// Deliberately not `async`: nothing about one container (its inspect, which the Engine
+    /// answers only after tearing a dying container down; its stats stream, which is only
+    /// aborted) may delay forwarding what the event states.
     fn hint(&mut self, h: Hint) -> Result<(), End> {
         let fast = self.snap.as_mut().and_then(|snap| {
             if h.action == "destroy" {

@@ -305,6 +305,11 @@ mod tests {
             ("colors:\n  sky: red\n", "colors.sky"),
             ("log_buffer_lines: 0\n", "log_buffer_lines: 0"),
             ("stats_refresh: 10ms\n", "stats_refresh: `10ms`"),
+            // Too large to represent: an error naming the value, never a panic.
+            (
+                "stats_refresh: 99999999999999999999h\n",
+                "stats_refresh: `99999999999999999999h`",
+            ),
             ("keys:\n  quit: hyper-q\n", "hyper-q"),
             ("keys:\n  frobnicate: x\n", "frobnicate"),
             ("keys:\n  build: q\n", "bound to both"),

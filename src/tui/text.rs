@@ -78,6 +78,7 @@ pub fn bytes(n: u64) -> String {
 }
 
 /// Parse a Go duration string as Compose renders it (`30s`, `1m30s`, `1h`, `500ms`, `1.5s`).
+/// `None` for anything else, including a duration too large to represent.
 pub fn parse_go_duration(s: &str) -> Option<Duration> {
     let s = s.trim();
     if s.is_empty() {
@@ -112,7 +113,8 @@ pub fn parse_go_duration(s: &str) -> Option<Duration> {
         total += value * factor;
         rest = &rest[unit_len..];
     }
-    Some(Duration::from_secs_f64(total))
+    // `from_secs_f64` panics on an overflow (`99999999999999999999h`): refuse it instead.
+    Duration::try_from_secs_f64(total).ok()
 }
 
 /// Cut `s` to at most `width` characters, ending with `…` when cut.
@@ -216,6 +218,12 @@ mod tests {
             ("10", None),
             ("5x", None),
             ("s", None),
+            // Too large for a Duration (overflow): refused, never a panic.
+            ("99999999999999999999h", None),
+            ("9999999999999999999999999999999999999999s", None),
+            ("1h99999999999999999999h", None),
+            // Still representable.
+            ("2562047h", Some(2_562_047.0 * 3600.0)),
         ];
         for (s, want) in cases {
             assert_eq!(parse_go_duration(s).map(|d| d.as_secs_f64()), want, "{s}");

@@ -107,3 +107,75 @@ fn since_arg_is_seconds_dot_nanos_in_the_past() {
         .as_secs();
     assert!(secs < now && secs >= now - 4, "{secs} vs {now}");
 }
+
+/// A `die` is forwarded from the event's own facts before anything about that container is
+/// awaited: here the "Engine" accepts connections and never answers, so the container's
+/// re-inspect and its stats stream hang for ever, and the `Changed` must be on the channel
+/// already when `hint` returns.
+#[tokio::test(flavor = "current_thread")]
+async fn die_is_forwarded_while_inspect_and_stats_are_stalled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sock = dir.path().join("stalled.sock");
+    let listener = tokio::net::UnixListener::bind(&sock).expect("bind");
+    let holder = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((conn, _)) = listener.accept().await {
+            held.push(conn); // never read, never answered
+        }
+    });
+    let docker = Docker::connect_with_unix(
+        &sock.display().to_string(),
+        3600,
+        bollard::API_DEFAULT_VERSION,
+    )
+    .expect("client");
+    let project = LoadedProject {
+        resolved: crate::project::Resolved {
+            name: "p".into(),
+            ..Default::default()
+        },
+        json: serde_json::Value::Null,
+        project: Default::default(),
+        disabled_services: Default::default(),
+        provenance: Default::default(),
+        warnings: Vec::new(),
+    };
+    let (tx, mut rx) = unbounded_channel();
+    let mut w = Watcher::new(docker, project, tx, true);
+    w.snap = Some(snap());
+    w.sync_stats();
+    for _ in 0..20 {
+        tokio::task::yield_now().await; // let the stats stream send its (unanswered) request
+    }
+    assert!(
+        w.stats.contains_key("a1"),
+        "a stats stream for the running container"
+    );
+
+    let die = Hint {
+        container_id: "a1".into(),
+        action: "die".into(),
+        service: Some("api".into()),
+        time_nano: 1,
+        exit_code: Some(137),
+    };
+    assert!(w.hint(die.clone()).is_ok());
+
+    match rx.try_recv() {
+        Ok(WatchMsg::Changed { service, cause }) => {
+            assert_eq!(service.name, "api");
+            assert_eq!(service.containers[0].state, ContainerState::Exited);
+            assert_eq!(service.containers[0].exit_code, Some(137));
+            assert_eq!(cause, Some(die));
+        }
+        other => unreachable!("the die's facts were not forwarded at once: {other:?}"),
+    }
+    assert!(
+        !w.stats.contains_key("a1"),
+        "the dead container's stats stream is dropped, not awaited"
+    );
+    // The re-inspect is still under way (the stalled Engine never answers).
+    assert_eq!(w.inspects.get("a1"), Some(&1));
+    assert!(w.irx.try_recv().is_err());
+    holder.abort();
+}
