@@ -77,45 +77,9 @@ pub fn bytes(n: u64) -> String {
     }
 }
 
-/// Parse a Go duration string as Compose renders it (`30s`, `1m30s`, `1h`, `500ms`, `1.5s`).
-/// `None` for anything else, including a duration too large to represent.
-pub fn parse_go_duration(s: &str) -> Option<Duration> {
-    let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
-    if s == "0" {
-        return Some(Duration::ZERO);
-    }
-    let mut total = 0f64;
-    let mut rest = s;
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        if num_len == 0 {
-            return None;
-        }
-        let value: f64 = rest[..num_len].parse().ok()?;
-        rest = &rest[num_len..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let factor = match &rest[..unit_len] {
-            "h" => 3600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 1e-3,
-            "us" | "µs" => 1e-6,
-            "ns" => 1e-9,
-            _ => return None,
-        };
-        total += value * factor;
-        rest = &rest[unit_len..];
-    }
-    // `from_secs_f64` panics on an overflow (`99999999999999999999h`): refuse it instead.
-    Duration::try_from_secs_f64(total).ok()
-}
+/// Go duration strings as Compose renders them (`30s`, `1m30s`, `500ms`, `1.5s`): the one
+/// parser devctl shares (Go's exact rules, overflow refused with `None`).
+pub use crate::engine::wait::progress::parse_go_duration;
 
 /// Cut `s` to at most `width` characters, ending with `…` when cut.
 pub fn ellipsize(s: &str, width: usize) -> String {
