@@ -30,6 +30,20 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// devctl's global flags that take a value. clap accepts them anywhere on the line, so the
+/// argv rewrites that run before clap (`logs -f`, `exec`/`run` pass-through) must skip their
+/// values; they all read this one list.
+pub(crate) const GLOBAL_VALUE_FLAGS: [&str; 8] = [
+    "-f",
+    "--file",
+    "-p",
+    "--project-name",
+    "--project-directory",
+    "--profile",
+    "--env-file",
+    "--env",
+];
+
 /// Flags that locate the project and choose its layered files. Accepted anywhere on the line.
 #[derive(Debug, Clone, Default, Args)]
 pub struct GlobalArgs {

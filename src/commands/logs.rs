@@ -58,15 +58,6 @@ pub struct LogsArgs {
 /// this on argv before parsing: after a `logs` subcommand, `-f` (alone or grouped with `-t`,
 /// like `-tf`) becomes `--follow` (and `-t`); `-f FILE` before the subcommand is untouched.
 pub fn follow_short_flag(argv: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    const TAKES_VALUE: [&str; 7] = [
-        "-f",
-        "--file",
-        "-p",
-        "--project-name",
-        "--project-directory",
-        "--profile",
-        "--env-file",
-    ];
     let mut out = Vec::with_capacity(argv.len());
     let mut it = argv.into_iter();
     if let Some(program) = it.next() {
@@ -98,7 +89,7 @@ pub fn follow_short_flag(argv: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsStrin
         }
         if skip_value {
             skip_value = false;
-        } else if TAKES_VALUE.contains(&s) || s == "--env" {
+        } else if crate::cli::GLOBAL_VALUE_FLAGS.contains(&s) {
             skip_value = true;
         } else if !s.starts_with('-') {
             if s != "logs" {

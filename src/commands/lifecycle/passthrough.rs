@@ -7,18 +7,6 @@ use std::ffi::OsString;
 
 use crate::error::{Error, Result};
 
-/// devctl's global flags that take a value (clap accepts them after the subcommand too).
-const GLOBAL_VALUE_FLAGS: [&str; 8] = [
-    "-f",
-    "--file",
-    "-p",
-    "--project-name",
-    "--project-directory",
-    "--profile",
-    "--env-file",
-    "--env",
-];
-
 /// devctl's global flags are accepted after the subcommand too, so clap would take `run -p
 /// 8080:80` as the project name and `exec --env A=1` as the environment. The entry point calls
 /// this on argv before parsing: right after an `exec` or `run` subcommand it inserts `--`, so
@@ -27,7 +15,7 @@ const GLOBAL_VALUE_FLAGS: [&str; 8] = [
 pub fn end_globals_after_exec_run(argv: Vec<OsString>) -> Vec<OsString> {
     let mut i = 1;
     while let Some(a) = argv.get(i).and_then(|a| a.to_str()) {
-        if GLOBAL_VALUE_FLAGS.contains(&a) {
+        if crate::cli::GLOBAL_VALUE_FLAGS.contains(&a) {
             i += 2;
         } else if a.starts_with('-') {
             if a == "--" {
