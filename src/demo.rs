@@ -62,10 +62,21 @@ pub fn install(dir: &Path) -> Result<Vec<&'static str>> {
     let todo = plan(|name| std::fs::read_to_string(dir.join(name)).ok());
     for (name, text) in &todo {
         let path = dir.join(name);
-        // Write beside and rename, so a reader never sees half a file.
-        let tmp = dir.join(format!(".{name}.tmp"));
-        std::fs::write(&tmp, text).map_err(|e| io("write", &tmp, e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| io("write", &path, e))?;
+        // Write beside and rename, so a reader never sees half a file. Each writer gets its own
+        // temporary file: several `devctl demo …` may install at the same moment.
+        let mut tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|e| io("create a temporary file in", dir, e))?;
+        std::io::Write::write_all(&mut tmp, text.as_bytes())
+            .map_err(|e| io("write", tmp.path(), e))?;
+        if name == &".env" && path.exists() {
+            // Another devctl created `.env` meanwhile; it belongs to the user now.
+            continue;
+        }
+        tmp.persist(&path)
+            .map_err(|e| io("write", &path, e.error))?;
     }
     Ok(todo.into_iter().map(|(n, _)| n).collect())
 }
@@ -107,6 +118,33 @@ mod tests {
         assert!(install(dir.path()).expect("again").is_empty());
         let env = std::fs::read_to_string(dir.path().join(".env")).expect("read");
         assert_eq!(env, "DEMO_API_PORT=18399\n");
+    }
+
+    #[test]
+    fn concurrent_installs_into_one_dir_all_succeed() {
+        // Regression: four `devctl demo status` at once failed with "cannot write
+        // …/.env.example: No such file or directory" when they shared one temporary name.
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let results: Vec<_> = std::thread::scope(|s| {
+                let hs: Vec<_> = (0..8).map(|_| s.spawn(|| install(dir.path()))).collect();
+                hs.into_iter().map(|h| h.join().expect("thread")).collect()
+            });
+            for r in results {
+                assert!(r.is_ok(), "install failed: {:?}", r.err());
+            }
+            for (name, text) in FILES {
+                let on_disk = std::fs::read_to_string(dir.path().join(name)).expect("read");
+                assert_eq!(&on_disk, text, "{name}");
+            }
+            let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+                .expect("ls")
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".tmp"))
+                .collect();
+            assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+        }
     }
 
     #[test]
