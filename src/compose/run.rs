@@ -1,15 +1,15 @@
 //! Spawning Compose: print the command line, stream its output through, pass its exit code on.
 
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Arc, Once, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Once, OnceLock};
 
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::SignalsInfo;
 use signal_hook::iterator::exfiltrator::WithOrigin;
-use signal_hook::low_level::siginfo::{Cause, Origin};
+use signal_hook::low_level::siginfo::Cause;
 
 use super::Invocation;
 use crate::error::{Error, Result};
@@ -43,6 +43,9 @@ fn spawn_and_wait(inv: &Invocation, stdout: Stdio, stderr: Stdio) -> Result<Exit
     } else {
         Stdio::null()
     };
+    // Armed before the spawn: a signal arriving between the spawn and the wait is held and
+    // forwarded, never allowed to kill devctl and orphan Compose.
+    let guard = ChildSignals::arm();
     let mut child = Command::new(&inv.program)
         .args(&inv.args)
         .stdin(stdin)
@@ -53,7 +56,7 @@ fn spawn_and_wait(inv: &Invocation, stdout: Stdio, stderr: Stdio) -> Result<Exit
             std::io::ErrorKind::NotFound => super::detect::missing(),
             _ => Error::general(format!("cannot start `{}`: {e}", inv.program)),
         })?;
-    let guard = ChildSignals::install(child.id());
+    guard.attach(child.id());
     let status = child
         .wait()
         .map_err(|e| Error::general(format!("waiting for `{}` failed: {e}", inv.program)));
@@ -86,17 +89,35 @@ pub fn to_u8(code: i32) -> u8 {
 /// by another process (`kill`, a CI runner cancelling the job) is forwarded to Compose; devctl
 /// then waits for Compose and passes its exit code on. Outside child runs every one of these
 /// signals has its default effect.
-pub(crate) struct ChildSignals;
+///
+/// Use: [`ChildSignals::arm`] *before* spawning, then [`ChildSignals::attach`] with the child's
+/// pid. A signal that arrives in between is held and forwarded on `attach`; if no child is ever
+/// attached (the spawn failed), it is re-raised on drop so that devctl ends as it was asked to.
+pub struct ChildSignals;
 
 /// True while no Compose child runs: the signals then have their default effect.
 static DEFAULT_NOW: OnceLock<Arc<AtomicBool>> = OnceLock::new();
-/// The running Compose child's pid (0: none).
-static CHILD: AtomicU32 = AtomicU32::new(0);
+/// The running Compose child (if attached yet) and a signal held while none was attached.
+static SLOT: Mutex<Slot> = Mutex::new(Slot {
+    child: None,
+    held: None,
+});
 const FORWARDED: [i32; 3] = [SIGINT, SIGTERM, SIGHUP];
 
+struct Slot {
+    child: Option<u32>,
+    held: Option<i32>,
+}
+
+fn slot() -> std::sync::MutexGuard<'static, Slot> {
+    SLOT.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 impl ChildSignals {
-    /// Forward SIGINT/SIGTERM/SIGHUP sent to devctl to child `pid` until the guard drops.
-    pub(crate) fn install(pid: u32) -> ChildSignals {
+    /// From now until the guard drops, SIGINT/SIGTERM/SIGHUP sent to devctl do not kill it:
+    /// they are forwarded to the attached child, or held until one is attached.
+    pub fn arm() -> ChildSignals {
         static INIT: Once = Once::new();
         INIT.call_once(|| {
             let flag = Arc::new(AtomicBool::new(true));
@@ -110,15 +131,38 @@ impl ChildSignals {
                 .name("devctl-signals".into())
                 .spawn(move || {
                     for origin in signals.forever() {
-                        forward(&origin);
+                        if should_forward(origin.signal, &origin.cause) {
+                            deliver(origin.signal);
+                        }
                     }
                 });
             let _ = DEFAULT_NOW.set(flag);
         });
-        CHILD.store(pid, Ordering::SeqCst);
+        {
+            let mut s = slot();
+            s.child = None;
+            s.held = None;
+        }
         set_default(false);
         ChildSignals
     }
+
+    /// The child is running: forward to it from now on, starting with any signal held so far.
+    pub fn attach(&self, pid: u32) {
+        let held = {
+            let mut s = slot();
+            s.child = Some(pid);
+            s.held.take()
+        };
+        if let Some(sig) = held {
+            send(pid, sig);
+        }
+    }
+}
+
+/// The signal held while no child is attached, if any (for tests and diagnostics).
+pub fn held_signal() -> Option<i32> {
+    slot().held
 }
 
 fn set_default(on: bool) {
@@ -138,12 +182,23 @@ pub fn should_forward(signal: i32, cause: &Cause) -> bool {
     }
 }
 
-fn forward(origin: &Origin) {
-    let pid = CHILD.load(Ordering::SeqCst);
-    if pid == 0 || !should_forward(origin.signal, &origin.cause) {
-        return;
-    }
-    let (Ok(pid), Ok(sig)) = (i32::try_from(pid), Signal::try_from(origin.signal)) else {
+/// A forwardable signal arrived: send it to the child, or hold it until one is attached.
+fn deliver(sig: i32) {
+    let pid = {
+        let mut s = slot();
+        match s.child {
+            Some(pid) => pid,
+            None => {
+                s.held.get_or_insert(sig);
+                return;
+            }
+        }
+    };
+    send(pid, sig);
+}
+
+fn send(pid: u32, sig: i32) {
+    let (Ok(pid), Ok(sig)) = (i32::try_from(pid), Signal::try_from(sig)) else {
         return;
     };
     let _ = kill(Pid::from_raw(pid), sig);
@@ -151,8 +206,16 @@ fn forward(origin: &Origin) {
 
 impl Drop for ChildSignals {
     fn drop(&mut self) {
-        CHILD.store(0, Ordering::SeqCst);
+        let held = {
+            let mut s = slot();
+            s.child = None;
+            s.held.take()
+        };
         set_default(true);
+        // Asked to stop before any child existed: stop now, as if the signal had just come.
+        if let Some(sig) = held.and_then(|s| Signal::try_from(s).ok()) {
+            let _ = nix::sys::signal::raise(sig);
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 
 /// How long connecting and negotiating the API version may take before devctl gives up.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_millis(1800);
+pub const CONNECT_TIMEOUT: Duration = Duration::from_millis(1500);
 
 /// Timeout (seconds) of every later request until its response headers arrive.
 /// Streams (events, logs, stats) are not cut by it once they have started.

@@ -101,6 +101,8 @@ pub fn compose_config_json_within(inv: &Invocation, limit: Duration) -> Result<s
 
 /// Run `inv` (stdin /dev/null, stdout and stderr captured) for at most `limit`.
 fn capture_within(inv: &Invocation, limit: Duration) -> Result<(ExitStatus, Vec<u8>, Vec<u8>)> {
+    // Armed before the spawn, so that a signal in the gap cannot orphan Compose.
+    let guard = compose::run::ChildSignals::arm();
     let mut child = Command::new(&inv.program)
         .args(&inv.args)
         .stdin(Stdio::null())
@@ -108,7 +110,7 @@ fn capture_within(inv: &Invocation, limit: Duration) -> Result<(ExitStatus, Vec<
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| spawn_err(inv, e))?;
-    let guard = compose::run::ChildSignals::install(child.id());
+    guard.attach(child.id());
     // Drain both pipes while waiting (a large config would otherwise fill the pipe and block).
     let drain = |pipe: Option<Box<dyn Read + Send>>| {
         std::thread::spawn(move || {
