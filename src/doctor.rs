@@ -134,6 +134,7 @@ pub const ENGINE_CHECKS: &[&str] = &[
     "users and health checks of local images",
     "host ports already in use",
     "drift of running containers",
+    "apps listening on loopback only inside their containers",
 ];
 
 /// Run every check over the input. Pure: no I/O.

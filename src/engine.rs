@@ -11,6 +11,7 @@
 pub mod connect;
 pub mod convert;
 pub mod events;
+pub mod listeners;
 pub mod logs;
 pub mod model;
 pub mod snapshot;

@@ -420,6 +420,7 @@ fn host_port_in_use_unless_held_by_this_project() {
         state: "running".into(),
         config_files: None,
         published: vec![("tcp".into(), 18601)],
+        listeners: None,
     });
     let fs = run(&input(&dir, DC, &[], None, EngineState::Facts(f.clone())));
     assert_eq!(count(&fs, "PORT-002-host-port-in-use"), 0, "{}", dump(&fs));
@@ -446,6 +447,7 @@ fn drift_from_another_file_set() {
         state: "running".into(),
         config_files: Some(dir.join("docker-compose.yml").display().to_string()),
         published: vec![],
+        listeners: None,
     });
     let fs = run(&input(
         &dir,
@@ -510,4 +512,70 @@ fn local_image_facts_win_over_static_knowledge() {
         "{}",
         dump(&fs)
     );
+}
+
+#[test]
+fn app_listening_on_loopback_only_inside_its_container() {
+    use devctl::engine::listeners::Listener;
+    let dir = fixtures().join("duplicate-port/pass");
+    let l = |ip: &str, port: u16| Listener {
+        ip: ip.parse().expect("ip"),
+        port,
+    };
+    let container = |listeners: Vec<Listener>| ContainerFact {
+        name: "pass-a-1".into(),
+        service: Some("a".into()),
+        state: "running".into(),
+        config_files: None,
+        published: vec![("tcp".into(), 18601)],
+        listeners: Some(listeners),
+    };
+    // Trips: `a` publishes container port 80, and only 127.0.0.1:80 / [::1]:80 listen.
+    let mut f = facts();
+    f.containers.push(container(vec![
+        l("127.0.0.1", 80),
+        l("::1", 80),
+        l("127.0.0.11", 40901),
+    ]));
+    let fs = run(&input(&dir, DC, &[], None, EngineState::Facts(f)));
+    assert!(
+        has(
+            &fs,
+            "OPS-001-listens-on-loopback",
+            &["a listens on 127.0.0.1:80, [::1]:80 only", "pass-a-1"]
+        ),
+        "{}",
+        dump(&fs)
+    );
+    let hit = fs
+        .iter()
+        .find(|x| x.id == "OPS-001-listens-on-loopback")
+        .expect("finding");
+    assert_eq!(hit.key_path.as_deref(), Some("services.a.ports[0]"));
+    assert!(hit.fix.contains("0.0.0.0"), "{}", hit.fix);
+    // Passes: the app listens on every interface (or also on one).
+    for good in [
+        vec![l("0.0.0.0", 80)],
+        vec![l("::", 80)],
+        vec![l("127.0.0.1", 80), l("172.18.0.2", 80)],
+        // Nothing listens on 80 at all: not this check's business.
+        vec![l("127.0.0.1", 8080)],
+    ] {
+        let mut f = facts();
+        f.containers.push(container(good.clone()));
+        let fs = run(&input(&dir, DC, &[], None, EngineState::Facts(f)));
+        assert_eq!(
+            count(&fs, "OPS-001-listens-on-loopback"),
+            0,
+            "{good:?}: {}",
+            dump(&fs)
+        );
+    }
+    // Unreadable listeners (remote Engine): no finding.
+    let mut f = facts();
+    let mut c = container(vec![]);
+    c.listeners = None;
+    f.containers.push(c);
+    let fs = run(&input(&dir, DC, &[], None, EngineState::Facts(f)));
+    assert_eq!(count(&fs, "OPS-001-listens-on-loopback"), 0);
 }

@@ -60,7 +60,7 @@ fn json_report_on_a_seed_stack_and_exit_code_1_with_errors() {
     assert_eq!(v["project"]["name"], "docker");
     assert_eq!(v["environment"]["engine"]["status"], "offline");
     assert_eq!(v["environment"]["compose"]["status"], "ok");
-    assert_eq!(v["skipped"].as_array().map(Vec::len), Some(5));
+    assert_eq!(v["skipped"].as_array().map(Vec::len), Some(6));
     assert_eq!(v["skipped"][0]["reason"], "--offline");
     let ids = ids(&v);
     assert!(
@@ -162,7 +162,7 @@ fn engine_unreachable_skips_engine_checks_instead_of_failing() {
             .is_some_and(|e| e.contains("/nonexistent.sock"))
     );
     assert_eq!(v["skipped"][0]["reason"], "Engine unreachable");
-    assert_eq!(v["skipped"].as_array().map(Vec::len), Some(5));
+    assert_eq!(v["skipped"].as_array().map(Vec::len), Some(6));
 }
 
 #[test]
@@ -212,7 +212,8 @@ fn a_project_that_does_not_load_is_an_error_finding() {
         ],
         &[],
     );
-    assert_eq!(out.status.code(), Some(1));
+    // The loader's exit code, as every other command gives: 3, a configuration error.
+    assert_eq!(out.status.code(), Some(3));
     let v = json(&out);
     assert_eq!(v["project"], serde_json::Value::Null);
     let f = &v["findings"][0];
@@ -236,4 +237,25 @@ fn a_project_that_does_not_load_is_an_error_finding() {
         &[],
     );
     assert!(json(&out)["project"].is_object());
+}
+
+#[test]
+fn an_unknown_environment_is_a_usage_error_with_the_report() {
+    let dir = seeds().join("seed-004-antone");
+    let out = devctl(
+        &dir,
+        &["doctor", "--offline", "--json", "--env", "staging"],
+        &[],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = json(&out);
+    let f = &v["findings"][0];
+    assert_eq!(f["id"], "CONFIG-002-project-invalid");
+    let m = f["message"].as_str().unwrap_or_default();
+    assert!(m.contains("staging"), "{f}");
 }

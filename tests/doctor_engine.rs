@@ -221,3 +221,50 @@ fn drift_of_containers_created_from_another_file_set() {
     let (_, v) = devctl_json(&dir, &["doctor", "-f", "docker-compose.yml"]);
     assert!(find(&v, "DRIFT-001-config-files").is_empty(), "{v:#}");
 }
+
+#[test]
+fn app_listening_on_loopback_only_is_found_in_the_running_container() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = fixtures().join("engine-loopback");
+    let mut c = Cleanup::default();
+    c.projects
+        .push((dir.clone(), "devctl-it-doctor-loopback".into()));
+    let out = Command::new("docker")
+        .args(["compose", "up", "-d", "--wait", "--wait-timeout", "60"])
+        .current_dir(&dir)
+        .output()
+        .expect("compose up");
+    // Both are "healthy": the probe runs inside, where loopback works.
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (code, v) = devctl_json(&dir, &["doctor"]);
+    let f = find(&v, "OPS-001-listens-on-loopback");
+    assert_eq!(f.len(), 1, "{v:#}");
+    assert_eq!(f[0]["key_path"], "services.api.ports[0]");
+    let m = f[0]["message"].as_str().unwrap_or_default();
+    assert!(m.contains("api listens on 127.0.0.1:8080 only"), "{m}");
+    assert_eq!(code, Some(1), "an error finding");
+    // What the finding warns about: through the published port, `api` answers nothing while
+    // `ok` answers.
+    let answers = |port: u16| {
+        use std::io::{Read, Write};
+        let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+            return false;
+        };
+        let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(10)));
+        let _ = s.write_all(b"GET / HTTP/1.0\r\n\r\n");
+        let mut buf = [0u8; 1];
+        matches!(s.read(&mut buf), Ok(n) if n > 0)
+    };
+    assert!(
+        !answers(18661),
+        "api should not be reachable through its published port"
+    );
+    assert!(
+        answers(18662),
+        "ok should answer through its published port"
+    );
+}

@@ -204,3 +204,66 @@ fn failing_probe_exits_5_with_the_probe_output() {
         r.dump()
     );
 }
+
+/// Time to ready counts from `up`, from the Engine's facts: a database Compose itself waited
+/// for (`depends_on: service_healthy`) reads its real time, not the 0.1 s after `up -d`
+/// returned. And an app that listens on 127.0.0.1 only is healthy (its probe runs inside) but
+/// gets a warning: its published port cannot reach it (seed 004's OPS-001).
+#[test]
+fn time_to_ready_counts_from_up_and_loopback_apps_are_warned() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(
+        dir.path(),
+        &[(
+            "compose.yaml",
+            r#"services:
+  db:
+    image: busybox:stable
+    init: true
+    command: ["sh", "-c", "sleep 3; touch /tmp/ready; exec sleep 3600"]
+    healthcheck:
+      test: ["CMD", "test", "-f", "/tmp/ready"]
+      interval: 1s
+      retries: 30
+  api:
+    image: busybox:stable
+    init: true
+    command: ["sh", "-c", "mkdir -p /www && echo ok > /www/index.html && exec httpd -f -h /www -p 127.0.0.1:8080"]
+    ports: ["127.0.0.1:18380:8080"]
+    depends_on:
+      db:
+        condition: service_healthy
+    healthcheck:
+      test: ["CMD", "wget", "-q", "--spider", "http://127.0.0.1:8080/"]
+      interval: 1s
+      retries: 30
+"#,
+        )],
+    );
+    let project = format!("{PREFIX}ttr");
+    let _c = Cleanup::new(&project);
+    let env = Env::new(dir.path());
+    let r = devctl(&env, &["-p", &project, "up", "--wait=60s"]);
+    assert_eq!(r.code, Some(0), "{}", r.dump());
+    let secs = |svc: &str| -> f64 {
+        let t = r
+            .stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{svc} ")))
+            .and_then(|l| l.split_whitespace().last())
+            .and_then(|t| t.strip_suffix('s'))
+            .and_then(|t| t.parse().ok());
+        assert!(t.is_some(), "no time for {svc}: {}", r.dump());
+        t.unwrap_or_default()
+    };
+    // db needs ≥ 3 s to become healthy; api only after db.
+    assert!(secs("db") >= 2.5, "{}", r.dump());
+    assert!(secs("api") >= secs("db"), "{}", r.dump());
+    assert!(
+        r.stdout
+            .contains("⚠ api listens on 127.0.0.1:8080 only, inside its container"),
+        "{}",
+        r.dump()
+    );
+    assert!(!r.stdout.contains("⚠ db"), "{}", r.dump());
+}

@@ -2,7 +2,10 @@
 //!
 //! A short script over the layers: load the project, read the files around it, ask the
 //! Engine (unless `--offline` or unreachable), run the pure checks, print the report.
-//! Exit code: 0 without error findings, 1 (`Exit::Error`) with at least one.
+//! Exit code: 0 without error findings, 1 (`Exit::Error`) with at least one. When the project
+//! itself does not load, the report is still printed (environment facts and the load error as a
+//! finding) and the exit code is the loader's, as for every other command: 2 for a usage error
+//! such as an unknown environment, 3 for a configuration error.
 
 use std::collections::BTreeSet;
 
@@ -45,6 +48,7 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<u8> {
 
     let mut findings: Vec<Finding> = Vec::new();
     let mut project_info = None;
+    let mut load_exit = None;
     let mut input = match ctx.load_project() {
         Ok(lp) => {
             project_info = Some(ProjectInfo {
@@ -64,6 +68,7 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<u8> {
             Some(input)
         }
         Err(e) => {
+            load_exit = Some(e.exit);
             findings.push(
                 Finding::new("CONFIG-002-project-invalid", Severity::Error, e.message.clone())
                     .why("Compose would refuse this project too; no other project check can run until it loads.")
@@ -112,7 +117,7 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<u8> {
             )
         );
     }
-    Ok(doctor::exit_code(&report.findings))
+    Ok(load_exit.map_or_else(|| doctor::exit_code(&report.findings), |x| x.code()))
 }
 
 /// Connect and gather the Engine facts the checks need (or say why not).

@@ -86,11 +86,12 @@ pub fn up(ctx: &Ctx, a: &UpArgs) -> Result<u8> {
         .flatten();
     let project = ctx.load_project()?;
     check_services(&project, &a.services)?;
+    let origin = crate::engine::wait::Origin::now();
     let code = drive(ctx, &project, up_argv(a))?;
     if code != 0 || a.wait.is_none() || ctx.global.dry_run {
         return Ok(code);
     }
-    crate::engine::wait::wait_healthy(ctx, &project, &a.services, timeout)
+    crate::engine::wait::wait_healthy(ctx, &project, &a.services, timeout, Some(origin))
 }
 
 /// Pure: the Compose argv for `devctl up` (`--wait` is devctl's, not passed on).

@@ -45,12 +45,12 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<u8> {
     }
     if args.wait.is_some() {
         if !args.json {
-            return crate::engine::wait::wait_healthy(ctx, &project, &[], timeout);
+            return crate::engine::wait::wait_healthy(ctx, &project, &[], timeout, None);
         }
         let rt = super::runtime()?;
         let report = rt.block_on(async {
             let docker = crate::engine::connect(&ctx.env).await?;
-            crate::engine::wait::run(docker, &project, &[], timeout, false).await
+            crate::engine::wait::run(docker, &project, &[], timeout, false, None).await
         })?;
         let v = json!({
             "project": project.resolved.name,

@@ -24,6 +24,9 @@ pub struct ContainerFact {
     pub config_files: Option<String>,
     /// Published host ports: (protocol, port).
     pub published: Vec<(String, u16)>,
+    /// Its listening TCP sockets, read from its network namespace when the Engine runs on
+    /// this machine and the container is running (see [`crate::engine::listeners`]).
+    pub listeners: Option<Vec<crate::engine::listeners::Listener>>,
 }
 
 /// A local image.
@@ -111,7 +114,13 @@ pub async fn gather(
     if let Ok(list) = docker.list_containers(Some(opts)).await {
         for c in list {
             let labels = c.labels.unwrap_or_default();
+            let running = c.state.as_ref().map(|s| s.to_string()).as_deref() == Some("running");
+            let listeners = match (&c.id, local && running) {
+                (Some(id), true) => listeners_of(docker, id).await,
+                _ => None,
+            };
             f.containers.push(ContainerFact {
+                listeners,
                 name: c
                     .names
                     .and_then(|n| n.first().cloned())
@@ -143,6 +152,23 @@ pub async fn gather(
         f.busy_ports = busy_ports(published);
     }
     f
+}
+
+/// The listening sockets of a running container on this machine (None when unreadable).
+async fn listeners_of(
+    docker: &Docker,
+    id: &str,
+) -> Option<Vec<crate::engine::listeners::Listener>> {
+    let pid = docker
+        .inspect_container(
+            id,
+            None::<bollard::query_parameters::InspectContainerOptions>,
+        )
+        .await
+        .ok()?
+        .state?
+        .pid?;
+    crate::engine::listeners::read(id, pid)
 }
 
 async fn image_fact(

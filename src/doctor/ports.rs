@@ -1,4 +1,5 @@
-//! Port checks: a host port published twice, a host port already in use on this machine.
+//! Port checks: a host port published twice, a host port already in use on this machine, an
+//! app that listens on loopback only inside its container.
 
 use std::collections::BTreeMap;
 
@@ -87,7 +88,53 @@ pub fn check(input: &DoctorInput) -> Vec<Finding> {
     }
     db_ports(input, &all, &mut out);
     in_use(input, &all, &mut out);
+    loopback_only(input, &mut out);
     out
+}
+
+/// OPS-001: a running container whose app listens on 127.0.0.1/::1 only on a port the compose
+/// file declares (`ports:`), read from the container's network namespace. Its health check may
+/// pass (it probes `localhost` from inside), yet the published port and the other services get
+/// "connection refused".
+fn loopback_only(input: &DoctorInput, out: &mut Vec<Finding>) {
+    use crate::engine::listeners::{Binding, binding, loopback_message};
+    let Some(f) = input.engine.facts() else {
+        return;
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    for c in &f.containers {
+        let (Some(service), Some(listeners)) = (&c.service, &c.listeners) else {
+            continue;
+        };
+        let Some(s) = input.project.services.get(service) else {
+            continue;
+        };
+        for (i, p) in s.ports.iter().enumerate() {
+            if p.protocol.as_deref().is_some_and(|x| x != "tcp") {
+                continue;
+            }
+            let Ok(port) = u16::try_from(p.target) else {
+                continue;
+            };
+            let Binding::LoopbackOnly(ips) = binding(listeners, port) else {
+                continue;
+            };
+            if !seen.insert((service.clone(), port)) {
+                continue;
+            }
+            out.push(
+                Finding::new(
+                    "OPS-001-listens-on-loopback",
+                    Severity::Error,
+                    format!("{} (container {})", loopback_message(service, port, &ips), c.name),
+                )
+                .file(input.locate(&["services", service, "ports"]))
+                .key(format!("services.{service}.ports[{i}]"))
+                .why("Docker forwards published ports and traffic from other containers to the container's network interface, not to its loopback: the app looks healthy from inside and refuses every connection from outside.")
+                .fix(format!("Make the app listen on 0.0.0.0 (or ::) port {port}: e.g. `HOST=0.0.0.0` in `environment:`, `--host 0.0.0.0`, or `hostname: '0.0.0.0'` in the server's listen call.")),
+            );
+        }
+    }
 }
 
 /// A database's port published on every interface of the host.

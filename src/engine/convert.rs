@@ -227,6 +227,7 @@ pub fn container_from_inspect(i: &ContainerInspectResponse, project: &str) -> Co
         healthcheck: healthcheck_spec(config.and_then(|c| c.healthcheck.as_ref())),
         created_at: time(i.created.as_ref()),
         restart_policy,
+        pid: st.and_then(|s| s.pid).filter(|p| *p > 0),
         name,
     }
 }

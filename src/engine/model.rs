@@ -88,6 +88,9 @@ pub struct Container {
     pub created_at: Option<String>,
     /// `always`, `unless-stopped`, `on-failure`; `None` for `no`.
     pub restart_policy: Option<String>,
+    /// `State.Pid`: the main process on the Engine's machine (running containers only).
+    #[serde(skip)]
+    pub pid: Option<i64>,
 }
 
 /// CPU and memory of one running container.

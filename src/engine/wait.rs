@@ -19,7 +19,7 @@ use crate::commands::Ctx;
 use crate::error::{Error, Exit, Result};
 use crate::project::LoadedProject;
 use display::Progress;
-use progress::{Outcome, Tracker, Verdict, expectations};
+use progress::{Outcome, Row, Tracker, Verdict, expectations};
 pub use report::Report;
 
 /// Timeout when none is given: 5 minutes, or the longest `start_period` plus a minute.
@@ -46,11 +46,15 @@ pub fn parse_timeout(s: &str) -> Result<Option<Duration>> {
 /// when they have no health check. Prints live progress on stderr (bars on a terminal, plain
 /// lines otherwise) and a summary, or a diagnosis per failing service, on stdout.
 /// Returns 0, or `Exit::NotHealthy`'s code when a service failed or `timeout` passed.
+///
+/// `origin`: where "time to ready" counts from (for `up --wait`, the moment Compose was
+/// started); `None` counts from the start of the wait.
 pub fn wait_healthy(
     ctx: &Ctx,
     project: &LoadedProject,
     services: &[String],
     timeout: Option<Duration>,
+    origin: Option<Origin>,
 ) -> Result<u8> {
     check_services(project, services)?;
     let rt = crate::commands::runtime()?;
@@ -58,7 +62,7 @@ pub fn wait_healthy(
     let bars = std::io::stderr().is_terminal();
     rt.block_on(async {
         let docker = super::connect(&ctx.env).await?;
-        let report = run(docker, project, services, timeout, bars).await?;
+        let report = run(docker, project, services, timeout, bars, origin).await?;
         let mut out = std::io::stdout().lock();
         let _ = out.write_all(report.render(color).as_bytes());
         let _ = out.flush();
@@ -98,6 +102,23 @@ pub fn check_services(project: &LoadedProject, services: &[String]) -> Result<()
     Ok(())
 }
 
+/// A moment "time to ready" counts from: the wall clock (compared with the Engine's facts) and
+/// the monotonic clock (for the time spent before the wait began).
+#[derive(Debug, Clone, Copy)]
+pub struct Origin {
+    pub wall: chrono::DateTime<chrono::Utc>,
+    pub mono: Instant,
+}
+
+impl Origin {
+    pub fn now() -> Self {
+        Origin {
+            wall: chrono::Utc::now(),
+            mono: Instant::now(),
+        }
+    }
+}
+
 /// The event-driven wait itself.
 pub async fn run(
     docker: Docker,
@@ -105,9 +126,14 @@ pub async fn run(
     services: &[String],
     timeout: Option<Duration>,
     bars: bool,
+    origin: Option<Origin>,
 ) -> Result<Report> {
     let start = Instant::now();
+    let before = origin.map_or(Duration::ZERO, |o| start.saturating_duration_since(o.mono));
     let mut tracker = Tracker::new(expectations(&project.project, services));
+    if let Some(o) = origin {
+        tracker = tracker.with_origin(o.wall, before);
+    }
     let mut progress = Progress::new(&tracker, bars, start);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let task = spawn_watch(docker.clone(), project.clone(), tx, false);
@@ -162,6 +188,11 @@ pub async fn run(
     task.abort();
     progress.finish();
     let ok = outcome == Outcome::AllReady;
+    let warnings = if ok {
+        loopback_warnings(&docker, project, &tracker.rows).await
+    } else {
+        Vec::new()
+    };
     let mut logs = Vec::new();
     if !ok {
         let name = &project.resolved.name;
@@ -182,10 +213,60 @@ pub async fn run(
     Ok(Report {
         ok,
         timed_out,
-        elapsed: start.elapsed(),
+        elapsed: before + start.elapsed(),
         rows: tracker.rows,
         logs,
+        warnings,
     })
+}
+
+/// Ready services whose app listens on loopback only, inside the container, on a port the
+/// compose file declares: "healthy" (the probe runs inside) yet unreachable from the published
+/// port and the other services (seed 004's OPS-001). Read from the container's network
+/// namespace when the Engine runs on this machine; nothing otherwise.
+async fn loopback_warnings(docker: &Docker, project: &LoadedProject, rows: &[Row]) -> Vec<String> {
+    use super::listeners::{Binding, binding, loopback_message, read};
+    let mut out = Vec::new();
+    for r in rows {
+        let Some(svc) = project.project.services.get(&r.service) else {
+            continue;
+        };
+        let ports: Vec<u16> = svc
+            .ports
+            .iter()
+            .filter(|p| p.protocol.as_deref().is_none_or(|x| x == "tcp"))
+            .filter_map(|p| u16::try_from(p.target).ok())
+            .collect();
+        if ports.is_empty() {
+            continue;
+        }
+        let Some(c) = r.status.iter().flat_map(|s| s.containers.iter()).next() else {
+            continue;
+        };
+        let pid = match c.pid {
+            Some(p) => Some(p),
+            None => docker
+                .inspect_container(
+                    &c.id,
+                    None::<bollard::query_parameters::InspectContainerOptions>,
+                )
+                .await
+                .ok()
+                .and_then(|i| i.state?.pid),
+        };
+        let Some(listeners) = pid.and_then(|pid| read(&c.id, pid)) else {
+            continue;
+        };
+        for port in ports {
+            if let Binding::LoopbackOnly(ips) = binding(&listeners, port) {
+                out.push(format!(
+                    "{}; make it listen on 0.0.0.0 (e.g. HOST=0.0.0.0)",
+                    loopback_message(&r.service, port, &ips)
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// The last [`diagnose::LOG_LINES`] log lines of a container, sanitised (best effort).

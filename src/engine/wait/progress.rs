@@ -177,8 +177,13 @@ pub struct Row {
     pub expect: Expect,
     pub stage: Stage,
     pub verdict: Verdict,
-    /// Time since the wait began when it became ready.
+    /// Time from the origin (the moment `devctl up` started Compose, else the start of the
+    /// wait) to the moment the service became ready, taken from the Engine's own facts (the
+    /// first passing probe of the current healthy run, the start or the clean exit) when it
+    /// has them.
     pub ready_after: Option<Duration>,
+    /// It was ready before the origin (e.g. `up` found it already running and healthy).
+    pub ready_before: bool,
     /// The latest status seen.
     pub status: Option<ServiceStatus>,
 }
@@ -187,6 +192,9 @@ pub struct Row {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tracker {
     pub rows: Vec<Row>,
+    /// Where "time to ready" counts from: a wall-clock moment and how long before the start
+    /// of the wait it was. `None`: from the start of the wait, by the wait's own clock.
+    pub origin: Option<(chrono::DateTime<chrono::Utc>, Duration)>,
 }
 
 /// How the wait stands.
@@ -209,10 +217,18 @@ impl Tracker {
                     stage: Stage::NotCreated,
                     verdict: Verdict::Pending,
                     ready_after: None,
+                    ready_before: false,
                     status: None,
                 })
                 .collect(),
+            origin: None,
         }
+    }
+
+    /// Count "time to ready" from `origin` (wall clock), which was `before` the wait began.
+    pub fn with_origin(mut self, origin: chrono::DateTime<chrono::Utc>, before: Duration) -> Self {
+        self.origin = Some((origin, before));
+        self
     }
 
     /// Take in a service's new status. Returns the row index when its stage changed.
@@ -225,10 +241,13 @@ impl Tracker {
             return None;
         }
         if verdict == Verdict::Ready && row.ready_after.is_none() {
-            row.ready_after = Some(elapsed);
+            let (after, before) = time_to_ready(self.origin, elapsed, svc);
+            row.ready_after = Some(after);
+            row.ready_before = before;
         }
         if verdict != Verdict::Ready {
             row.ready_after = None;
+            row.ready_before = false;
         }
         row.stage = stage;
         row.verdict = verdict;
@@ -254,6 +273,59 @@ impl Tracker {
             .filter_map(|c| c.healthcheck.as_ref()?.start_period_ms)
             .max()
             .map(Duration::from_millis)
+    }
+}
+
+/// When a ready service became ready, by the Engine's clock: the latest of its containers'
+/// moments — the end of the first passing probe of the trailing run of passing probes
+/// (healthy), the start (running without a health check), the finish (completed).
+pub fn ready_since(svc: &ServiceStatus) -> Option<chrono::DateTime<chrono::Utc>> {
+    let parse = |t: &Option<String>| {
+        t.as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&chrono::Utc))
+    };
+    let mut latest = None;
+    for c in &svc.containers {
+        let at = match (c.state, c.health) {
+            (ContainerState::Running, Health::Healthy) => {
+                let passing = c
+                    .probes
+                    .iter()
+                    .rev()
+                    .take_while(|p| p.exit_code == 0)
+                    .last();
+                passing.and_then(|p| parse(&p.end))
+            }
+            (ContainerState::Running, _) => parse(&c.started_at),
+            (ContainerState::Exited, _) => parse(&c.finished_at),
+            _ => None,
+        };
+        let at = at?;
+        latest = Some(latest.map_or(at, |l: chrono::DateTime<chrono::Utc>| l.max(at)));
+    }
+    latest
+}
+
+/// Pure: (time to ready, ready before the origin) for a service seen ready `elapsed` into the
+/// wait. With an origin and the Engine's facts, the facts win, kept between 0 and the time seen
+/// (clocks of a remote Engine may differ); otherwise the time it was seen.
+pub fn time_to_ready(
+    origin: Option<(chrono::DateTime<chrono::Utc>, Duration)>,
+    elapsed: Duration,
+    svc: &ServiceStatus,
+) -> (Duration, bool) {
+    let Some((origin, before)) = origin else {
+        return (elapsed, false);
+    };
+    let seen = before + elapsed;
+    let Some(at) = ready_since(svc) else {
+        return (seen, false);
+    };
+    match (at - origin).to_std() {
+        Ok(d) => (d.min(seen), false),
+        // Ready before the origin: it was already up.
+        Err(_) => (Duration::ZERO, true),
     }
 }
 

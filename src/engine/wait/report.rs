@@ -17,6 +17,8 @@ pub struct Report {
     pub rows: Vec<Row>,
     /// Last log lines per container id (failing services only).
     pub logs: Vec<(String, Vec<String>)>,
+    /// Problems found although every service is ready (e.g. an app on loopback only).
+    pub warnings: Vec<String>,
 }
 
 impl Report {
@@ -40,15 +42,20 @@ impl Report {
                 self.elapsed.as_secs_f64()
             );
             for r in &self.rows {
-                let t = r
-                    .ready_after
-                    .map_or("-".into(), |d| format!("{:.1}s", d.as_secs_f64()));
+                let t = match r.ready_after {
+                    _ if r.ready_before => "already".to_string(),
+                    Some(d) => format!("{:.1}s", d.as_secs_f64()),
+                    None => "-".into(),
+                };
                 let _ = writeln!(
                     s,
                     "  {:<width$}  {:<26} {t:>7}",
                     r.service,
                     describe(r, None)
                 );
+            }
+            for w in &self.warnings {
+                let _ = writeln!(s, "{} {w}", paint("33", "⚠"));
             }
             return s;
         }

@@ -44,6 +44,7 @@ fn success_summary_lists_time_to_healthy() {
         elapsed: Duration::from_millis(2400),
         rows: t.rows,
         logs: vec![],
+        warnings: vec![],
     };
     let text = r.render(false);
     assert!(text.starts_with("✔ 2 services ready in 2.4s\n"), "{text}");
@@ -52,6 +53,27 @@ fn success_summary_lists_time_to_healthy() {
     assert!(text.contains("worker  running (no health check)"), "{text}");
     assert!(!text.contains('\u{1b}'), "no colour when off");
     assert!(r.render(true).contains("\u{1b}[32m✔\u{1b}[0m"));
+}
+
+#[test]
+fn success_summary_marks_already_ready_services_and_prints_warnings() {
+    let mut t = tracker(&[("db", ContainerState::Running, Health::Healthy, 23)]);
+    t.rows[0].ready_before = true;
+    let r = Report {
+        ok: true,
+        timed_out: false,
+        elapsed: Duration::from_millis(900),
+        rows: t.rows,
+        logs: vec![],
+        warnings: vec!["api listens on 127.0.0.1:3001 only".into()],
+    };
+    let text = r.render(false);
+    assert!(text.contains("already"), "{text}");
+    assert!(!text.contains("2.3s"), "{text}");
+    assert!(
+        text.ends_with("⚠ api listens on 127.0.0.1:3001 only\n"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -74,6 +96,7 @@ fn failure_report_diagnoses_each_failing_service() {
         elapsed: Duration::from_secs(4),
         rows: t.rows,
         logs: vec![("id-api".into(), vec!["starting api".into()])],
+        warnings: vec![],
     };
     let text = r.render(false);
     assert!(
@@ -105,6 +128,7 @@ fn timeout_report_names_services_never_created() {
         elapsed: Duration::from_secs(3),
         rows: t.rows,
         logs: vec![],
+        warnings: vec![],
     };
     let text = r.render(false);
     assert!(text.contains("wait timed out after 3.0s"), "{text}");

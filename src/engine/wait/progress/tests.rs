@@ -361,3 +361,96 @@ fn describe_failures() {
     t.observe(&svc(true, vec![u]), Duration::ZERO);
     assert_eq!(describe(&t.rows[0], None), "unhealthy (failing streak 4)");
 }
+
+fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .expect("rfc3339")
+        .with_timezone(&chrono::Utc)
+}
+
+fn probe(end: &str, exit_code: i64) -> crate::engine::model::Probe {
+    crate::engine::model::Probe {
+        start: None,
+        end: Some(end.into()),
+        exit_code,
+        output: String::new(),
+    }
+}
+
+#[test]
+fn time_to_ready_comes_from_the_engine_facts_relative_to_the_origin() {
+    let origin = at("2026-11-21T10:00:00Z");
+    // `up` spent 8 s in Compose (which waited for this service's health), then the wait saw
+    // it healthy 0.1 s in: the first passing probe of the healthy run ended 5.5 s after the
+    // origin, so that is its time to ready (not 0.1 s, not 8.1 s).
+    let mut healthy = c(ContainerState::Running, Health::Healthy);
+    healthy.probes = vec![
+        probe("2026-11-21T10:00:02Z", 1),
+        probe("2026-11-21T10:00:04Z", 1),
+        probe("2026-11-21T10:00:05.5Z", 0),
+        probe("2026-11-21T10:00:07Z", 0),
+    ];
+    let s = svc(true, vec![healthy.clone()]);
+    let o = Some((origin, Duration::from_secs(8)));
+    let seen = Duration::from_millis(100);
+    assert_eq!(
+        time_to_ready(o, seen, &s),
+        (Duration::from_millis(5500), false)
+    );
+    // Without an origin: the time the wait saw it, as before.
+    assert_eq!(time_to_ready(None, seen, &s), (seen, false));
+
+    // Running without a health check: its start.
+    let mut plain = c(ContainerState::Running, Health::None);
+    plain.started_at = Some("2026-11-21T10:00:01.25Z".into());
+    assert_eq!(
+        time_to_ready(o, seen, &svc(false, vec![plain.clone()])),
+        (Duration::from_millis(1250), false)
+    );
+    // Completed successfully: its finish.
+    let mut done = c(ContainerState::Exited, Health::None);
+    done.finished_at = Some("2026-11-21T10:00:03Z".into());
+    assert_eq!(
+        time_to_ready(o, seen, &svc(false, vec![done])),
+        (Duration::from_secs(3), false)
+    );
+    // Two replicas: the later one counts.
+    let mut late = plain.clone();
+    late.started_at = Some("2026-11-21T10:00:06Z".into());
+    assert_eq!(
+        time_to_ready(o, seen, &svc(false, vec![plain.clone(), late])),
+        (Duration::from_secs(6), false)
+    );
+    // Healthy before the origin: already up.
+    let mut old = healthy.clone();
+    old.probes = vec![probe("2026-11-21T09:59:00Z", 0)];
+    assert_eq!(
+        time_to_ready(o, seen, &svc(true, vec![old])),
+        (Duration::ZERO, true)
+    );
+    // An Engine clock ahead of ours never gives more than the time actually seen.
+    let mut skewed = plain.clone();
+    skewed.started_at = Some("2026-11-21T10:05:00Z".into());
+    assert_eq!(
+        time_to_ready(o, seen, &svc(false, vec![skewed])),
+        (Duration::from_millis(8100), false)
+    );
+    // No facts (no probe end recorded): the time seen, counted from the origin.
+    let mut bare = healthy;
+    bare.probes.clear();
+    assert_eq!(
+        time_to_ready(o, seen, &svc(true, vec![bare])),
+        (Duration::from_millis(8100), false)
+    );
+}
+
+#[test]
+fn tracker_with_origin_marks_services_that_were_already_ready() {
+    let origin = at("2026-11-21T10:00:00Z");
+    let mut t = Tracker::new(vec![("svc".into(), ONE)]).with_origin(origin, Duration::from_secs(2));
+    let mut old = c(ContainerState::Running, Health::None);
+    old.started_at = Some("2026-11-20T10:00:00Z".into());
+    t.observe(&svc(false, vec![old]), Duration::from_millis(50));
+    assert_eq!(t.rows[0].ready_after, Some(Duration::ZERO));
+    assert!(t.rows[0].ready_before);
+}

@@ -1,0 +1,248 @@
+//! Which TCP ports a running container listens on, and on which addresses — read from the
+//! container's own network namespace through the host's `/proc/<pid>/net/tcp{,6}`, so nothing
+//! has to exist inside the image (no `netstat`, no `ss`, not even `cat`).
+//!
+//! This only works when the Engine runs on this machine and shares its process table with
+//! devctl; [`read`] checks that the process really belongs to the container (its cgroup path
+//! names the container id) and answers `None` otherwise (a remote Engine, Docker Desktop's VM,
+//! no permission). The parsing is pure and tested.
+//!
+//! Why: an app bound to 127.0.0.1 inside its container passes a health check that probes
+//! `localhost`, yet neither the published port nor the other services can reach it — the
+//! seeds' OPS-001 ("Backend MUST bind to 0.0.0.0, not 127.0.0.1").
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// One listening TCP socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Listener {
+    pub ip: IpAddr,
+    pub port: u16,
+}
+
+/// How a container port is served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Binding {
+    /// Something listens on an address other containers can reach (0.0.0.0, ::, an interface).
+    Reachable,
+    /// Only loopback addresses listen on it: reachable from inside the container only.
+    LoopbackOnly(Vec<IpAddr>),
+    /// Nothing listens on it (yet).
+    NotListening,
+}
+
+/// Pure: the listening sockets in the text of `/proc/net/tcp` or `/proc/net/tcp6`.
+/// Lines that do not parse are skipped.
+pub fn parse(text: &str) -> Vec<Listener> {
+    let mut out = Vec::new();
+    for line in text.lines().skip(1) {
+        let mut cols = line.split_whitespace();
+        let (Some(_sl), Some(local), Some(_remote), Some(state)) =
+            (cols.next(), cols.next(), cols.next(), cols.next())
+        else {
+            continue;
+        };
+        // 0A: TCP_LISTEN.
+        if state != "0A" {
+            continue;
+        }
+        let Some((addr, port)) = local.split_once(':') else {
+            continue;
+        };
+        let (Some(ip), Ok(port)) = (parse_addr(addr), u16::from_str_radix(port, 16)) else {
+            continue;
+        };
+        out.push(Listener { ip, port });
+    }
+    out
+}
+
+/// The kernel prints addresses as 32-bit words in host byte order (little-endian on every
+/// platform Docker runs on in practice: x86-64, arm64).
+fn parse_addr(hex: &str) -> Option<IpAddr> {
+    let words: Option<Vec<u32>> = (0..hex.len() / 8)
+        .map(|i| {
+            hex.get(i * 8..i * 8 + 8)
+                .and_then(|w| u32::from_str_radix(w, 16).ok())
+        })
+        .collect();
+    let words = words?;
+    match (hex.len(), words.as_slice()) {
+        (8, [w]) => Some(IpAddr::V4(Ipv4Addr::from(w.to_le_bytes()))),
+        (32, [a, b, c, d]) => {
+            let mut bytes = [0u8; 16];
+            for (i, w) in [a, b, c, d].iter().enumerate() {
+                bytes[i * 4..i * 4 + 4].copy_from_slice(&w.to_le_bytes());
+            }
+            Some(IpAddr::V6(Ipv6Addr::from(bytes)))
+        }
+        _ => None,
+    }
+}
+
+/// Loopback, including `::ffff:127.x.y.z`.
+pub fn is_loopback(ip: &IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    }
+}
+
+/// Pure: how `port` is served, given a container's listeners.
+pub fn binding(listeners: &[Listener], port: u16) -> Binding {
+    let on_port: Vec<IpAddr> = listeners
+        .iter()
+        .filter(|l| l.port == port)
+        .map(|l| l.ip)
+        .collect();
+    if on_port.is_empty() {
+        Binding::NotListening
+    } else if on_port.iter().all(is_loopback) {
+        let mut ips = on_port;
+        ips.sort();
+        ips.dedup();
+        Binding::LoopbackOnly(ips)
+    } else {
+        Binding::Reachable
+    }
+}
+
+/// Pure: does this `/proc/<pid>/cgroup` text place the process in container `id`?
+pub fn cgroup_names_container(cgroup: &str, id: &str) -> bool {
+    !id.is_empty() && cgroup.lines().any(|l| l.contains(id))
+}
+
+/// The listening TCP sockets of container `id` whose main process is `pid` on this machine,
+/// or `None` when they cannot be read here (see the module docs).
+pub fn read(id: &str, pid: i64) -> Option<Vec<Listener>> {
+    if pid <= 0 {
+        return None;
+    }
+    let cgroup = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+    if !cgroup_names_container(&cgroup, id) {
+        return None;
+    }
+    let mut out = parse(&std::fs::read_to_string(format!("/proc/{pid}/net/tcp")).ok()?);
+    if let Ok(t6) = std::fs::read_to_string(format!("/proc/{pid}/net/tcp6")) {
+        out.extend(parse(&t6));
+    }
+    Some(out)
+}
+
+/// Pure: the text for a port served on loopback only.
+pub fn loopback_message(service: &str, port: u16, ips: &[IpAddr]) -> String {
+    let addrs: Vec<String> = ips
+        .iter()
+        .map(|ip| match ip {
+            IpAddr::V6(_) => format!("[{ip}]:{port}"),
+            IpAddr::V4(_) => format!("{ip}:{port}"),
+        })
+        .collect();
+    format!(
+        "{service} listens on {} only, inside its container: its published port and the other \
+         services cannot reach it (a probe of `localhost` still passes)",
+        addrs.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Read off a real busybox `httpd -p 127.0.0.1:8080` container on this test bed, plus
+    // Docker's embedded DNS (127.0.0.11) and an established connection.
+    const TCP: &str = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4999517 1 00000000a81f4a49 100 0 0 10 0
+   1: 0B00007F:9FC5 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4998798 1 00000000ac453ea3 100 0 0 10 0
+   2: 00000000:0BB9 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4998799 1 00000000ac453ea3 100 0 0 10 0
+   3: 0200170A:0BB9 0300170A:D2F0 01 00000000:00000000 00:00000000 00000000     0        0 4998800 1 00000000ac453ea3 100 0 0 10 0
+   4: garbage
+";
+    const TCP6: &str = "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 00000000000000000000000001000000:1F91 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0
+   1: 0000000000000000FFFF00000100007F:1F92 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2 1 0 100 0 0 10 0
+   2: 00000000000000000000000000000000:1F93 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3 1 0 100 0 0 10 0
+";
+
+    fn l(ip: &str, port: u16) -> Listener {
+        Listener {
+            ip: ip.parse().expect("ip"),
+            port,
+        }
+    }
+
+    #[test]
+    fn parses_listening_sockets_only() {
+        assert_eq!(
+            parse(TCP),
+            vec![
+                l("127.0.0.1", 8080),
+                l("127.0.0.11", 40901),
+                l("0.0.0.0", 3001)
+            ]
+        );
+        assert_eq!(
+            parse(TCP6),
+            vec![l("::1", 8081), l("::ffff:127.0.0.1", 8082), l("::", 8083)]
+        );
+        assert!(parse("").is_empty());
+        assert!(parse("header\n 0: zz:zz 0:0 0A\n 1: 0100007F 0:0 0A\n").is_empty());
+    }
+
+    #[test]
+    fn binding_of_a_port() {
+        let mut all = parse(TCP);
+        all.extend(parse(TCP6));
+        assert_eq!(
+            binding(&all, 8080),
+            Binding::LoopbackOnly(vec!["127.0.0.1".parse().expect("ip")])
+        );
+        assert_eq!(
+            binding(&all, 8081),
+            Binding::LoopbackOnly(vec!["::1".parse().expect("ip")])
+        );
+        assert!(matches!(binding(&all, 8082), Binding::LoopbackOnly(_)));
+        assert_eq!(binding(&all, 3001), Binding::Reachable);
+        assert_eq!(binding(&all, 8083), Binding::Reachable);
+        assert_eq!(binding(&all, 9999), Binding::NotListening);
+        // Loopback and a wildcard on the same port: reachable.
+        let both = vec![l("127.0.0.1", 80), l("0.0.0.0", 80)];
+        assert_eq!(binding(&both, 80), Binding::Reachable);
+    }
+
+    #[test]
+    fn cgroup_must_name_the_container() {
+        let id = "6029abf59aceb51d3a86abbbb96729effc462b5ebac84f232a1a0a8c9fe117c0";
+        let v1 = format!("4:memory:/docker/{id}\n0::/docker/{id}\n");
+        let systemd = format!("0::/system.slice/docker-{id}.scope\n");
+        assert!(cgroup_names_container(&v1, id));
+        assert!(cgroup_names_container(&systemd, id));
+        assert!(!cgroup_names_container("0::/\n", id));
+        assert!(!cgroup_names_container(&v1, ""));
+    }
+
+    #[test]
+    fn message_names_service_and_addresses() {
+        let m = loopback_message(
+            "backend-api",
+            3001,
+            &["127.0.0.1".parse().expect("ip"), "::1".parse().expect("ip")],
+        );
+        assert!(
+            m.starts_with("backend-api listens on 127.0.0.1:3001, [::1]:3001 only"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn read_refuses_a_process_that_is_not_the_container() {
+        // Our own process is not in any container's cgroup.
+        assert_eq!(
+            read("6029abf59aceb51d", i64::from(std::process::id())),
+            None
+        );
+        assert_eq!(read("x", 0), None);
+    }
+}
