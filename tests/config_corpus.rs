@@ -11,9 +11,9 @@
 //! 1. `@CORPUS_ROOT@` in the expected output is replaced by the corpus folder.
 //! 2. JSON objects are compared as maps (key order is not significant in JSON).
 
-mod config_support;
+mod common;
 
-use config_support::{base_env, devctl_config, diff, report, shared};
+use common::config::{base_env, devctl_config, diff, report, shared};
 
 /// Samples where devctl deliberately differs, with the reason. (None today.)
 const DELIBERATE: &[(&str, &str)] = &[];

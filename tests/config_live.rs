@@ -19,11 +19,11 @@
 //! `~/.docker/cli-plugins`, the system plugin folders) or `docker-compose` on `PATH`, and run
 //! directly so that the clean `HOME` does not hide it. `scripts/provision` installs it.
 
-mod config_support;
+mod common;
 
 use std::path::{Path, PathBuf};
 
-use config_support::{Case, base_env, compare, compose_binary, report};
+use common::config::{Case, base_env, compare, compose_binary, report};
 
 /// Inputs where devctl deliberately differs from Compose, with the reason. (None today.)
 const DELIBERATE: &[(&str, &str)] = &[];

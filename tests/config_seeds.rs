@@ -10,11 +10,11 @@
 //! Normalisations (the only ones): JSON objects are compared as maps (key order is not
 //! significant).
 
-mod config_support;
+mod common;
 
 use std::path::Path;
 
-use config_support::{Case, base_env, compare, compare_with, compose_binary, report};
+use common::config::{Case, base_env, compare, compare_with, compose_binary, report};
 
 /// (fixture, folder to run in, Compose arguments) — from `tests/fixtures/seeds/README.md`.
 const SEEDS: &[(&str, &str, &str)] = &[

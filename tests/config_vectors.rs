@@ -16,11 +16,11 @@
 //! exit code 3 (2 for the invalid `-p` value, a usage error) and a message carrying the same
 //! meaning: the key words listed in `ERROR_WORDS` (Compose's own words for the problem).
 
-mod config_support;
+mod common;
 
 use std::path::Path;
 
-use config_support::{base_env, copy_tree, devctl_config, diff, report, shared};
+use common::config::{base_env, copy_tree, devctl_config, diff, report, shared};
 
 /// Cases where devctl deliberately differs, with the reason.
 const DELIBERATE: &[(&str, &str)] = &[(

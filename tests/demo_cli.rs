@@ -1,16 +1,15 @@
 //! `devctl demo …` from anywhere: the embedded files land in the user data dir (here a temp
 //! XDG_DATA_HOME), the external volume is created through the Engine API, the stack comes up.
 
-#[path = "lifecycle_support/common.rs"]
 mod common;
 
-use common::*;
+use common::lifecycle::*;
 
 #[test]
 fn demo_path_writes_the_embedded_files_once() {
     let data = tempfile::tempdir().expect("tempdir");
     let elsewhere = tempfile::tempdir().expect("tempdir");
-    let env = Env::new(elsewhere.path()).with("XDG_DATA_HOME", &data.path().display().to_string());
+    let env = Opts::new(elsewhere.path()).with("XDG_DATA_HOME", &data.path().display().to_string());
     let r = devctl(&env, &["demo", "path"]);
     assert_eq!(r.code, Some(0), "{}", r.dump());
     let dir = std::path::PathBuf::from(r.stdout.trim());
@@ -47,9 +46,9 @@ fn demo_up_creates_the_external_volume_and_runs_the_stack() {
     let elsewhere = tempfile::tempdir().expect("tempdir");
     let project = format!("{PREFIX}demo");
     let volume = format!("{project}-dbdata");
-    let _c = Cleanup::new(&project).volume(&volume);
+    let _c = cleanup(&project, &[&volume]);
     let env = demo_env(
-        Env::new(elsewhere.path()).with("XDG_DATA_HOME", &data.path().display().to_string()),
+        Opts::new(elsewhere.path()).with("XDG_DATA_HOME", &data.path().display().to_string()),
         18340,
         18341,
         &volume,
@@ -70,7 +69,7 @@ fn demo_up_creates_the_external_volume_and_runs_the_stack() {
         "{}",
         r.dump()
     );
-    let vols = docker(&[
+    let vols = docker_ok(&[
         "volume",
         "ls",
         "-q",
@@ -87,7 +86,7 @@ fn demo_up_creates_the_external_volume_and_runs_the_stack() {
         "{}",
         r.dump()
     );
-    let label = docker(&[
+    let label = docker_ok(&[
         "volume",
         "inspect",
         "-f",

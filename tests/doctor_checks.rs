@@ -3,14 +3,13 @@
 //! the checks run offline (Engine-backed checks get hand-made Engine facts here and the real
 //! Engine in tests/doctor_engine.rs).
 
-#[path = "doctor_support/helpers.rs"]
-mod support;
+mod common;
 
 use std::collections::BTreeMap;
 
+use common::doctor::*;
 use devctl::doctor::engine_facts::{ContainerFact, EngineFacts, ImageFact};
 use devctl::doctor::{DoctorInput, EngineState, Severity};
-use support::*;
 
 struct Case {
     id: &'static str,

@@ -3,13 +3,12 @@
 
 #![allow(clippy::panic)]
 
-#[path = "doctor_support/helpers.rs"]
-mod support;
+mod common;
 
 use std::path::Path;
 use std::process::{Command, Output};
 
-use support::*;
+use common::doctor::*;
 
 fn devctl(dir: &Path, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_devctl"));

@@ -6,14 +6,13 @@
 
 #![allow(clippy::panic)]
 
-#[path = "doctor_support/helpers.rs"]
-mod support;
+mod common;
 
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::Mutex;
 
-use support::*;
+use common::doctor::*;
 
 /// The tests share the Engine and look for leftover probe containers: one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());

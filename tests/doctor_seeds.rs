@@ -5,11 +5,10 @@
 //! For every stack: the exact set of *error* findings (id + key path), the warnings/infos
 //! the story makes us expect, and findings that would be wrong (noise) and must not appear.
 
-#[path = "doctor_support/helpers.rs"]
-mod support;
+mod common;
 
+use common::doctor::*;
 use devctl::doctor::{EngineState, Finding, Severity};
-use support::*;
 
 type Expect<'a> = (&'a str, &'a [&'a str]);
 

@@ -1,11 +1,10 @@
 //! Engine unreachable: exit 6 within 2 s with a message naming the endpoint and what to do.
 
-#[path = "engine_common/stack.rs"]
-mod stack;
+mod common;
 
 use std::time::{Duration, Instant};
 
-use stack::{IMAGE, Stack};
+use common::stack::{IMAGE, Stack};
 
 fn stack() -> Stack {
     Stack::new(

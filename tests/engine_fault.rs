@@ -3,18 +3,15 @@
 //! snapshot (showing what changed meanwhile) and keeps delivering later changes.
 //! The shared dockerd is never touched.
 
-#[path = "engine_common/dockerd.rs"]
-mod dockerd;
-#[path = "engine_common/stack.rs"]
-mod stack;
+mod common;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use common::dockerd::PrivateDockerd;
+use common::stack::{IMAGE, Stack};
 use devctl::engine::model::ContainerState;
 use devctl::engine::watch::{WatchMsg, spawn_watch};
-use dockerd::PrivateDockerd;
-use stack::{IMAGE, Stack};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 async fn next_matching(

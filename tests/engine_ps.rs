@@ -1,13 +1,12 @@
 //! `devctl ps --json` on the real Engine: the fields of a running-healthy, an unhealthy, an
 //! exited, a not-created and a profile-disabled service.
 
-#[path = "engine_common/stack.rs"]
-mod stack;
+mod common;
 
 use std::time::{Duration, Instant};
 
+use common::stack::{IMAGE, Stack};
 use serde_json::Value;
-use stack::{IMAGE, Stack};
 
 fn ps_json(stack: &Stack) -> Value {
     let o = stack

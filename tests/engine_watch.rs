@@ -1,14 +1,13 @@
 //! The watcher API (`engine::watch::spawn_watch`) on the real Engine: a resync first, then a
 //! `Changed` for a health flip and for a killed container, and usage from stats streams.
 
-#[path = "engine_common/stack.rs"]
-mod stack;
+mod common;
 
 use std::time::Duration;
 
+use common::stack::{IMAGE, Stack};
 use devctl::engine::model::{ContainerState, Health, ServiceStatus};
 use devctl::engine::watch::{WatchMsg, spawn_watch};
-use stack::{IMAGE, Stack};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 /// Next `Changed` of `service` satisfying `pred`, within `within`.

@@ -2,12 +2,12 @@
 //! documented exit code, never a hang. (Timings are printed, not asserted; the hang guard
 //! only catches runs that never end.)
 
-#[path = "lifecycle_support/common.rs"]
 mod common;
 
 use std::time::Duration;
 
-use common::*;
+use common::docker::which;
+use common::lifecycle::*;
 
 const GUARD: Duration = Duration::from_secs(15);
 
@@ -18,7 +18,7 @@ fn demo_dir() -> tempfile::TempDir {
 }
 
 /// Run each lifecycle command against `env`; each must exit with `want` and say `needle`.
-fn expect_all(env: &Env, project: &str, want: i32, needle: &str) {
+fn expect_all(env: &Opts, project: &str, want: i32, needle: &str) {
     let commands: [&[&str]; 5] = [
         &["up"],
         &["restart", "api"],
@@ -41,8 +41,8 @@ fn expect_all(env: &Env, project: &str, want: i32, needle: &str) {
 fn engine_socket_missing_exits_6() {
     let dir = demo_dir();
     let project = format!("{PREFIX}nosock");
-    let _c = Cleanup::new(&project);
-    let env = Env::new(dir.path()).with("DOCKER_HOST", "unix:///nonexistent.sock");
+    let _c = cleanup(&project, &[]);
+    let env = Opts::new(dir.path()).with("DOCKER_HOST", "unix:///nonexistent.sock");
     expect_all(
         &env,
         &project,
@@ -64,9 +64,9 @@ fn engine_down_with_stale_socket_exits_6() {
     // A socket file nobody listens on: what a crashed dockerd leaves behind.
     drop(std::os::unix::net::UnixListener::bind(&sock).expect("bind"));
     let project = format!("{PREFIX}stale");
-    let _c = Cleanup::new(&project);
+    let _c = cleanup(&project, &[]);
     let host = format!("unix://{}", sock.display());
-    let env = Env::new(dir.path()).with("DOCKER_HOST", &host);
+    let env = Opts::new(dir.path()).with("DOCKER_HOST", &host);
     expect_all(&env, &project, 6, "cannot reach the Docker Engine");
 }
 
@@ -83,9 +83,9 @@ fn engine_that_never_answers_exits_6() {
         }
     });
     let project = format!("{PREFIX}hung");
-    let _c = Cleanup::new(&project);
+    let _c = cleanup(&project, &[]);
     let host = format!("unix://{}", sock.display());
-    let env = Env::new(dir.path()).with("DOCKER_HOST", &host);
+    let env = Opts::new(dir.path()).with("DOCKER_HOST", &host);
     expect_all(&env, &project, 6, "Docker Engine");
 }
 
@@ -94,9 +94,9 @@ fn compose_missing_from_path_exits_7() {
     let dir = demo_dir();
     let empty = tempfile::tempdir().expect("tempdir");
     let project = format!("{PREFIX}nocompose");
-    let _c = Cleanup::new(&project);
+    let _c = cleanup(&project, &[]);
     let path = empty.path().display().to_string();
-    let env = Env::new(dir.path()).with("PATH", &path);
+    let env = Opts::new(dir.path()).with("PATH", &path);
     expect_all(&env, &project, 7, "Docker Compose was not found");
     let r = devctl_limit(&env, &["-p", &project, "up"], GUARD);
     assert!(
@@ -112,22 +112,14 @@ fn compose_plugin_missing_from_home_exits_7() {
     let dir = demo_dir();
     let home = tempfile::tempdir().expect("tempdir");
     let project = format!("{PREFIX}noplugin");
-    let _c = Cleanup::new(&project);
+    let _c = cleanup(&project, &[]);
     // The docker CLI is there, but neither the plugin (it lives under $HOME/.docker) nor a
     // standalone docker-compose is.
     let docker = which("docker").expect("docker on PATH");
     let bin = tempfile::tempdir().expect("tempdir");
     std::os::unix::fs::symlink(&docker, bin.path().join("docker")).expect("symlink");
-    let env = Env::new(dir.path())
+    let env = Opts::new(dir.path())
         .with("HOME", &home.path().display().to_string())
         .with("PATH", &bin.path().display().to_string());
     expect_all(&env, &project, 7, "Docker Compose was not found");
-}
-
-fn which(program: &str) -> Option<std::path::PathBuf> {
-    std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join(program))
-            .find(|c| c.is_file())
-    })
 }

@@ -2,13 +2,12 @@
 //! an attached `up` stops its containers gracefully, and devctl waits for Compose and exits
 //! with its code instead of dying and leaving Compose behind.
 
-#[path = "lifecycle_support/common.rs"]
 mod common;
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use common::lifecycle::*;
 
 #[test]
 fn sigterm_to_devctl_reaches_attached_compose() {
@@ -21,7 +20,7 @@ fn sigterm_to_devctl_reaches_attached_compose() {
         )],
     );
     let project = format!("{PREFIX}signals");
-    let _c = Cleanup::new(&project);
+    let _c = cleanup(&project, &[]);
     let log = std::fs::File::create(dir.path().join("devctl.log")).expect("log");
     let mut child = Command::new(env!("CARGO_BIN_EXE_devctl"))
         .args(["-p", &project, "up", "--attach"])

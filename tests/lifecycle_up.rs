@@ -1,15 +1,14 @@
 //! Lifecycle commands on the real Engine and Compose v2, over the bundled demo stack (copied
 //! into a temp dir, run under its own project name, ports and external volume).
 
-#[path = "lifecycle_support/common.rs"]
 mod common;
 
-use common::*;
+use common::lifecycle::*;
 
 struct Stack {
     _dir: tempfile::TempDir,
     path: std::path::PathBuf,
-    env: Env,
+    env: Opts,
     project: String,
     _cleanup: Cleanup,
 }
@@ -20,9 +19,9 @@ fn stack(suffix: &str, api_port: u16) -> Stack {
     demo_tree(dir.path());
     let project = format!("{PREFIX}{suffix}");
     let volume = format!("{project}-dbdata");
-    let cleanup = Cleanup::new(&project).volume(&volume);
-    docker(&["volume", "create", &volume]);
-    let env = demo_env(Env::new(dir.path()), api_port, api_port + 1, &volume);
+    let cleanup = cleanup(&project, &[&volume]);
+    docker_ok(&["volume", "create", &volume]);
+    let env = demo_env(Opts::new(dir.path()), api_port, api_port + 1, &volume);
     Stack {
         path: dir.path().to_path_buf(),
         _dir: dir,
@@ -56,7 +55,7 @@ fn prod_layers_the_prod_file() {
 
     // Read back from the running container: only the prod file sets PROD_ONLY and APP_ENV=prod.
     let api = container_of(&s.project, "api");
-    let env = docker(&["exec", &api, "env"]);
+    let env = docker_ok(&["exec", &api, "env"]);
     assert!(env.lines().any(|l| l == "APP_ENV=prod"), "{env}");
     assert!(
         env.lines()

@@ -3,12 +3,11 @@
 //! external database volume) come up healthy and exit 0; a service whose probe can never pass
 //! makes `up --wait` exit 5 within its timeout and shows the probe's output.
 
-#[path = "lifecycle_support/common.rs"]
 mod common;
 
 use std::time::Duration;
 
-use common::*;
+use common::lifecycle::*;
 
 const SEED_BASE: &str = r#"# Modelled on seed 004 (docker/ layout; postgres data in an external volume).
 name: antone
@@ -114,9 +113,9 @@ fn seed_like_stack_up_dev_wait_is_healthy() {
     );
     let project = format!("{PREFIX}seed");
     let volume = format!("{project}-pgdata");
-    let _c = Cleanup::new(&project).volume(&volume);
-    docker(&["volume", "create", &volume]);
-    let env = Env::new(dir.path())
+    let _c = cleanup(&project, &[&volume]);
+    docker_ok(&["volume", "create", &volume]);
+    let env = Opts::new(dir.path())
         .with("API_PORT", "18360")
         .with("PG_VOLUME", &volume);
     let r = devctl(&env, &["-p", &project, "--dev", "up", "--wait=60s"]);
@@ -130,7 +129,7 @@ fn seed_like_stack_up_dev_wait_is_healthy() {
         &project,
         &["postgres", "redis", "backend-api", "backend-worker"],
     );
-    let env_of_api = docker(&["exec", &container_of(&project, "backend-api"), "env"]);
+    let env_of_api = docker_ok(&["exec", &container_of(&project, "backend-api"), "env"]);
     assert!(
         env_of_api.lines().any(|l| l == "NODE_ENV=development"),
         "{env_of_api}"
@@ -143,9 +142,9 @@ fn demo_stack_up_dev_wait_is_healthy() {
     demo_tree(dir.path());
     let project = format!("{PREFIX}demowait");
     let volume = format!("{project}-dbdata");
-    let _c = Cleanup::new(&project).volume(&volume);
-    docker(&["volume", "create", &volume]);
-    let env = demo_env(Env::new(dir.path()), 18370, 18371, &volume);
+    let _c = cleanup(&project, &[&volume]);
+    docker_ok(&["volume", "create", &volume]);
+    let env = demo_env(Opts::new(dir.path()), 18370, 18371, &volume);
     let r = devctl(&env, &["-p", &project, "--dev", "up", "--wait"]);
     assert_eq!(r.code, Some(0), "{}", r.dump());
     all_healthy(&project, &["db", "cache", "api", "flaky"]);
@@ -179,8 +178,8 @@ fn failing_probe_exits_5_with_the_probe_output() {
         )],
     );
     let project = format!("{PREFIX}unhealthy");
-    let _c = Cleanup::new(&project);
-    let env = Env::new(dir.path());
+    let _c = cleanup(&project, &[]);
+    let env = Opts::new(dir.path());
     let r = devctl_limit(
         &env,
         &["-p", &project, "up", "--wait=20s"],
@@ -241,8 +240,8 @@ fn time_to_ready_counts_from_up_and_loopback_apps_are_warned() {
         )],
     );
     let project = format!("{PREFIX}ttr");
-    let _c = Cleanup::new(&project);
-    let env = Env::new(dir.path());
+    let _c = cleanup(&project, &[]);
+    let env = Opts::new(dir.path());
     let r = devctl(&env, &["-p", &project, "up", "--wait=60s"]);
     assert_eq!(r.code, Some(0), "{}", r.dump());
     let secs = |svc: &str| -> f64 {

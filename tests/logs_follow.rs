@@ -2,12 +2,13 @@
 //! and a re-creation (`docker compose up -d --force-recreate`: a new container id), with no duplicated and no missing lines.
 //! Real Engine, real Compose.
 
-mod logs_support;
+mod common;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use logs_support::{IMAGE, Running, Stack};
+use common::process::Lines;
+use common::stack::{IMAGE, Stack};
 
 /// Every line says which run (per container) and which container printed it, and its number.
 fn ticking_service(tty: bool) -> String {
@@ -82,18 +83,18 @@ fn assert_contiguous(seen: &[String]) -> BTreeMap<(String, u32), u32> {
 }
 
 fn follow_across_restart_and_recreate(tty: bool) {
-    let stack = Stack::new(
+    let stack = Stack::logs(
         if tty { "follow-tty" } else { "follow" },
         &ticking_service(tty),
     );
-    stack.up();
+    stack.up_quiet();
     stack.wait_for_log("api", "line=3", Duration::from_secs(30));
-    let first_id = stack.container_id("api");
+    let first_id = stack.running_id("api");
     let first_host = first_id[..12].to_string();
 
-    let mut run = Running::spawn(stack.devctl(&["logs", "--follow", "--json", "api"]));
+    let mut run = Lines::spawn_capturing(stack.devctl_with(&["logs", "--follow", "--json", "api"]));
     let long = Duration::from_secs(40);
-    run.wait_for("run 1, line 10", long, |l| {
+    run.expect_line("run 1, line 10", long, |l| {
         parse_tick(l).is_some_and(|t| t.run == 1 && t.line >= 10)
     });
 
@@ -104,7 +105,7 @@ fn follow_across_restart_and_recreate(tty: bool) {
         "devctl restart api: {}",
         String::from_utf8_lossy(&restart.stderr)
     );
-    run.wait_for("run 2, line 10", long, |l| {
+    run.expect_line("run 2, line 10", long, |l| {
         parse_tick(l).is_some_and(|t| t.run == 2 && t.line >= 10)
     });
     // Everything the first run printed reached devctl: compare with the Engine's own log.
@@ -119,7 +120,7 @@ fn follow_across_restart_and_recreate(tty: bool) {
 
     // Re-creation: a new container id.
     stack.compose_ok(&["up", "-d", "--force-recreate", "api"]);
-    run.wait_for("the re-created container, line 10", long, |l| {
+    run.expect_line("the re-created container, line 10", long, |l| {
         parse_tick(l).is_some_and(|t| t.host != first_host && t.line >= 10)
     });
 

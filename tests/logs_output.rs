@@ -2,13 +2,13 @@
 //! split across chunks come out whole, several services are merged in time order, and the
 //! error paths (unknown service, no containers, closed pipe) behave.
 
-mod logs_support;
+mod common;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::Duration;
 
-use logs_support::{IMAGE, Stack};
+use common::stack::{IMAGE, Stack};
 
 fn service(name: &str, tty: bool, script: &str) -> String {
     let script: String = script.lines().map(|l| format!("        {l}\n")).collect();
@@ -50,8 +50,8 @@ fn escape_sequences_do_not_reach_stdout_raw() {
         service("evil", false, HOSTILE),
         service("eviltty", true, HOSTILE)
     );
-    let stack = Stack::new("esc", &services);
-    stack.up();
+    let stack = Stack::logs("esc", &services);
+    stack.up_quiet();
     stack.wait_for_log("evil", "done", Duration::from_secs(30));
     stack.wait_for_log("eviltty", "done", Duration::from_secs(30));
 
@@ -84,7 +84,8 @@ fn escape_sequences_do_not_reach_stdout_raw() {
 
         // Colours on request: only the SGR survives, the rest is still removed.
         let out = stack
-            .devctl(&["logs", "--keep-colors", svc])
+            .devctl()
+            .args(["logs", "--keep-colors", svc])
             .env_remove("NO_COLOR")
             .output()
             .expect("devctl runs");
@@ -105,8 +106,8 @@ fn escape_sequences_do_not_reach_stdout_raw() {
 
 #[test]
 fn in_a_terminal_prefixes_are_coloured_and_container_sequences_still_removed() {
-    let stack = Stack::new("pty", &service("evil", false, HOSTILE));
-    stack.up();
+    let stack = Stack::logs("pty", &service("evil", false, HOSTILE));
+    stack.up_quiet();
     stack.wait_for_log("evil", "done", Duration::from_secs(30));
     let bin = env!("CARGO_BIN_EXE_devctl");
     // util-linux `script` gives devctl a pseudo-terminal as stdout.
@@ -153,8 +154,8 @@ sleep 3600"#;
         service("split", false, script),
         service("splittty", true, script)
     );
-    let stack = Stack::new("split", &services);
-    stack.up();
+    let stack = Stack::logs("split", &services);
+    stack.up_quiet();
     stack.wait_for_log("split", "done", Duration::from_secs(30));
     stack.wait_for_log("splittty", "done", Duration::from_secs(30));
     // Without -t a single non-TTY container is read without Engine timestamps; with -t (and
@@ -205,8 +206,8 @@ fn services_are_merged_in_time_order() {
         service("alpha", false, a),
         service("beta", false, b)
     );
-    let stack = Stack::new("merge", &services);
-    stack.up();
+    let stack = Stack::logs("merge", &services);
+    stack.up_quiet();
     stack.wait_for_log("beta", "b4", Duration::from_secs(30));
     let out = stack.devctl_output(&["logs", "--timestamps"]);
     assert!(
@@ -267,7 +268,7 @@ fn unknown_service_no_containers_and_closed_pipe() {
         service("big", false, big),
         service("idle", false, "sleep 3600")
     );
-    let stack = Stack::new("errors", &services);
+    let stack = Stack::logs("errors", &services);
 
     // Not started yet: a clear message, success, nothing on stdout.
     let out = stack.devctl_output(&["logs", "idle"]);
@@ -289,10 +290,11 @@ fn unknown_service_no_containers_and_closed_pipe() {
     assert_eq!(out.status.code(), Some(2));
 
     // `devctl logs big | head -1`: the reader goes away, devctl exits 0 without a word.
-    stack.up();
+    stack.up_quiet();
     stack.wait_for_log("big", "done", Duration::from_secs(60));
     let mut child = stack
-        .devctl(&["logs", "big"])
+        .devctl()
+        .args(["logs", "big"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -6,9 +6,9 @@
 //! `COMPOSE_PROJECT_NAME=devctl-it-qa-bad` so that nothing could ever act outside the QA
 //! namespace even if a broken project slipped through.
 
-mod qa_support;
+mod common;
 
-use qa_support::*;
+use common::qa::*;
 
 const NAME: &str = "devctl-it-qa-bad";
 
@@ -292,7 +292,7 @@ fn setup(case: &Case) -> Scratch {
 
 #[test]
 fn broken_projects_fail_cleanly_in_every_subcommand() {
-    let _cleanup = Cleanup::new(NAME);
+    let _cleanup = qa_cleanup(NAME);
     let cases = cases();
     let scratches: Vec<Scratch> = cases.iter().map(setup).collect();
     let mut jobs = Vec::new();
@@ -361,7 +361,7 @@ fn unknown_service_and_environment_list_the_known_ones() {
         "p/compose.prod.yaml",
         "services:\n  web:\n    environment: {A: '2'}\n",
     );
-    let _cleanup = Cleanup::new(NAME);
+    let _cleanup = qa_cleanup(NAME);
     let table: &[(&str, i32, &[&str])] = &[
         ("up nosuch", 2, &["nosuch", "web"]),
         ("up --wait=5 nosuch", 2, &["nosuch", "web"]),
@@ -427,7 +427,7 @@ fn unknown_service_and_environment_list_the_known_ones() {
     report("unknown names", problems);
     // Nothing of the project was created by any of these.
     assert_eq!(
-        docker(&[
+        docker_try(&[
             "ps",
             "-aq",
             "--filter",
@@ -548,7 +548,7 @@ fn loader_limits_and_big_files() {
     assert_eq!(big.code, Some(0), "{}", big.dump());
     assert_eq!(big.out().lines().count(), 2_000, "{}", big.dump());
     assert_eq!(wide.code, Some(0), "{}", wide.dump());
-    let json: serde_json::Value = serde_json::from_slice(&wide.stdout).expect("JSON");
+    let json: serde_json::Value = serde_json::from_slice(&wide.stdout_bytes).expect("JSON");
     assert_eq!(
         json["services"]["web"]["command"],
         serde_json::json!(["a".repeat(2_000)])

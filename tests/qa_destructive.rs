@@ -4,9 +4,9 @@
 //! unwritable audit log, must fail with the documented exit code and leave the volume (same
 //! creation time, same file) and the running container (same id) exactly as they were.
 
-mod qa_support;
+mod common;
 
-use qa_support::*;
+use common::qa::*;
 
 const NAME: &str = "devctl-it-qa-gate";
 const VOLUME: &str = "devctl-it-qa-gate_data";
@@ -18,8 +18,8 @@ struct Facts {
 }
 
 fn facts() -> Option<Facts> {
-    let volume_created = docker(&["volume", "inspect", "-f", "{{.CreatedAt}}", VOLUME])?;
-    let container = docker(&[
+    let volume_created = docker_try(&["volume", "inspect", "-f", "{{.CreatedAt}}", VOLUME])?;
+    let container = docker_try(&[
         "ps",
         "-q",
         "--no-trunc",
@@ -35,7 +35,7 @@ fn facts() -> Option<Facts> {
 }
 
 fn file_in_volume() -> Option<String> {
-    docker(&[
+    docker_try(&[
         "run",
         "--rm",
         "--network",
@@ -62,7 +62,7 @@ fn unconfirmed_or_failing_destructive_requests_touch_nothing() {
     s.write("not-a-dir", "");
     std::fs::create_dir_all(s.path("empty")).expect("mkdir");
     std::fs::create_dir_all(s.path("empty-bin")).expect("mkdir");
-    let cleanup = Cleanup::new(NAME);
+    let cleanup = qa_cleanup(NAME);
 
     // The stack, brought up with Compose itself, and a file in its volume.
     let compose_file = s.path("p/compose.yaml").display().to_string();
@@ -234,7 +234,7 @@ fn unconfirmed_or_failing_destructive_requests_touch_nothing() {
     // Every refusal was recorded (one audit line per decision), in the test's own state dir.
     let audit = devctl(&s.opts("p"), &["audit", "--json"]);
     assert_eq!(audit.code, Some(0), "{}", audit.dump());
-    let records: serde_json::Value = serde_json::from_slice(&audit.stdout).expect("JSON");
+    let records: serde_json::Value = serde_json::from_slice(&audit.stdout_bytes).expect("JSON");
     let refused = records
         .as_array()
         .map(|a| {
@@ -248,5 +248,8 @@ fn unconfirmed_or_failing_destructive_requests_touch_nothing() {
         "{refused} refusals in the audit log:\n{records:#}"
     );
     drop(cleanup);
-    assert!(docker(&["volume", "inspect", VOLUME]).is_none(), "cleanup");
+    assert!(
+        docker_try(&["volume", "inspect", VOLUME]).is_none(),
+        "cleanup"
+    );
 }

@@ -5,11 +5,12 @@
 //! The answer times are printed (`--nocapture`); the test fails only on a hang (10 s): timing
 //! goals belong in benchmarks, not asserts.
 
-mod qa_support;
+mod common;
 
 use std::time::Duration;
 
-use qa_support::*;
+use common::docker::which;
+use common::qa::*;
 
 const NAME: &str = "devctl-it-qa-down";
 
@@ -87,7 +88,7 @@ fn unreachable_cases(s: &Scratch) -> Vec<(&'static str, Vec<(&'static str, Strin
 fn engine_unreachable_exit_6_in_every_subcommand() {
     let s = Scratch::new();
     s.write("p/compose.yaml", simple_project(NAME));
-    let _cleanup = Cleanup::new(NAME);
+    let _cleanup = qa_cleanup(NAME);
     let cases = unreachable_cases(&s);
     let mut jobs = Vec::new();
     for (ci, _) in cases.iter().enumerate() {
@@ -185,7 +186,7 @@ const NO_COMPOSE: &[&str] = &[
 fn compose_missing_exit_7_and_engine_commands_keep_working() {
     let s = Scratch::new();
     s.write("p/compose.yaml", simple_project(NAME));
-    let _cleanup = Cleanup::new(NAME);
+    let _cleanup = qa_cleanup(NAME);
     // (a) no `docker` at all on PATH; (b) `docker` present but neither the Compose plugin (an
     // empty DOCKER_CONFIG and HOME) nor a standalone docker-compose.
     let empty_bin = s.path("empty-bin");
@@ -245,7 +246,7 @@ fn compose_missing_exit_7_and_engine_commands_keep_working() {
     );
     // Nothing was created on the Engine by any of these.
     assert_eq!(
-        docker(&[
+        docker_try(&[
             "ps",
             "-aq",
             "--filter",
@@ -254,12 +255,4 @@ fn compose_missing_exit_7_and_engine_commands_keep_working() {
         .unwrap_or_default(),
         ""
     );
-}
-
-fn which(program: &str) -> Option<std::path::PathBuf> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .map(|d| std::path::Path::new(d).join(program))
-        .find(|p| p.is_file())
 }

@@ -1,11 +1,11 @@
 //! QA: every `--json` output is valid JSON on success (a document, or JSON lines for the
 //! streaming forms), on a real running stack, with the shape users script against.
 
-mod qa_support;
+mod common;
 
 use std::time::Duration;
 
-use qa_support::*;
+use common::qa::*;
 
 const NAME: &str = "devctl-it-qa-json";
 const PORT: u16 = 18721;
@@ -25,7 +25,7 @@ const KNOWN_NOT_JSON: &[&str] = &[];
 fn every_json_output_parses() {
     let s = Scratch::new();
     let file = s.write("p/compose.yaml", noisy_project(NAME, PORT));
-    let _cleanup = Cleanup::new(NAME);
+    let _cleanup = qa_cleanup(NAME);
     up_healthy(&file, NAME);
     // One refused decision in the audit log and one snapshot, so that those listings are
     // not empty.

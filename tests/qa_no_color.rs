@@ -4,9 +4,9 @@
 //! file carries an ESC in a label. In a real terminal (pty), NO_COLOR and --no-color remove
 //! every colour devctl itself prints (a control run without them proves colour is there).
 
-mod qa_support;
+mod common;
 
-use qa_support::*;
+use common::qa::*;
 
 const NAME: &str = "devctl-it-qa-color";
 const PORT: u16 = 18711;
@@ -60,7 +60,7 @@ const COMMANDS: &[&str] = &[
 fn no_escape_bytes_when_output_is_not_a_terminal() {
     let s = Scratch::new();
     let file = s.write("p/compose.yaml", noisy_project(NAME, PORT));
-    let _cleanup = Cleanup::new(NAME);
+    let _cleanup = qa_cleanup(NAME);
     up_healthy(&file, NAME);
     /// (label, environment variable, extra flag)
     type Variant = (
@@ -101,7 +101,7 @@ fn no_escape_bytes_when_output_is_not_a_terminal() {
         }
         let run = devctl(&opts, &args);
         let mut p = run.sanity_problems();
-        for (stream, bytes) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        for (stream, bytes) in [("stdout", &run.stdout_bytes), ("stderr", &run.stderr_bytes)] {
             if let Some(i) = bytes.iter().position(|b| *b == 0x1b) {
                 let from = i.saturating_sub(20);
                 let to = (i + 20).min(bytes.len());
@@ -121,16 +121,7 @@ fn no_escape_bytes_when_output_is_not_a_terminal() {
 
 /// Run devctl in a pseudo-terminal and return everything it printed.
 fn in_pty(opts: &Opts, args: &[&str]) -> String {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_devctl"));
-    cmd.args(args)
-        .current_dir(&opts.cwd)
-        .env("TERM", "xterm-256color");
-    for k in &opts.unset {
-        cmd.env_remove(k);
-    }
-    cmd.envs(&opts.set);
-    let mut session = rexpect::session::spawn_command(cmd, Some(30_000)).expect("spawn in a pty");
-    session.exp_eof().expect("devctl ends within 30 s")
+    common::process::in_pty(opts.command(args), 30_000)
 }
 
 /// SGR (colour) sequences and OSC strings in `text`.
@@ -178,7 +169,7 @@ fn no_colour_in_a_terminal_with_no_color() {
         "p/compose.yaml",
         noisy_project("devctl-it-qa-colorpty", PORT + 1),
     );
-    let _cleanup = Cleanup::new("devctl-it-qa-colorpty");
+    let _cleanup = qa_cleanup("devctl-it-qa-colorpty");
     up_healthy(&file, "devctl-it-qa-colorpty");
     // Control: in a terminal, without NO_COLOR, devctl does colour the health cell — so the
     // checks below can see colour when there is some.

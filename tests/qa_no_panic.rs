@@ -3,9 +3,9 @@
 //! variables, corrupted user files (audit log, snapshot index), and every truncation of a
 //! real compose file. Nothing here starts or removes anything on the Engine.
 
-mod qa_support;
+mod common;
 
-use qa_support::*;
+use common::qa::*;
 
 const NAME: &str = "devctl-it-qa-nopanic";
 
@@ -123,7 +123,7 @@ fn argv_table(big: &str) -> Vec<Vec<String>> {
 fn odd_arguments_never_panic_or_hang() {
     let s = Scratch::new();
     s.write("p/compose.yaml", simple_project(NAME));
-    let _cleanup = Cleanup::new(NAME);
+    let _cleanup = qa_cleanup(NAME);
     let big = "x".repeat(100_000);
     let table = argv_table(&big);
     let problems: Vec<String> = par_map(&table, 4, |args| {
@@ -138,7 +138,7 @@ fn odd_arguments_never_panic_or_hang() {
     report("odd arguments", problems);
     // None of them created or started anything.
     assert_eq!(
-        docker(&[
+        docker_try(&[
             "ps",
             "-aq",
             "--filter",
@@ -264,7 +264,7 @@ fn truncated_compose_files_load_or_fail_cleanly() {
         let mut p = run.sanity_problems();
         match run.code {
             Some(0) => {
-                if serde_json::from_slice::<serde_json::Value>(&run.stdout).is_err() {
+                if serde_json::from_slice::<serde_json::Value>(&run.stdout_bytes).is_err() {
                     p.push("exit 0 but stdout is not JSON".into());
                 }
             }
@@ -309,7 +309,7 @@ fn logs_dash_f_means_follow() {
 #[test]
 fn closed_stdout_is_no_panic() {
     use std::io::Read;
-    use std::process::{Command, Stdio};
+    use std::process::Stdio;
     let s = Scratch::new();
     s.write("p/compose.yaml", simple_project(NAME));
     let cmds = [
@@ -335,16 +335,10 @@ fn closed_stdout_is_no_panic() {
     ];
     let problems: Vec<String> = par_map(&cmds, 4, |cmd| {
         let opts = s.opts("p");
-        let mut c = Command::new(env!("CARGO_BIN_EXE_devctl"));
-        c.args(words(cmd))
-            .current_dir(&opts.cwd)
-            .stdin(Stdio::null())
+        let mut c = opts.command(&words(cmd));
+        c.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        for k in &opts.unset {
-            c.env_remove(k);
-        }
-        c.envs(&opts.set);
         let mut child = c.spawn().expect("spawn");
         drop(child.stdout.take()); // the reader is gone before devctl writes
         let mut err = String::new();

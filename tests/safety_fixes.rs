@@ -5,13 +5,13 @@
 //! fails before anything would be created), and each removes what it started.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod qa_support;
+mod common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use qa_support::{Scratch, devctl};
+use common::qa::{Scratch, devctl};
 
 /// A valid project `name` with service `web` and the named volume `data`.
 fn project(name: &str) -> String {
@@ -79,16 +79,10 @@ fn sigterm_while_compose_config_runs_leaves_no_orphan() {
         std::env::var("PATH").unwrap_or_default()
     );
     let opts = s.opts("p").with("PATH", &path);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_devctl"));
-    cmd.args(["down", "-v", "--confirm", "devctl-it-fixb-cfg"])
-        .current_dir(&opts.cwd)
-        .stdin(Stdio::null())
+    let mut cmd = opts.command(&["down", "-v", "--confirm", "devctl-it-fixb-cfg"]);
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    for k in &opts.unset {
-        cmd.env_remove(k);
-    }
-    cmd.envs(&opts.set);
     let mut child = cmd.spawn().unwrap();
     let start = Instant::now();
     let pid = loop {

@@ -3,16 +3,14 @@
 //! changed meanwhile) and keeps reporting later changes, without exiting.
 //! The shared dockerd is never touched.
 
-#[path = "engine_common/dockerd.rs"]
-mod dockerd;
-#[path = "engine_common/stack.rs"]
-mod stack;
+mod common;
 
 use std::time::Duration;
 
-use dockerd::PrivateDockerd;
+use common::dockerd::PrivateDockerd;
+use common::process::Lines;
+use common::stack::{IMAGE, Stack};
 use serde_json::Value;
-use stack::{IMAGE, Lines, Stack};
 
 const WITHIN: Duration = Duration::from_secs(30);
 

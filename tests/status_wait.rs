@@ -1,10 +1,9 @@
 //! `devctl status --wait` on the real Engine: success with a summary; failure with the
 //! probe's output, exit code 5 and a hint; a timeout.
 
-#[path = "engine_common/stack.rs"]
-mod stack;
+mod common;
 
-use stack::{IMAGE, Stack};
+use common::stack::{IMAGE, Stack};
 
 fn out(o: &std::process::Output) -> String {
     format!(

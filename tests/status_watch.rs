@@ -1,13 +1,13 @@
 //! `devctl status --watch` on the real Engine: a health flip and a killed container each
 //! appear as a line (text and JSON lines).
 
-#[path = "engine_common/stack.rs"]
-mod stack;
+mod common;
 
 use std::time::Duration;
 
+use common::process::Lines;
+use common::stack::{IMAGE, Stack};
 use serde_json::Value;
-use stack::{IMAGE, Lines, Stack};
 
 const WITHIN: Duration = Duration::from_secs(30);
 

@@ -5,16 +5,14 @@
 //! deletes nothing, with the right name deletes the planned volume and keeps the external
 //! one with its data; quit; the terminal is back in cooked mode on the main screen.
 
-#[path = "tui_support/docker.rs"]
-mod docker;
-#[path = "tui_support/tmux.rs"]
-mod tmux;
+mod common;
 
 use std::process::Command;
 use std::time::Duration;
 
-use docker::{Cleanup, ok, volume_exists};
-use tmux::{Timeout, Tmux, line_with};
+use common::cleanup::Cleanup;
+use common::docker::{docker_ok, volume_exists};
+use common::tmux::{Timeout, Tmux, line_with, row};
 
 const NAME: &str = "devctl-it-tui-e2e";
 const EXTERNAL: &str = "devctl-it-tui-e2e-dbdata";
@@ -25,23 +23,14 @@ fn devctl() -> &'static str {
     env!("CARGO_BIN_EXE_devctl")
 }
 
-fn row<'a>(screen: &'a str, service: &str) -> &'a str {
-    screen
-        .lines()
-        .find(|l| {
-            let t = l.trim_start_matches(['┃', '│', ' ', '▶']);
-            t.starts_with(&format!("{service} "))
-        })
-        .unwrap_or("")
-}
-
 #[test]
 fn dashboard_on_the_demo_stack() {
     let cache = format!("{NAME}_cache");
-    let _cleanup = Cleanup {
-        project: NAME.into(),
-        volumes: vec![cache.clone(), EXTERNAL.into()],
-    };
+    let _cleanup = Cleanup::new(NAME)
+        .keep_volumes()
+        .timeout(1)
+        .volume(&cache)
+        .volume(EXTERNAL);
     let xdg = tempfile::tempdir().expect("tempdir");
     let out = Command::new(devctl())
         .args(["demo", "path"])
@@ -56,8 +45,8 @@ fn dashboard_on_the_demo_stack() {
     let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
 
     // The external volume holds data that must survive.
-    ok(&["volume", "create", EXTERNAL]);
-    ok(&[
+    docker_ok(&["volume", "create", EXTERNAL]);
+    docker_ok(&[
         "run",
         "--rm",
         "--network",
@@ -105,7 +94,7 @@ fn dashboard_on_the_demo_stack() {
     );
 
     // Make flaky unhealthy (and say so in its log).
-    ok(&[
+    docker_ok(&[
         "exec",
         &format!("{NAME}-flaky-1"),
         "sh",
@@ -150,7 +139,7 @@ fn dashboard_on_the_demo_stack() {
     t.keys(&["Enter"]);
     t.wait_text("does not match", Duration::from_secs(5));
     assert!(volume_exists(&cache) && volume_exists(EXTERNAL));
-    let running = ok(&[
+    let running = docker_ok(&[
         "ps",
         "-q",
         "--filter",
@@ -167,7 +156,7 @@ fn dashboard_on_the_demo_stack() {
     assert!(s.contains(&format!("removed volume {cache}")), "{s}");
     assert!(!volume_exists(&cache), "the planned volume is gone");
     assert!(volume_exists(EXTERNAL), "the external volume is kept");
-    let kept = ok(&[
+    let kept = docker_ok(&[
         "run",
         "--rm",
         "--network",

@@ -3,34 +3,20 @@
 //! The Engine is reached through a socket proxy this test takes down and brings back; the
 //! shared Engine itself is never stopped.
 
-#[path = "tui_support/docker.rs"]
-mod docker;
-#[path = "tui_support/tmux.rs"]
-mod tmux;
+mod common;
 
 use std::time::Duration;
 
-use docker::{Cleanup, EngineProxy, ok};
-use tmux::{Timeout, Tmux};
+use common::cleanup::Cleanup;
+use common::docker::docker_ok;
+use common::proxy::EngineProxy;
+use common::tmux::{Timeout, Tmux, row};
 
 const NAME: &str = "devctl-it-tui-fault";
 
-fn row<'a>(screen: &'a str, service: &str) -> &'a str {
-    screen
-        .lines()
-        .find(|l| {
-            l.trim_start_matches(['┃', '│', ' ', '▶'])
-                .starts_with(&format!("{service} "))
-        })
-        .unwrap_or("")
-}
-
 #[test]
 fn engine_outage_shows_disconnected_and_recovers() {
-    let _cleanup = Cleanup {
-        project: NAME.into(),
-        volumes: vec![],
-    };
+    let _cleanup = Cleanup::new(NAME).keep_volumes().timeout(1);
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(
         dir.path().join("compose.yaml"),
@@ -70,7 +56,7 @@ fn engine_outage_shows_disconnected_and_recovers() {
     let s = wait("disconnected", &|s| s.contains("DISCONNECTED"));
     assert!(s.contains("STALE: last known state"), "{s}");
     // Meanwhile the container stops (through the real Engine).
-    ok(&["stop", "-t", "1", &format!("{NAME}-app-1")]);
+    docker_ok(&["stop", "-t", "1", &format!("{NAME}-app-1")]);
     std::thread::sleep(Duration::from_secs(2));
     assert!(
         t.screen().contains("DISCONNECTED"),
@@ -84,7 +70,7 @@ fn engine_outage_shows_disconnected_and_recovers() {
     });
     assert!(!s.contains("DISCONNECTED"), "{s}");
     // And it keeps following: a later change shows too.
-    ok(&["start", &format!("{NAME}-app-1")]);
+    docker_ok(&["start", &format!("{NAME}-app-1")]);
     wait("running again", &|s| row(s, "app").contains("running"));
     t.keys(&["q"]);
     let s = wait("exit", &|s| {

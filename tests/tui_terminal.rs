@@ -3,12 +3,12 @@
 //! is reported before the terminal is touched, read-only mode disables mutating keys.
 //! No containers are created: the project is never started.
 
-#[path = "tui_support/tmux.rs"]
-mod tmux;
+mod common;
 
 use std::time::Duration;
 
-use tmux::{Tmux, signal};
+use common::process::signal;
+use common::tmux::{self, Tmux};
 
 const WAIT: Duration = Duration::from_secs(15);
 

@@ -1,7 +1,6 @@
 //! Shared by the doctor tests: build the project model from the real
 //! `docker compose config --format json` (so the checks see exactly what Compose sees),
 //! and small assertions over findings.
-#![allow(dead_code, clippy::panic)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

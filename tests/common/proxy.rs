@@ -1,61 +1,11 @@
-//! Docker helpers for the dashboard's end-to-end tests: a cleanup guard that removes the
-//! test project's containers, networks and exactly the named volumes, even when a test
-//! fails; and a socket proxy in front of the Engine that a test can take down and bring
-//! back (the shared Engine itself is never stopped).
-
-#![allow(dead_code)]
+//! A socket proxy in front of the Engine that a test can take down and bring back (the
+//! shared Engine itself is never stopped).
 
 use std::io::{Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::thread;
-
-pub fn docker(args: &[&str]) -> std::process::Output {
-    Command::new("docker")
-        .args(args)
-        .output()
-        .expect("docker runs")
-}
-
-pub fn ok(args: &[&str]) -> String {
-    let out = docker(args);
-    assert!(
-        out.status.success(),
-        "docker {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-pub fn volume_exists(name: &str) -> bool {
-    docker(&["volume", "inspect", name]).status.success()
-}
-
-/// Removes project `name`'s containers and networks, then the listed volumes, on drop.
-pub struct Cleanup {
-    pub project: String,
-    pub volumes: Vec<String>,
-}
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        let _ = docker(&[
-            "compose",
-            "-p",
-            &self.project,
-            "down",
-            "--remove-orphans",
-            "-t",
-            "1",
-        ]);
-        for v in &self.volumes {
-            let _ = docker(&["volume", "rm", "-f", v]);
-        }
-    }
-}
 
 /// A Unix-socket proxy to the real Engine socket. `stop` refuses new connections and cuts
 /// the open ones (as if the Engine went away); `start` serves again.

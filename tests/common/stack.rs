@@ -1,17 +1,16 @@
 //! A throw-away Compose project for integration tests on the real Engine: its own name
-//! (`devctl-it-engine-*`), its own temp dir, removed on drop even when the test fails.
-#![allow(dead_code)]
+//! (`devctl-it-engine-*`, `devctl-it-logs-*`), its own temp dir, removed on drop even when
+//! the test fails.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc::{Receiver, channel};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use devctl::project::{LoadedProject, ProjectOptions};
 
-pub const IMAGE: &str = "devctl-test/busybox:latest";
+#[allow(unused_imports)]
+pub use super::IMAGE;
 
 pub struct Stack {
     pub name: String,
@@ -29,7 +28,18 @@ impl Stack {
 
     /// A stack on the Engine at `docker_host`.
     pub fn on(docker_host: Option<String>, suffix: &str, yaml: &str) -> Stack {
-        let name = format!("devctl-it-engine-{suffix}");
+        Stack::named(format!("devctl-it-engine-{suffix}"), docker_host, yaml)
+    }
+
+    /// A `devctl logs` test bed: project `devctl-it-logs-SUFFIX-PID`; `services` is the YAML
+    /// under `services:` (indented by 2), images and pull policy included.
+    pub fn logs(suffix: &str, services: &str) -> Stack {
+        let name = format!("devctl-it-logs-{suffix}-{}", std::process::id());
+        Stack::named(name, None, &format!("services:\n{services}"))
+    }
+
+    /// A stack named `name`; `yaml` is the compose file without its `name:` line.
+    pub fn named(name: String, docker_host: Option<String>, yaml: &str) -> Stack {
         let dir = tempfile::Builder::new()
             .prefix(&format!("{name}-"))
             .tempdir()
@@ -74,8 +84,27 @@ impl Stack {
         c.output().expect("run docker")
     }
 
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
     pub fn compose(&self, args: &[&str]) -> Output {
         self.compose_cmd(args).output().expect("run docker compose")
+    }
+
+    /// `docker compose ARGS`, asserting success.
+    pub fn compose_ok(&self, args: &[&str]) {
+        let out = self.compose(args);
+        assert!(
+            out.status.success(),
+            "docker compose {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// `docker compose up -d --quiet-pull` (every service), asserting success.
+    pub fn up_quiet(&self) {
+        self.compose_ok(&["up", "-d", "--quiet-pull"]);
     }
 
     /// `docker compose up -d [services]`, asserting success.
@@ -104,6 +133,29 @@ impl Stack {
         String::from_utf8_lossy(&o.stdout).trim().to_string()
     }
 
+    /// The container id of the (first) running container of `service`.
+    pub fn running_id(&self, service: &str) -> String {
+        let out = self.compose(&["ps", "-q", service]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Wait until the logs of `service` contain `needle` (the container got that far).
+    pub fn wait_for_log(&self, service: &str, needle: &str, timeout: Duration) {
+        let start = Instant::now();
+        loop {
+            let out = self.compose(&["logs", "--no-color", service]);
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            if text.contains(needle) {
+                return;
+            }
+            assert!(
+                start.elapsed() < timeout,
+                "`{needle}` did not appear in the logs of {service}:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// The project as devctl's loader sees it (from the stack's directory).
     pub fn loaded(&self) -> LoadedProject {
         let mut env: BTreeMap<String, String> = std::env::vars().collect();
@@ -130,81 +182,22 @@ impl Stack {
         self.point(&mut c);
         c
     }
+
+    /// `devctl ARGS` in the project directory, not started yet.
+    pub fn devctl_with(&self, args: &[&str]) -> Command {
+        let mut c = self.devctl();
+        c.args(args);
+        c
+    }
+
+    /// `devctl ARGS` in the project directory, run to the end.
+    pub fn devctl_output(&self, args: &[&str]) -> Output {
+        self.devctl_with(args).output().expect("devctl runs")
+    }
 }
 
 impl Drop for Stack {
     fn drop(&mut self) {
         self.down();
-    }
-}
-
-/// A running child whose stdout lines arrive on a channel; killed on drop.
-pub struct Lines {
-    pub child: Child,
-    pub rx: Receiver<String>,
-    pub seen: Vec<String>,
-}
-
-impl Lines {
-    pub fn spawn(mut cmd: Command) -> Lines {
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn devctl");
-        let out = child.stdout.take().expect("stdout");
-        let (tx, rx) = channel();
-        std::thread::spawn(move || {
-            for l in BufReader::new(out).lines().map_while(Result::ok) {
-                if tx.send(l).is_err() {
-                    break;
-                }
-            }
-        });
-        Lines {
-            child,
-            rx,
-            seen: Vec::new(),
-        }
-    }
-
-    /// Wait for a line matching `pred` (a deadline for failure, not a timing assertion).
-    pub fn wait_for(
-        &mut self,
-        what: &str,
-        within: Duration,
-        pred: impl Fn(&str) -> bool,
-    ) -> Result<String, String> {
-        let end = Instant::now() + within;
-        loop {
-            let left = end.saturating_duration_since(Instant::now());
-            match self.rx.recv_timeout(left) {
-                Ok(l) => {
-                    self.seen.push(l.clone());
-                    if pred(&l) {
-                        return Ok(l);
-                    }
-                }
-                Err(_) => {
-                    let _ = self.child.kill();
-                    let status = self.child.try_wait().ok().flatten();
-                    return Err(format!(
-                        "no line for `{what}` within {within:?}; exit status {status:?}; lines so far:\n{}",
-                        self.seen.join("\n")
-                    ));
-                }
-            }
-        }
-    }
-
-    pub fn still_running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
-    }
-}
-
-impl Drop for Lines {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

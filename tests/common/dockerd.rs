@@ -1,7 +1,6 @@
 //! A PRIVATE dockerd for fault tests: its own socket, data root, exec root, pid file and
 //! containerd namespace, no bridge and no iptables, so stopping and restarting it never
 //! touches the shared Engine. Everything is torn down on drop, even when the test fails.
-#![allow(dead_code)]
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};

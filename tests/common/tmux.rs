@@ -1,8 +1,6 @@
 //! Drive a program in a real terminal: a private tmux server (its own socket), keys in,
 //! screen text out. The server is killed on drop, whatever happened.
 
-#![allow(dead_code)]
-
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -167,16 +165,18 @@ impl Drop for Tmux {
     }
 }
 
+/// The dashboard's row of `service` (empty when it is not on screen).
+pub fn row<'a>(screen: &'a str, service: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| {
+            let t = l.trim_start_matches(['┃', '│', ' ', '▶']);
+            t.starts_with(&format!("{service} "))
+        })
+        .unwrap_or("")
+}
+
 /// The line of the screen that contains `needle`.
 pub fn line_with<'a>(screen: &'a str, needle: &str) -> Option<&'a str> {
     screen.lines().find(|l| l.contains(needle))
-}
-
-/// Send a signal to a process we started, by pid.
-pub fn signal(pid: u32, sig: &str) {
-    let st = Command::new("kill")
-        .args([format!("-{sig}"), pid.to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(st.success(), "kill -{sig} {pid}");
 }

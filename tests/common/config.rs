@@ -1,6 +1,5 @@
 //! Shared helpers of the `config_*` differential tests: run `devctl config --json` with a
 //! controlled environment, compare JSON trees, print a summary.
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::collections::BTreeMap as Env;
