@@ -2,8 +2,12 @@
 //! layout), `--files`, `--services`, `--volumes`, `--explain KEY.PATH` (which file set each
 //! value and what it overrode, `!reset` removals), secret masking and `--show-secrets`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use common::config::base_env;
+use common::devctl::Opts;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -11,20 +15,8 @@ fn fixtures() -> PathBuf {
 
 /// Run devctl in `dir` with a clean environment (plus `extra`); (exit code, stdout, stderr).
 fn devctl(dir: &Path, args: &[&str], extra: &[(&str, &str)]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_devctl"))
-        .args(args)
-        .current_dir(dir)
-        .env_clear()
-        .env("HOME", "/home/tester")
-        .env("PATH", "/usr/bin:/bin")
-        .envs(extra.iter().copied())
-        .output()
-        .expect("devctl runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let run = common::devctl::devctl(&Opts::exactly(dir, base_env()).with_all(extra), args);
+    (run.code.unwrap_or(-1), run.stdout, run.stderr)
 }
 
 /// Each line with its runs of spaces collapsed (the explain layout aligns with spaces).

@@ -45,10 +45,11 @@ fn corpus_samples_agree_with_compose() {
             }
         }
         let run = devctl_config(&args, &root.join(run_dir), &env);
-        if run.code != 0 {
+        let code = run.code.unwrap_or(-1);
+        if code != 0 {
             differ.push((
                 id.to_string(),
-                format!("devctl failed ({}): {}", run.code, run.stderr.trim()),
+                format!("devctl failed ({}): {}", code, run.stderr.trim()),
             ));
             continue;
         }

@@ -2,34 +2,20 @@
 //! the problem, and the exit code is 3 ("the project could not be loaded"), as the README
 //! documents. Inputs are written to a temporary project for each case.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
+
+use common::config::base_env;
+use common::devctl::{Opts, devctl};
+use common::scratch::write_tree;
 
 /// Write `files` into a fresh directory and run `devctl ARGS config` there.
 fn run(files: &[(&str, &str)], args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
     let dir = tempfile::tempdir().expect("tempdir");
-    for (name, text) in files {
-        let p = dir.path().join(name);
-        if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent).expect("mkdir");
-        }
-        std::fs::write(&p, text).expect("write");
-    }
-    let out = Command::new(env!("CARGO_BIN_EXE_devctl"))
-        .args(args)
-        .arg("config")
-        .current_dir(dir.path())
-        .env_clear()
-        .env("HOME", "/home/tester")
-        .env("PATH", "/usr/bin:/bin")
-        .envs(env.iter().copied())
-        .output()
-        .expect("devctl runs");
-    let _ = Path::new(dir.path());
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    write_tree(dir.path(), files);
+    let mut argv = args.to_vec();
+    argv.push("config");
+    let run = devctl(&Opts::exactly(dir.path(), base_env()).with_all(env), &argv);
+    (run.code.unwrap_or(-1), run.stderr)
 }
 
 fn assert_all(err: &str, words: &[&str]) {

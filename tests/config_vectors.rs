@@ -188,18 +188,19 @@ fn run_case(root: &Path, case: &str) -> Result<(), String> {
     std::fs::create_dir_all(&cwd).map_err(|e| e.to_string())?;
     let want_rc: i32 = read("rc").and_then(|r| r.trim().parse().ok()).unwrap_or(0);
     let run = devctl_config(&args, &cwd, &env);
+    let got = run.code.unwrap_or(-1);
     if want_rc != 0 {
         let Some((_, code, needed)) = ERROR_WORDS.iter().find(|(c, _, _)| *c == case) else {
             return Err(format!(
                 "error case without ERROR_WORDS entry; devctl exited {}",
-                run.code
+                got
             ));
         };
-        if run.code != i32::from(*code) {
+        if got != i32::from(*code) {
             return Err(format!(
                 "Compose fails ({}); devctl exited {} (want {code}): {}",
                 read("stderr.txt").unwrap_or_default().trim(),
-                run.code,
+                got,
                 run.stderr.trim()
             ));
         }
@@ -212,12 +213,8 @@ fn run_case(root: &Path, case: &str) -> Result<(), String> {
         }
         return Ok(());
     }
-    if run.code != 0 {
-        return Err(format!(
-            "devctl failed ({}): {}",
-            run.code,
-            run.stderr.trim()
-        ));
+    if got != 0 {
+        return Err(format!("devctl failed ({}): {}", got, run.stderr.trim()));
     }
     let want_text = read("out.json")
         .unwrap_or_default()

@@ -16,34 +16,17 @@
 //!    must agree on the name, the project directory (a `.:/pd` bind mount) and the
 //!    interpolated values.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use common::config::{base_env, copy_tree, docker_compose_config};
 
 use devctl::project::interpolate::{Env, interpolate_str};
 use devctl::project::{ProjectOptions, Resolved, resolve};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/discovery")
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read fixture dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::write(&target, std::fs::read(entry.path()).expect("read")).expect("write");
-        }
-    }
-}
-
-fn base_env() -> Env {
-    [("HOME", "/home/tester"), ("PATH", "/usr/bin:/bin")]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect()
 }
 
 /// Turn a vector's `cmd` (Compose global flags, then `config`) into options.
@@ -245,23 +228,11 @@ fn reference_vectors_agree_with_compose() {
     assert_eq!(checked, 16, "every copied vector was checked");
 }
 
-fn docker_compose_config(cwd: &Path, env: &Env, files: &[PathBuf]) -> serde_json::Value {
+fn compose_json(cwd: &Path, env: &Env, files: &[PathBuf]) -> serde_json::Value {
     let list: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-    let mut cmd = Command::new("docker");
-    cmd.args(["compose", "config", "--format", "json"])
-        .current_dir(cwd)
-        .env_clear()
-        .envs(env)
-        .env("COMPOSE_FILE", list.join(":"));
-    // The docker CLI finds the compose plugin through the real HOME / DOCKER_CONFIG.
-    for key in ["HOME", "DOCKER_CONFIG"] {
-        if let Ok(v) = std::env::var(key) {
-            cmd.env(key, v);
-        }
-    }
-    let out = cmd
-        .output()
-        .expect("`docker compose` must be installed (scripts/provision installs it)");
+    let mut env = env.clone();
+    env.insert("COMPOSE_FILE".into(), list.join(":"));
+    let out = docker_compose_config(cwd, &[], &env);
     assert!(
         out.status.success(),
         "compose failed in {}: {}",
@@ -361,7 +332,7 @@ fn devctl_layouts_agree_with_live_compose() {
         let want: Vec<PathBuf> = case.files.iter().map(|f| tree.join(f)).collect();
         assert_eq!(r.files, want, "case {i}: files");
 
-        let json = docker_compose_config(&cwd, &env, &r.files);
+        let json = compose_json(&cwd, &env, &r.files);
         assert_eq!(
             Some(r.name.as_str()),
             json["name"].as_str(),

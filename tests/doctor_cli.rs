@@ -6,21 +6,18 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+use common::devctl::Opts;
 use common::doctor::*;
 
 fn devctl(dir: &Path, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_devctl"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env_clear()
-        .envs(env_for(dir))
-        .env("NO_COLOR", "1");
-    for (k, v) in extra_env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("devctl runs")
+    Opts::exactly(dir, env_for(dir))
+        .with("NO_COLOR", "1")
+        .with_all(extra_env)
+        .command(args)
+        .output()
+        .expect("devctl runs")
 }
 
 fn json(out: &Output) -> serde_json::Value {

@@ -9,49 +9,21 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::Mutex;
 
+use common::cleanup::Cleanup;
+use common::devctl::Opts;
+use common::docker::docker;
 use common::doctor::*;
 
 /// The tests share the Engine and look for leftover probe containers: one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
 
-fn docker(args: &[&str]) -> Output {
-    Command::new("docker")
-        .args(args)
-        .output()
-        .expect("docker runs")
-}
-
-/// Removes what a test created, whatever happens.
-#[derive(Default)]
-struct Cleanup {
-    volumes: Vec<String>,
-    projects: Vec<(std::path::PathBuf, String)>,
-}
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        for (dir, name) in &self.projects {
-            let _ = Command::new("docker")
-                .args(["compose", "-p", name, "down", "--remove-orphans", "-t", "0"])
-                .current_dir(dir)
-                .output();
-        }
-        for v in &self.volumes {
-            let _ = docker(&["volume", "rm", "-f", v]);
-        }
-    }
-}
-
 fn devctl_json(dir: &Path, args: &[&str]) -> (Option<i32>, serde_json::Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_devctl"))
-        .args(args)
+    let out = Opts::exactly(dir, env_for(dir))
+        .command(args)
         .arg("--json")
-        .current_dir(dir)
-        .env_clear()
-        .envs(env_for(dir))
         .output()
         .expect("devctl runs");
     let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
@@ -114,15 +86,12 @@ fn probe_binaries_are_looked_up_inside_local_images_and_nothing_is_left_behind()
 #[test]
 fn external_volumes_missing_or_labelled_by_compose() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let mut c = Cleanup::default();
-    c.volumes = vec![
-        "devctl-it-doctor-ext-ok".into(),
-        "devctl-it-doctor-ext-labelled".into(),
-        "devctl-it-doctor-ext-missing".into(),
-    ];
-    for v in &c.volumes {
-        let _ = docker(&["volume", "rm", "-f", v]);
-    }
+    // Removed now (leftovers) and at the end, whatever happens.
+    let _c = Cleanup::empty()
+        .volume("devctl-it-doctor-ext-ok")
+        .volume("devctl-it-doctor-ext-labelled")
+        .volume("devctl-it-doctor-ext-missing")
+        .now();
     assert!(
         docker(&["volume", "create", "devctl-it-doctor-ext-ok"])
             .status
@@ -193,9 +162,9 @@ fn host_port_already_in_use() {
 fn drift_of_containers_created_from_another_file_set() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = fixtures().join("engine-drift");
-    let mut c = Cleanup::default();
-    c.projects
-        .push((dir.clone(), "devctl-it-doctor-drift".into()));
+    let _c = Cleanup::new("devctl-it-doctor-drift")
+        .keep_volumes()
+        .in_dir(&dir);
     // Create (never start) the containers from the base file only.
     let out = Command::new("docker")
         .args(["compose", "-f", "docker-compose.yml", "create"])
@@ -225,9 +194,9 @@ fn drift_of_containers_created_from_another_file_set() {
 fn app_listening_on_loopback_only_is_found_in_the_running_container() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = fixtures().join("engine-loopback");
-    let mut c = Cleanup::default();
-    c.projects
-        .push((dir.clone(), "devctl-it-doctor-loopback".into()));
+    let _c = Cleanup::new("devctl-it-doctor-loopback")
+        .keep_volumes()
+        .in_dir(&dir);
     let out = Command::new("docker")
         .args(["compose", "up", "-d", "--wait", "--wait-timeout", "60"])
         .current_dir(&dir)

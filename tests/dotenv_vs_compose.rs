@@ -8,10 +8,12 @@
 //! output, so `$$` is turned back into `$`.) Files devctl rejects are run one by one and
 //! Compose must reject them too.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
+use common::config::{docker_compose_config, path_env};
 use devctl::project::dotenv;
 use devctl::project::interpolate::Env;
 
@@ -64,17 +66,7 @@ impl Gen {
 }
 
 fn compose_config(dir: &Path) -> std::process::Output {
-    let mut cmd = Command::new("docker");
-    cmd.args(["compose", "-f", "compose.yml", "config", "--format", "json"])
-        .current_dir(dir)
-        .env_clear();
-    for key in ["HOME", "PATH", "DOCKER_CONFIG"] {
-        if let Ok(v) = std::env::var(key) {
-            cmd.env(key, v);
-        }
-    }
-    cmd.output()
-        .expect("`docker compose` must be installed (scripts/provision installs it)")
+    docker_compose_config(dir, &["-f", "compose.yml"], &path_env())
 }
 
 fn write_project(dir: &Path, files: &[(usize, &str)]) {

@@ -12,9 +12,11 @@
 //!
 //! Needs only the Compose CLI (no Engine): `config` never talks to the daemon.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
+use std::path::Path;
+
+use common::config::{docker_compose_config, path_env};
 use devctl::project::interpolate::{Env, InterpolationError, interpolate_str};
 
 const ATOMS: &[&str] = &[
@@ -81,18 +83,9 @@ fn env() -> Env {
 }
 
 fn compose_config(dir: &Path) -> std::process::Output {
-    let mut cmd = Command::new("docker");
-    cmd.args(["compose", "-f", "compose.yml", "config", "--format", "json"])
-        .current_dir(dir)
-        .env_clear();
-    for key in ["HOME", "PATH", "DOCKER_CONFIG"] {
-        if let Ok(v) = std::env::var(key) {
-            cmd.env(key, v);
-        }
-    }
-    cmd.envs(env());
-    cmd.output()
-        .expect("`docker compose` must be installed (scripts/provision installs it)")
+    let mut e = path_env();
+    e.extend(env());
+    docker_compose_config(dir, &["-f", "compose.yml"], &e)
 }
 
 fn write_compose(dir: &Path, entries: &[(String, &str)]) {

@@ -2,35 +2,19 @@
 //! the Compose boundary, the real Engine and Compose). Project names start with
 //! `devctl-it-fixa-`; everything a test creates is removed by a Drop guard, even on failure.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Stdio};
 
-const IMAGE: &str = "devctl-test/busybox:latest";
+use common::IMAGE;
+use common::cleanup::Cleanup;
+use common::devctl::Opts;
+use common::docker::which;
 
 /// Removes the project's containers, networks and volumes when dropped (and before use).
-struct Cleanup(String);
-
-impl Cleanup {
-    fn new(project: &str) -> Self {
-        assert!(project.starts_with("devctl-it-fixa-"), "{project}");
-        let c = Cleanup(project.into());
-        c.clean();
-        c
-    }
-    fn clean(&self) {
-        let _ = Command::new("docker")
-            .args(["compose", "-p", &self.0, "down", "-v", "-t", "0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-}
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        self.clean();
-    }
+fn cleanup(project: &str) -> Cleanup {
+    Cleanup::new(project).prefix("devctl-it-fixa-").now()
 }
 
 /// A temp project directory with a `compose.yaml` for `project` (one long-running `web`).
@@ -52,32 +36,13 @@ fn project_dir(project: &str) -> tempfile::TempDir {
 
 /// The environment every run gets: user dirs inside `dir`, none of the developer's settings.
 fn base_command(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_devctl"));
-    cmd.current_dir(dir);
-    for k in [
-        "COMPOSE_FILE",
-        "COMPOSE_PROJECT_NAME",
-        "COMPOSE_PROFILES",
-        "DEVCTL_ENV",
-        "NO_COLOR",
-        "DOCKER_HOST",
-        "DOCKER_CONTEXT",
-    ] {
-        cmd.env_remove(k);
-    }
-    let state: PathBuf = dir.join(".state");
-    cmd.env("XDG_STATE_HOME", state.join("state"))
-        .env("XDG_DATA_HOME", state.join("data"))
-        .env("XDG_CONFIG_HOME", state.join("config"))
-        .env("XDG_CACHE_HOME", state.join("cache"));
-    cmd
+    Opts::isolated(dir, &dir.join(".state")).command::<&str>(&[])
 }
 
 /// Run devctl in a pseudo-terminal; everything it (and Compose) printed.
 fn in_pty(mut cmd: Command, args: &[&str]) -> String {
-    cmd.args(args).env("TERM", "xterm-256color");
-    let mut session = rexpect::session::spawn_command(cmd, Some(60_000)).expect("spawn in a pty");
-    session.exp_eof().expect("devctl ends within 60 s")
+    cmd.args(args);
+    common::process::in_pty(cmd, 60_000)
 }
 
 /// SGR (colour) escape sequences in `text`.
@@ -105,7 +70,7 @@ fn sgr(text: &str) -> Vec<String> {
 fn no_color_turns_off_composes_colours_in_a_terminal() {
     let project = "devctl-it-fixa-color";
     let dir = project_dir(project);
-    let _cleanup = Cleanup::new(project);
+    let _cleanup = cleanup(project);
 
     let control = in_pty(base_command(dir.path()), &["up"]);
     assert!(
@@ -132,13 +97,13 @@ fn no_color_turns_off_composes_colours_in_a_terminal() {
 fn demo_up_without_compose_creates_nothing() {
     let project = "devctl-it-fixa-demo";
     let volume = "devctl-it-fixa-demo-dbdata";
-    let _cleanup = Cleanup::new(project);
-    let _volume = VolumeGuard(volume);
+    let _cleanup = cleanup(project);
+    let _volume = Cleanup::empty().volume(volume);
     let home = tempfile::tempdir().expect("temp dir");
     // Only the docker CLI itself on PATH, and a HOME without CLI plugins: no Compose.
     let bin = home.path().join("bin");
     std::fs::create_dir_all(&bin).expect("mkdir");
-    let docker = which("docker");
+    let docker = which("docker").expect("the program is on PATH");
     std::os::unix::fs::symlink(&docker, bin.join("docker")).expect("symlink docker");
     let out = Command::new(env!("CARGO_BIN_EXE_devctl"))
         .args(["-p", project, "demo", "up"])
@@ -173,36 +138,13 @@ fn demo_up_without_compose_creates_nothing() {
     assert_eq!(String::from_utf8_lossy(&listed.stdout).trim(), "", "{err}");
 }
 
-/// Removes one volume (that the test may have created) when dropped.
-struct VolumeGuard(&'static str);
-
-impl Drop for VolumeGuard {
-    fn drop(&mut self) {
-        let _ = Command::new("docker")
-            .args(["volume", "rm", "-f", self.0])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-}
-
-/// The absolute path of `program` on the test's PATH.
-fn which(program: &str) -> PathBuf {
-    std::env::var_os("PATH")
-        .iter()
-        .flat_map(std::env::split_paths)
-        .map(|d| d.join(program))
-        .find(|p| p.is_file())
-        .expect("the program is on PATH")
-}
-
 /// `exec`/`run` take Compose's own flags before SERVICE and pass them on unchanged; SERVICE is
 /// still checked against the project (unknown → exit 2 naming the known ones).
 #[test]
 fn exec_and_run_pass_composes_flags_through() {
     let project = "devctl-it-fixa-exec";
     let dir = project_dir(project);
-    let _cleanup = Cleanup::new(project);
+    let _cleanup = cleanup(project);
     let run = |args: &[&str]| {
         let out = base_command(dir.path())
             .args(args)

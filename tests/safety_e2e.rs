@@ -6,15 +6,23 @@
 //! on every path, panics included.
 #![allow(clippy::panic, clippy::unwrap_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rexpect::process::wait::WaitStatus;
 
+use common::cleanup::Cleanup;
+use common::docker::{docker_checked, volume_exists};
+
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 struct Stack {
+    /// Declared first: dropped (containers, network, every volume labelled
+    /// `devctl.test=safety` whose name starts with the project) while `dir` still exists.
+    _cleanup: Cleanup,
     name: String,
     dir: tempfile::TempDir,
 }
@@ -26,7 +34,15 @@ impl Stack {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let name = format!("devctl-it-safety-{tag}-{}-{n}", std::process::id());
         let dir = tempfile::tempdir().unwrap();
-        let stack = Stack { name, dir };
+        let cleanup = Cleanup::new(&name)
+            .keep_volumes()
+            .in_dir(dir.path())
+            .labelled_starting("devctl.test=safety", &name);
+        let stack = Stack {
+            _cleanup: cleanup,
+            name,
+            dir,
+        };
         let compose = format!(
             r#"name: {name}
 services:
@@ -49,7 +65,7 @@ volumes:
             name = stack.name
         );
         std::fs::write(stack.dir.path().join("compose.yaml"), compose).unwrap();
-        docker(&[
+        docker_checked(&[
             "volume",
             "create",
             "--label",
@@ -112,7 +128,7 @@ volumes:
     }
 
     fn running(&self) -> usize {
-        let out = docker(&[
+        let out = docker_checked(&[
             "ps",
             "-q",
             "--filter",
@@ -173,61 +189,13 @@ volumes:
     }
 }
 
-impl Drop for Stack {
-    fn drop(&mut self) {
-        let _ = Command::new("docker")
-            .args(["compose", "down", "-t", "0", "--remove-orphans"])
-            .current_dir(self.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        let out = docker_unchecked(&[
-            "volume",
-            "ls",
-            "-q",
-            "--filter",
-            "label=devctl.test=safety",
-            "--filter",
-            &format!("name={}", self.name),
-        ]);
-        for v in String::from_utf8_lossy(&out.stdout).lines() {
-            if v.starts_with(&self.name) {
-                let _ = docker_unchecked(&["volume", "rm", "-f", v]);
-            }
-        }
-    }
-}
-
-fn docker_unchecked(args: &[&str]) -> Output {
-    Command::new("docker")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn docker(args: &[&str]) -> Output {
-    let out = docker_unchecked(args);
-    assert!(
-        out.status.success(),
-        "docker {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn volume_exists(v: &str) -> bool {
-    docker_unchecked(&["volume", "inspect", v]).status.success()
-}
-
 /// The content of `/file` in a volume (None when the volume does not exist). Reads with a
 /// throwaway container that mounts the volume read-only.
 fn file_in(volume: &str) -> Option<String> {
     if !volume_exists(volume) {
         return None;
     }
-    let out = docker(&[
+    let out = docker_checked(&[
         "run",
         "--rm",
         "--pull",
@@ -722,7 +690,7 @@ fn snapshot_before_deletion_restores_the_file_byte_for_byte() {
         .unwrap();
     assert_eq!(exit_code(&out), 2);
     // No helper container is left behind.
-    let helpers = docker(&["ps", "-aq", "--filter", "label=devctl.snapshot-helper"]);
+    let helpers = docker_checked(&["ps", "-aq", "--filter", "label=devctl.snapshot-helper"]);
     assert!(String::from_utf8_lossy(&helpers.stdout).trim().is_empty());
     assert_eq!(s.decisions(), vec!["confirmed-flag"]);
 }
@@ -772,7 +740,7 @@ fn volume_rm_of_external_volume_needs_its_exact_name() {
     );
     assert_eq!(s.named_file().as_deref(), Some(s.named_text().as_str()));
     assert_eq!(s.ext_file().as_deref(), Some(s.ext_text().as_str()));
-    let all = docker(&[
+    let all = docker_checked(&[
         "ps",
         "-aq",
         "--filter",

@@ -1,12 +1,15 @@
-//! Shared helpers of the `config_*` differential tests: run `devctl config --json` with a
-//! controlled environment, compare JSON trees, print a summary.
+//! The `config_*` differential tests: run `devctl config --json` and Compose's own
+//! `config --format json` with a controlled environment, compare JSON trees, print a summary.
 
 use std::collections::BTreeMap;
 use std::collections::BTreeMap as Env;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 use serde_json::Value;
+
+pub use super::devctl::Run;
+use super::devctl::{Opts, devctl};
 
 /// The base environment every oracle run used (`compose-reference` and `compose-corpus`).
 pub fn base_env() -> BTreeMap<String, String> {
@@ -16,28 +19,11 @@ pub fn base_env() -> BTreeMap<String, String> {
     ])
 }
 
-/// The outcome of one run.
-#[derive(Debug)]
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
 /// Run `devctl ARGS config --json --show-secrets` in `cwd` with exactly `env`.
 pub fn devctl_config(args: &[String], cwd: &Path, env: &BTreeMap<String, String>) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_devctl"));
-    cmd.args(args)
-        .args(["config", "--json", "--show-secrets"])
-        .current_dir(cwd)
-        .env_clear()
-        .envs(env);
-    let out = cmd.output().expect("devctl runs");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let mut argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    argv.extend(["config", "--json", "--show-secrets"]);
+    devctl(&Opts::exactly(cwd, env.clone()), &argv)
 }
 
 /// Differences between `got` and `want` as `path: …` lines (empty = equal). Object key
@@ -94,6 +80,33 @@ pub fn copy_tree(from: &Path, to: &Path) {
             std::fs::set_permissions(&dst, perm).expect("chmod");
         }
     }
+}
+
+/// `PATH` of the test process (empty when it has none), for a controlled environment.
+pub fn path_env() -> BTreeMap<String, String> {
+    std::env::var("PATH")
+        .map(|p| BTreeMap::from([("PATH".to_string(), p)]))
+        .unwrap_or_default()
+}
+
+/// `docker compose ARGS config --format json` in `dir` with exactly `env`, plus the test
+/// process's `HOME` and `DOCKER_CONFIG` (the docker CLI finds the Compose plugin through
+/// them).
+pub fn docker_compose_config(dir: &Path, args: &[&str], env: &BTreeMap<String, String>) -> Output {
+    let mut cmd = Command::new("docker");
+    cmd.arg("compose")
+        .args(args)
+        .args(["config", "--format", "json"])
+        .current_dir(dir)
+        .env_clear()
+        .envs(env);
+    for key in ["HOME", "DOCKER_CONFIG"] {
+        if let Ok(v) = std::env::var(key) {
+            cmd.env(key, v);
+        }
+    }
+    cmd.output()
+        .expect("`docker compose` must be installed (scripts/provision installs it)")
 }
 
 /// The shared reference folders.
@@ -200,17 +213,17 @@ pub fn compare_with(compose: &Path, case: &Case, devctl_args: &[String]) -> Resu
     if !out.status.success() {
         let why = String::from_utf8_lossy(&out.stderr).trim().to_string();
         return match run.code {
-            3 => Ok(()),
-            0 => Err(format!("Compose fails ({why}) but devctl succeeds")),
+            Some(3) => Ok(()),
+            Some(0) => Err(format!("Compose fails ({why}) but devctl succeeds")),
             c => Err(format!(
-                "Compose fails ({why}); devctl exits {c}: {}",
+                "Compose fails ({why}); devctl exits {c:?}: {}",
                 run.stderr.trim()
             )),
         };
     }
-    if run.code != 0 {
+    if run.code != Some(0) {
         return Err(format!(
-            "devctl failed ({}): {}",
+            "devctl failed ({:?}): {}",
             run.code,
             run.stderr.trim()
         ));

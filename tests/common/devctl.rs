@@ -109,6 +109,25 @@ impl Opts {
             own_group: false,
         }
     }
+    /// Run in `cwd` with exactly `env`: nothing inherited from the test process.
+    pub fn exactly<K: Into<String>, V: Into<String>>(
+        cwd: &Path,
+        env: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        Opts {
+            cwd: Some(cwd.to_path_buf()),
+            set: env.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+            unset: Vec::new(),
+            clear: true,
+            stdin: None,
+            limit: Duration::from_secs(120),
+            own_group: false,
+        }
+    }
+    /// Also set each of `vars`.
+    pub fn with_all(self, vars: &[(&str, &str)]) -> Self {
+        vars.iter().fold(self, |o, (k, v)| o.with(k, v))
+    }
     pub fn with(mut self, k: &str, v: &str) -> Self {
         self.set.insert(k.into(), v.into());
         self.unset.retain(|u| u != k);
