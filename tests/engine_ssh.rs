@@ -5,26 +5,19 @@
 
 #![allow(clippy::panic)]
 
-#[path = "engine_common/stack.rs"]
-mod stack;
+mod common;
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use stack::{IMAGE, Stack};
+use common::process::KillOnDrop;
+use common::stack::{IMAGE, Stack};
 
 struct Sshd {
-    child: Child,
+    _child: KillOnDrop,
     port: u16,
     dir: tempfile::TempDir,
-}
-
-impl Drop for Sshd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn run(cmd: &mut Command) {
@@ -102,7 +95,11 @@ impl Sshd {
             .stderr(Stdio::null())
             .spawn()
             .expect("sshd starts");
-        let s = Sshd { child, port, dir };
+        let s = Sshd {
+            _child: KillOnDrop(child),
+            port,
+            dir,
+        };
         let t = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(t.elapsed() < Duration::from_secs(20), "sshd never listened");

@@ -156,6 +156,16 @@ impl Drop for Lines {
     }
 }
 
+/// A child process killed (and reaped) on drop, also when the test fails.
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Send a signal to a process we started, by pid (the test fails if `kill` does).
 pub fn signal(pid: u32, sig: &str) {
     let st = Command::new("kill")
