@@ -37,6 +37,22 @@ pub fn compose_call(ctx: &Ctx, project: &LoadedProject, sub: &[String]) -> Resul
     Ok(inv)
 }
 
+/// Label mode: the Compose command line for subcommand `sub` of project `name` WITHOUT
+/// compose files (`docker compose -p NAME [--project-directory DIR] <sub…>`; Compose works
+/// from the Engine's labels), never interactive.
+pub fn compose_call_by_name(
+    ctx: &Ctx,
+    name: &str,
+    project_directory: Option<&std::path::Path>,
+    sub: &[String],
+) -> Result<Invocation> {
+    let detected = compose::detect::detect(&ctx.env)?;
+    let mut inv =
+        compose::argv::build_by_name(&detected, name, project_directory, ctx.color(), sub);
+    inv.interactive = false;
+    Ok(inv)
+}
+
 /// Run a Compose call with standard input at /dev/null. Returns the exit code and, for
 /// [`Output::Capture`], its stdout+stderr (sanitised).
 pub fn run_compose(inv: &Invocation, output: Output) -> Result<(i32, String)> {
