@@ -87,20 +87,6 @@ fn no_ansi(compose: &Detected) -> &'static [&'static str] {
     }
 }
 
-/// Compose's global flags that take a value (so `-p x up` is read as the subcommand `up`).
-const GLOBAL_VALUE_FLAGS: &[&str] = &[
-    "-f",
-    "--file",
-    "-p",
-    "--project-name",
-    "--project-directory",
-    "--env-file",
-    "--profile",
-    "--ansi",
-    "--parallel",
-    "--progress",
-];
-
 /// Flags of `exec` and `run` that take a value (they come before the service name).
 const EXEC_RUN_VALUE_FLAGS: &[&str] = &[
     "-e",
@@ -131,7 +117,8 @@ pub fn is_interactive(sub: &[String]) -> bool {
     let mut i = 0;
     // Skip Compose's global flags (the `devctl compose -- …` passthrough may carry them).
     while let Some(a) = sub.get(i) {
-        if GLOBAL_VALUE_FLAGS.contains(&a.as_str()) {
+        // One table with the safety gate's classifier (`compose::globals`).
+        if super::globals::takes_next_value(a) {
             i += 2;
         } else if a.starts_with('-') {
             i += 1;
