@@ -139,6 +139,23 @@ pub enum Command {
     Doctor(crate::commands::doctor::DoctorArgs),
     /// Run the bundled demo stack: `devctl demo [up|down|status|path]`.
     Demo(crate::commands::demo::DemoArgs),
+    /// Print a shell completion script: `devctl completions bash|zsh|fish|elvish|powershell`.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell, e.g. `bash` (`source <(devctl completions bash)`), `zsh`, `fish`.
+    pub shell: clap_complete::Shell,
+}
+
+/// The completion script for `shell` (the whole CLI: subcommands, flags, values).
+pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    // Into memory first: clap_complete panics when its writer fails (e.g. `| head`).
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "devctl", &mut buf);
+    buf
 }
 
 /// Parse, run, print errors, map to exit codes. Never panics on input.

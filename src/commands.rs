@@ -64,6 +64,13 @@ impl Ctx {
 }
 
 pub fn dispatch(cli: Cli) -> Result<u8> {
+    if let Some(Command::Completions(a)) = &cli.command {
+        // Needs no project, no Engine, no environment.
+        let script = crate::cli::completions(a.shell);
+        // A closed pipe (`| head`) is not an error worth a message.
+        let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), &script);
+        return Ok(0);
+    }
     let ctx = Ctx::from_process(cli.global)?;
     match cli.command {
         None => crate::tui::run_dashboard(&ctx),
@@ -88,6 +95,7 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
             Command::Audit(a) => audit::run(&ctx, &a),
             Command::Doctor(a) => doctor::run(&ctx, &a),
             Command::Demo(a) => demo::run(&ctx, &a),
+            Command::Completions(_) => Ok(0),
         },
     }
 }

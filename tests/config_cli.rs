@@ -107,11 +107,41 @@ fn explain_shows_what_a_value_overrode_and_resets() {
         text.contains("services.api.labels.com.example.keep\nremoved by ../ov/dev.yml\noverrode com.example.keep=yes (compose.yml)"),
         "{out}"
     );
-    // `!override` replaces the healthcheck: the old test is shown as overridden.
-    assert!(text.contains("overrode [CMD, true] (compose.yml)"), "{out}");
+    // `!override` replaces the healthcheck: the old test is shown as overridden, attributed to
+    // the file that wrote it through `extends` (lib/common.yml), not the extending file.
+    assert!(
+        text.contains("overrode [CMD, true] (../lib/common.yml)"),
+        "{out}"
+    );
     // The logging driver replaced by the override.
     assert!(
         text.contains("services.api.logging.driver\n= syslog (../ov/dev.yml)\noverrode json-file (compose.yml)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn explain_follows_extends_to_the_file_that_wrote_each_value() {
+    // web extends local (same file), which extends base in common.yml, which extends root
+    // there: each inherited value names the file that wrote it, and web's own value shows
+    // what it overrode along the chain.
+    let dir = fixtures().join("config/extends-prov");
+    let (code, out, err) = devctl(&dir, &["config", "--explain", "services.web"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let text = squash(&out);
+    for want in [
+        "services.web.image\n= busybox:stable (common.yml)",
+        "services.web.labels.team\n= team=platform (common.yml)",
+        "services.web.environment.FROM_BASE\n= FROM_BASE=1 (common.yml)",
+        "services.web.command\n= [sleep, 1] (docker-compose.yml)",
+        "services.web.environment.LEVEL\n= LEVEL=web (docker-compose.yml)\noverrode LEVEL=base (common.yml)\noverrode LEVEL=root (common.yml)",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in:\n{out}");
+    }
+    // The service in between, resolved before web, keeps its own chain too.
+    let (_, out, _) = devctl(&dir, &["config", "--explain", "services.local.image"], &[]);
+    assert!(
+        squash(&out).contains("= busybox:stable (common.yml)"),
         "{out}"
     );
 }

@@ -213,12 +213,9 @@ pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
         .environment
         .clone()
         .filter(|e| !e.is_empty())
-        .or_else(|| {
-            opts.env
-                .get("DEVCTL_ENV")
-                .filter(|e| !e.is_empty())
-                .cloned()
-        })
+        // The process environment, else the working directory's `.env` (read above, the
+        // same pass that can set COMPOSE_FILE): a server's `.env` can say DEVCTL_ENV=prod.
+        .or_else(|| env.get("DEVCTL_ENV").filter(|e| !e.is_empty()).cloned())
         .or_else(|| {
             (source == Source::Discovered)
                 .then(|| cfg.default_environment.clone())

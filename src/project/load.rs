@@ -154,7 +154,7 @@ pub(crate) fn merge_file(
                 file.display()
             ));
         }
-        extends::apply(
+        let layers = extends::apply(
             ctx,
             &mut cfg,
             file,
@@ -170,7 +170,7 @@ pub(crate) fn merge_file(
         apply_resets(acc, &all);
         include::apply(ctx, &mut cfg, file, working_dir, included)?;
         if let Some(p) = prov.as_deref_mut() {
-            p.record_file(file, &cfg)?;
+            p.record_file(file, &cfg, &layers)?;
         }
         let merged = merge::merge(std::mem::take(acc), cfg)?;
         *acc = merged;

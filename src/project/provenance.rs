@@ -73,12 +73,43 @@ impl Provenance {
     /// The model is walked as written; the few short forms whose long form has other key
     /// paths (`build: ./x`, `networks: [a]`, `depends_on: [a]`, list items of unique-keyed
     /// lists) are mapped onto the long form's paths.
-    pub fn record_file(&mut self, file: &Path, cfg: &Map) -> Result<()> {
+    ///
+    /// `layers`: for each service that `extends` another, what each file of the chain wrote
+    /// itself, base first; those services are recorded layer by layer, so an inherited value
+    /// is attributed to the file that wrote it and the extending file's own value shows as
+    /// overriding it.
+    pub fn record_file(
+        &mut self,
+        file: &Path,
+        cfg: &Map,
+        layers: &BTreeMap<String, Vec<(std::path::PathBuf, Map)>>,
+    ) -> Result<()> {
         let file: Arc<Path> = Arc::from(file);
         let mut path = Vec::new();
         for (k, v) in cfg {
             path.push(k.clone());
-            self.walk(&file, v, &mut path);
+            match v {
+                Node::Map(services) if k == "services" && !layers.is_empty() => {
+                    for (name, svc) in services {
+                        path.push(name.clone());
+                        match layers.get(name) {
+                            Some(chain) => {
+                                for (f, own) in chain {
+                                    let f: Arc<Path> = Arc::from(f.as_path());
+                                    for (key, val) in own {
+                                        path.push(key.clone());
+                                        self.walk(&f, val, &mut path);
+                                        path.pop();
+                                    }
+                                }
+                            }
+                            None => self.walk(&file, svc, &mut path),
+                        }
+                        path.pop();
+                    }
+                }
+                _ => self.walk(&file, v, &mut path),
+            }
             path.pop();
         }
         Ok(())

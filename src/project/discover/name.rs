@@ -40,6 +40,17 @@ fn suggestion(name: &str) -> String {
     if n.is_empty() { "myproject".into() } else { n }
 }
 
+/// Only the top-level `name` of a compose file: `None` when absent, `Some(Null)` for `name: ~`.
+#[derive(serde::Deserialize)]
+struct TopName {
+    #[serde(default, deserialize_with = "present")]
+    name: Option<serde_yaml::Value>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_yaml::Value>, D::Error> {
+    <serde_yaml::Value as serde::Deserialize>::deserialize(d).map(Some)
+}
+
 /// The top-level `name:` Compose would take from `files`: the last non-empty string.
 /// Like Compose, scanning stops at the first file that does not parse or whose `name` is
 /// not a string (it will be reported by the loader).
@@ -53,17 +64,23 @@ pub fn name_from_files(files: &[PathBuf]) -> Option<(String, PathBuf)> {
         if crate::project::nesting::check_flow_depth(file, &text).is_err() {
             break;
         }
-        // The first YAML document only, like go-yaml's Unmarshal.
+        // No `name` anywhere in the text: no top-level `name:` either, and nothing to parse
+        // here (a file that does not parse is the loader's to report).
+        if !text.contains("name") {
+            continue;
+        }
+        // The first YAML document only, like go-yaml's Unmarshal; only its `name` is kept
+        // (the rest is skipped by serde, not built into a tree).
         let Some(doc) = serde_yaml::Deserializer::from_str(&text).next() else {
             continue;
         };
-        let Ok(value) = <serde_yaml::Value as serde::Deserialize>::deserialize(doc) else {
+        let Ok(top) = <TopName as serde::Deserialize>::deserialize(doc) else {
             break;
         };
-        match value.get("name") {
+        match top.name {
             None => {}
             Some(serde_yaml::Value::String(s)) if s.is_empty() => {}
-            Some(serde_yaml::Value::String(s)) => found = Some((s.clone(), file.clone())),
+            Some(serde_yaml::Value::String(s)) => found = Some((s, file.clone())),
             Some(_) => break,
         }
     }

@@ -575,6 +575,19 @@ fn environments_layer_the_override_named_after_the_base() {
     assert_eq!(r.files[1], t.p("docker/docker-compose.prod.yml"));
     let r = resolve(&with_env(dev.clone(), &[("DEVCTL_ENV", "prod")])).expect("flag wins");
     assert_eq!(r.environment.as_deref(), Some("dev"));
+    // DEVCTL_ENV in the working directory's .env selects too; the process environment and
+    // the flag beat it.
+    t.write(".env", "DEVCTL_ENV=prod\n");
+    let r = resolve(&base).expect(".env DEVCTL_ENV");
+    assert_eq!(r.environment.as_deref(), Some("prod"));
+    assert_eq!(r.files[1], t.p("docker/docker-compose.prod.yml"));
+    let r = resolve(&with_env(base.clone(), &[("DEVCTL_ENV", "dev")])).expect("process env wins");
+    assert_eq!(r.environment.as_deref(), Some("dev"));
+    assert_eq!(
+        resolve(&dev).expect("flag").environment.as_deref(),
+        Some("dev")
+    );
+    std::fs::remove_file(t.p(".env")).expect("rm .env");
     // with -f the environment applies too, the override file is not added twice
     let mut f = files(
         &dev,

@@ -3,6 +3,7 @@
 //! environment), its relative paths resolved against its own directory; a `file` written in
 //! a top-level file is relative to the project directory.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::{Ctx, apply_resets, read_file};
@@ -11,7 +12,13 @@ use crate::project::canonical::{self, paths::Resolver};
 use crate::project::merge;
 use crate::project::yaml::{Map, Node};
 
-/// Resolve `extends` of every service of `cfg` (the model of `file`).
+/// What each layer of an `extends` chain wrote itself, base first: (file, the service's own
+/// keys there, without `extends`). Provenance records these instead of the merged result, so
+/// an inherited value is attributed to the file that wrote it.
+pub(crate) type Layers = Vec<(PathBuf, Map)>;
+
+/// Resolve `extends` of every service of `cfg` (the model of `file`). Returns, for every
+/// service that extends another, its [`Layers`].
 pub(crate) fn apply(
     ctx: &mut Ctx<'_>,
     cfg: &mut Map,
@@ -19,18 +26,41 @@ pub(crate) fn apply(
     working_dir: &Path,
     resets: &[String],
     overrides: &[String],
-) -> Result<()> {
+) -> Result<BTreeMap<String, Layers>> {
+    let mut out = BTreeMap::new();
     let Some(Node::Map(services)) = cfg.get_mut("services") else {
-        return Ok(());
+        return Ok(out);
     };
     let mut post: Vec<String> = resets.to_vec();
     post.extend(overrides.iter().cloned());
     let names: Vec<String> = services.keys().cloned().collect();
+    let mut seen = Seen::new();
     for name in names {
         let mut chain = Vec::new();
-        extend_service(ctx, &name, services, file, working_dir, &post, &mut chain)?;
+        let mut layers = Vec::new();
+        let mut w = Walk {
+            chain: &mut chain,
+            layers: &mut layers,
+            seen: &mut seen,
+        };
+        extend_service(ctx, &name, services, file, working_dir, &post, &mut w)?;
+        if layers.len() > 1 {
+            out.insert(name, layers);
+        }
     }
-    Ok(())
+    Ok(out)
+}
+
+/// Layers of the services already resolved in this pass, by (file, service): a resolved
+/// service no longer carries its `extends`, so its chain is remembered here.
+type Seen = BTreeMap<(PathBuf, String), Layers>;
+
+/// The state of one resolution: the chain (cycle detection), the layers collected so far,
+/// and the layers of services resolved earlier.
+struct Walk<'a> {
+    chain: &'a mut Vec<(PathBuf, String)>,
+    layers: &'a mut Layers,
+    seen: &'a mut Seen,
 }
 
 fn extend_service(
@@ -40,14 +70,22 @@ fn extend_service(
     file: &Path,
     working_dir: &Path,
     post: &[String],
-    chain: &mut Vec<(PathBuf, String)>,
+    w: &mut Walk<'_>,
 ) -> Result<Option<Node>> {
     let Some(Node::Map(service)) = services.get(name).cloned() else {
         return Ok(services.get(name).cloned());
     };
+    let key = (file.to_path_buf(), name.to_string());
     let Some(ext) = service.get("extends").cloned() else {
+        match w.seen.get(&key) {
+            Some(l) => w.layers.extend(l.iter().cloned()),
+            None => w.layers.push((file.to_path_buf(), service.clone())),
+        }
         return Ok(Some(Node::Map(service)));
     };
+    let start = w.layers.len();
+    let mut own = service.clone();
+    own.shift_remove("extends");
     let (reference, ext_file) = match &ext {
         Node::Str(s) => (s.clone(), None),
         Node::Map(m) => {
@@ -73,9 +111,9 @@ fn extend_service(
             )));
         }
     };
-    let key = (file.to_path_buf(), name.to_string());
-    if chain.contains(&key) {
-        let mut desc: Vec<String> = chain
+    if w.chain.contains(&key) {
+        let mut desc: Vec<String> = w
+            .chain
             .iter()
             .map(|(f, s)| format!("{s} in {}", f.display()))
             .collect();
@@ -85,11 +123,11 @@ fn extend_service(
             desc.join("\n  extends ")
         )));
     }
-    chain.push(key);
+    w.chain.push(key.clone());
     let base = match ext_file {
         Some(f) => {
             let path = crate::project::canonical::paths::join_path(working_dir, Path::new(&f));
-            base_from_file(ctx, name, &reference, &path, chain)?
+            base_from_file(ctx, name, &reference, &path, w)?
         }
         None => {
             if !services.contains_key(&reference) {
@@ -98,10 +136,13 @@ fn extend_service(
                     file.display()
                 )));
             }
-            extend_service(ctx, &reference, services, file, working_dir, post, chain)?
+            extend_service(ctx, &reference, services, file, working_dir, post, w)?
         }
     };
-    chain.pop();
+    w.chain.pop();
+    w.layers.push((file.to_path_buf(), own));
+    let mine = w.layers[start..].to_vec();
+    w.seen.insert(key, mine);
     let Some(mut source) = base else {
         return Ok(Some(Node::Map(service)));
     };
@@ -131,7 +172,7 @@ fn base_from_file(
     name: &str,
     reference: &str,
     path: &Path,
-    chain: &mut Vec<(PathBuf, String)>,
+    w: &mut Walk<'_>,
 ) -> Result<Option<Node>> {
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let docs = read_file(ctx, path)?;
@@ -158,7 +199,7 @@ fn base_from_file(
             path.display()
         )));
     }
-    let base = extend_service(ctx, reference, services, path, &dir, &post, chain)?;
+    let base = extend_service(ctx, reference, services, path, &dir, &post, w)?;
     let Some(Node::Map(mut base)) = base else {
         return Ok(base);
     };

@@ -75,7 +75,8 @@ fn container_lines(m: &Model, c: &Container, out: &mut Vec<Line<'static>>) {
 }
 
 /// Every line of the details of `service`.
-pub fn lines(m: &Model, service: &str) -> Vec<Line<'static>> {
+/// `width`: the popup's inner width; long lists (the keys a file defined) wrap to it.
+pub fn lines(m: &Model, service: &str, width: usize) -> Vec<Line<'static>> {
     let t = &m.config.theme;
     let info = m.info.service(service);
     let status: Option<&ServiceStatus> = m
@@ -171,12 +172,37 @@ pub fn lines(m: &Model, service: &str) -> Vec<Line<'static>> {
     }
     for (f, keys) in files {
         let shown = f.strip_prefix(&m.info.project_dir).unwrap_or(f);
-        out.push(Line::raw(format!(
-            "  {}: {}",
-            shown.display(),
-            keys.join(", ")
-        )));
+        for l in wrap_list(&format!("  {}: ", shown.display()), keys, width) {
+            out.push(Line::raw(l));
+        }
     }
+    out
+}
+
+/// Pure: `head` followed by `items` joined with ", ", broken into lines of at most `width`
+/// columns (an item longer than a line gets a line of its own); continuation lines are
+/// indented under the first item.
+fn wrap_list(head: &str, items: &[String], width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let indent = " ".repeat(head.width().min(width / 2));
+    let mut out = Vec::new();
+    let mut cur = head.to_string();
+    let mut first = true;
+    for (i, item) in items.iter().enumerate() {
+        let sep = if i + 1 < items.len() { "," } else { "" };
+        let piece = format!("{item}{sep}");
+        let need = if first { 0 } else { 1 } + piece.width();
+        if !first && cur.width() + need > width {
+            out.push(std::mem::replace(&mut cur, indent.clone()));
+            first = true;
+        }
+        if !first {
+            cur.push(' ');
+        }
+        cur.push_str(&piece);
+        first = false;
+    }
+    out.push(cur);
     out
 }
 
@@ -190,7 +216,7 @@ impl Widget for &DetailsPopup<'_> {
             area.height.saturating_sub(2),
         );
         Clear.render(r, buf);
-        let all = lines(m, self.service);
+        let all = lines(m, self.service, r.width.saturating_sub(2) as usize);
         let max_scroll = all
             .len()
             .saturating_sub(r.height.saturating_sub(2) as usize) as u16;
@@ -199,5 +225,52 @@ impl Widget for &DetailsPopup<'_> {
             .scroll((self.scroll.min(max_scroll), 0))
             .block(panel(Line::from(title), true, &m.config.theme))
             .render(r, buf);
+    }
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::wrap_list;
+
+    fn keys(k: &[&str]) -> Vec<String> {
+        k.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn wraps_a_long_key_list_under_its_head() {
+        let got = wrap_list(
+            "  a.yml: ",
+            &keys(&[
+                "command",
+                "depends_on.db",
+                "environment.APP_ENV",
+                "healthcheck.retries",
+            ]),
+            30,
+        );
+        assert_eq!(
+            got,
+            vec![
+                "  a.yml: command,",
+                "         depends_on.db,",
+                "         environment.APP_ENV,",
+                "         healthcheck.retries",
+            ]
+        );
+        for l in &got {
+            assert!(l.len() <= 30, "{l:?}");
+        }
+        // Fits: one line.
+        assert_eq!(
+            wrap_list("  a.yml: ", &keys(&["image", "ports"]), 80),
+            vec!["  a.yml: image, ports"]
+        );
+        // An item longer than the width stays whole on its own line; nothing is lost.
+        let long = "x".repeat(50);
+        let got = wrap_list("  f: ", &keys(&["a", &long, "b"]), 20);
+        assert_eq!(got.join(" ").matches(&long).count(), 1);
+        assert!(got.iter().any(|l| l.trim() == "b"));
+        // No items.
+        assert_eq!(wrap_list("  f: ", &[], 20), vec!["  f: "]);
     }
 }
