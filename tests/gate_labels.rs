@@ -355,8 +355,18 @@ fn plain_down_without_files_removes_the_containers_and_no_volume() {
             "{text}"
         );
     }
-    // Without a name and without a file it is still the loader's error (exit 3).
+    // Without a name and without a file it is still the loader's error (exit 3); so it is
+    // when the name only comes from the environment and nothing carries its label (likelier
+    // the wrong directory than a project to take down).
     let (code, text) = s.devctl(&["down", "-v"], &[]);
     assert_eq!(code, 3, "{text}");
+    for args in [["down", "-v"].as_slice(), ["down"].as_slice()] {
+        let (code, text) = s.devctl(args, &[("COMPOSE_PROJECT_NAME", &nothing)]);
+        assert_eq!(code, 3, "{args:?}: {text}");
+        assert!(
+            text.contains("no compose file found") && text.contains("COMPOSE_PROJECT_NAME"),
+            "{text}"
+        );
+    }
     s.assert_volumes_intact();
 }

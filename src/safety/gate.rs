@@ -152,8 +152,8 @@ pub async fn prepare(
 ) -> Result<Prepared> {
     let ectx = effective_ctx(ctx, &destructive.globals);
     if destructive.subcommand == "down" {
-        if let Some(name) = sources::label_project(&ectx)? {
-            return prepare_by_labels(ectx, args, destructive, name, docker).await;
+        if let Some(label) = sources::label_project(&ectx)? {
+            return prepare_by_labels(ectx, args, destructive, label, docker).await;
         }
     }
     let loaded = load_project(&ectx)?;
@@ -188,9 +188,10 @@ async fn prepare_by_labels(
     ectx: Ctx,
     args: &[String],
     destructive: Destructive,
-    name: String,
+    label: sources::LabelName,
     docker: &Docker,
 ) -> Result<Prepared> {
+    let name = label.name;
     let facts = volumes::gather(docker, true).await?;
     let networks = sources::labelled_networks(docker, &name).await?;
     let plan = plan::plan_by_labels(&name, &destructive, &facts);
@@ -205,6 +206,7 @@ async fn prepare_by_labels(
         ctx: ectx,
         source: Source::Labels(LabelProject {
             name,
+            explicit: label.explicit,
             project_directory,
             containers,
             networks,

@@ -33,6 +33,9 @@ async fn guard_async(
     // Fail before anything is touched when the audit log cannot be written.
     drop(AuditLog::open(&ctx.env)?);
     if p.nothing_labelled() {
+        if let Some(l) = p.label_mode().filter(|l| !l.explicit) {
+            return Err(sources::no_file_error(&p.ctx, &l.name));
+        }
         eprintln!("{}", nothing_to_remove(&p.plan.project));
         if !ctx.global.dry_run {
             audit_decision(
@@ -129,11 +132,13 @@ async fn guard_async(
 ///
 /// Label mode (`down` with a project name and no compose file, see [`sources`]): Compose runs
 /// `-p NAME down` without files when a container or network carries the project's label;
-/// otherwise devctl says there is nothing to remove (exit 0).
+/// otherwise devctl says there is nothing to remove (exit 0) — or, when the name only came
+/// from `COMPOSE_PROJECT_NAME` and nothing at all carries it, gives the loader's "no compose
+/// file found" (exit 3).
 pub fn run_plain(ctx: &Ctx, sub: &[String]) -> Result<u8> {
     if sub.first().map(String::as_str) == Some("down") {
-        if let Some(name) = sources::label_project(ctx)? {
-            return run_plain_by_labels(ctx, &name, sub);
+        if let Some(label) = sources::label_project(ctx)? {
+            return run_plain_by_labels(ctx, &label, sub);
         }
     }
     let loaded = sources::load_project(ctx)?;
@@ -150,7 +155,8 @@ fn nothing_to_remove(name: &str) -> String {
     )
 }
 
-fn run_plain_by_labels(ctx: &Ctx, name: &str, sub: &[String]) -> Result<u8> {
+fn run_plain_by_labels(ctx: &Ctx, label: &sources::LabelName, sub: &[String]) -> Result<u8> {
+    let name = label.name.as_str();
     let rt = crate::commands::runtime()?;
     let (containers, networks, volumes) = rt.block_on(async {
         let docker = sources::connect(ctx).await?;
@@ -170,6 +176,9 @@ fn run_plain_by_labels(ctx: &Ctx, name: &str, sub: &[String]) -> Result<u8> {
         Ok::<_, Error>((containers, networks.len(), volumes))
     })?;
     if containers == 0 && networks == 0 {
+        if volumes.is_empty() && !label.explicit {
+            return Err(sources::no_file_error(ctx, name));
+        }
         if volumes.is_empty() {
             eprintln!("{}", nothing_to_remove(name));
         } else {

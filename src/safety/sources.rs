@@ -31,10 +31,20 @@ pub enum Source {
     Labels(LabelProject),
 }
 
+/// The project name of label mode, and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelName {
+    pub name: String,
+    /// Named on the command line (`-p`), not taken from the environment or an env file.
+    pub explicit: bool,
+}
+
 /// A project known only by its name and the Engine's labels.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LabelProject {
     pub name: String,
+    /// `-p` (true) or `COMPOSE_PROJECT_NAME` (false).
+    pub explicit: bool,
     /// `--project-directory`, when given (passed on to Compose).
     pub project_directory: Option<PathBuf>,
     /// Names of the containers labelled with the project when the plan was built.
@@ -88,7 +98,7 @@ fn truthy(v: Option<&String>) -> bool {
 /// Label mode: `Some(project name)` when no compose file is given or found and a project name
 /// is (see the module docs). `None`: load the files as usual (their errors are the answer).
 /// An invalid name is the usage error Compose would give.
-pub fn label_project(ctx: &Ctx) -> Result<Option<String>> {
+pub fn label_project(ctx: &Ctx) -> Result<Option<LabelName>> {
     if !ctx.global.files.is_empty() || non_empty(ctx.env.get("COMPOSE_FILE")).is_some() {
         return Ok(None);
     }
@@ -102,19 +112,36 @@ pub fn label_project(ctx: &Ctx) -> Result<Option<String>> {
         return Ok(None);
     }
     let name = match non_empty(ctx.global.project_name.as_ref()) {
-        Some(n) => Some(n.clone()),
+        Some(n) => Some((n.clone(), true)),
         None => match non_empty(ctx.env.get("COMPOSE_PROJECT_NAME")) {
-            Some(n) => Some(n.clone()),
-            None => name_from_env_files(ctx, &cwd, &dir)?,
+            Some(n) => Some((n.clone(), false)),
+            None => name_from_env_files(ctx, &cwd, &dir)?.map(|n| (n, false)),
         },
     };
     match name {
-        Some(n) => {
-            check_flag(&n)?;
-            Ok(Some(n))
+        Some((name, explicit)) => {
+            check_flag(&name)?;
+            Ok(Some(LabelName { name, explicit }))
         }
         None => Ok(None),
     }
+}
+
+/// Label mode found nothing carrying the label of a name that only came from the environment
+/// (`COMPOSE_PROJECT_NAME`, often set shell-wide): the likelier mistake is the directory, so
+/// the answer is the loader's own "no compose file found" (exit 3, where it looked).
+pub fn no_file_error(ctx: &Ctx, name: &str) -> Error {
+    let e = match ctx.load_project() {
+        Err(e) => e,
+        Ok(_) => Error::config("a compose file appeared while devctl was planning")
+            .with_hint("run the command again"),
+    };
+    let hint = format!(
+        "{}; nothing on the Engine carries the label {LABEL_PROJECT}={name} \
+         (COMPOSE_PROJECT_NAME) either",
+        e.hint.as_deref().unwrap_or("run devctl inside the project")
+    );
+    e.with_hint(hint)
 }
 
 /// `COMPOSE_PROJECT_NAME` from `--env-file` files, else from `.env` in the project directory
@@ -208,7 +235,10 @@ mod tests {
         ];
         for (what, c, want) in cases {
             let got = label_project(&c).expect(what);
-            assert_eq!(got.as_deref(), want, "{what}");
+            assert_eq!(got.as_ref().map(|n| n.name.as_str()), want, "{what}");
+            if let Some(n) = got {
+                assert_eq!(n.explicit, c.global.project_name.is_some(), "{what}");
+            }
         }
         let mut f = ctx(e, Some("shop"), &[]);
         f.global.files = vec!["missing.yml".into()];
