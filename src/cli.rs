@@ -184,7 +184,10 @@ pub fn main() -> ExitCode {
             previous(info);
         }
     }));
-    match std::panic::catch_unwind(AssertUnwindSafe(|| crate::commands::dispatch(cli))) {
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| crate::commands::dispatch(cli)));
+    // ssh bridges' private sockets (DOCKER_HOST=ssh://…) go with the process.
+    crate::engine::connect::ssh::cleanup();
+    match outcome {
         Ok(Ok(code)) => ExitCode::from(code),
         Ok(Err(e)) => {
             report(&e);

@@ -74,6 +74,7 @@ pub async fn connect(env: &BTreeMap<String, String>) -> Result<Docker, String> {
 pub fn endpoint_is_local(ep: &crate::engine::connect::Endpoint) -> bool {
     match &ep.transport {
         crate::engine::connect::Transport::Unix(_) => true,
+        crate::engine::connect::Transport::Ssh(_) => false,
         crate::engine::connect::Transport::Tcp { addr, .. } => ["localhost", "127.0.0.1", "[::1]"]
             .iter()
             .any(|p| addr.starts_with(p)),

@@ -42,6 +42,8 @@ pub enum Transport {
         addr: String,
         tls: Option<Tls>,
     },
+    /// `ssh://[user@]host[:port]`: `docker system dial-stdio` on the remote machine.
+    Ssh(ssh::SshTarget),
 }
 
 /// Which setting chose the endpoint (named in error messages).
@@ -74,6 +76,13 @@ impl fmt::Display for Source {
 impl Endpoint {
     /// What the user can do when this endpoint does not answer.
     pub fn hint(&self) -> String {
+        if let Transport::Ssh(t) = &self.transport {
+            let who = t.user.as_ref().map_or(String::new(), |u| format!("{u}@"));
+            return format!(
+                "check that `ssh {who}{} docker version` works without a prompt (keys or agent; devctl runs ssh with BatchMode=yes) and that the Engine runs there",
+                t.host
+            );
+        }
         match &self.source {
             Source::DockerHost => format!(
                 "start the Engine at {} or fix DOCKER_HOST (unset it to use the current docker context)",
@@ -187,9 +196,10 @@ pub fn parse_host(host: &str, tls: Option<Tls>, what: &str) -> Result<Transport>
     } else if let Some(r) = host.strip_prefix("https://") {
         (r, 2376)
     } else if host.starts_with("ssh://") {
-        return Err(bad(
-            "ssh:// endpoints are not supported by devctl yet (forward the socket with `ssh -L` and use unix:// or tcp://)",
-        ));
+        return ssh::parse(host).map(Transport::Ssh).map_err(|why| {
+            Error::engine(format!("{what}={host} is not usable: {why}"))
+                .with_hint("use ssh://[USER@]HOST[:PORT]")
+        });
     } else if let Some((scheme, _)) = host.split_once("://") {
         return Err(bad(&format!("the scheme `{scheme}://` is not supported")));
     } else {
@@ -322,26 +332,60 @@ pub fn client(ep: &Endpoint) -> Result<Docker> {
             Docker::connect_with_ssl(addr, &t.key, &t.cert, &t.ca, REQUEST_TIMEOUT_S, version)
                 .map_err(unreachable)
         }
+        Transport::Ssh(t) => {
+            let b = ssh::bridge(t).map_err(|e| {
+                Error::engine(format!(
+                    "cannot reach the Docker Engine at {} ({}): {}",
+                    ep.host, ep.source, e.message
+                ))
+                .with_hint(ep.hint())
+            })?;
+            let p = b.socket.to_string_lossy();
+            Docker::connect_with_unix(&p, REQUEST_TIMEOUT_S, version).map_err(unreachable)
+        }
+    }
+}
+
+/// How long connecting may take: [`CONNECT_TIMEOUT`], or for ssh (a handshake with a remote
+/// machine first) [`SSH_CONNECT_TIMEOUT`].
+pub fn connect_timeout(ep: &Endpoint) -> Duration {
+    match ep.transport {
+        Transport::Ssh(_) => SSH_CONNECT_TIMEOUT,
+        _ => CONNECT_TIMEOUT,
+    }
+}
+
+/// Connecting through ssh may take this long.
+pub const SSH_CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// What ssh said, for an error about an ssh endpoint.
+fn ssh_detail(ep: &Endpoint) -> String {
+    match &ep.transport {
+        Transport::Ssh(t) => ssh::last_error(t).map_or(String::new(), |e| format!(" (ssh: {e})")),
+        _ => String::new(),
     }
 }
 
 /// Connect to `ep` and negotiate the API version, failing within [`CONNECT_TIMEOUT`].
 pub async fn open(ep: &Endpoint) -> Result<Docker> {
     let docker = client(ep)?;
-    match tokio::time::timeout(CONNECT_TIMEOUT, docker.negotiate_version()).await {
+    let limit = connect_timeout(ep);
+    match tokio::time::timeout(limit, docker.negotiate_version()).await {
         Ok(Ok(d)) => Ok(d),
         Ok(Err(e)) => Err(Error::engine(format!(
-            "cannot reach the Docker Engine at {} ({}): {}",
+            "cannot reach the Docker Engine at {} ({}): {}{}",
             ep.host,
             ep.source,
-            describe_error(&e)
+            describe_error(&e),
+            ssh_detail(ep)
         ))
         .with_hint(ep.hint())),
         Err(_) => Err(Error::engine(format!(
-            "the Docker Engine at {} ({}) did not answer within {:.1} s",
+            "the Docker Engine at {} ({}) did not answer within {:.1} s{}",
             ep.host,
             ep.source,
-            CONNECT_TIMEOUT.as_secs_f64()
+            limit.as_secs_f64(),
+            ssh_detail(ep)
         ))
         .with_hint(ep.hint())),
     }
@@ -372,6 +416,8 @@ pub fn describe_error(e: &bollard::errors::Error) -> String {
         }
     }
 }
+
+pub mod ssh;
 
 #[cfg(test)]
 #[path = "connect/tests.rs"]

@@ -81,7 +81,15 @@ fn parse_host_table() {
             }),
         ),
         ("unix://", None),
-        ("ssh://me@host", None),
+        (
+            "ssh://me@host",
+            Some(Transport::Ssh(ssh::SshTarget {
+                user: Some("me".into()),
+                host: "host".into(),
+                port: None,
+            })),
+        ),
+        ("ssh://me@host/var/run/docker.sock", None),
         ("npipe:////./pipe/docker_engine", None),
         ("/var/run/docker.sock", None),
         ("tcp://", None),
@@ -95,9 +103,16 @@ fn parse_host_table() {
 
 #[test]
 fn bad_host_error_names_the_variable_and_value() {
-    let e = parse_host("ssh://me@host", None, "DOCKER_HOST").expect_err("unsupported");
+    let e = parse_host("npipe:////./pipe/x", None, "DOCKER_HOST").expect_err("unsupported");
     assert_eq!(e.exit, crate::error::Exit::EngineUnreachable);
-    assert!(e.message.contains("DOCKER_HOST=ssh://me@host"), "{e}");
+    assert!(e.message.contains("DOCKER_HOST=npipe:////./pipe/x"), "{e}");
+    let e = parse_host("ssh://me@host:0", None, "DOCKER_HOST").expect_err("bad port");
+    assert_eq!(e.exit, crate::error::Exit::EngineUnreachable);
+    assert!(e.message.contains("DOCKER_HOST=ssh://me@host:0"), "{e}");
+    assert!(
+        e.hint.as_deref().is_some_and(|h| h.contains("ssh://")),
+        "{e}"
+    );
 }
 
 #[test]
