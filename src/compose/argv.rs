@@ -32,6 +32,11 @@ pub fn build(compose: &Detected, resolved: &Resolved, color: bool, sub: &[String
         args.push("--profile".into());
         args.push(p.clone());
     }
+    finish(compose, args, color, sub)
+}
+
+/// The common end of every invocation: `--ansi never` unless colour, then the subcommand.
+fn finish(compose: &Detected, mut args: Vec<String>, color: bool, sub: &[String]) -> Invocation {
     if !color {
         args.extend(no_ansi(compose).iter().map(|s| s.to_string()));
     }
@@ -60,15 +65,7 @@ pub fn build_by_name(
         args.push("--project-directory".into());
         args.push(d.display().to_string());
     }
-    if !color {
-        args.extend(no_ansi(compose).iter().map(|s| s.to_string()));
-    }
-    args.extend(sub.iter().cloned());
-    Invocation {
-        program: compose.program.clone(),
-        args,
-        interactive: is_interactive(sub),
-    }
+    finish(compose, args, color, sub)
 }
 
 /// Compose's global flags that turn its colours off.
