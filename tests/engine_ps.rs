@@ -168,7 +168,10 @@ fn ps_json_fields_for_healthy_unhealthy_exited_not_created_and_disabled() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
     let web = &service(&v, "web")["containers"][0];
-    assert!(web["cpu_percent"].as_f64().is_some_and(|c| c >= 0.0), "{web:#}");
+    assert!(
+        web["cpu_percent"].as_f64().is_some_and(|c| c >= 0.0),
+        "{web:#}"
+    );
     assert!(web["mem_bytes"].as_u64().is_some_and(|m| m > 0), "{web:#}");
     assert!(web["mem_limit"].as_u64().is_some_and(|m| m > 0), "{web:#}");
     let done = &service(&v, "done")["containers"][0];

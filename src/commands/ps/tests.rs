@@ -164,10 +164,15 @@ fn stats_add_cpu_and_mem_columns_and_json_fields() {
     let cols: Vec<&str> = lines[0].split_whitespace().collect();
     assert_eq!(
         cols,
-        ["SERVICE", "#", "STATUS", "RESTARTS", "UP", "PORTS", "CPU", "MEM", "IMAGE"],
+        [
+            "SERVICE", "#", "STATUS", "RESTARTS", "UP", "PORTS", "CPU", "MEM", "IMAGE"
+        ],
         "{t}"
     );
-    let web_line = lines.iter().find(|l| l.starts_with("web ")).expect("web row");
+    let web_line = lines
+        .iter()
+        .find(|l| l.starts_with("web "))
+        .expect("web row");
     assert!(web_line.contains("12.3%"), "{t}");
     assert!(web_line.contains("3.0 MiB"), "{t}");
     // Columns stay aligned: the IMAGE header starts where web's image does.
