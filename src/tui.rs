@@ -51,7 +51,13 @@ impl DashboardOptions {
 /// `devctl` without a subcommand: the dashboard in a terminal, else `ps`.
 pub fn run_dashboard(ctx: &Ctx) -> Result<u8> {
     if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
-        return crate::commands::ps::run(ctx, &crate::commands::ps::PsArgs { json: false });
+        return crate::commands::ps::run(
+            ctx,
+            &crate::commands::ps::PsArgs {
+                json: false,
+                stats: false,
+            },
+        );
     }
     run_dashboard_for(ctx, &DashboardOptions::from_ctx(ctx))
 }

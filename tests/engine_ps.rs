@@ -157,4 +157,32 @@ fn ps_json_fields_for_healthy_unhealthy_exited_not_created_and_disabled() {
     ] {
         assert!(t.contains(needle), "`{needle}` missing in\n{t}");
     }
+
+    // --stats: CPU and memory from the Engine for running containers only.
+    let o = stack
+        .devctl()
+        .args(["ps", "--stats", "--json"])
+        .output()
+        .expect("devctl ps --stats");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let web = &service(&v, "web")["containers"][0];
+    assert!(
+        web["cpu_percent"].as_f64().is_some_and(|c| c >= 0.0),
+        "{web:#}"
+    );
+    assert!(web["mem_bytes"].as_u64().is_some_and(|m| m > 0), "{web:#}");
+    assert!(web["mem_limit"].as_u64().is_some_and(|m| m > 0), "{web:#}");
+    let done = &service(&v, "done")["containers"][0];
+    assert!(done.get("cpu_percent").is_none(), "exited: {done:#}");
+    let o = stack
+        .devctl()
+        .args(["ps", "--stats"])
+        .output()
+        .expect("devctl ps --stats");
+    let t = String::from_utf8_lossy(&o.stdout);
+    let header: Vec<&str> = t.lines().next().unwrap_or("").split_whitespace().collect();
+    assert!(header.contains(&"CPU") && header.contains(&"MEM"), "{t}");
+    let web_line = t.lines().find(|l| l.starts_with("web ")).unwrap_or("");
+    assert!(web_line.contains('%') && web_line.contains("iB"), "{t}");
 }

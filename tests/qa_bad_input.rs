@@ -60,7 +60,7 @@ struct Case {
     files: Vec<(&'static str, Vec<u8>)>,
     /// Extra global flags (before the subcommand).
     flags: Vec<String>,
-    /// Expected exit code for every command except `doctor` (which reports a finding).
+    /// Expected exit code for every command, `doctor` included (it also reports a finding).
     code: i32,
     /// Fragments the error (stderr) must contain; `{dir}` is the project directory.
     says: Vec<&'static str>,
@@ -317,10 +317,11 @@ fn broken_projects_fail_cleanly_in_every_subcommand() {
         let mut p = run.sanity_problems();
         if p.is_empty() && !known_wrong(cmd, case.id) {
             let doctor = *cmd == "doctor --offline";
-            // doctor reports the load failure as an error finding (exit 1) on stdout, with
-            // paths relative to the project; the other commands fail with the case's code.
+            // doctor reports the load failure as an error finding on stdout (paths relative
+            // to the project) and exits with the loader's code, the case's code like every
+            // other command, which prints its error on stderr.
             let (want, text) = if doctor {
-                (1, run.out())
+                (case.code, run.out())
             } else {
                 (case.code, run.err())
             };
@@ -383,10 +384,10 @@ fn unknown_service_and_environment_list_the_known_ones() {
         ("--env staging down -v", 2, &["staging", "dev", "prod"]),
         ("--env staging ps", 2, &["staging", "dev", "prod"]),
         ("--env staging logs", 2, &["staging", "dev", "prod"]),
-        // doctor reports it as an error finding on stdout (exit 1), like any load failure.
+        // doctor reports it as an error finding on stdout, with the loader's usage code.
         (
             "--env staging doctor --offline",
-            1,
+            2,
             &["staging", "dev, prod"],
         ),
         ("--env staging", 2, &["staging", "dev", "prod"]),

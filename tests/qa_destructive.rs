@@ -185,11 +185,18 @@ fn unconfirmed_or_failing_destructive_requests_touch_nothing() {
             [&["down", "-v"][..], &confirm].concat(),
             4,
         ),
+        // Label mode plans from the Engine; unconfirmed, it refuses and touches nothing.
         (
-            "-p NAME from a directory without compose file",
+            "-p NAME from a directory without compose file, unconfirmed",
             s.opts("empty"),
-            [&["-p", NAME, "down", "-v"][..], &confirm].concat(),
-            3,
+            vec!["-p", NAME, "down", "-v"],
+            4,
+        ),
+        (
+            "compose -- -p NAME down -v from a directory without compose file, unconfirmed",
+            s.opts("empty"),
+            vec!["compose", "--", "-p", NAME, "down", "-v"],
+            4,
         ),
         (
             "--dry-run",

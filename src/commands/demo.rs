@@ -103,7 +103,13 @@ fn up(dctx: &Ctx) -> Result<u8> {
 
 /// `devctl ps` on the demo project.
 fn status(dctx: &Ctx) -> Result<u8> {
-    super::ps::run(dctx, &super::ps::PsArgs { json: false })
+    super::ps::run(
+        dctx,
+        &super::ps::PsArgs {
+            json: false,
+            stats: false,
+        },
+    )
 }
 
 /// Create the project's external volumes that do not exist yet (Compose refuses to start

@@ -194,6 +194,11 @@ pub fn passthrough(ctx: &Ctx, a: &PassArgs) -> Result<u8> {
         return Err(Error::usage("`devctl compose` needs Compose arguments")
             .with_hint("e.g. `devctl compose -- config --services` or `devctl compose -- top`"));
     }
+    // The gate first: a destructive passthrough such as `-p NAME down -v` with no compose
+    // file is planned from the Engine's labels, where loading the project would fail.
+    if let Some(code) = crate::safety::intercept(ctx, &a.args)? {
+        return Ok(code);
+    }
     let project = ctx.load_project()?;
     drive(ctx, &project, a.args.clone())
 }

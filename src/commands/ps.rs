@@ -1,5 +1,6 @@
-//! `devctl ps [--json]`: a one-shot table of every service of the merged model (including
-//! services not created yet and profile-disabled ones) with its containers, from the Engine.
+//! `devctl ps [--json] [--stats]`: a one-shot table of every service of the merged model
+//! (including services not created yet and profile-disabled ones) with its containers, from the
+//! Engine; `--stats` adds CPU and memory of the running containers (one sample each).
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};
@@ -9,7 +10,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::Ctx;
-use crate::engine::model::{Container, ProjectSnapshot, PublishedPort, ServiceStatus};
+use crate::engine::model::{Container, ProjectSnapshot, PublishedPort, ServiceStatus, Usage};
 use crate::error::Result;
 
 #[derive(Debug, Args)]
@@ -17,28 +18,67 @@ pub struct PsArgs {
     /// Machine-readable output.
     #[arg(long)]
     pub json: bool,
+    /// Add CPU and memory of the running containers (one sample each, taken in parallel, like
+    /// `docker stats --no-stream`: about a second).
+    #[arg(long)]
+    pub stats: bool,
 }
+
+/// CPU and memory per container id (`ps --stats`).
+pub type UsageById = std::collections::HashMap<String, Usage>;
 
 pub fn run(ctx: &Ctx, args: &PsArgs) -> Result<u8> {
     let project = ctx.load_project()?;
     let rt = super::runtime()?;
-    let snap = rt.block_on(async {
+    let (snap, usage) = rt.block_on(async {
         let docker = crate::engine::connect(&ctx.env).await?;
-        crate::engine::snapshot::snapshot(&docker, &project).await
+        let snap = crate::engine::snapshot::snapshot(&docker, &project).await?;
+        let usage = if args.stats {
+            Some(sample(&docker, &snap).await)
+        } else {
+            None
+        };
+        Ok::<_, crate::error::Error>((snap, usage))
     })?;
     let now = Utc::now();
     let text = if args.json {
-        let mut s = serde_json::to_string_pretty(&json_view(&snap, now))
+        let mut s = serde_json::to_string_pretty(&json_view(&snap, now, usage.as_ref()))
             .map_err(|e| crate::error::Error::general(format!("cannot render JSON: {e}")))?;
         s.push('\n');
         s
     } else {
-        table(&snap, now, ctx.color() && std::io::stdout().is_terminal())
+        table(
+            &snap,
+            now,
+            ctx.color() && std::io::stdout().is_terminal(),
+            usage.as_ref(),
+        )
     };
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
     Ok(0)
+}
+
+/// One usage sample of every running container of the snapshot, all at once.
+async fn sample(docker: &bollard::Docker, snap: &ProjectSnapshot) -> UsageById {
+    let running: Vec<&Container> = snap
+        .services
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .filter(|c| c.state == crate::engine::model::ContainerState::Running)
+        .collect();
+    let samples = futures_util::future::join_all(
+        running
+            .iter()
+            .map(|c| crate::engine::stats::usage_once(docker, &c.id)),
+    )
+    .await;
+    running
+        .iter()
+        .zip(samples)
+        .filter_map(|(c, u)| Some((c.id.clone(), u?)))
+        .collect()
 }
 
 /// `ps --json`: the project and every service with its containers.
@@ -85,6 +125,15 @@ pub struct ContainerJson<'a> {
     pub config_files: Option<&'a str>,
     /// Why the Engine could not start it (e.g. a host port already taken).
     pub error: Option<&'a str>,
+    /// `--stats` only: percent of one core (100.0 = one full core), as `docker stats` shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_percent: Option<f64>,
+    /// `--stats` only: memory used, as `docker stats` counts it (without the page cache).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mem_bytes: Option<u64>,
+    /// `--stats` only: the memory limit (the host's memory when none is set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mem_limit: Option<u64>,
 }
 
 fn parse_time(s: Option<&str>) -> Option<DateTime<Utc>> {
@@ -103,7 +152,12 @@ pub fn uptime(c: &Container, now: DateTime<Utc>) -> Option<i64> {
     Some((now - started).num_seconds().max(0))
 }
 
-pub fn json_view(snap: &ProjectSnapshot, now: DateTime<Utc>) -> PsJson<'_> {
+pub fn json_view<'a>(
+    snap: &'a ProjectSnapshot,
+    now: DateTime<Utc>,
+    usage: Option<&UsageById>,
+) -> PsJson<'a> {
+    let u = |c: &Container| usage.and_then(|m| m.get(&c.id)).copied();
     PsJson {
         project: &snap.project,
         services: snap
@@ -138,6 +192,9 @@ pub fn json_view(snap: &ProjectSnapshot, now: DateTime<Utc>) -> PsJson<'_> {
                         image: &c.image,
                         config_files: c.config_files.as_deref(),
                         error: c.state_error.as_deref(),
+                        cpu_percent: u(c).map(|u| (u.cpu_percent * 100.0).round() / 100.0),
+                        mem_bytes: u(c).map(|u| u.mem_bytes),
+                        mem_limit: u(c).map(|u| u.mem_limit),
                     })
                     .collect(),
             })
@@ -180,23 +237,23 @@ fn health_color(phase: &str) -> &'static str {
     }
 }
 
-fn rows(s: &ServiceStatus, now: DateTime<Utc>) -> Vec<[String; 8]> {
+/// One table row: its cells and the phase that colours the STATUS cell.
+struct Row {
+    cells: Vec<String>,
+    phase: Option<String>,
+}
+
+fn rows(s: &ServiceStatus, now: DateTime<Utc>, usage: Option<&UsageById>) -> Vec<Row> {
+    let extra = usize::from(usage.is_some()) * 2;
     if s.containers.is_empty() {
         let what = if s.profile_disabled {
             "disabled (profile)"
         } else {
             "not created"
         };
-        return vec![[
-            s.name.clone(),
-            "-".into(),
-            what.into(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-        ]];
+        let mut cells = vec![s.name.clone(), "-".into(), what.into()];
+        cells.resize(7 + extra, String::new());
+        return vec![Row { cells, phase: None }];
     }
     s.containers
         .iter()
@@ -211,7 +268,7 @@ fn rows(s: &ServiceStatus, now: DateTime<Utc>) -> Vec<[String; 8]> {
             if c.health == crate::engine::model::Health::Unhealthy && c.failing_streak > 0 {
                 let _ = write!(status, " x{}", c.failing_streak);
             }
-            [
+            let mut cells = vec![
                 if s.declared {
                     s.name.clone()
                 } else {
@@ -222,31 +279,62 @@ fn rows(s: &ServiceStatus, now: DateTime<Utc>) -> Vec<[String; 8]> {
                 c.restart_count.to_string(),
                 uptime(c, now).map(human_duration).unwrap_or_default(),
                 ports_text(&c.ports),
-                c.image.clone(),
-                c.phase().to_string(),
-            ]
+            ];
+            if let Some(m) = usage {
+                match m.get(&c.id) {
+                    Some(u) => {
+                        cells.push(format!("{:.1}%", u.cpu_percent));
+                        cells.push(crate::tui::text::bytes(u.mem_bytes));
+                    }
+                    None => cells.extend([String::new(), String::new()]),
+                }
+            }
+            cells.push(c.image.clone());
+            Row {
+                cells,
+                phase: Some(c.phase().to_string()),
+            }
         })
         .collect()
 }
 
-/// The `ps` table (pure).
-pub fn table(snap: &ProjectSnapshot, now: DateTime<Utc>, color: bool) -> String {
-    let header = ["SERVICE", "#", "STATUS", "RESTARTS", "UP", "PORTS", "IMAGE"];
-    let all: Vec<[String; 8]> = snap.services.iter().flat_map(|s| rows(s, now)).collect();
-    let mut w = header.map(str::len);
+/// The `ps` table (pure). With `usage` (`--stats`), CPU and MEM columns before IMAGE.
+pub fn table(
+    snap: &ProjectSnapshot,
+    now: DateTime<Utc>,
+    color: bool,
+    usage: Option<&UsageById>,
+) -> String {
+    let mut header = vec!["SERVICE", "#", "STATUS", "RESTARTS", "UP", "PORTS"];
+    if usage.is_some() {
+        header.extend(["CPU", "MEM"]);
+    }
+    header.push("IMAGE");
+    let all: Vec<Row> = snap
+        .services
+        .iter()
+        .flat_map(|s| rows(s, now, usage))
+        .collect();
+    let mut w: Vec<usize> = header.iter().map(|h| h.len()).collect();
     for r in &all {
-        for (i, cell) in r.iter().take(7).enumerate() {
-            w[i] = w[i].max(cell.chars().count());
+        for (i, cell) in r.cells.iter().enumerate() {
+            if let Some(wi) = w.get_mut(i) {
+                *wi = (*wi).max(cell.chars().count());
+            }
         }
     }
-    let mut out = String::new();
-    let line = |cells: [&str; 7], phase: Option<&str>, out: &mut String| {
+    let status_col = 2;
+    let line = |cells: &[String], phase: Option<&str>, out: &mut String| {
         let mut l = String::new();
         for (i, cell) in cells.iter().enumerate() {
-            let pad = w[i].saturating_sub(cell.chars().count());
-            let painted = match (i, phase, color) {
-                (2, Some(p), true) => format!("\u{1b}[{}m{cell}\u{1b}[0m", health_color(p)),
-                _ => cell.to_string(),
+            let pad = w
+                .get(i)
+                .copied()
+                .unwrap_or(0)
+                .saturating_sub(cell.chars().count());
+            let painted = match (i == status_col, phase, color) {
+                (true, Some(p), true) => format!("\u{1b}[{}m{cell}\u{1b}[0m", health_color(p)),
+                _ => cell.clone(),
             };
             l.push_str(&painted);
             if i + 1 < cells.len() {
@@ -256,19 +344,11 @@ pub fn table(snap: &ProjectSnapshot, now: DateTime<Utc>, color: bool) -> String 
         out.push_str(l.trim_end());
         out.push('\n');
     };
-    line(header, None, &mut out);
+    let mut out = String::new();
+    let head: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    line(&head, None, &mut out);
     for r in &all {
-        let cells = [
-            r[0].as_str(),
-            r[1].as_str(),
-            r[2].as_str(),
-            r[3].as_str(),
-            r[4].as_str(),
-            r[5].as_str(),
-            r[6].as_str(),
-        ];
-        let phase = (!r[7].is_empty()).then_some(r[7].as_str());
-        line(cells, phase, &mut out);
+        line(&r.cells, r.phase.as_deref(), &mut out);
     }
     out
 }

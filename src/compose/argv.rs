@@ -32,6 +32,11 @@ pub fn build(compose: &Detected, resolved: &Resolved, color: bool, sub: &[String
         args.push("--profile".into());
         args.push(p.clone());
     }
+    finish(compose, args, color, sub)
+}
+
+/// The common end of every invocation: `--ansi never` unless colour, then the subcommand.
+fn finish(compose: &Detected, mut args: Vec<String>, color: bool, sub: &[String]) -> Invocation {
     if !color {
         args.extend(no_ansi(compose).iter().map(|s| s.to_string()));
     }
@@ -41,6 +46,26 @@ pub fn build(compose: &Detected, resolved: &Resolved, color: bool, sub: &[String
         args,
         interactive: is_interactive(sub),
     }
+}
+
+/// Label mode: `<program> [compose] -p NAME [--project-directory DIR] [--ansi never] <sub…>`,
+/// no `-f`: Compose works from the Engine's labels of project NAME (used where no compose
+/// file exists, e.g. `down` of a project whose files are gone).
+pub fn build_by_name(
+    compose: &Detected,
+    name: &str,
+    project_directory: Option<&std::path::Path>,
+    color: bool,
+    sub: &[String],
+) -> Invocation {
+    let mut args: Vec<String> = compose.prefix().iter().map(|s| s.to_string()).collect();
+    args.push("-p".into());
+    args.push(name.to_string());
+    if let Some(d) = project_directory {
+        args.push("--project-directory".into());
+        args.push(d.display().to_string());
+    }
+    finish(compose, args, color, sub)
 }
 
 /// Compose's global flags that turn its colours off.
@@ -58,20 +83,6 @@ fn no_ansi(compose: &Detected) -> &'static [&'static str] {
         &["--ansi", "never"]
     }
 }
-
-/// Compose's global flags that take a value (so `-p x up` is read as the subcommand `up`).
-const GLOBAL_VALUE_FLAGS: &[&str] = &[
-    "-f",
-    "--file",
-    "-p",
-    "--project-name",
-    "--project-directory",
-    "--env-file",
-    "--profile",
-    "--ansi",
-    "--parallel",
-    "--progress",
-];
 
 /// Flags of `exec` and `run` that take a value (they come before the service name).
 const EXEC_RUN_VALUE_FLAGS: &[&str] = &[
@@ -103,7 +114,8 @@ pub fn is_interactive(sub: &[String]) -> bool {
     let mut i = 0;
     // Skip Compose's global flags (the `devctl compose -- …` passthrough may carry them).
     while let Some(a) = sub.get(i) {
-        if GLOBAL_VALUE_FLAGS.contains(&a.as_str()) {
+        // One table with the safety gate's classifier (`compose::globals`).
+        if super::globals::takes_next_value(a) {
             i += 2;
         } else if a.starts_with('-') {
             i += 1;
@@ -264,6 +276,24 @@ mod tests {
             )
         );
         assert!(inv.interactive);
+    }
+
+    #[test]
+    fn label_mode_argv_has_no_files() {
+        let inv = build_by_name(&plugin(), "shop", None, true, &v("down"));
+        assert_eq!(inv.args, v("compose -p shop down"));
+        assert!(!inv.interactive);
+        let inv = build_by_name(
+            &plugin(),
+            "shop",
+            Some(std::path::Path::new("/w/shop")),
+            false,
+            &v("down --remove-orphans"),
+        );
+        assert_eq!(
+            inv.args,
+            v("compose -p shop --project-directory /w/shop --ansi never down --remove-orphans")
+        );
     }
 
     #[test]

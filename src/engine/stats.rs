@@ -84,6 +84,23 @@ impl Usage {
     }
 }
 
+/// One usage sample of a running container, as `docker stats --no-stream` takes it (the
+/// Engine waits for a second CPU sample, about a second). `None` when it is not running or the
+/// Engine gives no CPU baseline.
+pub async fn usage_once(docker: &Docker, id: &str) -> Option<Usage> {
+    let opts = StatsOptions {
+        stream: false,
+        one_shot: false,
+    };
+    let s = docker.stats(id, Some(opts)).next().await?.ok()?;
+    let has_pre = s
+        .precpu_stats
+        .as_ref()
+        .and_then(|p| p.system_cpu_usage)
+        .is_some_and(|v| v > 0);
+    has_pre.then(|| usage_from_stats(&s))
+}
+
 /// Stream the usage of one container (about one sample per second) until it stops or
 /// the connection drops. The first sample of a stream has no previous CPU sample and is
 /// skipped, as `docker stats` does.

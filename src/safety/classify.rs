@@ -28,7 +28,7 @@
 
 use serde::Serialize;
 
-use super::pflag::{COMMON, CREATE, DOWN, Effect, Flag, RM, ROOT, UP, parse};
+use super::pflag::{COMMON, CREATE, DOWN, Effect, Flag, RM, UP, parse, root};
 
 /// What a destructive argv would do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -132,7 +132,7 @@ pub fn classify(argv: &[String]) -> Option<Destructive> {
     let mut start = 0;
     let mut root_hits = Vec::new();
     loop {
-        let root = parse(argv, start, &[ROOT], true).ok()?;
+        let root = parse(argv, start, &[root()], true).ok()?;
         root_hits.extend(root.hits);
         let sub_index = root.stopped_at?;
         if let Some(d) = classify_sub(argv, sub_index, &root_hits) {

@@ -11,7 +11,7 @@ use bollard::Docker;
 use serde::Serialize;
 use wait_timeout::ChildExt;
 
-use super::plan::{DeletionPlan, PlannedVolume};
+use super::plan::{DeletionPlan, PlannedVolume, VolumeKind};
 use crate::commands::Ctx;
 use crate::compose::{self, Invocation};
 use crate::engine::volumes::{self, Removal};
@@ -33,6 +33,22 @@ pub enum Output {
 /// is /dev/null during a guarded operation.
 pub fn compose_call(ctx: &Ctx, project: &LoadedProject, sub: &[String]) -> Result<Invocation> {
     let mut inv = compose::invocation(ctx, project, sub)?;
+    inv.interactive = false;
+    Ok(inv)
+}
+
+/// Label mode: the Compose command line for subcommand `sub` of project `name` WITHOUT
+/// compose files (`docker compose -p NAME [--project-directory DIR] <sub…>`; Compose works
+/// from the Engine's labels), never interactive.
+pub fn compose_call_by_name(
+    ctx: &Ctx,
+    name: &str,
+    project_directory: Option<&std::path::Path>,
+    sub: &[String],
+) -> Result<Invocation> {
+    let detected = compose::detect::detect(&ctx.env)?;
+    let mut inv =
+        compose::argv::build_by_name(&detected, name, project_directory, ctx.color(), sub);
     inv.interactive = false;
     Ok(inv)
 }
@@ -303,17 +319,51 @@ pub async fn reinspect(docker: &Docker, plan: &DeletionPlan, out: &mut Outcome) 
             });
         }
     }
+    if plan.at_risk.is_empty() {
+        return;
+    }
+    let containers = match volumes::gather(docker, false).await {
+        Ok(f) => Some(f.containers),
+        Err(_) => None,
+    };
     for v in &plan.at_risk {
-        let present = matches!(volumes::inspect(docker, &v.name).await, Ok(Some(ref f)) if f.created_at == v.created_at);
-        out.kept.push(AfterVolume {
-            name: v.name.clone(),
-            status: if present { "kept" } else { "replaced" }.into(),
-            reason: if present {
-                "still present (Compose did not recreate it)".into()
-            } else {
-                "Compose recreated or detached it".into()
-            },
-        });
+        let now = volumes::inspect(docker, &v.name).await.ok().flatten();
+        let mounted = containers
+            .as_ref()
+            .map(|cs| cs.iter().any(|c| c.mounts_volume(&v.name)));
+        out.kept.push(after_at_risk(v, now.as_ref(), mounted));
+    }
+}
+
+/// Pure: what became of a volume Compose put at risk (`up -V`, `-y`). `mounted`: whether a
+/// container mounts it now (`None`: the Engine did not say).
+pub fn after_at_risk(
+    v: &PlannedVolume,
+    now: Option<&volumes::VolumeFact>,
+    mounted: Option<bool>,
+) -> AfterVolume {
+    let (status, reason) = match now {
+        Some(f) if f.created_at != v.created_at => (
+            "replaced",
+            "Compose recreated it: a new, empty volume has this name".to_string(),
+        ),
+        None => ("removed", "no longer on the Engine".to_string()),
+        Some(_) => match (v.kind, mounted) {
+            (VolumeKind::Anonymous, Some(false)) => (
+                "orphaned",
+                format!(
+                    "no container mounts it any more (Compose gave the container a new anonymous                      volume); its data is still in it: `devctl volume rm {}` deletes it",
+                    v.name
+                ),
+            ),
+            (_, Some(true)) => ("kept", "still present and mounted".to_string()),
+            _ => ("kept", "still present".to_string()),
+        },
+    };
+    AfterVolume {
+        name: v.name.clone(),
+        status: status.into(),
+        reason,
     }
 }
 
@@ -321,7 +371,6 @@ pub async fn reinspect(docker: &Docker, plan: &DeletionPlan, out: &mut Outcome) 
 mod tests {
     use super::*;
     use crate::engine::volumes::VolumeFact;
-    use crate::safety::plan::VolumeKind;
 
     fn planned() -> PlannedVolume {
         PlannedVolume {
@@ -410,6 +459,81 @@ mod tests {
         assert!(e.contains("changed"), "{e}");
         let e = still_matches(&planned(), None).expect_err("gone");
         assert!(e.contains("disappeared"), "{e}");
+    }
+
+    #[test]
+    fn what_became_of_an_at_risk_volume() {
+        let anon = PlannedVolume {
+            kind: VolumeKind::Anonymous,
+            ..planned()
+        };
+        let named = planned();
+        let same = fact("2026-11-21T19:52:58Z");
+        let newer = fact("2026-11-21T20:00:00Z");
+        type Case<'a> = (
+            &'a str,
+            &'a PlannedVolume,
+            Option<&'a VolumeFact>,
+            Option<bool>,
+            &'a str,
+            &'a str,
+        );
+        let cases: Vec<Case<'_>> = vec![
+            (
+                "anon orphaned by up -V",
+                &anon,
+                Some(&same),
+                Some(false),
+                "orphaned",
+                "no container mounts it",
+            ),
+            (
+                "anon still mounted",
+                &anon,
+                Some(&same),
+                Some(true),
+                "kept",
+                "mounted",
+            ),
+            (
+                "anon, mounts unknown",
+                &anon,
+                Some(&same),
+                None,
+                "kept",
+                "still present",
+            ),
+            (
+                "named recreated by -y",
+                &named,
+                Some(&newer),
+                Some(true),
+                "replaced",
+                "new, empty",
+            ),
+            (
+                "named untouched",
+                &named,
+                Some(&same),
+                Some(true),
+                "kept",
+                "mounted",
+            ),
+            (
+                "named not mounted",
+                &named,
+                Some(&same),
+                Some(false),
+                "kept",
+                "still present",
+            ),
+            ("gone", &anon, None, Some(false), "removed", "no longer"),
+        ];
+        for (name, v, now, mounted, status, reason) in cases {
+            let a = after_at_risk(v, now, mounted);
+            assert_eq!(a.status, status, "{name}");
+            assert!(a.reason.contains(reason), "{name}: {}", a.reason);
+        }
     }
 
     #[test]

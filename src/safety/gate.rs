@@ -13,7 +13,7 @@ use super::classify::{Action, ComposeGlobals, Destructive, strip_volume_flags};
 use super::execute::{self, Outcome, Output};
 use super::plan::{self, DeletionPlan, PlanInput};
 use super::policy;
-use super::sources::{compose_view, load_project};
+use super::sources::{self, LabelProject, Source, compose_view, load_project};
 use super::views::{self, Disagreement};
 use super::{prompt, snapshot};
 use crate::commands::Ctx;
@@ -27,12 +27,14 @@ use crate::project::{LoadedProject, Project};
 pub struct Prepared {
     /// The context with the argv's own global flags applied (what Compose would see).
     pub ctx: Ctx,
-    pub loaded: LoadedProject,
+    /// The compose files, or (label mode) only the project name and the Engine's labels.
+    pub source: Source,
     pub destructive: Destructive,
     /// The argv as asked (Compose form, global flags first).
     pub args: Vec<String>,
     pub plan: DeletionPlan,
-    /// Compose's own view disagrees with devctl's model: execution is refused.
+    /// Compose's own view disagrees with devctl's model: execution is refused. (Never set
+    /// in label mode: the check cannot run there, and the plan says so.)
     pub disagreement: Option<Disagreement>,
 }
 
@@ -40,6 +42,22 @@ impl Prepared {
     /// What the user must type (or pass with `--confirm`) to confirm.
     pub fn required_words(&self) -> Vec<String> {
         policy::required_words(&self.plan)
+    }
+
+    /// Label mode: planned from the Engine's labels (no compose file).
+    pub fn label_mode(&self) -> Option<&LabelProject> {
+        match &self.source {
+            Source::Labels(l) => Some(l),
+            Source::Files(_) => None,
+        }
+    }
+
+    /// Label mode with nothing of the project on the Engine: no container, no network, no
+    /// volume carries its label.
+    pub fn nothing_labelled(&self) -> bool {
+        self.label_mode().is_some_and(|l| {
+            l.containers.is_empty() && l.networks.is_empty() && self.plan.is_empty()
+        })
     }
 
     /// The plan as text (for a terminal or a modal).
@@ -63,7 +81,16 @@ impl Prepared {
             // Compose would ask on its /dev/null stdin; the user confirmed the plan already.
             sub.insert(1, "-f".into());
         }
-        execute::compose_call(&self.ctx, &self.loaded, &sub).map(Some)
+        match &self.source {
+            Source::Files(loaded) => execute::compose_call(&self.ctx, loaded, &sub).map(Some),
+            Source::Labels(l) => execute::compose_call_by_name(
+                &self.ctx,
+                &l.name,
+                l.project_directory.as_deref(),
+                &sub,
+            )
+            .map(Some),
+        }
     }
 }
 
@@ -124,6 +151,11 @@ pub async fn prepare(
     docker: &Docker,
 ) -> Result<Prepared> {
     let ectx = effective_ctx(ctx, &destructive.globals);
+    if destructive.subcommand == "down" {
+        if let Some(label) = sources::label_project(&ectx)? {
+            return prepare_by_labels(ectx, args, destructive, label, docker).await;
+        }
+    }
     let loaded = load_project(&ectx)?;
     let facts = volumes::gather(docker, true).await?;
     if destructive.actions.contains(&Action::VolumeRm) {
@@ -143,11 +175,46 @@ pub async fn prepare(
     let disagreement = views::check_views(&loaded.project, &compose).err();
     Ok(Prepared {
         ctx: ectx,
-        loaded,
+        source: Source::Files(Box::new(loaded)),
         destructive,
         args: args.to_vec(),
         plan,
         disagreement,
+    })
+}
+
+/// Label mode (`down` with a project name and no compose file): plan from the Engine's labels.
+async fn prepare_by_labels(
+    ectx: Ctx,
+    args: &[String],
+    destructive: Destructive,
+    label: sources::LabelName,
+    docker: &Docker,
+) -> Result<Prepared> {
+    let name = label.name;
+    let facts = volumes::gather(docker, true).await?;
+    let networks = sources::labelled_networks(docker, &name).await?;
+    let plan = plan::plan_by_labels(&name, &destructive, &facts);
+    let containers = facts
+        .containers
+        .iter()
+        .filter(|c| c.project.as_deref() == Some(name.as_str()))
+        .map(|c| c.name.clone())
+        .collect();
+    let project_directory = ectx.global.project_directory.clone();
+    Ok(Prepared {
+        ctx: ectx,
+        source: Source::Labels(LabelProject {
+            name,
+            explicit: label.explicit,
+            project_directory,
+            containers,
+            networks,
+        }),
+        destructive,
+        args: args.to_vec(),
+        plan,
+        disagreement: None,
     })
 }
 

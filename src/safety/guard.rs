@@ -8,6 +8,7 @@ use super::gate::{Confirmation, Prepared, audit_decision, execute, prepare};
 use super::policy::{self, Decision, GateFlags};
 use super::{prompt, sources};
 use crate::commands::Ctx;
+use crate::engine::volumes::LABEL_PROJECT;
 use crate::error::{Error, Result};
 
 /// The CLI path: prepare, show, decide, prompt, execute. Returns the exit code.
@@ -31,6 +32,20 @@ async fn guard_async(
     let p = prepare(ctx, args, destructive, &docker).await?;
     // Fail before anything is touched when the audit log cannot be written.
     drop(AuditLog::open(&ctx.env)?);
+    if p.nothing_labelled() {
+        if let Some(l) = p.label_mode().filter(|l| !l.explicit) {
+            return Err(sources::no_file_error(&p.ctx, &l.name));
+        }
+        eprintln!("{}", nothing_to_remove(&p.plan.project));
+        if !ctx.global.dry_run {
+            audit_decision(
+                &p,
+                "nothing-to-remove",
+                "label mode: nothing carries the label",
+            )?;
+        }
+        return Ok(0);
+    }
     let color = ctx.color() && prompt::is_terminal();
     eprintln!("{}", p.render(color));
     if let Some(d) = &p.disagreement {
@@ -114,10 +129,74 @@ async fn guard_async(
 /// `--dry-run` prints it and stops. Like the lifecycle commands, the Engine must answer first
 /// (the shared preflight: exit 6 within 2 s when it does not), so Compose's own "cannot
 /// connect" (exit 1) never reaches the user.
+///
+/// Label mode (`down` with a project name and no compose file, see [`sources`]): Compose runs
+/// `-p NAME down` without files when a container or network carries the project's label;
+/// otherwise devctl says there is nothing to remove (exit 0) — or, when the name only came
+/// from `COMPOSE_PROJECT_NAME` and nothing at all carries it, gives the loader's "no compose
+/// file found" (exit 3).
 pub fn run_plain(ctx: &Ctx, sub: &[String]) -> Result<u8> {
+    if sub.first().map(String::as_str) == Some("down") {
+        if let Some(label) = sources::label_project(ctx)? {
+            return run_plain_by_labels(ctx, &label, sub);
+        }
+    }
     let loaded = sources::load_project(ctx)?;
     let inv = crate::compose::invocation(ctx, &loaded, sub)?;
     crate::commands::lifecycle::preflight(ctx, &loaded, sub)?;
+    crate::compose::execute(ctx, &inv)
+}
+
+/// The message of label mode when nothing carries the project's label.
+fn nothing_to_remove(name: &str) -> String {
+    format!(
+        "nothing to remove for project {name}: no compose file was found, and no container, \
+         network or volume carries the label {LABEL_PROJECT}={name}"
+    )
+}
+
+fn run_plain_by_labels(ctx: &Ctx, label: &sources::LabelName, sub: &[String]) -> Result<u8> {
+    let name = label.name.as_str();
+    let rt = crate::commands::runtime()?;
+    let (containers, networks, volumes) = rt.block_on(async {
+        let docker = sources::connect(ctx).await?;
+        let facts = crate::engine::volumes::gather(&docker, false).await?;
+        let networks = sources::labelled_networks(&docker, name).await?;
+        let containers = facts
+            .containers
+            .iter()
+            .filter(|c| c.project.as_deref() == Some(name))
+            .count();
+        let volumes: Vec<String> = facts
+            .volumes
+            .iter()
+            .filter(|v| v.project() == Some(name))
+            .map(|v| v.name.clone())
+            .collect();
+        Ok::<_, Error>((containers, networks.len(), volumes))
+    })?;
+    if containers == 0 && networks == 0 {
+        if volumes.is_empty() && !label.explicit {
+            return Err(sources::no_file_error(ctx, name));
+        }
+        if volumes.is_empty() {
+            eprintln!("{}", nothing_to_remove(name));
+        } else {
+            eprintln!(
+                "nothing to remove for project {name}: no container or network carries its \
+                 label; its volumes are kept ({}); `devctl -p {name} down -v` shows the plan \
+                 to delete them",
+                volumes.join(", ")
+            );
+        }
+        return Ok(0);
+    }
+    eprintln!(
+        "devctl: no compose file found; Compose works from the Engine's labels of project \
+         {name} ({containers} container(s), {networks} network(s)); volumes are kept"
+    );
+    let project_directory = ctx.global.project_directory.as_deref();
+    let inv = super::execute::compose_call_by_name(ctx, name, project_directory, sub)?;
     crate::compose::execute(ctx, &inv)
 }
 

@@ -1,5 +1,10 @@
 //! Compose's flag tables (v2.40.3) and a parser that reads an argv with pflag's rules.
-//! Pure; used by [`super::classify`].
+//! Pure; used by [`super::classify`]. The root's value flags are the one table in
+//! `compose::globals`, shared with `compose::argv`.
+
+use std::sync::LazyLock;
+
+use crate::compose::globals::{GLOBAL_VALUE_FLAGS, GlobalValue};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Effect {
@@ -38,18 +43,8 @@ const fn f(
     }
 }
 
-pub(super) const ROOT: &[Flag] = &[
-    f(&["file"], Some('f'), true, Effect::File),
-    f(&["project-name"], Some('p'), true, Effect::ProjectName),
-    f(
-        &["project-directory", "workdir"],
-        None,
-        true,
-        Effect::ProjectDir,
-    ),
-    f(&["profile"], None, true, Effect::Profile),
-    f(&["env-file"], None, true, Effect::EnvFile),
-    f(&["ansi", "progress", "parallel"], None, true, Effect::Plain),
+/// Compose's root boolean flags (the value-taking ones come from `compose::globals`).
+const ROOT_BOOLS: &[Flag] = &[
     f(
         &["all-resources", "compatibility", "verbose", "no-ansi"],
         None,
@@ -60,6 +55,33 @@ pub(super) const ROOT: &[Flag] = &[
     f(&["dry-run"], None, false, Effect::DryRun),
     f(&["help"], Some('h'), false, Effect::Help),
 ];
+
+/// Compose's root flags: the one table of global value flags shared with `compose::argv`
+/// ([`GLOBAL_VALUE_FLAGS`]), then the booleans.
+pub(super) fn root() -> &'static [Flag] {
+    static ROOT: LazyLock<Vec<Flag>> = LazyLock::new(|| {
+        GLOBAL_VALUE_FLAGS
+            .iter()
+            .map(|g| {
+                let effect = match g.selects {
+                    GlobalValue::File => Effect::File,
+                    GlobalValue::ProjectName => Effect::ProjectName,
+                    GlobalValue::ProjectDirectory => Effect::ProjectDir,
+                    GlobalValue::Profile => Effect::Profile,
+                    GlobalValue::EnvFile => Effect::EnvFile,
+                    GlobalValue::Other => Effect::Plain,
+                };
+                f(g.long, g.short, true, effect)
+            })
+            .chain(
+                ROOT_BOOLS
+                    .iter()
+                    .map(|b| f(b.long, b.short, b.value, b.effect)),
+            )
+            .collect()
+    });
+    &ROOT
+}
 
 pub(super) const COMMON: &[Flag] = &[
     f(&["dry-run"], None, false, Effect::DryRun),

@@ -12,6 +12,9 @@ use super::classify::{Action, Destructive};
 use crate::engine::volumes::{EngineFacts, LABEL_PROJECT, VolumeFact, is_anonymous_name};
 use crate::project::Project;
 
+mod labels;
+pub use labels::plan_by_labels;
+
 /// Everything `plan` looks at.
 pub struct PlanInput<'a> {
     /// The merged model of the project the action targets.
@@ -87,6 +90,10 @@ pub enum Warning {
     },
     /// Named on the command line but not a volume of this project.
     NotInProject { volume: String },
+    /// No compose file: the plan comes from the Engine's labels alone.
+    LabelMode { project: String },
+    /// No compose file: the check against Compose's own view of the files cannot run.
+    ViewsSkipped,
 }
 
 impl Warning {
@@ -114,6 +121,17 @@ impl Warning {
             Warning::NotInProject { volume } => {
                 format!("volume `{volume}` is not a volume of this project")
             }
+            Warning::LabelMode { project } => format!(
+                "no compose file found: this plan comes from the Engine's labels \
+                 ({LABEL_PROJECT}={project}), as `docker compose -p {project} down -v` without \
+                 files would act. Without the compose files devctl cannot tell which of these \
+                 volumes you meant to keep: any of them may be an \"external\" volume that \
+                 Compose created earlier. Run devctl with the project's files (-f) to plan \
+                 from them instead"
+            ),
+            Warning::ViewsSkipped => "the check against Compose's own view of the files \
+                 (`docker compose config`) cannot run without compose files: skipped"
+                .to_string(),
         }
     }
 }

@@ -39,7 +39,7 @@ fn now() -> DateTime<Utc> {
 #[test]
 fn json_has_the_issue_fields() {
     let s = snap();
-    let v = serde_json::to_value(json_view(&s, now())).expect("json");
+    let v = serde_json::to_value(json_view(&s, now(), None)).expect("json");
     assert_eq!(v["project"], PROJECT);
     let svc = |n: &str| {
         v["services"]
@@ -104,7 +104,7 @@ fn json_has_the_issue_fields() {
 
 #[test]
 fn table_lists_every_service() {
-    let t = table(&snap(), now(), false);
+    let t = table(&snap(), now(), false, None);
     let lines: Vec<&str> = t.lines().collect();
     assert!(lines[0].starts_with("SERVICE"), "{t}");
     let find = |svc: &str| {
@@ -123,7 +123,7 @@ fn table_lists_every_service() {
     assert!(find("lazy").contains("disabled (profile)"), "{t}");
     assert!(find("clash").contains("cannot start"), "{t}");
     assert!(!t.contains('\u{1b}'));
-    assert!(table(&snap(), now(), true).contains("\u{1b}[32mhealthy\u{1b}[0m"));
+    assert!(table(&snap(), now(), true, None).contains("\u{1b}[32mhealthy\u{1b}[0m"));
 }
 
 #[test]
@@ -138,4 +138,58 @@ fn human_duration_table() {
     ] {
         assert_eq!(human_duration(s), want);
     }
+}
+
+#[test]
+fn stats_add_cpu_and_mem_columns_and_json_fields() {
+    let s = snap();
+    let web = s
+        .services
+        .iter()
+        .find(|x| x.name == "web")
+        .and_then(|x| x.containers.first())
+        .expect("web container");
+    let usage: UsageById = [(
+        web.id.clone(),
+        Usage {
+            cpu_percent: 12.345,
+            mem_bytes: 3 * 1024 * 1024,
+            mem_limit: 1 << 30,
+        },
+    )]
+    .into_iter()
+    .collect();
+    let t = table(&s, now(), false, Some(&usage));
+    let lines: Vec<&str> = t.lines().collect();
+    let cols: Vec<&str> = lines[0].split_whitespace().collect();
+    assert_eq!(
+        cols,
+        [
+            "SERVICE", "#", "STATUS", "RESTARTS", "UP", "PORTS", "CPU", "MEM", "IMAGE"
+        ],
+        "{t}"
+    );
+    let web_line = lines
+        .iter()
+        .find(|l| l.starts_with("web "))
+        .expect("web row");
+    assert!(web_line.contains("12.3%"), "{t}");
+    assert!(web_line.contains("3.0 MiB"), "{t}");
+    // Columns stay aligned: the IMAGE header starts where web's image does.
+    let image_at = lines[0].find("IMAGE").expect("IMAGE");
+    assert_eq!(&web_line[image_at..image_at + 1], &web.image[..1], "{t}");
+    // Without samples (not running, or no --stats) there is nothing to show.
+    assert!(!table(&s, now(), false, None).contains("CPU"));
+    let v = serde_json::to_value(json_view(&s, now(), Some(&usage))).expect("json");
+    let c = &v["services"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["name"] == "web"))
+        .expect("web")["containers"][0];
+    assert_eq!(c["cpu_percent"], 12.35);
+    assert_eq!(c["mem_bytes"], 3 * 1024 * 1024);
+    let plain = serde_json::to_value(json_view(&s, now(), None)).expect("json");
+    assert!(
+        !plain.to_string().contains("cpu_percent"),
+        "no stats fields without --stats"
+    );
 }
