@@ -3,30 +3,14 @@
 //! The standalone binary is the test bed's real Compose v2.40.3 plugin binary, which also runs
 //! on its own; a `docker` shim on PATH hides the plugin. Project `devctl-it-compose-standalone`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use common::cleanup::Cleanup;
+
 const PROJECT: &str = "devctl-it-compose-standalone";
-
-struct Cleanup(PathBuf);
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        let _ = Command::new("docker")
-            .args([
-                "compose",
-                "-p",
-                PROJECT,
-                "down",
-                "-t",
-                "0",
-                "--remove-orphans",
-            ])
-            .current_dir(&self.0)
-            .stdin(Stdio::null())
-            .output();
-    }
-}
 
 fn plugin_binary() -> PathBuf {
     let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
@@ -96,7 +80,7 @@ fn standalone_compose_v2_drives_the_stack() {
         ),
     )
     .expect("compose.yaml");
-    let _c = Cleanup(proj.clone());
+    let _c = Cleanup::new(PROJECT).keep_volumes().in_dir(&proj);
 
     let out = devctl(&proj, &path, &["up", "--wait=60s"]);
     let err = String::from_utf8_lossy(&out.stderr);

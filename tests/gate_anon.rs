@@ -8,9 +8,13 @@
 //! volume id it saw (never by a broad filter), also when the test fails.
 #![allow(clippy::panic, clippy::unwrap_used)]
 
+mod common;
+
 use std::cell::RefCell;
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::docker::{docker, docker_checked, file_in, volume_exists};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
@@ -48,7 +52,7 @@ volumes:
             name = stack.name
         );
         std::fs::write(stack.dir.path().join("compose.yaml"), compose).unwrap();
-        docker(&[
+        docker_checked(&[
             "volume",
             "create",
             "--label",
@@ -85,7 +89,7 @@ volumes:
 
     /// The anonymous volume the container mounts at `/anon` now (recorded for cleanup).
     fn current_anon(&self) -> Option<String> {
-        let out = docker_unchecked(&[
+        let out = docker(&[
             "inspect",
             &self.container(),
             "--format",
@@ -123,7 +127,7 @@ volumes:
     }
 
     fn running(&self) -> usize {
-        let out = docker(&[
+        let out = docker_checked(&[
             "ps",
             "-q",
             "--filter",
@@ -202,53 +206,10 @@ impl Drop for Stack {
         vols.extend(self.anon_ids.borrow().iter().cloned());
         for v in vols {
             if volume_exists(&v) {
-                let _ = docker_unchecked(&["volume", "rm", "-f", &v]);
+                let _ = docker(&["volume", "rm", "-f", &v]);
             }
         }
     }
-}
-
-fn docker_unchecked(args: &[&str]) -> Output {
-    Command::new("docker")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn docker(args: &[&str]) -> Output {
-    let out = docker_unchecked(args);
-    assert!(
-        out.status.success(),
-        "docker {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn volume_exists(v: &str) -> bool {
-    docker_unchecked(&["volume", "inspect", v]).status.success()
-}
-
-/// `/file` of a volume, read by a throwaway read-only container (None: no such volume).
-fn file_in(volume: &str) -> Option<String> {
-    if !volume_exists(volume) {
-        return None;
-    }
-    let out = docker(&[
-        "run",
-        "--rm",
-        "--pull",
-        "never",
-        "--network",
-        "none",
-        "-v",
-        &format!("{volume}:/v:ro"),
-        "devctl-test/busybox:latest",
-        "cat",
-        "/v/file",
-    ]);
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 #[test]

@@ -11,8 +11,12 @@
 //! anonymous ids it saw), also when the test fails.
 #![allow(clippy::panic, clippy::unwrap_used)]
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+
+use common::docker::{docker, docker_checked, file_in, volume_exists};
 
 struct Stack {
     name: String,
@@ -50,14 +54,14 @@ volumes:
             anon: String::new(),
         };
         // Created first, so that Drop finds every name even if `up` fails half way.
-        docker(&[
+        docker_checked(&[
             "volume",
             "create",
             "--label",
             &format!("com.docker.compose.project={}", s.name),
             &s.labelled(),
         ]);
-        docker(&[
+        docker_checked(&[
             "volume",
             "create",
             "--label",
@@ -65,7 +69,7 @@ volumes:
             &s.other(),
         ]);
         s.compose(&["up", "-d"]);
-        let out = docker(&[
+        let out = docker_checked(&[
             "inspect",
             &s.container(),
             "--format",
@@ -109,12 +113,12 @@ volumes:
         let f = self.file();
         let mut all = vec!["compose", "-p", &self.name, "-f", f.to_str().unwrap()];
         all.extend_from_slice(args);
-        docker(&all)
+        docker_checked(&all)
     }
 
     /// Containers of the project in any state.
     fn containers(&self) -> usize {
-        let out = docker(&[
+        let out = docker_checked(&[
             "ps",
             "-aq",
             "--filter",
@@ -180,36 +184,14 @@ impl Drop for Stack {
         }
         for v in vols {
             if volume_exists(&v) {
-                let _ = docker_unchecked(&["volume", "rm", "-f", &v]);
+                let _ = docker(&["volume", "rm", "-f", &v]);
             }
         }
     }
 }
 
-fn docker_unchecked(args: &[&str]) -> Output {
-    Command::new("docker")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
-
-fn docker(args: &[&str]) -> Output {
-    let out = docker_unchecked(args);
-    assert!(
-        out.status.success(),
-        "docker {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn volume_exists(v: &str) -> bool {
-    docker_unchecked(&["volume", "inspect", v]).status.success()
-}
-
 fn busybox(volume: &str, ro: &str, script: &str) -> Output {
-    docker(&[
+    docker_checked(&[
         "run",
         "--rm",
         "--pull",
@@ -227,15 +209,6 @@ fn busybox(volume: &str, ro: &str, script: &str) -> Output {
 
 fn write_file(volume: &str, text: &str) {
     busybox(volume, "", &format!("echo {text} > /v/file"));
-}
-
-/// `/file` of a volume (None: no such volume).
-fn file_in(volume: &str) -> Option<String> {
-    if !volume_exists(volume) {
-        return None;
-    }
-    let out = busybox(volume, ":ro", "cat /v/file");
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 #[test]

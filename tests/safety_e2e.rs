@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rexpect::process::wait::WaitStatus;
 
 use common::cleanup::Cleanup;
-use common::docker::{docker_checked, volume_exists};
+use common::docker::{docker_checked, file_in, volume_exists};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
@@ -187,28 +187,6 @@ volumes:
             .map(|r| r["decision"].as_str().unwrap_or("").to_string())
             .collect()
     }
-}
-
-/// The content of `/file` in a volume (None when the volume does not exist). Reads with a
-/// throwaway container that mounts the volume read-only.
-fn file_in(volume: &str) -> Option<String> {
-    if !volume_exists(volume) {
-        return None;
-    }
-    let out = docker_checked(&[
-        "run",
-        "--rm",
-        "--pull",
-        "never",
-        "--network",
-        "none",
-        "-v",
-        &format!("{volume}:/v:ro"),
-        "devctl-test/busybox:latest",
-        "cat",
-        "/v/file",
-    ]);
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn exit_code(out: &Output) -> i32 {

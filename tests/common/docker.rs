@@ -47,6 +47,27 @@ pub fn volume_exists(name: &str) -> bool {
     docker(&["volume", "inspect", name]).status.success()
 }
 
+/// `/file` of a volume, read by a throwaway read-only container (`None`: no such volume).
+pub fn file_in(volume: &str) -> Option<String> {
+    if !volume_exists(volume) {
+        return None;
+    }
+    let out = docker_checked(&[
+        "run",
+        "--rm",
+        "--pull",
+        "never",
+        "--network",
+        "none",
+        "-v",
+        &format!("{volume}:/v:ro"),
+        super::IMAGE,
+        "cat",
+        "/v/file",
+    ]);
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 /// The container id of `service` in `project` (one replica), running or not.
 pub fn container_of(project: &str, service: &str) -> String {
     docker_ok(&[
