@@ -188,6 +188,20 @@ fn status_of(e: &bollard::errors::Error) -> Option<u16> {
     }
 }
 
+/// Names of the networks labelled with project `name`.
+pub async fn labelled_networks(docker: &Docker, name: &str) -> Result<Vec<String>> {
+    let filters = HashMap::from([("label".to_string(), vec![format!("{LABEL_PROJECT}={name}")])]);
+    let list = docker
+        .list_networks(Some(bollard::query_parameters::ListNetworksOptions {
+            filters: Some(filters),
+        }))
+        .await
+        .map_err(|e| Error::general(format!("cannot list networks: {e}")))?;
+    let mut names: Vec<String> = list.into_iter().filter_map(|n| n.name).collect();
+    names.sort();
+    Ok(names)
+}
+
 /// List every volume and container (all states) with their mounts; sizes when `sizes` and the
 /// Engine computes them (`system df` can be slow on big hosts; failures leave sizes unknown).
 pub async fn gather(docker: &Docker, sizes: bool) -> Result<EngineFacts> {

@@ -193,7 +193,7 @@ async fn prepare_by_labels(
 ) -> Result<Prepared> {
     let name = label.name;
     let facts = volumes::gather(docker, true).await?;
-    let networks = sources::labelled_networks(docker, &name).await?;
+    let networks = crate::engine::volumes::labelled_networks(docker, &name).await?;
     let plan = plan::plan_by_labels(&name, &destructive, &facts);
     let containers = facts
         .containers

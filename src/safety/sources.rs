@@ -9,11 +9,9 @@
 //! project directory up, and a project name is (`-p`, else `COMPOSE_PROJECT_NAME` from the
 //! environment, else from the env files / `.env`).
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use bollard::Docker;
-use bollard::query_parameters::ListNetworksOptions;
 
 use super::execute;
 use crate::commands::Ctx;
@@ -162,20 +160,6 @@ fn name_from_env_files(ctx: &Ctx, cwd: &Path, dir: &Path) -> Result<Option<Strin
     };
     let env = crate::project::dotenv::load_files(&files, &ctx.env)?;
     Ok(non_empty(env.get("COMPOSE_PROJECT_NAME")).cloned())
-}
-
-/// Names of the networks labelled with project `name`.
-pub async fn labelled_networks(docker: &Docker, name: &str) -> Result<Vec<String>> {
-    let filters = HashMap::from([("label".to_string(), vec![format!("{LABEL_PROJECT}={name}")])]);
-    let list = docker
-        .list_networks(Some(ListNetworksOptions {
-            filters: Some(filters),
-        }))
-        .await
-        .map_err(|e| Error::general(format!("cannot list networks: {e}")))?;
-    let mut names: Vec<String> = list.into_iter().filter_map(|n| n.name).collect();
-    names.sort();
-    Ok(names)
 }
 
 #[cfg(test)]
