@@ -14,9 +14,10 @@ use crate::tui::text::{short_duration, visible};
 
 pub struct OpsPane<'a>(pub &'a Model);
 
-fn header_line<'a>(m: &Model, op: &'a Op) -> Line<'a> {
+/// An operation's status as text, and its colour.
+fn status_of(m: &Model, op: &Op) -> (String, Style) {
     let t = &m.config.theme;
-    let (status, style) = match &op.status {
+    match &op.status {
         OpStatus::Running => {
             let secs = (m.now - op.started).to_std().unwrap_or_default();
             (
@@ -30,7 +31,12 @@ fn header_line<'a>(m: &Model, op: &'a Op) -> Line<'a> {
             format!("failed: {}", visible(e)),
             Style::new().fg(t.unhealthy),
         ),
-    };
+    }
+}
+
+fn header_line<'a>(m: &Model, op: &'a Op) -> Line<'a> {
+    let t = &m.config.theme;
+    let (status, style) = status_of(m, op);
     let mut spans = vec![
         Span::styled(
             format!("▸ {} ", op.title),
@@ -56,10 +62,17 @@ impl Widget for &OpsPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let m = self.0;
         let t = &m.config.theme;
-        let title = if m.ops_scroll > 0 {
-            format!(" Operations · scrolled {} up · End/G bottom ", m.ops_scroll)
-        } else {
-            " Operations ".to_string()
+        // The newest operation stays named in the title while its output scrolls past.
+        let title = match m.ops.back() {
+            _ if m.ops_scroll > 0 => {
+                format!(" Operations · scrolled {} up · End/G bottom ", m.ops_scroll)
+            }
+            Some(op) => format!(
+                " Operations · {} · {} ",
+                visible(&op.title),
+                status_of(m, op).0
+            ),
+            None => " Operations ".to_string(),
         };
         let block = panel(Line::from(title), focused(m, Focus::Ops), t);
         let inner = block.inner(area);
