@@ -154,23 +154,11 @@ volumes:
             .stdin(Stdio::null())
             .output()
             .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.code().unwrap_or(-1), text)
+        common::audit::code_and_text(&out)
     }
 
     fn decisions(&self) -> Vec<String> {
-        std::fs::read_to_string(self.dir.path().join("state").join("audit.jsonl"))
-            .unwrap_or_default()
-            .lines()
-            .map(|l| {
-                let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                v["decision"].as_str().unwrap_or("").to_string()
-            })
-            .collect()
+        common::audit::decisions(&self.dir.path().join("state"))
     }
 
     /// The plan names the anonymous volume, says it is anonymous, gives a size (or

@@ -172,20 +172,11 @@ volumes:
     }
 
     fn audit(&self) -> Vec<serde_json::Value> {
-        match std::fs::read_to_string(self.state().join("audit.jsonl")) {
-            Ok(t) => t
-                .lines()
-                .map(|l| serde_json::from_str(l).unwrap())
-                .collect(),
-            Err(_) => vec![],
-        }
+        common::audit::records(&self.state())
     }
 
     fn decisions(&self) -> Vec<String> {
-        self.audit()
-            .iter()
-            .map(|r| r["decision"].as_str().unwrap_or("").to_string())
-            .collect()
+        common::audit::decisions(&self.state())
     }
 }
 

@@ -93,12 +93,18 @@ pub async fn usage_once(docker: &Docker, id: &str) -> Option<Usage> {
         one_shot: false,
     };
     let s = docker.stats(id, Some(opts)).next().await?.ok()?;
+    usage_with_baseline(&s)
+}
+
+/// The usage of a sample that has a previous CPU sample to compare with (`docker stats`
+/// skips the others: their CPU percentage would be meaningless).
+fn usage_with_baseline(s: &ContainerStatsResponse) -> Option<Usage> {
     let has_pre = s
         .precpu_stats
         .as_ref()
         .and_then(|p| p.system_cpu_usage)
         .is_some_and(|v| v > 0);
-    has_pre.then(|| usage_from_stats(&s))
+    has_pre.then(|| usage_from_stats(s))
 }
 
 /// Stream the usage of one container (about one sample per second) until it stops or
@@ -112,16 +118,7 @@ pub fn usage_stream(docker: &Docker, id: &str) -> impl futures_util::Stream<Item
     docker
         .stats(id, Some(opts))
         .take_while(|r| std::future::ready(r.is_ok()))
-        .filter_map(|r| {
-            std::future::ready(r.ok().and_then(|s| {
-                let has_pre = s
-                    .precpu_stats
-                    .as_ref()
-                    .and_then(|p| p.system_cpu_usage)
-                    .is_some_and(|v| v > 0);
-                has_pre.then(|| usage_from_stats(&s))
-            }))
-        })
+        .filter_map(|r| std::future::ready(r.ok().and_then(|s| usage_with_baseline(&s))))
 }
 
 #[cfg(test)]

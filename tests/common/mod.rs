@@ -7,6 +7,7 @@
 //! - [`process`]: a child whose stdout lines arrive on a channel (killed on drop), signals.
 //! - [`scratch`]: temp dirs holding one test's files.
 //! - [`stack`]: a throw-away Compose project in a temp dir, removed on drop.
+//! - [`audit`]: the safety gate's audit log, and a command's exit code and text.
 //!
 //! Specialised pieces: [`dockerd`] (a private Engine for fault tests), [`proxy`] (a socket
 //! proxy in front of the shared Engine), [`tmux`] (a real terminal), [`config`] (differential
@@ -16,6 +17,7 @@
 //! A suite uses only some of it; the rest would warn as dead code in that test binary.
 #![allow(dead_code, clippy::panic)]
 
+pub mod audit;
 pub mod cleanup;
 pub mod config;
 pub mod devctl;
