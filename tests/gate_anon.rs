@@ -14,7 +14,9 @@ use std::cell::RefCell;
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::docker::{docker, docker_checked, file_in, volume_exists};
+use common::docker::{
+    compose_in, docker, docker_checked, file_in, project_containers, volume_exists,
+};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
@@ -111,29 +113,11 @@ volumes:
     }
 
     fn compose(&self, args: &[&str]) -> Output {
-        let out = Command::new("docker")
-            .arg("compose")
-            .args(args)
-            .current_dir(self.dir.path())
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "docker compose {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
+        compose_in(self.dir.path(), args)
     }
 
     fn running(&self) -> usize {
-        let out = docker_checked(&[
-            "ps",
-            "-q",
-            "--filter",
-            &format!("label=com.docker.compose.project={}", self.name),
-        ]);
-        String::from_utf8_lossy(&out.stdout).lines().count()
+        project_containers(&self.name, false)
     }
 
     /// Both files intact, the other project's volume there, the container running.

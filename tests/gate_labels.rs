@@ -16,7 +16,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-use common::docker::{docker, docker_checked, file_in, volume_exists};
+use common::docker::{docker, docker_checked, file_in, project_containers, volume_exists};
 
 struct Stack {
     name: String,
@@ -118,13 +118,7 @@ volumes:
 
     /// Containers of the project in any state.
     fn containers(&self) -> usize {
-        let out = docker_checked(&[
-            "ps",
-            "-aq",
-            "--filter",
-            &format!("label=com.docker.compose.project={}", self.name),
-        ]);
-        String::from_utf8_lossy(&out.stdout).lines().count()
+        project_containers(&self.name, true)
     }
 
     fn assert_volumes_intact(&self) {

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rexpect::process::wait::WaitStatus;
 
 use common::cleanup::Cleanup;
-use common::docker::{docker_checked, file_in, volume_exists};
+use common::docker::{compose_in, docker_checked, file_in, project_containers, volume_exists};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
@@ -112,29 +112,11 @@ volumes:
     }
 
     fn compose(&self, args: &[&str]) -> Output {
-        let out = Command::new("docker")
-            .arg("compose")
-            .args(args)
-            .current_dir(self.path())
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "docker compose {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
+        compose_in(self.path(), args)
     }
 
     fn running(&self) -> usize {
-        let out = docker_checked(&[
-            "ps",
-            "-q",
-            "--filter",
-            &format!("label=com.docker.compose.project={}", self.name),
-        ]);
-        String::from_utf8_lossy(&out.stdout).lines().count()
+        project_containers(&self.name, false)
     }
 
     fn named_file(&self) -> Option<String> {

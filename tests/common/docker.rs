@@ -93,3 +93,31 @@ pub fn which(program: &str) -> Option<PathBuf> {
             .find(|c| c.is_file())
     })
 }
+
+/// `docker compose ARGS` run in `dir` (stdin /dev/null); fails the test when Compose fails.
+pub fn compose_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    let out = Command::new("docker")
+        .arg("compose")
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("docker compose runs");
+    assert!(
+        out.status.success(),
+        "docker compose {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// How many containers carry project `name`'s label: running ones, or with `all` in any state.
+pub fn project_containers(name: &str, all: bool) -> usize {
+    let filter = format!("label=com.docker.compose.project={name}");
+    let mut args = vec!["ps", "-q", "--filter", &filter];
+    if all {
+        args.push("-a");
+    }
+    let out = docker_checked(&args);
+    String::from_utf8_lossy(&out.stdout).lines().count()
+}
