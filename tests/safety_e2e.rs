@@ -153,6 +153,15 @@ volumes:
         c
     }
 
+    /// devctl with `args`, no terminal (stdin /dev/null), to completion.
+    fn run(&self, args: &[&str]) -> Output {
+        self.devctl()
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("devctl runs")
+    }
+
     fn audit(&self) -> Vec<serde_json::Value> {
         common::audit::records(&self.state())
     }
@@ -200,12 +209,7 @@ fn fake_docker(dir: &Path) -> (PathBuf, PathBuf) {
 fn down_v_without_terminal_is_refused_then_confirm_flag_deletes_only_the_named_volume() {
     let s = Stack::up("flag");
     // No terminal, no --confirm → refused (4), nothing touched.
-    let out = s
-        .devctl()
-        .args(["down", "-v"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = s.run(&["down", "-v"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(exit_code(&out), 4, "{err}");
     assert!(err.contains(&format!("--confirm {}", s.name)), "{err}");
@@ -215,33 +219,18 @@ fn down_v_without_terminal_is_refused_then_confirm_flag_deletes_only_the_named_v
     );
     s.assert_untouched();
     // A bare --yes is not a devctl flag; a wrong --confirm is refused.
-    let out = s
-        .devctl()
-        .args(["down", "-v", "--yes"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = s.run(&["down", "-v", "--yes"]);
     assert_eq!(
         exit_code(&out),
         2,
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = s
-        .devctl()
-        .args(["down", "-v", "--confirm", "not-the-project"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = s.run(&["down", "-v", "--confirm", "not-the-project"]);
     assert_eq!(exit_code(&out), 4);
     s.assert_untouched();
     // --dry-run shows the plan and the commands, runs nothing, decides nothing.
-    let out = s
-        .devctl()
-        .args(["--dry-run", "down", "-v"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = s.run(&["--dry-run", "down", "-v"]);
     assert_eq!(
         exit_code(&out),
         0,
@@ -421,12 +410,7 @@ fn intercept_refuses_compose_passthrough_forms() {
 fn protected_volume_needs_its_own_name() {
     let s = Stack::up("prot");
     std::fs::write(s.path().join("devctl.yaml"), "protected_volumes: [data]\n").unwrap();
-    let out = s
-        .devctl()
-        .args(["down", "-v", "--confirm", &s.name])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = s.run(&["down", "-v", "--confirm", &s.name]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(exit_code(&out), 4, "{err}");
     assert!(err.contains("PROTECTED"), "{err}");
@@ -439,12 +423,7 @@ fn protected_volume_needs_its_own_name() {
     );
     assert!(err.contains(&format!("--confirm {}", s.named())), "{err}");
     s.assert_untouched();
-    let out = s
-        .devctl()
-        .args(["down", "-v", "--confirm", &s.named()])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = s.run(&["down", "-v", "--confirm", &s.named()]);
     assert_eq!(
         exit_code(&out),
         0,
@@ -532,12 +511,7 @@ fn snapshot_before_deletion_restores_the_file_byte_for_byte() {
     let s = Stack::up("snap");
     // `snapshot create --all` archives every declared volume (external included); a compose
     // key names its Engine volume.
-    let out = s
-        .devctl()
-        .args(["snapshot", "create", "--all"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = s.run(&["snapshot", "create", "--all"]);
     assert_eq!(
         exit_code(&out),
         0,
@@ -550,12 +524,7 @@ fn snapshot_before_deletion_restores_the_file_byte_for_byte() {
         made.contains(&format!("  {}  ", s.named())) && made.contains(&format!("  {}  ", s.ext())),
         "{made}"
     );
-    let out = s
-        .devctl()
-        .args(["snapshot", "create", "data"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = s.run(&["snapshot", "create", "data"]);
     assert_eq!(
         exit_code(&out),
         0,
@@ -563,12 +532,7 @@ fn snapshot_before_deletion_restores_the_file_byte_for_byte() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("  {}  ", s.named())));
-    let out = s
-        .devctl()
-        .args(["down", "-v", "--confirm", &s.name, "--snapshot"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = s.run(&["down", "-v", "--confirm", &s.name, "--snapshot"]);
     assert_eq!(
         exit_code(&out),
         0,
@@ -651,12 +615,7 @@ fn volume_rm_of_external_volume_needs_its_exact_name() {
     let s = Stack::up("volrm");
     s.compose(&["stop"]);
     // The project name is not enough for an external volume.
-    let out = s
-        .devctl()
-        .args(["volume", "rm", "ext", "--confirm", &s.name])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = s.run(&["volume", "rm", "ext", "--confirm", &s.name]);
     assert_eq!(
         exit_code(&out),
         4,
@@ -665,24 +624,14 @@ fn volume_rm_of_external_volume_needs_its_exact_name() {
     );
     assert_eq!(s.ext_file().as_deref(), Some(s.ext_text().as_str()));
     // Its exact name is; the stopped container still holds it → kept (in use).
-    let out = s
-        .devctl()
-        .args(["volume", "rm", "ext", "--confirm", &s.ext()])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = s.run(&["volume", "rm", "ext", "--confirm", &s.ext()]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(exit_code(&out), 0, "{err}");
     assert!(err.contains("in use"), "{err}");
     assert!(volume_exists(&s.ext()));
     assert_eq!(s.decisions(), vec!["refused", "confirmed-flag"]);
     // Plain `devctl down` (no -v) is not gated: containers go, both volumes and files stay.
-    let out = s
-        .devctl()
-        .args(["down"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = s.run(&["down"]);
     assert_eq!(
         exit_code(&out),
         0,
