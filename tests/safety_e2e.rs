@@ -368,14 +368,11 @@ fn intercept_refuses_compose_passthrough_forms() {
         "up -d -V",
         "--profile x down --volume",
     ] {
-        let out = s
-            .devctl()
-            .arg("compose")
-            .arg("--")
-            .args(args.split(' '))
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
+        let argv: Vec<&str> = ["compose", "--"]
+            .into_iter()
+            .chain(args.split(' '))
+            .collect();
+        let out = s.run(&argv);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(exit_code(&out), 4, "{args}: {err}");
         assert!(
@@ -387,14 +384,11 @@ fn intercept_refuses_compose_passthrough_forms() {
     assert_eq!(s.decisions().len(), 8);
     // Look-alikes pass through to Compose untouched by the gate.
     for args in ["config --volumes", "down --volumes=false --dry-run"] {
-        let out = s
-            .devctl()
-            .arg("compose")
-            .arg("--")
-            .args(args.split(' '))
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
+        let argv: Vec<&str> = ["compose", "--"]
+            .into_iter()
+            .chain(args.split(' '))
+            .collect();
+        let out = s.run(&argv);
         assert_eq!(
             exit_code(&out),
             0,
@@ -571,18 +565,13 @@ fn snapshot_before_deletion_restores_the_file_byte_for_byte() {
         snap["size_bytes"].as_u64().unwrap()
     );
     let restored = format!("{}-restored", s.name);
-    let out = s
-        .devctl()
-        .args([
-            "snapshot",
-            "restore",
-            snap["id"].as_str().unwrap(),
-            "--into",
-            &restored,
-        ])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = s.run(&[
+        "snapshot",
+        "restore",
+        snap["id"].as_str().unwrap(),
+        "--into",
+        &restored,
+    ]);
     assert_eq!(
         exit_code(&out),
         0,
@@ -591,18 +580,13 @@ fn snapshot_before_deletion_restores_the_file_byte_for_byte() {
     );
     assert_eq!(file_in(&restored).as_deref(), Some(s.named_text().as_str()));
     // Restoring onto an existing volume is refused.
-    let out = s
-        .devctl()
-        .args([
-            "snapshot",
-            "restore",
-            snap["id"].as_str().unwrap(),
-            "--into",
-            &restored,
-        ])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let out = s.run(&[
+        "snapshot",
+        "restore",
+        snap["id"].as_str().unwrap(),
+        "--into",
+        &restored,
+    ]);
     assert_eq!(exit_code(&out), 2);
     // No helper container is left behind.
     let helpers = docker_checked(&["ps", "-aq", "--filter", "label=devctl.snapshot-helper"]);
