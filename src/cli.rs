@@ -139,6 +139,9 @@ pub enum Command {
     Doctor(crate::commands::doctor::DoctorArgs),
     /// Run the bundled demo stack: `devctl demo [up|down|status|path]`.
     Demo(crate::commands::demo::DemoArgs),
+    /// Run a command (your own script, `docker compose …`) behind devctl's Engine guard: it
+    /// cannot delete volume data.
+    Guard(crate::commands::guard::GuardArgs),
     /// Print a shell completion script: `devctl completions bash|zsh|fish|elvish|powershell`.
     Completions(CompletionsArgs),
 }

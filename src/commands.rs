@@ -5,6 +5,7 @@ pub mod config;
 pub mod demo;
 pub mod doctor;
 pub mod down;
+pub mod guard;
 pub mod lifecycle;
 pub mod logs;
 pub mod ps;
@@ -95,6 +96,7 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
             Command::Audit(a) => audit::run(&ctx, &a),
             Command::Doctor(a) => doctor::run(&ctx, &a),
             Command::Demo(a) => demo::run(&ctx, &a),
+            Command::Guard(a) => guard::run(&ctx, &a),
             Command::Completions(_) => Ok(0),
         },
     }

@@ -7,6 +7,7 @@ pub mod argv;
 pub mod detect;
 pub mod drift;
 pub mod globals;
+pub mod guarded;
 pub mod run;
 
 use crate::commands::Ctx;

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod classify;
+pub mod engine_rules;
 pub mod execute;
 pub mod gate;
 pub mod guard;

@@ -1,6 +1,6 @@
 //! Spawning Compose: print the command line, stream its output through, pass its exit code on.
 
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Once, OnceLock};
 
@@ -43,25 +43,32 @@ fn spawn_and_wait(inv: &Invocation, stdout: Stdio, stderr: Stdio) -> Result<Exit
     } else {
         Stdio::null()
     };
+    // Every child reaches the Engine through a guard of its own (see `guarded`).
+    let super::guarded::GuardedChild { mut command, check } = super::guarded::guarded(inv, None)?;
     // Armed before the spawn: a signal arriving between the spawn and the wait is held and
     // forwarded, never allowed to kill devctl and orphan Compose.
-    let guard = ChildSignals::arm();
-    let mut child = Command::new(&inv.program)
-        .args(&inv.args)
+    let signals = ChildSignals::arm();
+    let mut process = command
         .stdin(stdin)
         .stdout(stdout)
         .stderr(stderr)
         .spawn()
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => super::detect::missing(),
-            _ => Error::general(format!("cannot start `{}`: {e}", inv.program)),
-        })?;
-    guard.attach(child.id());
-    let status = child
+        .map_err(|e| spawn_error(inv, &e))?;
+    signals.attach(process.id());
+    let status = process
         .wait()
         .map_err(|e| Error::general(format!("waiting for `{}` failed: {e}", inv.program)));
-    drop(guard);
+    drop(signals);
+    check.finish()?;
     status
+}
+
+/// The error for a child that could not be started.
+pub fn spawn_error(inv: &Invocation, e: &std::io::Error) -> Error {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => super::detect::missing(),
+        _ => Error::general(format!("cannot start `{}`: {e}", inv.program)),
+    }
 }
 
 /// Pure: Compose's exit status as a shell would report it (128 + signal when killed).
