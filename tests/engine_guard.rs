@@ -9,11 +9,10 @@ mod common;
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::process::{Command, Output, Stdio};
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::cleanup::Cleanup;
-use common::docker::{docker_checked, docker_ok, file_in, volume_exists};
+use common::docker::{docker_checked, docker_ok, docker_try, file_in, volume_exists};
 use common::process::Lines;
 use common::stack::{IMAGE, Stack};
 use devctl::engine::apiguard::{ApiGuard, Upstream};
@@ -270,8 +269,10 @@ fn everyday_work_passes_through_the_guard() {
     });
     drop(follow);
     // Interactive exec in a pseudo-terminal (an upgraded, bidirectional connection).
-    let mut exec = s.compose_cmd(&["exec", "app", "sh"]);
-    exec.env("DOCKER_HOST", g.docker_host());
+    let mut exec = Command::new("docker");
+    exec.args(["compose", "-p", &s.name, "exec", "app", "sh"])
+        .current_dir(s.path())
+        .env("DOCKER_HOST", g.docker_host());
     let mut p = rexpect::session::spawn_command(exec, Some(30_000)).expect("pty");
     p.send_line("echo round-$((20+22))-trip").expect("send");
     p.exp_string("round-42-trip").expect("the shell answered");
@@ -287,22 +288,111 @@ fn everyday_work_passes_through_the_guard() {
     )
     .expect("write");
     let tag = format!("{}-img:latest", s.name);
+    std::fs::write(
+        ctx.join("compose.yaml"),
+        format!("services:\n  img:\n    build: .\n    image: {tag}\n"),
+    )
+    .expect("write");
+    // Compose's own BuildKit client: the build runs over the Engine's /session and /grpc.
     let out = Command::new("docker")
-        .args(["build", "-q", "-t", &tag])
-        .arg(&ctx)
+        .args([
+            "compose",
+            "-p",
+            &format!("{}-img", s.name),
+            "--progress",
+            "plain",
+            "build",
+        ])
+        .current_dir(&ctx)
         .env("DOCKER_HOST", g.docker_host())
-        .env("DOCKER_BUILDKIT", "1")
         .output()
-        .expect("docker build");
+        .expect("docker compose build");
     assert!(
         out.status.success(),
         "BuildKit build through the guard failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("#1 ["), "not a BuildKit build: {text}");
     let built = docker_ok(&["run", "--rm", "--pull", "never", &tag, "cat", "/built"]);
     let _ = docker_try(&["rmi", "-f", &tag]);
     assert_eq!(built.trim(), "built-through-guard");
     assert!(g.refusals().is_empty(), "{:?}", g.refusals());
 }
 
-use common::docker::docker_try;
+/// The same guard runs behind devctl's own Compose children: a passthrough whose argv the
+/// classifier reads as harmless (`--` then a word before `down -v`; Compose's root command
+/// skips both) is stopped by the Engine, with exit 4 and an audit line.
+#[test]
+fn devctl_children_run_behind_the_guard() {
+    let (s, _c) = stack("child", "");
+    s.up(&[]);
+    let data = format!("{}_data", s.name);
+    write_sentinel(&data);
+    let anon = anonymous_volumes(&s);
+    let state = tempfile::tempdir().expect("tempdir");
+    let out = s
+        .devctl_with(&[
+            "guard", "--", "docker", "compose", "-p", &s.name, "down", "-v",
+        ])
+        .env("DEVCTL_STATE_DIR", state.path())
+        .output()
+        .expect("devctl guard");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(err.contains("devctl's safety gate refused"), "{err}");
+    assert_eq!(file_in(&data).as_deref(), Some("sentinel\n"));
+    assert!(anon.iter().all(|v| volume_exists(v)), "{anon:?}");
+    let audit = std::fs::read_to_string(state.path().join("audit.jsonl")).expect("audit log");
+    assert!(audit.contains("\"decision\":\"guard-refused\""), "{audit}");
+    // A docker endpoint flag of its own is refused before Compose runs.
+    let out = s.devctl_output(&[
+        "compose",
+        "--",
+        "--host",
+        "unix:///var/run/docker.sock",
+        "ps",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Output that carries container text is sanitised on its way through devctl (`exec` without
+/// a terminal session, `compose -- logs`), like `devctl logs`.
+#[test]
+fn exec_and_passthrough_logs_output_is_sanitised() {
+    let (s, _c) = stack("sane", "");
+    s.up(&[]);
+    let out = s.devctl_output(&[
+        "exec",
+        "-T",
+        "app",
+        "sh",
+        "-c",
+        r#"printf 'before\033]0;pwned\007after\033[2J\n'; printf 'e\033]52;c;Zm9v\007rr\n' >&2; echo 'logged\033[31m' > /proc/1/fd/1"#,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "beforeafter\n");
+    assert!(
+        !out.stderr.contains(&0x1b),
+        "{:?}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("err\n"));
+    let out = s.devctl_output(&["compose", "--", "logs", "--no-log-prefix", "app"]);
+    assert!(out.status.success());
+    assert!(!out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("app-started"));
+}
