@@ -82,15 +82,20 @@ pub struct GlobalArgs {
     pub read_only: bool,
 }
 
-impl GlobalArgs {
-    /// The environment the user asked for on the command line (`--dev`, `--prod`, `--env`).
-    pub fn environment_flag(&self) -> Option<String> {
-        if self.dev {
-            Some("dev".into())
-        } else if self.prod {
-            Some("prod".into())
-        } else {
-            self.env.clone()
+impl From<GlobalArgs> for crate::context::Options {
+    fn from(g: GlobalArgs) -> Self {
+        crate::context::Options {
+            files: g.files,
+            project_name: g.project_name,
+            project_directory: g.project_directory,
+            profiles: g.profiles,
+            env_files: g.env_files,
+            dev: g.dev,
+            prod: g.prod,
+            env: g.env,
+            dry_run: g.dry_run,
+            no_color: g.no_color,
+            read_only: g.read_only,
         }
     }
 }

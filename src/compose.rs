@@ -10,7 +10,7 @@ pub mod globals;
 pub mod guarded;
 pub mod run;
 
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::Result;
 use crate::project::LoadedProject;
 

@@ -12,8 +12,8 @@ use serde::Serialize;
 use wait_timeout::ChildExt;
 
 use super::plan::{DeletionPlan, PlannedVolume, VolumeKind};
-use crate::commands::Ctx;
 use crate::compose::{self, Invocation};
+use crate::context::Ctx;
 use crate::engine::volumes::{self, Removal};
 use crate::error::{Error, Result};
 use crate::project::LoadedProject;

@@ -9,8 +9,8 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::Edge;
-use crate::commands::Ctx;
 use crate::compose::{self, Invocation};
+use crate::context::Ctx;
 use crate::tui::info::ProjectInfo;
 use crate::tui::msg::{Cmd, EnvPreview, Msg, OpEvent, OpId};
 use crate::tui::terminal::{self, TerminalGuard};
@@ -290,7 +290,7 @@ impl Edge {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::GlobalArgs;
+    use crate::context::Options as GlobalArgs;
 
     #[test]
     fn self_args_reproduce_the_project_flags() {
