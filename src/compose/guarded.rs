@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::process::Command;
 use std::sync::Arc;
 
-use crate::engine::apiguard::{ApiGuard, Policy, Refusal};
+use crate::engine::apiguard::{ApiGuard, Policy, Refusal, Upstream};
 use crate::error::{Error, Result};
 use crate::safety::engine_rules::{self, Allowed, Verdict};
 
@@ -89,8 +89,10 @@ pub fn guarded(inv: &Invocation, env: Option<&BTreeMap<String, String>>) -> Resu
         ));
     }
     let env = child_env(env);
-    let endpoint = crate::engine::connect::resolve(&env)?;
-    let guard = ApiGuard::start(&endpoint, rules(Allowed::default()))?;
+    let upstream = crate::engine::connect::resolve(&env)
+        .and_then(|ep| Upstream::for_endpoint(&ep))
+        .unwrap_or_else(|e| Upstream::Unusable(e.message));
+    let guard = ApiGuard::start_with(upstream, rules(Allowed::default()))?;
     let mut command = Command::new(&inv.program);
     command.args(&inv.args).env_clear().envs(&env);
     for v in ENDPOINT_VARS {

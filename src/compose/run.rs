@@ -157,6 +157,32 @@ pub fn spawn_error(inv: &Invocation, e: &std::io::Error) -> Error {
     }
 }
 
+/// Run `inv` behind the guard with the environment `env`, standard input at /dev/null, and
+/// return its exit code and what it printed on stdout (stderr is dropped): probes such as
+/// `docker compose version --short`.
+pub fn capture_stdout(
+    inv: &Invocation,
+    env: &std::collections::BTreeMap<String, String>,
+) -> Result<(i32, Vec<u8>)> {
+    let super::guarded::GuardedChild { mut command, check } =
+        super::guarded::guarded(inv, Some(env))?;
+    let signals = ChildSignals::arm();
+    let child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| spawn_error(inv, &e))?;
+    signals.attach(child.id());
+    let out = child
+        .wait_with_output()
+        .map_err(|e| Error::general(format!("waiting for `{}` failed: {e}", inv.program)));
+    drop(signals);
+    check.finish()?;
+    let out = out?;
+    Ok((exit_code(out.status), out.stdout))
+}
+
 /// Pure: Compose's exit status as a shell would report it (128 + signal when killed).
 pub fn exit_code(status: ExitStatus) -> i32 {
     if let Some(c) = status.code() {

@@ -29,6 +29,9 @@ pub enum Upstream {
         socket: PathBuf,
         host: String,
     },
+    /// No usable endpoint (e.g. a malformed `DOCKER_HOST`): every request is answered with
+    /// this reason. Children that never talk to the Engine (`compose version`) still run.
+    Unusable(String),
 }
 
 impl Upstream {
@@ -55,12 +58,14 @@ impl Upstream {
             Upstream::Tcp(a) => format!("tcp://{a}"),
             Upstream::Tls { addr, .. } => format!("tcp://{addr} (TLS)"),
             Upstream::Ssh { host, .. } => host.clone(),
+            Upstream::Unusable(_) => "no usable endpoint".into(),
         }
     }
 
     /// Open one HTTP/1.1 connection; `upgrades` keeps it able to switch protocols.
     pub(super) async fn connect(&self, upgrades: bool) -> std::result::Result<Sender, String> {
         match self {
+            Upstream::Unusable(why) => Err(why.clone()),
             Upstream::Unix(p) | Upstream::Ssh { socket: p, .. } => {
                 let s = tokio::net::UnixStream::connect(p)
                     .await
