@@ -239,7 +239,6 @@ fn report(e: &Error) {
 }
 
 #[cfg(test)]
-#[allow(clippy::panic)]
 mod tests {
     use super::*;
 

@@ -101,7 +101,6 @@ pub fn typed_matches(typed: &str, word: &str) -> bool {
 }
 
 #[cfg(test)]
-#[allow(clippy::panic)]
 mod tests {
     use super::*;
     use crate::safety::classify::Action;
