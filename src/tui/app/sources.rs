@@ -37,7 +37,7 @@ impl<T> Drop for AbortOnDrop<T> {
 }
 
 impl Sources {
-    pub fn start(
+    pub(crate) fn start(
         &mut self,
         ctx: &Ctx,
         project: &LoadedProject,
@@ -122,7 +122,7 @@ impl Sources {
         }));
     }
 
-    pub fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         for t in self.tasks.drain(..) {
             t.abort();
         }
