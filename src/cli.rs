@@ -226,8 +226,19 @@ pub fn parse(argv: Vec<OsString>) -> Result<Cli, clap::Error> {
     Cli::from_arg_matches(&matches)
 }
 
+/// Print an error. Messages quote compose-file text (keys, service names, values,
+/// `${VAR:?message}` texts), so every control or bidi character in them is shown as a
+/// visible escape here, on the one path every error takes to the terminal.
 fn report(e: &Error) {
-    eprintln!("devctl: error: {e}");
+    eprintln!("{}", error_text(e));
+}
+
+/// Pure: what [`report`] prints for `e` (no control or bidi character except `\n`/`\t`).
+pub fn error_text(e: &Error) -> String {
+    format!(
+        "devctl: error: {}",
+        crate::sanitize::escape_text(&e.to_string())
+    )
 }
 
 #[cfg(test)]

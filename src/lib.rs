@@ -14,6 +14,7 @@ pub mod error;
 pub mod project;
 pub mod safety;
 pub mod sanitize;
+pub mod secrets;
 pub mod tui;
 
 pub use error::{Error, Exit, Result};

@@ -56,6 +56,7 @@ pub fn run_dashboard(ctx: &Ctx) -> Result<u8> {
             &crate::commands::ps::PsArgs {
                 json: false,
                 stats: false,
+                show_secrets: false,
             },
         );
     }
