@@ -262,4 +262,6 @@ pub fn mask_env_file_values(json: &mut J, lp: &crate::project::LoadedProject) {
 }
 
 #[cfg(test)]
+mod surfaces;
+#[cfg(test)]
 mod tests;
