@@ -202,7 +202,9 @@ pub fn mask_json(v: &mut J) {
             for (k, child) in m.iter_mut() {
                 match child {
                     J::String(s) if is_secret_key(k) && !s.is_empty() => *s = MASK.into(),
-                    J::Number(_) | J::Bool(_) if is_secret_key(k) => *child = J::String(MASK.into()),
+                    J::Number(_) | J::Bool(_) if is_secret_key(k) => {
+                        *child = J::String(MASK.into())
+                    }
                     _ => mask_json(child),
                 }
             }

@@ -338,10 +338,17 @@ fn dvout_bidi_controls_and_probe_secrets_in_logs_and_ps() {
     };
     let check = |args: &[&str]| -> String {
         let out = stack.devctl_output(args);
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         for bytes in [&out.stdout, &out.stderr] {
             let text = String::from_utf8(bytes.clone()).expect("UTF-8");
-            assert!(!text.chars().any(bad), "{args:?} printed a raw control: {text:?}");
+            assert!(
+                !text.chars().any(bad),
+                "{args:?} printed a raw control: {text:?}"
+            );
         }
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
@@ -362,7 +369,10 @@ fn dvout_bidi_controls_and_probe_secrets_in_logs_and_ps() {
         if json.contains("dvout-pw") || json.contains("http://u:") {
             break json;
         }
-        assert!(start.elapsed() < Duration::from_secs(30), "no probe yet:\n{json}");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no probe yet:\n{json}"
+        );
         std::thread::sleep(Duration::from_millis(300));
     };
     assert!(

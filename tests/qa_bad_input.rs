@@ -583,7 +583,14 @@ fn dvout_hostile_text_never_reaches_the_terminal_raw() {
         (
             "service name",
             format!("services:\n  \"web{EVIL}\":\n{svc}"),
-            &["config", "config --json", "config --services", "ps", "ps --json", "up --dry-run"],
+            &[
+                "config",
+                "config --json",
+                "config --services",
+                "ps",
+                "ps --json",
+                "up --dry-run",
+            ],
         ),
         (
             "unknown key",
@@ -600,7 +607,13 @@ fn dvout_hostile_text_never_reaches_the_terminal_raw() {
             format!(
                 "services:\n  web:\n{svc}    environment:\n      NOTE: \"a{EVIL}b\"\n      \"K{EVIL}\": x\n    labels:\n      note: \"{EVIL}\"\n"
             ),
-            &["config", "config --json", "config --explain services.web", "ps", "ps --json"],
+            &[
+                "config",
+                "config --json",
+                "config --explain services.web",
+                "ps",
+                "ps --json",
+            ],
         ),
         (
             "volume name",
@@ -612,7 +625,11 @@ fn dvout_hostile_text_never_reaches_the_terminal_raw() {
         (
             "env_file value",
             format!("services:\n  web:\n{svc}    env_file: evil.env\n"),
-            &["config", "config --show-secrets", "config --json --show-secrets"],
+            &[
+                "config",
+                "config --show-secrets",
+                "config --json --show-secrets",
+            ],
         ),
     ];
     for (what, yaml, commands) in cases {
@@ -641,12 +658,12 @@ fn dvout_hostile_text_never_reaches_the_terminal_raw() {
                 out.status
             );
             for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
-                if let Some((at, c)) = raw_control(bytes) {
-                    panic!(
-                        "{what}: `{cmd}` printed {c} raw on {stream} at byte {at}:\n{:?}",
-                        String::from_utf8_lossy(bytes)
-                    );
-                }
+                let raw = raw_control(bytes);
+                assert!(
+                    raw.is_none(),
+                    "{what}: `{cmd}` printed {raw:?} (char, byte offset) raw on {stream}:\n{:?}",
+                    String::from_utf8_lossy(bytes)
+                );
             }
             // The text is there, escaped, not dropped: the user can find it in the file.
             let all = format!(

@@ -1,7 +1,6 @@
 //! The CLI path through the gate: prepare, show the plan, decide by policy, prompt in a
 //! terminal, execute, report. Every decision lands in the audit log.
 
-use crate::sanitize::{escape, escape_text};
 use super::audit::AuditLog;
 use super::classify::Destructive;
 use super::execute::Output;
@@ -11,6 +10,7 @@ use super::{prompt, sources};
 use crate::commands::Ctx;
 use crate::engine::volumes::LABEL_PROJECT;
 use crate::error::{Error, Result};
+use crate::sanitize::{escape, escape_text};
 
 /// The CLI path: prepare, show, decide, prompt, execute. Returns the exit code.
 pub fn guard(

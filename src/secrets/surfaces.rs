@@ -172,12 +172,22 @@ fn every_surface_masks_the_same_secrets() {
         if let Some(shown) = shown {
             // config shows every value; ps every probe output value.
             let want: &[&str] = if surface.starts_with("config") {
-                &["hunter2-dbpass", "plain-from-envfile", GHP, JWT, SENTRY_KEY, "hc-s3cret"]
+                &[
+                    "hunter2-dbpass",
+                    "plain-from-envfile",
+                    GHP,
+                    JWT,
+                    SENTRY_KEY,
+                    "hc-s3cret",
+                ]
             } else {
                 &[GHP, JWT, SENTRY_KEY, "hc-s3cret"]
             };
             for w in want {
-                assert!(shown.contains(w), "{surface} --show-secrets hides {w}:\n{shown}");
+                assert!(
+                    shown.contains(w),
+                    "{surface} --show-secrets hides {w}:\n{shown}"
+                );
             }
         }
     }
@@ -200,5 +210,8 @@ fn every_surface_masks_the_same_secrets() {
         "{yaml}"
     );
     let audit = &surfaces[6].1;
-    assert!(audit.contains("DB_PASS=********") && audit.contains("\"--password\",\"********\""), "{audit}");
+    assert!(
+        audit.contains("DB_PASS=********") && audit.contains("\"--password\",\"********\""),
+        "{audit}"
+    );
 }

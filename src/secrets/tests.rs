@@ -37,8 +37,14 @@ fn secret_keys() {
 fn credential_looking_text() {
     let m = MASK;
     for (s, want) in [
-        ("postgres://app:pw@db:5432/app", format!("postgres://app:{m}@db:5432/app")),
-        ("redis://:secret@redis:6379", format!("redis://:{m}@redis:6379")),
+        (
+            "postgres://app:pw@db:5432/app",
+            format!("postgres://app:{m}@db:5432/app"),
+        ),
+        (
+            "redis://:secret@redis:6379",
+            format!("redis://:{m}@redis:6379"),
+        ),
         ("mysql://root:p@ss@db/x", format!("mysql://root:{m}@db/x")),
         (
             "wget -q http://admin:s3cret@localhost/health",
@@ -71,7 +77,10 @@ fn credential_looking_text() {
         // Not credentials.
         ("https://example.com/a@b", "https://example.com/a@b".into()),
         ("redis://cache:6379", "redis://cache:6379".into()),
-        ("ssh://git@github.com/x/y", "ssh://git@github.com/x/y".into()),
+        (
+            "ssh://git@github.com/x/y",
+            "ssh://git@github.com/x/y".into(),
+        ),
         ("http://user@host", "http://user@host".into()),
         ("ghp_short", "ghp_short".into()),
         ("eyJ-not-a-jwt", "eyJ-not-a-jwt".into()),

@@ -189,10 +189,22 @@ pub(crate) fn spawn_signals(tx: UnboundedSender<Msg>) {
         (SignalKind::user_defined1(), Signal::Other(signum::SIGUSR1)),
         (SignalKind::user_defined2(), Signal::Other(signum::SIGUSR2)),
         (SignalKind::alarm(), Signal::Other(signum::SIGALRM)),
-        (SignalKind::from_raw(signum::SIGVTALRM), Signal::Other(signum::SIGVTALRM)),
-        (SignalKind::from_raw(signum::SIGPROF), Signal::Other(signum::SIGPROF)),
-        (SignalKind::from_raw(signum::SIGXCPU), Signal::Other(signum::SIGXCPU)),
-        (SignalKind::from_raw(signum::SIGXFSZ), Signal::Other(signum::SIGXFSZ)),
+        (
+            SignalKind::from_raw(signum::SIGVTALRM),
+            Signal::Other(signum::SIGVTALRM),
+        ),
+        (
+            SignalKind::from_raw(signum::SIGPROF),
+            Signal::Other(signum::SIGPROF),
+        ),
+        (
+            SignalKind::from_raw(signum::SIGXCPU),
+            Signal::Other(signum::SIGXCPU),
+        ),
+        (
+            SignalKind::from_raw(signum::SIGXFSZ),
+            Signal::Other(signum::SIGXFSZ),
+        ),
     ];
     for (kind, which) in kinds {
         // Registered here, synchronously: from now on the signal is caught, even before the

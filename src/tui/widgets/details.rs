@@ -108,7 +108,10 @@ pub fn lines(m: &Model, service: &str, width: usize) -> Vec<Line<'static>> {
     match info.and_then(|i| i.healthcheck.as_ref()) {
         None => out.push(Line::raw("  none defined")),
         Some(h) => {
-            out.push(Line::raw(format!("  test: {}", visible(&mask_text(&h.test)))));
+            out.push(Line::raw(format!(
+                "  test: {}",
+                visible(&mask_text(&h.test))
+            )));
             let mut f = Vec::new();
             if let Some(d) = h.interval {
                 f.push(format!("every {}s", d.as_secs_f64()));
