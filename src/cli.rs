@@ -285,6 +285,20 @@ mod tests {
     }
 
     #[test]
+    fn errors_show_compose_file_text_escaped() {
+        let e = Error::config(
+            "services.web.image: required variable X is missing a value: \u{1b}]0;pwned\u{7}\u{202e}",
+        )
+        .with_hint("set X\u{1b}[2J");
+        let text = error_text(&e);
+        assert_eq!(
+            text,
+            "devctl: error: services.web.image: required variable X is missing a value: \\u{1b}]0;pwned\\u{7}\\u{202e}\n  hint: set X\\u{1b}[2J"
+        );
+        assert!(!text.chars().any(crate::sanitize::is_unsafe));
+    }
+
+    #[test]
     fn dev_and_prod_conflict() {
         assert!(Cli::try_parse_from(["devctl", "--dev", "--prod", "config"]).is_err());
     }
