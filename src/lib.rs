@@ -23,6 +23,7 @@ pub mod format;
 pub mod project;
 pub mod safety;
 pub mod sanitize;
+pub mod secrets;
 pub mod tui;
 
 pub use error::{Error, Exit, Result};

@@ -54,7 +54,7 @@ pub fn run(ctx: &Ctx, args: &AuditArgs) -> Result<u8> {
     if args.json {
         let text = serde_json::to_string_pretty(&records)
             .map_err(|e| Error::general(format!("cannot print the audit log: {e}")))?;
-        println!("{text}");
+        println!("{}", crate::sanitize::json_safe(text));
     } else if records.is_empty() {
         let what = if problems.is_empty() {
             "is empty"

@@ -42,6 +42,19 @@ impl Record {
     }
 }
 
+impl Record {
+    /// The record as the log stores it, by the one secret policy ([`crate::secrets`]):
+    /// secrets in the command line (`-e GITHUB_PAT=…`, `--password x`, URL passwords,
+    /// tokens) and in the plan and result masked.
+    pub fn masked(&self) -> Record {
+        let mut r = self.clone();
+        crate::secrets::mask_argv(&mut r.argv);
+        crate::secrets::mask_json(&mut r.plan);
+        crate::secrets::mask_json(&mut r.result);
+        r
+    }
+}
+
 /// `USER`, `LOGNAME`, else the numeric uid (Linux `/proc/self/status`), else `unknown`.
 fn user(env: &BTreeMap<String, String>) -> String {
     if let Some(u) = ["USER", "LOGNAME", "USERNAME"]
@@ -110,8 +123,9 @@ impl AuditLog {
     }
 
     /// Append one line (a single write, so concurrent devctl processes do not interleave).
+    /// The record is written masked ([`Record::masked`]): the log never holds a secret.
     pub fn append(&mut self, record: &Record) -> Result<()> {
-        let mut line = serde_json::to_string(record)
+        let mut line = serde_json::to_string(&record.masked())
             .map_err(|e| Error::general(format!("cannot serialise an audit record: {e}")))?;
         line.push('\n');
         // After a torn or bad last line, start a fresh line so this record stays readable.
