@@ -9,6 +9,7 @@ pub mod classify;
 pub mod execute;
 pub mod gate;
 pub mod guard;
+pub mod layers;
 mod pflag;
 pub mod plan;
 pub mod policy;

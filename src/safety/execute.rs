@@ -445,6 +445,7 @@ mod tests {
             labels: Default::default(),
             size_bytes: None,
             ref_count: None,
+            mountpoint: None,
         }
     }
 

@@ -165,6 +165,7 @@ pub async fn prepare(
         project: &loaded.project,
         project_name: &loaded.resolved.name,
         protected_volumes: &loaded.resolved.protected_volumes,
+        protection: &super::layers::scan(&loaded.resolved),
         destructive: &destructive,
         facts: &facts,
     });

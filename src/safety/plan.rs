@@ -9,7 +9,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::classify::{Action, Destructive};
-use crate::engine::volumes::{EngineFacts, LABEL_PROJECT, VolumeFact, is_anonymous_name};
+use super::layers::Protection;
+use crate::engine::volumes::{
+    EngineFacts, LABEL_PROJECT, LABEL_VOLUME, VolumeFact, is_anonymous_name,
+};
 use crate::project::Project;
 
 mod labels;
@@ -23,6 +26,8 @@ pub struct PlanInput<'a> {
     pub project_name: &'a str,
     /// `devctl.yaml` `protected_volumes` (compose keys or Engine names).
     pub protected_volumes: &'a [String],
+    /// The external volumes of every layer of the project (not only the active ones).
+    pub protection: &'a Protection,
     pub destructive: &'a Destructive,
     pub facts: &'a EngineFacts,
 }
@@ -82,6 +87,8 @@ pub enum Warning {
     ExternalWithProjectLabels { volume: String },
     /// Listed in `devctl.yaml` `protected_volumes` and in the plan.
     Protected { volume: String },
+    /// Labelled as a volume of another Compose project (two projects share its `name:`).
+    LabelledByOtherProject { volume: String, project: String },
     /// Mounted by a container of another project (or of none).
     UsedByOtherProject {
         volume: String,
@@ -106,6 +113,10 @@ impl Warning {
             Warning::Protected { volume } => {
                 format!("volume `{volume}` is listed as protected in devctl.yaml")
             }
+            Warning::LabelledByOtherProject { volume, project } => format!(
+                "volume `{volume}` belongs to project `{project}` too (its Compose labels name \
+                 `{project}`: both projects use this `name:`); deleting it deletes `{project}`'s data"
+            ),
             Warning::UsedByOtherProject {
                 volume,
                 container,
@@ -177,6 +188,39 @@ pub fn declared_volumes(project: &Project) -> Vec<(String, String, bool)> {
         .collect()
 }
 
+/// Compose's label holding the hash of a volume's configuration.
+pub const LABEL_CONFIG_HASH: &str = "com.docker.compose.config-hash";
+
+/// The volume keys mounted by `services` and the services they depend on (every service when
+/// none is named), as `up SERVICE…` creates them.
+pub fn used_volume_keys(project: &Project, services: &[String]) -> Vec<String> {
+    let mut todo: Vec<String> = if services.is_empty() {
+        project.services.keys().cloned().collect()
+    } else {
+        services.to_vec()
+    };
+    let mut seen: Vec<String> = Vec::new();
+    let mut keys = Vec::new();
+    while let Some(s) = todo.pop() {
+        if seen.contains(&s) {
+            continue;
+        }
+        seen.push(s.clone());
+        let Some(svc) = project.services.get(&s) else {
+            continue;
+        };
+        todo.extend(svc.depends_on.keys().cloned());
+        for v in &svc.volumes {
+            if let Some(src) = v.source.as_ref().filter(|_| v.kind == "volume") {
+                if !keys.contains(src) {
+                    keys.push(src.clone());
+                }
+            }
+        }
+    }
+    keys
+}
+
 /// `volume rm NAME…`: the names that are neither a volume of the project (its key or its
 /// Engine name) nor a volume on the Engine — nothing could be planned for them.
 pub fn unknown_names<'n>(
@@ -219,17 +263,38 @@ impl<'a> Builder<'a> {
                 image_id: c.image_id.clone(),
             })
             .collect();
+        let key_or_label = key.or_else(|| self.label_key(fact));
+        let external = external
+            || self
+                .input
+                .protection
+                .external_reason(&fact.name, key_or_label)
+                .is_some();
         PlannedVolume {
             name: fact.name.clone(),
             key: key.map(String::from),
             kind,
             external,
-            protected: is_protected(self.input.protected_volumes, &fact.name, key),
+            protected: is_protected(self.input.protected_volumes, &fact.name, key_or_label),
             created_at: fact.created_at.clone(),
             size_bytes: fact.size_bytes,
             labels: fact.labels.clone(),
             mounted_by,
         }
+    }
+
+    /// The compose key of a volume of THIS project, from its `com.docker.compose.volume` label.
+    fn label_key<'f>(&self, fact: &'f VolumeFact) -> Option<&'f str> {
+        if fact.project() != Some(self.input.project_name) {
+            return None;
+        }
+        fact.labels.get(LABEL_VOLUME).map(String::as_str)
+    }
+
+    /// Why a volume must be kept out of a bulk plan (`down -v` of another layer's volume,
+    /// `volume prune`): declared external in some layer.
+    fn external_elsewhere(&self, name: &str, key: Option<&str>) -> Option<String> {
+        self.input.protection.external_reason(name, key)
     }
 
     fn contains(&self, name: &str) -> bool {
@@ -269,6 +334,15 @@ impl<'a> Builder<'a> {
                 self.keep(&name, Some(&key), "external (declared `external: true`)");
                 continue;
             }
+            // Deleting (`down -v`) keeps it; Compose's `-y` (at risk) may still recreate it in
+            // this layer, so it stays in that list, marked external (its name confirms it).
+            if let Some(why) = self
+                .external_elsewhere(&name, Some(&key))
+                .filter(|_| !at_risk)
+            {
+                self.keep(&name, Some(&key), why);
+                continue;
+            }
             match self.input.facts.volume(&name) {
                 Some(fact) => {
                     let p = self.planned(fact, Some(&key), VolumeKind::Named, false);
@@ -280,6 +354,31 @@ impl<'a> Builder<'a> {
                 }
                 None => self.keep(&name, Some(&key), "does not exist on the Engine"),
             }
+        }
+    }
+
+    /// `up -y` / `create -y`: Compose's "exists but doesn't match configuration … Recreate?"
+    /// can only meet a named volume that the services being created mount (Compose creates
+    /// no other volume), that exists, and that carries Compose's config hash (Compose never
+    /// asks about a volume without it). Only those are at risk.
+    fn assume_yes(&mut self, services: &[String]) {
+        let used = used_volume_keys(self.input.project, services);
+        for (key, name, external) in declared_volumes(self.input.project) {
+            if !used.contains(&key) {
+                continue;
+            }
+            if external {
+                self.keep(&name, Some(&key), "external (declared `external: true`)");
+                continue;
+            }
+            let Some(fact) = self.input.facts.volume(&name) else {
+                continue;
+            };
+            if !fact.labels.contains_key(LABEL_CONFIG_HASH) {
+                continue;
+            }
+            let p = self.planned(fact, Some(&key), VolumeKind::Named, false);
+            self.plan.at_risk.push(p);
         }
     }
 
@@ -349,7 +448,9 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// `volume prune`: volumes labelled with this project that no container mounts.
+    /// `volume prune`: volumes labelled with this project that no container mounts. Volumes
+    /// that any layer declares external, and `protected_volumes`, are kept: a bulk prune never
+    /// deletes them (`volume rm NAME` does, with the name typed).
     fn prune(&mut self) {
         let declared = declared_volumes(self.input.project);
         let facts = self.input.facts;
@@ -358,9 +459,21 @@ impl<'a> Builder<'a> {
                 continue;
             }
             let decl = declared.iter().find(|(_, n, _)| *n == fact.name);
-            let key = decl.map(|(k, _, _)| k.as_str());
+            let key = decl
+                .map(|(k, _, _)| k.as_str())
+                .or_else(|| self.label_key(fact));
             if decl.is_some_and(|(_, _, e)| *e) {
                 self.keep(&fact.name, key, "external (declared `external: true`)");
+                continue;
+            }
+            if let Some(why) = self.external_elsewhere(&fact.name, key) {
+                self.keep(&fact.name, key, why);
+                continue;
+            }
+            if is_protected(self.input.protected_volumes, &fact.name, key) {
+                let why = "protected (devctl.yaml `protected_volumes`): `devctl volume rm` \
+                           deletes it, with its name typed";
+                self.keep(&fact.name, key, why);
                 continue;
             }
             if let Some(c) = facts.mounting(&fact.name).next() {
@@ -392,6 +505,12 @@ impl<'a> Builder<'a> {
             if v.protected {
                 extra.push(Warning::Protected {
                     volume: v.name.clone(),
+                });
+            }
+            if let Some(p) = v.labels.get(LABEL_PROJECT).filter(|p| p.as_str() != name) {
+                extra.push(Warning::LabelledByOtherProject {
+                    volume: v.name.clone(),
+                    project: p.clone(),
                 });
             }
             for u in &v.mounted_by {
@@ -431,7 +550,7 @@ pub fn plan(input: &PlanInput<'_>) -> DeletionPlan {
             }
             Action::RmVolumes => b.anonymous(&d.positionals, !d.rm_stop, false),
             Action::RenewAnonVolumes => b.anonymous(&d.positionals, false, true),
-            Action::AssumeYes => b.named(true),
+            Action::AssumeYes => b.assume_yes(&d.positionals),
             Action::VolumeRm => b.named_on_command_line(&d.positionals),
             Action::VolumePrune => b.prune(),
         }
