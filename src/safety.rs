@@ -11,6 +11,7 @@ pub mod gate;
 pub mod guard;
 pub mod layers;
 mod pflag;
+pub mod pin;
 pub mod plan;
 pub mod policy;
 pub mod prompt;

@@ -457,7 +457,7 @@ fn pty_wrong_name_aborts_right_name_deletes_named_volume_only() {
     let mut p = spawn_pty(&s, &["down", "-v"], None);
     p.exp_string("WILL BE DELETED").unwrap();
     p.exp_string("[Y/n]").unwrap();
-    keys(&mut p, "n");
+    keys(&mut p, "n\r");
     p.exp_string("Type the project name").unwrap();
     keys(&mut p, &format!("{}x\r", s.name));
     p.exp_string("did not match").unwrap();
@@ -483,7 +483,7 @@ fn pty_wrong_name_aborts_right_name_deletes_named_volume_only() {
     let (path, log) = fake_docker(s.path());
     let mut p = spawn_pty(&s, &["down", "-v"], Some(&path));
     p.exp_string("[Y/n]").unwrap();
-    keys(&mut p, "n");
+    keys(&mut p, "n\r");
     p.exp_string("Type the project name").unwrap();
     keys(&mut p, &format!("{}q\x7f\r", s.name));
     p.exp_string("removed").unwrap();

@@ -53,7 +53,8 @@ pub struct User {
     pub image_id: String,
 }
 
-/// One volume in the plan, pinned by name and creation time.
+/// One volume in the plan, pinned by its identity (name, driver, labels, mount point and the
+/// containers that use it; see `safety::pin`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PlannedVolume {
     /// Engine name.
@@ -69,6 +70,12 @@ pub struct PlannedVolume {
     pub size_bytes: Option<i64>,
     pub labels: BTreeMap<String, String>,
     pub mounted_by: Vec<User>,
+    /// Volume driver (part of the pinned identity).
+    #[serde(default)]
+    pub driver: String,
+    /// Where the Engine keeps its data (part of the pinned identity).
+    #[serde(default)]
+    pub mountpoint: Option<String>,
 }
 
 /// A volume the action leaves alone, and why.
@@ -280,6 +287,8 @@ impl<'a> Builder<'a> {
             size_bytes: fact.size_bytes,
             labels: fact.labels.clone(),
             mounted_by,
+            driver: fact.driver.clone(),
+            mountpoint: fact.mountpoint.clone(),
         }
     }
 
