@@ -806,7 +806,8 @@ fn class6_volumes_other_layers_protect_survive_down_v_and_prune() {
     // without a terminal: refused (cache is protected: only its own name confirms it), and the
     // plan keeps db because the prod layer declares it external.
     let name = p.name.clone();
-    let spellings: Vec<(Vec<&str>, Vec<(&str, &str)>)> = vec![
+    type Spelling<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>);
+    let spellings: Vec<Spelling<'_>> = vec![
         (vec!["--dev", "down", "-v", "--confirm", &name], vec![]),
         (
             vec!["--env", "dev", "down", "--volumes", "--confirm", &name],
@@ -817,7 +818,14 @@ fn class6_volumes_other_layers_protect_survive_down_v_and_prune() {
             vec![],
         ),
         (
-            vec!["compose", "--", "down", "--volumes=true", "--confirm", &name],
+            vec![
+                "compose",
+                "--",
+                "down",
+                "--volumes=true",
+                "--confirm",
+                &name,
+            ],
             vec![("DEVCTL_ENV", "dev")],
         ),
         (vec!["--dev", "down", "-v"], vec![]),
