@@ -15,8 +15,12 @@ use crate::engine::volumes::{
 };
 use crate::project::Project;
 
+mod bulk;
 mod labels;
+mod warning;
+pub use bulk::{LABEL_CONFIG_HASH, used_volume_keys};
 pub use labels::plan_by_labels;
+pub use warning::Warning;
 
 /// Everything `plan` looks at.
 pub struct PlanInput<'a> {
@@ -86,74 +90,6 @@ pub struct KeptVolume {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum Warning {
-    /// Declared external, yet labelled as this project's: `docker compose -p NAME down -v`
-    /// without the file deletes it.
-    ExternalWithProjectLabels { volume: String },
-    /// Listed in `devctl.yaml` `protected_volumes` and in the plan.
-    Protected { volume: String },
-    /// Labelled as a volume of another Compose project (two projects share its `name:`).
-    LabelledByOtherProject { volume: String, project: String },
-    /// Mounted by a container of another project (or of none).
-    UsedByOtherProject {
-        volume: String,
-        container: String,
-        project: Option<String>,
-    },
-    /// Named on the command line but not a volume of this project.
-    NotInProject { volume: String },
-    /// No compose file: the plan comes from the Engine's labels alone.
-    LabelMode { project: String },
-    /// No compose file: the check against Compose's own view of the files cannot run.
-    ViewsSkipped,
-}
-
-impl Warning {
-    pub fn message(&self) -> String {
-        match self {
-            Warning::ExternalWithProjectLabels { volume } => format!(
-                "external volume `{volume}` carries this project's Compose labels: \
-                 `docker compose -p NAME down -v` without the file would delete it"
-            ),
-            Warning::Protected { volume } => {
-                format!("volume `{volume}` is listed as protected in devctl.yaml")
-            }
-            Warning::LabelledByOtherProject { volume, project } => format!(
-                "volume `{volume}` belongs to project `{project}` too (its Compose labels name \
-                 `{project}`: both projects use this `name:`); deleting it deletes `{project}`'s data"
-            ),
-            Warning::UsedByOtherProject {
-                volume,
-                container,
-                project,
-            } => match project {
-                Some(p) => format!(
-                    "volume `{volume}` is also used by container `{container}` of project `{p}`"
-                ),
-                None => format!(
-                    "volume `{volume}` is also used by container `{container}` (not a Compose container)"
-                ),
-            },
-            Warning::NotInProject { volume } => {
-                format!("volume `{volume}` is not a volume of this project")
-            }
-            Warning::LabelMode { project } => format!(
-                "no compose file found: this plan comes from the Engine's labels \
-                 ({LABEL_PROJECT}={project}), as `docker compose -p {project} down -v` without \
-                 files would act. Without the compose files devctl cannot tell which of these \
-                 volumes you meant to keep: any of them may be an \"external\" volume that \
-                 Compose created earlier. Run devctl with the project's files (-f) to plan \
-                 from them instead"
-            ),
-            Warning::ViewsSkipped => "the check against Compose's own view of the files \
-                 (`docker compose config`) cannot run without compose files: skipped"
-                .to_string(),
-        }
-    }
-}
-
 /// The plan the user sees and confirms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeletionPlan {
@@ -193,39 +129,6 @@ pub fn declared_volumes(project: &Project) -> Vec<(String, String, bool)> {
         .iter()
         .map(|(k, v)| (k.clone(), project.volume_engine_name(k), v.is_external()))
         .collect()
-}
-
-/// Compose's label holding the hash of a volume's configuration.
-pub const LABEL_CONFIG_HASH: &str = "com.docker.compose.config-hash";
-
-/// The volume keys mounted by `services` and the services they depend on (every service when
-/// none is named), as `up SERVICE…` creates them.
-pub fn used_volume_keys(project: &Project, services: &[String]) -> Vec<String> {
-    let mut todo: Vec<String> = if services.is_empty() {
-        project.services.keys().cloned().collect()
-    } else {
-        services.to_vec()
-    };
-    let mut seen: Vec<String> = Vec::new();
-    let mut keys = Vec::new();
-    while let Some(s) = todo.pop() {
-        if seen.contains(&s) {
-            continue;
-        }
-        seen.push(s.clone());
-        let Some(svc) = project.services.get(&s) else {
-            continue;
-        };
-        todo.extend(svc.depends_on.keys().cloned());
-        for v in &svc.volumes {
-            if let Some(src) = v.source.as_ref().filter(|_| v.kind == "volume") {
-                if !keys.contains(src) {
-                    keys.push(src.clone());
-                }
-            }
-        }
-    }
-    keys
 }
 
 /// `volume rm NAME…`: the names that are neither a volume of the project (its key or its
@@ -366,31 +269,6 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// `up -y` / `create -y`: Compose's "exists but doesn't match configuration … Recreate?"
-    /// can only meet a named volume that the services being created mount (Compose creates
-    /// no other volume), that exists, and that carries Compose's config hash (Compose never
-    /// asks about a volume without it). Only those are at risk.
-    fn assume_yes(&mut self, services: &[String]) {
-        let used = used_volume_keys(self.input.project, services);
-        for (key, name, external) in declared_volumes(self.input.project) {
-            if !used.contains(&key) {
-                continue;
-            }
-            if external {
-                self.keep(&name, Some(&key), "external (declared `external: true`)");
-                continue;
-            }
-            let Some(fact) = self.input.facts.volume(&name) else {
-                continue;
-            };
-            if !fact.labels.contains_key(LABEL_CONFIG_HASH) {
-                continue;
-            }
-            let p = self.planned(fact, Some(&key), VolumeKind::Named, false);
-            self.plan.at_risk.push(p);
-        }
-    }
-
     /// Anonymous volumes mounted by the given containers.
     fn anonymous(&mut self, services: &[String], only_stopped: bool, at_risk: bool) {
         let declared: Vec<String> = declared_volumes(self.input.project)
@@ -453,44 +331,6 @@ impl<'a> Builder<'a> {
                 });
             }
             let p = self.planned(fact, key.as_deref(), kind, external);
-            self.plan.remove.push(p);
-        }
-    }
-
-    /// `volume prune`: volumes labelled with this project that no container mounts. Volumes
-    /// that any layer declares external, and `protected_volumes`, are kept: a bulk prune never
-    /// deletes them (`volume rm NAME` does, with the name typed).
-    fn prune(&mut self) {
-        let declared = declared_volumes(self.input.project);
-        let facts = self.input.facts;
-        for fact in &facts.volumes {
-            if fact.project() != Some(self.input.project_name) {
-                continue;
-            }
-            let decl = declared.iter().find(|(_, n, _)| *n == fact.name);
-            let key = decl
-                .map(|(k, _, _)| k.as_str())
-                .or_else(|| self.label_key(fact));
-            if decl.is_some_and(|(_, _, e)| *e) {
-                self.keep(&fact.name, key, "external (declared `external: true`)");
-                continue;
-            }
-            if let Some(why) = self.external_elsewhere(&fact.name, key) {
-                self.keep(&fact.name, key, why);
-                continue;
-            }
-            if is_protected(self.input.protected_volumes, &fact.name, key) {
-                let why = "protected (devctl.yaml `protected_volumes`): `devctl volume rm` \
-                           deletes it, with its name typed";
-                self.keep(&fact.name, key, why);
-                continue;
-            }
-            if let Some(c) = facts.mounting(&fact.name).next() {
-                let why = format!("in use by container `{}`", c.name);
-                self.keep(&fact.name, key, why);
-                continue;
-            }
-            let p = self.planned(fact, key, VolumeKind::Named, false);
             self.plan.remove.push(p);
         }
     }
