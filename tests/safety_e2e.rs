@@ -1020,3 +1020,67 @@ fn down_v_with_nothing_to_delete_exits_0_without_asking() {
     let d: Vec<String> = common::audit::decisions(&p.state());
     assert_eq!(d, vec!["nothing-to-delete"; 3]);
 }
+
+/// Removes a container the test started, on every path.
+struct RmContainer(String);
+
+impl Drop for RmContainer {
+    fn drop(&mut self) {
+        let _ = common::docker::docker_try(&["rm", "-f", &self.0]);
+    }
+}
+
+/// The pin: while the plan waits for its confirmation, another container starts using a
+/// planned volume. The confirmed `down -v` stops before Compose runs and before anything is
+/// removed, names the new user, and the audit log records `stopped`.
+#[test]
+fn identity_change_after_the_plan_stops_before_anything_is_removed() {
+    let p = Proj::new(
+        "pin",
+        &[(
+            "compose.yaml",
+            "name: NAME\nservices:\n  app:\n    image: devctl-test/busybox:latest\n    \
+             pull_policy: never\n    command: [\"sleep\", \"3600\"]\n    stop_signal: SIGKILL\n    \
+             volumes:\n      - data:/data\nvolumes:\n  data:\n    labels:\n      devctl.test: dvgp\n",
+        )],
+    );
+    p.compose(&["up", "-d"]);
+    p.put(&p.vol("data"), "data sentinel");
+    let mut c = p.devctl();
+    c.args(["down", "-v", "--no-snapshot"]);
+    let mut s = rexpect::session::spawn_command(c, Some(90_000)).unwrap();
+    s.exp_string("Type the project name").unwrap();
+    let intruder = format!("{}-intruder", p.name);
+    let _rm = RmContainer(intruder.clone());
+    docker_checked(&[
+        "run",
+        "-d",
+        "--pull",
+        "never",
+        "--network",
+        "none",
+        "--name",
+        &intruder,
+        "-v",
+        &format!("{}:/x", p.vol("data")),
+        common::IMAGE,
+        "sleep",
+        "3600",
+    ]);
+    keys(&mut s, &format!("{}\r", p.name));
+    let text = s.exp_eof().unwrap();
+    assert!(
+        text.contains("stopped before anything was removed")
+            && text.contains(&format!("now also used by container(s) {intruder}")),
+        "{text}"
+    );
+    assert_eq!(wait_code(&s), 1, "{text}");
+    assert_eq!(file_in(&p.vol("data")).as_deref(), Some("data sentinel"));
+    assert_eq!(project_containers(&p.name, false), 1, "Compose never ran");
+    let records = p.records();
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0]["decision"], "confirmed-typed");
+    assert_eq!(records[0]["outcome"], "stopped");
+    assert!(records[0]["result"]["compose"].is_null(), "{records:?}");
+    assert_eq!(records[0]["result"]["removed"], serde_json::json!([]));
+}
