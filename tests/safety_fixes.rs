@@ -140,14 +140,16 @@ fn audit_skips_a_bad_line_with_a_warning_naming_it() {
     let opts = s
         .opts("p")
         .with("DEVCTL_STATE_DIR", &state.display().to_string());
-    // A refusal appends after the bad lines; then `audit` shows it and names the bad lines.
-    let refused = devctl(&opts, &["down", "-v"]);
-    assert_eq!(refused.code, Some(4), "{}", refused.dump());
+    // A decision (here: nothing to delete, no volume exists) appends after the bad lines;
+    // then `audit` shows it and names the bad lines.
+    let decided = devctl(&opts, &["down", "-v"]);
+    assert_eq!(decided.code, Some(0), "{}", decided.dump());
     let run = devctl(&opts, &["audit", "--json"]);
     assert_eq!(run.code, Some(0), "{}", run.dump());
     let records: serde_json::Value = serde_json::from_str(&run.out()).unwrap();
     assert_eq!(records.as_array().map(Vec::len), Some(1), "{}", run.dump());
-    assert_eq!(records[0]["decision"], "refused");
+    assert_eq!(records[0]["decision"], "nothing-to-delete");
+    assert_eq!(records[0]["outcome"], "performed");
     let err = run.err();
     assert!(
         err.contains("audit.jsonl:1: invalid UTF-8")
