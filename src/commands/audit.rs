@@ -33,6 +33,10 @@ pub fn render(records: &[audit::Record]) -> Vec<String> {
                 (_, Some(serde_json::Value::String(reason))) => reason.clone(),
                 _ => String::new(),
             };
+            let detail = match r.result.get("stopped").and_then(|s| s.as_str()) {
+                Some(why) => format!("STOPPED: {why}; {detail}"),
+                None => detail,
+            };
             let argv = r.argv.iter().skip(1).cloned().collect::<Vec<_>>().join(" ");
             let line = format!(
                 "{}  {}  {:<16}  {}  `{}`  {}",

@@ -21,8 +21,13 @@ pub struct Record {
     pub project: String,
     /// The plan shown (the serialised `DeletionPlan`), or null when none could be built.
     pub plan: serde_json::Value,
-    /// `refused`, `aborted`, `confirmed-typed`, `confirmed-flag`, `views-disagree`.
+    /// `refused`, `aborted`, `confirmed-typed`, `confirmed-flag`, `views-disagree`,
+    /// `nothing-to-delete`, `nothing-to-remove`.
     pub decision: String,
+    /// `performed` (ran to the end), `stopped` (stopped before the end: a volume's identity
+    /// changed, Compose failed…; says what in `result.stopped`), `refused`, `aborted`.
+    #[serde(default)]
+    pub outcome: String,
     /// What happened: removed / kept volumes, Compose's exit code, snapshots, errors.
     pub result: serde_json::Value,
 }
@@ -37,6 +42,7 @@ impl Record {
             project: project.to_string(),
             plan: serde_json::Value::Null,
             decision: String::new(),
+            outcome: String::new(),
             result: serde_json::Value::Null,
         }
     }

@@ -73,6 +73,14 @@ async fn guard_async(
     }
     let terminal = prompt::is_terminal();
     let (how, snap) = match policy::policy(&p.plan, terminal, flags) {
+        Decision::NothingToDelete => {
+            eprintln!(
+                "nothing to delete: no volume of project `{}` would be deleted; \
+                 running without asking",
+                p.plan.project
+            );
+            (Confirmation::NothingToDelete, false)
+        }
         Decision::Confirmed { words } => {
             (Confirmation::Flag(words), flags.snapshot.unwrap_or(false))
         }
