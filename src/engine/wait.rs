@@ -2,6 +2,7 @@
 //! health check), driven by Engine events through [`super::watch`], with live progress and,
 //! on failure or timeout, a diagnosis of every service that did not make it.
 
+pub mod blocked;
 pub mod diagnose;
 mod display;
 pub mod progress;
@@ -74,6 +75,70 @@ pub fn wait_healthy(
     })
 }
 
+/// After Compose's `up` failed: when the Engine shows a dependency that failed (unhealthy,
+/// exited, exited non-zero for `service_completed_successfully`) and services Compose left
+/// unstarted because of it, print the diagnosis (the dependency's probes, state and last log
+/// lines; each unstarted service with the `depends_on` condition and the file that set it)
+/// on stdout and answer `true`. `false`: nothing of the kind (Compose's own message stands).
+pub fn explain_failed_up(ctx: &Ctx, project: &LoadedProject, origin: Origin) -> Result<bool> {
+    let rt = crate::commands::runtime()?;
+    let color = ctx.color() && std::io::stdout().is_terminal();
+    rt.block_on(async {
+        let docker = super::connect(&ctx.env).await?;
+        let report = tokio::time::timeout(
+            Duration::from_secs(10),
+            failed_up_report(&docker, project, &ctx.cwd, origin),
+        )
+        .await
+        .map_err(|_| Error::engine("the Engine did not answer within 10 seconds"))??;
+        let Some(report) = report else {
+            return Ok(false);
+        };
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(report.render(color).as_bytes());
+        let _ = out.flush();
+        Ok(true)
+    })
+}
+
+/// The report of a failed `up` (see [`explain_failed_up`]), `None` when no dependency failed.
+pub async fn failed_up_report(
+    docker: &Docker,
+    project: &LoadedProject,
+    base: &std::path::Path,
+    origin: Origin,
+) -> Result<Option<Report>> {
+    let snap = super::snapshot::snapshot(docker, project).await?;
+    let blocked = blocked::find(&project.project, &project.provenance, &snap.services, base);
+    if blocked.is_empty() {
+        return Ok(None);
+    }
+    let elapsed = origin.mono.elapsed();
+    let mut tracker = Tracker::new(expectations(&project.project, &[]));
+    for svc in &snap.services {
+        tracker.observe(svc, elapsed);
+    }
+    // The services Compose got to (it creates every container of the run before it starts any).
+    tracker
+        .rows
+        .retain(|r| r.status.as_ref().is_some_and(|s| !s.containers.is_empty()));
+    let mut logs = Vec::new();
+    for r in tracker.rows.iter().filter(|r| r.verdict == Verdict::Failed) {
+        for c in r.status.iter().flat_map(|s| s.containers.iter()) {
+            logs.push((c.id.clone(), last_logs(docker, &c.id).await));
+        }
+    }
+    Ok(Some(Report {
+        ok: false,
+        timed_out: false,
+        elapsed,
+        rows: tracker.rows,
+        logs,
+        warnings: Vec::new(),
+        blocked,
+    }))
+}
+
 /// Unknown or profile-disabled service names are usage errors.
 pub fn check_services(project: &LoadedProject, services: &[String]) -> Result<()> {
     for s in services {
@@ -134,7 +199,8 @@ pub async fn run(
     if let Some(o) = origin {
         tracker = tracker.with_origin(o.wall, before);
     }
-    let mut progress = Progress::new(&tracker, bars, start);
+    // Plain progress lines count from the same moment as the summary (`up`'s start).
+    let mut progress = Progress::new(&tracker, bars, origin.map_or(start, |o| o.mono));
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let task = spawn_watch(docker.clone(), project.clone(), tx, false);
     let mut limit = timeout.unwrap_or(DEFAULT_TIMEOUT);
@@ -217,6 +283,7 @@ pub async fn run(
         rows: tracker.rows,
         logs,
         warnings,
+        blocked: Vec::new(),
     })
 }
 

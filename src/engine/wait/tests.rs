@@ -45,6 +45,7 @@ fn success_summary_lists_time_to_healthy() {
         rows: t.rows,
         logs: vec![],
         warnings: vec![],
+        blocked: vec![],
     };
     let text = r.render(false);
     assert!(text.starts_with("✔ 2 services ready in 2.4s\n"), "{text}");
@@ -66,6 +67,7 @@ fn success_summary_marks_already_ready_services_and_prints_warnings() {
         rows: t.rows,
         logs: vec![],
         warnings: vec!["api listens on 127.0.0.1:3001 only".into()],
+        blocked: vec![],
     };
     let text = r.render(false);
     assert!(text.contains("already"), "{text}");
@@ -97,6 +99,7 @@ fn failure_report_diagnoses_each_failing_service() {
         rows: t.rows,
         logs: vec![("id-api".into(), vec!["starting api".into()])],
         warnings: vec![],
+        blocked: vec![],
     };
     let text = r.render(false);
     assert!(
@@ -129,6 +132,7 @@ fn timeout_report_names_services_never_created() {
         rows: t.rows,
         logs: vec![],
         warnings: vec![],
+        blocked: vec![],
     };
     let text = r.render(false);
     assert!(text.contains("wait timed out after 3.0s"), "{text}");
