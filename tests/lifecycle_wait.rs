@@ -486,3 +486,48 @@ fn stop_then_up_wait_is_not_ready_already() {
     // The container sleeps 1 s before its probe can pass.
     assert!(secs >= 0.5, "{}", r.dump());
 }
+
+/// Issue 11: healthy, yet the published port leads nowhere (the app listens on 8080, the
+/// file publishes 9090): `up --wait` and `status` warn, naming the service and the port.
+#[test]
+fn published_port_nothing_listens_on_is_warned() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(
+        dir.path(),
+        &[(
+            "compose.yaml",
+            r#"services:
+  api:
+    image: busybox:stable
+    init: true
+    command: ["sh", "-c", "mkdir -p /www && echo ok > /www/index.html && exec httpd -f -h /www -p 8080"]
+    ports: ["127.0.0.1:18963:9090"]
+    healthcheck:
+      test: ["CMD", "wget", "-q", "--spider", "http://127.0.0.1:8080/"]
+      interval: 1s
+      retries: 30
+  db:
+    image: busybox:stable
+    init: true
+    command: ["nc", "-ll", "-p", "5432", "-e", "echo", "ok"]
+    ports: ["127.0.0.1:18964:5432"]
+"#,
+        )],
+    );
+    let (project, _c) = dvwt("noport");
+    let env = Opts::new(dir.path());
+    let want =
+        "⚠ api: nothing listens on port 9090 inside its container (published as 127.0.0.1:18963)";
+    let r = devctl(&env, &["-p", &project, "up", "--wait=60s"]);
+    assert_eq!(r.code, Some(0), "{}", r.dump());
+    assert!(r.stdout.contains(want), "{}", r.dump());
+    assert!(r.stdout.contains("it listens on 8080"), "{}", r.dump());
+    assert!(!r.stdout.contains("⚠ db"), "{}", r.dump());
+    let r = devctl(&env, &["-p", &project, "status"]);
+    assert_eq!(r.code, Some(0), "{}", r.dump());
+    assert!(r.stdout.contains(want), "{}", r.dump());
+    let r = devctl(&env, &["-p", &project, "status", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let w = v["warnings"].to_string();
+    assert!(w.contains("api: nothing listens on port 9090"), "{w}");
+}

@@ -5,6 +5,7 @@
 pub mod blocked;
 pub mod diagnose;
 mod display;
+pub mod ports;
 pub mod progress;
 mod report;
 
@@ -15,12 +16,13 @@ use bollard::Docker;
 use bollard::query_parameters::LogsOptions;
 use futures_util::StreamExt;
 
+use super::model::ServiceStatus;
 use super::watch::{WatchMsg, spawn_watch};
 use crate::commands::Ctx;
 use crate::error::{Error, Exit, Result};
 use crate::project::LoadedProject;
 use display::Progress;
-use progress::{Outcome, Row, Tracker, Verdict, expectations};
+use progress::{Outcome, Tracker, Verdict, expectations};
 pub use report::Report;
 
 /// Timeout when none is given: 5 minutes, or the longest `start_period` plus a minute.
@@ -255,7 +257,12 @@ pub async fn run(
     progress.finish();
     let ok = outcome == Outcome::AllReady;
     let warnings = if ok {
-        loopback_warnings(&docker, project, &tracker.rows).await
+        let ready: Vec<&ServiceStatus> = tracker
+            .rows
+            .iter()
+            .filter_map(|r| r.status.as_ref())
+            .collect();
+        ports::warnings(&docker, project, &ready).await
     } else {
         Vec::new()
     };
@@ -285,55 +292,6 @@ pub async fn run(
         warnings,
         blocked: Vec::new(),
     })
-}
-
-/// Ready services whose app listens on loopback only, inside the container, on a port the
-/// compose file declares: "healthy" (the probe runs inside) yet unreachable from the published
-/// port and the other services (seed 004's OPS-001). Read from the container's network
-/// namespace when the Engine runs on this machine; nothing otherwise.
-async fn loopback_warnings(docker: &Docker, project: &LoadedProject, rows: &[Row]) -> Vec<String> {
-    use super::listeners::{Binding, binding, loopback_message, read};
-    let mut out = Vec::new();
-    for r in rows {
-        let Some(svc) = project.project.services.get(&r.service) else {
-            continue;
-        };
-        let ports: Vec<u16> = svc
-            .ports
-            .iter()
-            .filter(|p| p.protocol.as_deref().is_none_or(|x| x == "tcp"))
-            .filter_map(|p| u16::try_from(p.target).ok())
-            .collect();
-        if ports.is_empty() {
-            continue;
-        }
-        let Some(c) = r.status.iter().flat_map(|s| s.containers.iter()).next() else {
-            continue;
-        };
-        let pid = match c.pid {
-            Some(p) => Some(p),
-            None => docker
-                .inspect_container(
-                    &c.id,
-                    None::<bollard::query_parameters::InspectContainerOptions>,
-                )
-                .await
-                .ok()
-                .and_then(|i| i.state?.pid),
-        };
-        let Some(listeners) = pid.and_then(|pid| read(&c.id, pid)) else {
-            continue;
-        };
-        for port in ports {
-            if let Binding::LoopbackOnly(ips) = binding(&listeners, port) {
-                out.push(format!(
-                    "{}; make it listen on 0.0.0.0 (e.g. HOST=0.0.0.0)",
-                    loopback_message(&r.service, port, &ips)
-                ));
-            }
-        }
-    }
-    out
 }
 
 /// The last [`diagnose::LOG_LINES`] log lines of a container, sanitised (best effort).
