@@ -116,6 +116,8 @@ fn explain_failed_up(
     match crate::engine::wait::explain_failed_up(ctx, project, origin) {
         Ok(true) if wait => crate::error::Exit::NotHealthy.code(),
         Ok(_) => code,
+        // The Engine went away too: Compose's own message says enough.
+        Err(e) if e.exit == crate::error::Exit::EngineUnreachable => code,
         Err(e) => {
             eprintln!("devctl: warning: cannot read the Engine to explain the failure: {e}");
             code
