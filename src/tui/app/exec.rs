@@ -50,6 +50,22 @@ pub(crate) fn spawn_process(
     op: OpId,
     tx: UnboundedSender<Msg>,
 ) {
+    spawn_process_then(ctx, program, args, op, tx, None);
+}
+
+/// [`spawn_process`]; for an `up` (`Some(project)`) that fails, the summary of `devctl up`'s
+/// diagnosis (the failed dependency, each service left unstarted with its `depends_on`
+/// condition and file) follows Compose's output in the operation, before it is marked finished.
+pub(crate) fn spawn_process_then(
+    ctx: &Ctx,
+    program: String,
+    args: Vec<String>,
+    op: OpId,
+    tx: UnboundedSender<Msg>,
+    up_of: Option<crate::project::LoadedProject>,
+) {
+    let origin = crate::engine::wait::Origin::now();
+    let (env, cwd) = (ctx.env.clone(), ctx.cwd.clone());
     let display = Invocation {
         program: program.clone(),
         args: args.clone(),
@@ -88,11 +104,46 @@ pub(crate) fn spawn_process(
         for t in [out, err].into_iter().flatten() {
             let _ = t.await;
         }
+        if let (Some(project), Ok(s)) = (&up_of, &status) {
+            if !s.success() {
+                for line in up_diagnosis(&env, project, &cwd, origin).await {
+                    let _ = tx.send(Msg::Op(OpEvent::Output { op, line }));
+                }
+            }
+        }
         match status {
             Ok(s) => finished(&tx, op, Ok(s.code().unwrap_or(128 + 9))),
             Err(e) => finished(&tx, op, Err(e.to_string())),
         }
     });
+}
+
+/// The lines of a failed `up`'s diagnosis (none when no dependency failed or the Engine does
+/// not answer within 10 s).
+async fn up_diagnosis(
+    env: &std::collections::BTreeMap<String, String>,
+    project: &crate::project::LoadedProject,
+    cwd: &std::path::Path,
+    origin: crate::engine::wait::Origin,
+) -> Vec<String> {
+    let report = async {
+        let docker = crate::engine::connect(env).await.ok()?;
+        crate::engine::wait::failed_up_report(&docker, project, cwd, origin)
+            .await
+            .ok()
+            .flatten()
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(10), report).await {
+        // The summary part (what failed, what was left unstarted and why); the probe output
+        // and logs of the failed service are in its details and its log pane.
+        Ok(Some(r)) => r
+            .render(false)
+            .lines()
+            .take_while(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// devctl's own global flags for a child `devctl` (same project, same environment).
@@ -212,8 +263,11 @@ impl Edge {
                 )),
             );
         }
+        let up_of = (args.first().map(String::as_str) == Some("up")).then(|| self.project.clone());
         match compose::invocation(&self.ctx, &self.project, args) {
-            Ok(inv) => spawn_process(&self.ctx, inv.program, inv.args, op, self.tx.clone()),
+            Ok(inv) => {
+                spawn_process_then(&self.ctx, inv.program, inv.args, op, self.tx.clone(), up_of)
+            }
             Err(e) => finished(&self.tx, op, Err(e.to_string())),
         }
     }
