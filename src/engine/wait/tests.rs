@@ -176,3 +176,48 @@ fn wait_timeouts() {
         assert!(e.to_string().contains(bad), "{bad}: {e}");
     }
 }
+
+/// Compose stopped on a failed dependency: the header names it, each unstarted service says
+/// what it waits for (condition, file), and only the failed dependency gets a diagnosis.
+#[test]
+fn failed_dependency_report_names_the_unstarted_services() {
+    let t = tracker(&[
+        ("api", ContainerState::Created, Health::None, 1),
+        ("db", ContainerState::Running, Health::Unhealthy, 40),
+    ]);
+    let blocked = vec![blocked::Blocked {
+        service: "api".into(),
+        waits_for: "db".into(),
+        condition: "service_healthy".into(),
+        declared_in: Some("docker/compose.yml".into()),
+        dependency_failed: true,
+    }];
+    let r = Report {
+        ok: false,
+        timed_out: false,
+        elapsed: Duration::from_secs(9),
+        rows: t.rows,
+        logs: vec![("id-db".into(), vec!["FATAL: no disk".into()])],
+        warnings: vec![],
+        blocked,
+    };
+    let text = r.render(false);
+    assert!(
+        text.starts_with(
+            "✖ Compose stopped after 9.0s: 1 service was not started because db is unhealthy\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  … api  not started: waits for db (`condition: service_healthy` in docker/compose.yml)\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("\n● db: unhealthy\n"), "{text}");
+    assert!(text.contains("| FATAL: no disk"), "{text}");
+    assert!(
+        !text.contains("● api"),
+        "an unstarted service has nothing to diagnose: {text}"
+    );
+}
