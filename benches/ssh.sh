@@ -16,8 +16,9 @@ work=$(mktemp -d)
 sshd_pid=
 
 cleanup() {
+  # The local Engine directly (DOCKER_HOST points at the ssh endpoint below).
+  env -u DOCKER_HOST docker compose -p "$project" -f "$work/compose.yaml" down -t 0 --remove-orphans >/dev/null 2>&1 || true
   [ -n "$sshd_pid" ] && kill "$sshd_pid" 2>/dev/null || true
-  docker compose -p "$project" -f "$work/compose.yaml" down -t 0 --remove-orphans >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
