@@ -318,7 +318,19 @@ fn everyday_work_passes_through_the_guard() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(text.contains("#1 ["), "not a BuildKit build: {text}");
-    let built = docker_ok(&["run", "--rm", "--pull", "never", &tag, "cat", "/built"]);
+    // `--network none`: a private dockerd started with `--bridge=none` (the fault and TLS tests)
+    // deletes the shared Engine's docker0, so the default bridge may be gone.
+    let built = docker_ok(&[
+        "run",
+        "--rm",
+        "--pull",
+        "never",
+        "--network",
+        "none",
+        &tag,
+        "cat",
+        "/built",
+    ]);
     let _ = docker_try(&["rmi", "-f", &tag]);
     assert_eq!(built.trim(), "built-through-guard");
     assert!(g.refusals().is_empty(), "{:?}", g.refusals());
@@ -544,4 +556,48 @@ fn the_guard_forwards_to_a_tls_engine() {
         .output()
         .expect("docker");
     assert!(String::from_utf8_lossy(&direct.stdout).contains("dvguard-tls"));
+}
+
+/// Class 4 of issue 16: Compose's own "Volume … exists but doesn't match configuration …
+/// Recreate (data will be lost)?" prompt, answered `y` on the standard input that devctl
+/// passes through (`compose -- up --no-start`, `up --attach`, `run`): the recreate is refused
+/// by the Engine guard, the data stays, devctl exits 4.
+#[test]
+fn composes_own_recreate_prompt_answered_yes_keeps_the_data() {
+    let (s, _c) = stack("prompt", "");
+    s.up(&[]);
+    let data = format!("{}_data", s.name);
+    write_sentinel(&data);
+    let changed = std::fs::read_to_string(&s.file).expect("read").replace(
+        "  data:\n",
+        "  data:\n    labels:\n      changed: \"yes\"\n",
+    );
+    std::fs::write(&s.file, changed).expect("write");
+    for args in [
+        vec!["compose", "--", "up", "--no-start"],
+        vec!["run", "--rm", "app", "true"],
+    ] {
+        let mut c = s.devctl_with(&args);
+        c.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().expect("devctl");
+        if let Some(mut i) = child.stdin.take() {
+            let _ = i.write_all(b"y\ny\ny\n");
+        }
+        let out = child.wait_with_output().expect("wait");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            file_in(&data).as_deref(),
+            Some("sentinel\n"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(out.status.code(), Some(4), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!(
+                "devctl's safety gate refused DELETE /v1.41/volumes/{data}"
+            )),
+            "{args:?}: {err}"
+        );
+    }
 }

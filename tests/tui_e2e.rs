@@ -263,3 +263,126 @@ services:
     assert!(s.contains("because db is unhealthy"), "{s}");
     t.keys(&["q"]);
 }
+
+/// Issue 16 through the dashboard's keys: a volume that another layer (the dev override)
+/// declares external is kept by `D` opened in the base environment, even after the project
+/// name is typed; the other volume goes. And `u` on a volume whose configuration changed
+/// (Compose would ask "Recreate (data will be lost)?") keeps the data: the dashboard's Compose
+/// gets no standard input, and its Engine calls pass devctl's guard.
+#[test]
+fn dashboard_keys_keep_volumes_other_layers_protect() {
+    let name = format!("dvguard-tui-{}", std::process::id());
+    let db = format!("{name}-db");
+    let cache = format!("{name}_cache");
+    let _cleanup = Cleanup::new(&name)
+        .prefix("dvguard-")
+        .volume(&db)
+        .volume(&cache)
+        .timeout(0)
+        .now();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = |labels: &str| {
+        format!(
+            r#"name: {name}
+services:
+  app:
+    image: busybox:stable
+    init: true
+    command: ["sleep", "3600"]
+    volumes: ["db:/db", "cache:/cache"]
+volumes:
+  db:
+    name: {db}
+  cache:{labels}
+"#
+        )
+    };
+    std::fs::write(dir.path().join("compose.yaml"), base(" {}")).expect("compose file");
+    std::fs::write(
+        dir.path().join("compose.dev.yaml"),
+        format!("volumes:\n  db:\n    name: {db}\n    external: true\n"),
+    )
+    .expect("dev layer");
+    let up = Command::new("docker")
+        .args(["compose", "up", "-d"])
+        .current_dir(dir.path())
+        .output()
+        .expect("compose up");
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+    for v in [&db, &cache] {
+        docker_ok(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "-v",
+            &format!("{v}:/v"),
+            "busybox:stable",
+            "sh",
+            "-c",
+            "echo precious > /v/keep.txt",
+        ]);
+    }
+    let read = |v: &str| {
+        docker_ok(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "-v",
+            &format!("{v}:/v:ro"),
+            "busybox:stable",
+            "cat",
+            "/v/keep.txt",
+        ])
+    };
+    // The cache volume's configuration changes: Compose would recreate it on `up -y`.
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        base("\n    labels:\n      changed: \"yes\""),
+    )
+    .expect("compose file");
+    let t = Tmux::new("dvguard-tui", 160, 45, dir.path());
+    t.line(&format!("clear; {}; echo DEVCTL-EXIT=$?", devctl()));
+    t.wait_text("● connected", Duration::from_secs(20));
+    let mut started = false;
+    for _ in 0..5 {
+        t.keys(&["u"]);
+        if t.wait_for("up to start", Duration::from_secs(3), |s| {
+            s.contains("up all services")
+        })
+        .is_ok()
+        {
+            started = true;
+            break;
+        }
+    }
+    assert!(started, "`u` never started an up:\n{}", t.screen());
+    t.wait_for("up to end", Duration::from_secs(60), |s| {
+        s.contains("up all services · done") || s.contains("up all services · failed")
+    })
+    .map_err(Timeout)
+    .expect("the up operation ends");
+    assert_eq!(
+        read(&cache),
+        "precious",
+        "`u` kept the changed volume's data"
+    );
+
+    t.keys(&["D"]);
+    let s = t.wait_text("DELETE VOLUME DATA?", Duration::from_secs(30));
+    assert!(
+        line_with(&s, &db).is_some_and(|l| l.contains('✓')),
+        "the volume the dev layer declares external is kept:\n{s}"
+    );
+    t.text(&name);
+    t.keys(&["Enter"]);
+    t.wait_text("`down + delete volumes` finished", Duration::from_secs(90));
+    assert_eq!(read(&db), "precious", "the protected volume kept its data");
+    assert!(!volume_exists(&cache), "the planned volume is gone");
+    t.keys(&["q"]);
+}

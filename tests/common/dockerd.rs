@@ -1,6 +1,9 @@
 //! A PRIVATE dockerd for fault tests: its own socket, data root, exec root, pid file and
 //! containerd namespace, no bridge and no iptables, so stopping and restarting it never
-//! touches the shared Engine. Everything is torn down on drop, even when the test fails.
+//! touches the shared Engine's containers. One side effect: dockerd with `--bridge=none`
+//! deletes the `docker0` interface it finds, so after one of these ran, containers on the
+//! shared Engine's default bridge cannot start — tests run their throw-away containers with
+//! `--network none` (Compose projects have networks of their own). Everything is torn down on drop, even when the test fails.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
