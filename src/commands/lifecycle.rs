@@ -18,6 +18,7 @@ use super::Ctx;
 use crate::compose::{self, Invocation, drift};
 use crate::error::{Error, Result};
 use crate::project::LoadedProject;
+use crate::safety::Gate;
 
 #[derive(Debug, Args)]
 pub struct UpArgs {
@@ -162,9 +163,10 @@ pub fn sh(ctx: &Ctx, a: &ShArgs) -> Result<u8> {
         "-c".into(),
         "true".into(),
     ];
-    if let Some(code) = crate::safety::intercept(ctx, &probe_sub)? {
-        return Ok(code);
-    }
+    let probe_sub = match crate::safety::intercept(ctx, &probe_sub)? {
+        Gate::Handled(code) => return Ok(code),
+        Gate::Run(argv) => argv,
+    };
     let probe = compose::invocation(ctx, &project, &probe_sub)?;
     if ctx.global.dry_run {
         eprintln!("# devctl sh: `bash` when this succeeds, else `sh`:");
@@ -181,9 +183,10 @@ pub fn sh(ctx: &Ctx, a: &ShArgs) -> Result<u8> {
         _ => "sh",
     };
     let sub = vec!["exec".to_string(), a.service.clone(), shell.to_string()];
-    if let Some(code) = crate::safety::intercept(ctx, &sub)? {
-        return Ok(code);
-    }
+    let sub = match crate::safety::intercept(ctx, &sub)? {
+        Gate::Handled(code) => return Ok(code),
+        Gate::Run(argv) => argv,
+    };
     let inv = compose::invocation(ctx, &project, &sub)?;
     compose::execute(ctx, &inv)
 }
@@ -196,18 +199,20 @@ pub fn passthrough(ctx: &Ctx, a: &PassArgs) -> Result<u8> {
     }
     // The gate first: a destructive passthrough such as `-p NAME down -v` with no compose
     // file is planned from the Engine's labels, where loading the project would fail.
-    if let Some(code) = crate::safety::intercept(ctx, &a.args)? {
-        return Ok(code);
-    }
+    let args = match crate::safety::intercept(ctx, &a.args)? {
+        Gate::Handled(code) => return Ok(code),
+        Gate::Run(argv) => argv,
+    };
     let project = ctx.load_project()?;
-    drive(ctx, &project, a.args.clone())
+    drive(ctx, &project, args)
 }
 
 /// The common path: safety gate → invocation → preflight → print and run (or only print).
 fn drive(ctx: &Ctx, project: &LoadedProject, sub: Vec<String>) -> Result<u8> {
-    if let Some(code) = crate::safety::intercept(ctx, &sub)? {
-        return Ok(code);
-    }
+    let sub = match crate::safety::intercept(ctx, &sub)? {
+        Gate::Handled(code) => return Ok(code),
+        Gate::Run(argv) => argv,
+    };
     let inv: Invocation = compose::invocation(ctx, project, &sub)?;
     preflight(ctx, project, &sub)?;
     compose::execute(ctx, &inv)
