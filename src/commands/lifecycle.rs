@@ -109,14 +109,49 @@ pub fn up_argv(a: &UpArgs) -> Vec<String> {
     sub
 }
 
-/// `stop`, `start`, `restart` with optional services.
+/// `stop`, `start`, `restart` with optional services. Without a compose file but with a
+/// project name (`-p`, `COMPOSE_PROJECT_NAME`), Compose acts on the project's labelled
+/// containers, and so does devctl (label mode).
 pub fn simple(ctx: &Ctx, name: &str, a: &ServicesArgs) -> Result<u8> {
-    let project = ctx.load_project()?;
-    check_services(&project, &a.services)?;
     let mut sub = vec![name.to_string()];
     sub.extend(a.extra.iter().cloned());
     sub.extend(a.services.iter().cloned());
+    if let Some(code) = by_labels(ctx, &sub)? {
+        return Ok(code);
+    }
+    let project = ctx.load_project()?;
+    check_services(&project, &a.services)?;
     drive(ctx, &project, sub)
+}
+
+/// Label mode for a Compose argv that is not destructive (the gate plans the destructive
+/// ones): no compose file given or found, a project name known ([`sources::label_project`],
+/// the loader's own decision) — run `docker compose -p NAME <sub…>` without files, as Compose
+/// itself would. `None`: the files decide; load them as usual.
+///
+/// [`sources::label_project`]: crate::safety::sources::label_project
+fn by_labels(ctx: &Ctx, sub: &[String]) -> Result<Option<u8>> {
+    let globals = crate::safety::classify::compose_globals(sub);
+    let ectx = crate::safety::gate::effective_ctx(ctx, &globals);
+    let Some(label) = crate::safety::sources::label_project(&ectx)? else {
+        return Ok(None);
+    };
+    let sub = match crate::safety::intercept(ctx, sub)? {
+        Gate::Handled(code) => return Ok(Some(code)),
+        Gate::Run(argv) => argv,
+    };
+    let dir = ectx.global.project_directory.as_deref();
+    let inv = crate::safety::execute::compose_call_by_name(&ectx, &label.name, dir, &sub)?;
+    if !ctx.global.dry_run {
+        // The Engine must answer first (exit 6 within 2 s), as on every other path.
+        let rt = super::runtime()?;
+        rt.block_on(async {
+            tokio::time::timeout(ENGINE_BUDGET, crate::safety::sources::connect(ctx))
+                .await
+                .unwrap_or_else(|_| Err(engine_error(ctx, "no answer within 1.5 seconds")))
+        })?;
+    }
+    compose::execute(ctx, &inv).map(Some)
 }
 
 /// `build`, `pull`: arguments go to Compose; the service names among them are checked first.
@@ -203,6 +238,9 @@ pub fn passthrough(ctx: &Ctx, a: &PassArgs) -> Result<u8> {
         Gate::Handled(code) => return Ok(code),
         Gate::Run(argv) => argv,
     };
+    if let Some(code) = by_labels(ctx, &args)? {
+        return Ok(code);
+    }
     let project = ctx.load_project()?;
     drive(ctx, &project, args)
 }

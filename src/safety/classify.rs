@@ -151,6 +151,20 @@ pub fn classify(argv: &[String]) -> Option<Destructive> {
         })
 }
 
+/// The project-selecting root flags of a Compose argv (`-p`, `-f`, `--project-directory`,
+/// `--profile`, `--env-file` before the subcommand), as Compose 2.40.3 reads them: pflag on the
+/// arguments before the subcommand cobra's Traverse finds, where `--` ends the flags.
+pub fn compose_globals(argv: &[String]) -> ComposeGlobals {
+    let root_sets: &[&[Flag]] = &[root()];
+    let end = cobra::subcommand_at(argv, root_sets)
+        .first()
+        .copied()
+        .unwrap_or(argv.len());
+    parse(argv, 0, end, root_sets)
+        .map(|p| globals_of(&p.hits))
+        .unwrap_or_default()
+}
+
 /// The flags of a subcommand whose argv the gate classifies, or `None`.
 fn sub_flags(sub: &str) -> Option<&'static [Flag]> {
     match sub {

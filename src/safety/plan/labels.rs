@@ -39,9 +39,9 @@ impl Builder<'_> {
     }
 }
 
-/// Build the plan of `down -v` for project `project_name` from the Engine's labels alone.
-/// Other actions (`rm -v`, `up -V`, `-y`, `volume …`) need the compose files and are not
-/// planned here.
+/// Build the plan of `down -v`, `rm -v`, `volume rm` or `volume prune` for project
+/// `project_name` from the Engine's labels alone. `up -V` / `-y` need the compose files
+/// (Compose cannot `up` without them) and are not planned here.
 pub fn plan_by_labels(
     project_name: &str,
     destructive: &Destructive,
@@ -77,6 +77,16 @@ pub fn plan_by_labels(
     if destructive.has(Action::DownVolumes) {
         b.labelled();
         b.anonymous(&[], false, false);
+    }
+    // `rm -v` and devctl's `volume rm|prune` act on what carries the project's label too.
+    if destructive.has(Action::RmVolumes) {
+        b.anonymous(&destructive.positionals, !destructive.rm_stop, false);
+    }
+    if destructive.has(Action::VolumeRm) {
+        b.named_on_command_line(&destructive.positionals);
+    }
+    if destructive.has(Action::VolumePrune) {
+        b.prune();
     }
     b.warnings();
     b.plan
