@@ -24,15 +24,13 @@ pub use plan::DeletionPlan;
 pub use policy::GateFlags;
 
 use crate::commands::Ctx;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Take devctl's own gate flags out of a Compose argv (`--confirm WORD`, `--confirm=WORD`,
 /// `--snapshot`, `--no-snapshot`; Compose has none of them), only where devctl's parser takes
 /// them (see [`classify::take_gate_flags`]). Returns the argv Compose receives.
 pub fn split_gate_flags(args: &[String]) -> Result<(Vec<String>, GateFlags)> {
-    let g = classify::take_gate_flags(args).map_err(|()| {
-        Error::usage("--confirm needs a value").with_hint("--confirm PROJECT_NAME")
-    })?;
+    let g = classify::take_gate_flags(args)?;
     let flags = GateFlags {
         confirm: g.confirm,
         snapshot: g.snapshot,

@@ -257,8 +257,8 @@ pub struct GateArgs {
 /// flags of `down`, `rm`, `up` or `create` (the subcommand found as Compose finds it), where
 /// pflag reads a flag. Never out of another flag's value (`--profile --confirm=x`, `--rmi
 /// --confirm`), never after `--`, never from `exec`/`run` (the command's own arguments) or any
-/// other subcommand. `Err(())`: `--confirm` without its value.
-pub fn take_gate_flags(argv: &[String]) -> Result<GateArgs, ()> {
+/// other subcommand. A usage error: `--confirm` without its value.
+pub fn take_gate_flags(argv: &[String]) -> crate::error::Result<GateArgs> {
     let unchanged = || GateArgs {
         compose: argv.to_vec(),
         ..Default::default()
@@ -273,7 +273,10 @@ pub fn take_gate_flags(argv: &[String]) -> Result<GateArgs, ()> {
     };
     let parsed = match parse(argv, sub + 1, argv.len(), &[set, COMMON, GATE]) {
         Ok(p) => p,
-        Err(Reject::MissingValue(Effect::Confirm)) => return Err(()),
+        Err(Reject::MissingValue(Effect::Confirm)) => {
+            return Err(crate::error::Error::usage("--confirm needs a value")
+                .with_hint("--confirm PROJECT_NAME"));
+        }
         // Compose rejects the argv whatever devctl takes out of it.
         Err(_) => return Ok(unchanged()),
     };
