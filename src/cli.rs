@@ -82,15 +82,20 @@ pub struct GlobalArgs {
     pub read_only: bool,
 }
 
-impl GlobalArgs {
-    /// The environment the user asked for on the command line (`--dev`, `--prod`, `--env`).
-    pub fn environment_flag(&self) -> Option<String> {
-        if self.dev {
-            Some("dev".into())
-        } else if self.prod {
-            Some("prod".into())
-        } else {
-            self.env.clone()
+impl From<GlobalArgs> for crate::context::Options {
+    fn from(g: GlobalArgs) -> Self {
+        crate::context::Options {
+            files: g.files,
+            project_name: g.project_name,
+            project_directory: g.project_directory,
+            profiles: g.profiles,
+            env_files: g.env_files,
+            dev: g.dev,
+            prod: g.prod,
+            env: g.env,
+            dry_run: g.dry_run,
+            no_color: g.no_color,
+            read_only: g.read_only,
         }
     }
 }
@@ -139,6 +144,9 @@ pub enum Command {
     Doctor(crate::commands::doctor::DoctorArgs),
     /// Run the bundled demo stack: `devctl demo [up|down|status|path]`.
     Demo(crate::commands::demo::DemoArgs),
+    /// Run a command (your own script, `docker compose …`) behind devctl's Engine guard: it
+    /// cannot delete volume data.
+    Guard(crate::commands::guard::GuardArgs),
     /// Print a shell completion script: `devctl completions bash|zsh|fish|elvish|powershell`.
     Completions(CompletionsArgs),
 }

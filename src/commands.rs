@@ -5,6 +5,7 @@ pub mod config;
 pub mod demo;
 pub mod doctor;
 pub mod down;
+pub mod guard;
 pub mod lifecycle;
 pub mod logs;
 pub mod ps;
@@ -12,56 +13,9 @@ pub mod snapshot;
 pub mod status;
 pub mod volume;
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
-
-use crate::cli::{Cli, Command, GlobalArgs};
-use crate::error::{Error, Result};
-use crate::project::{self, LoadedProject, ProjectOptions};
-
-/// What every command gets: the global flags, the working directory and the process
-/// environment (captured once, so tests can run commands with a controlled environment).
-#[derive(Debug, Clone)]
-pub struct Ctx {
-    pub global: GlobalArgs,
-    pub cwd: PathBuf,
-    pub env: BTreeMap<String, String>,
-}
-
-impl Ctx {
-    pub fn from_process(global: GlobalArgs) -> Result<Self> {
-        let cwd = std::env::current_dir()
-            .map_err(|e| Error::general(format!("cannot read the current directory: {e}")))?;
-        let env = std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-            .collect();
-        Ok(Ctx { global, cwd, env })
-    }
-
-    /// The options that locate and layer the project, from flags and environment.
-    pub fn project_options(&self) -> ProjectOptions {
-        ProjectOptions {
-            files: self.global.files.clone(),
-            project_name: self.global.project_name.clone(),
-            project_directory: self.global.project_directory.clone(),
-            profiles: self.global.profiles.clone(),
-            env_files: self.global.env_files.clone(),
-            environment: self.global.environment_flag(),
-            cwd: self.cwd.clone(),
-            env: self.env.clone(),
-        }
-    }
-
-    /// Resolve and load the project as Compose would see it.
-    pub fn load_project(&self) -> Result<LoadedProject> {
-        project::load(&self.project_options())
-    }
-
-    /// True when colour output is allowed (`--no-color`, `NO_COLOR`).
-    pub fn color(&self) -> bool {
-        !self.global.no_color && self.env.get("NO_COLOR").is_none_or(|v| v.is_empty())
-    }
-}
+use crate::cli::{Cli, Command};
+pub use crate::context::{Ctx, runtime};
+use crate::error::Result;
 
 pub fn dispatch(cli: Cli) -> Result<u8> {
     if let Some(Command::Completions(a)) = &cli.command {
@@ -71,9 +25,9 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), &script);
         return Ok(0);
     }
-    let ctx = Ctx::from_process(cli.global)?;
+    let ctx = Ctx::from_process(cli.global.into())?;
     match cli.command {
-        None => crate::tui::run_dashboard(&ctx),
+        None => dashboard(&ctx),
         Some(cmd) => match cmd {
             Command::Config(a) => config::run(&ctx, &a),
             Command::Up(a) => lifecycle::up(&ctx, &a),
@@ -95,16 +49,23 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
             Command::Audit(a) => audit::run(&ctx, &a),
             Command::Doctor(a) => doctor::run(&ctx, &a),
             Command::Demo(a) => demo::run(&ctx, &a),
+            Command::Guard(a) => guard::run(&ctx, &a),
             Command::Completions(_) => Ok(0),
         },
     }
 }
 
-/// A tokio runtime for commands that talk to the Engine (commands are sync at the top).
-pub fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Error::general(format!("cannot start the async runtime: {e}")))
+/// `devctl` without a subcommand: the dashboard in a terminal, else `ps`.
+pub fn dashboard(ctx: &Ctx) -> Result<u8> {
+    use std::io::IsTerminal;
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        return ps::run(
+            ctx,
+            &ps::PsArgs {
+                json: false,
+                stats: false,
+            },
+        );
+    }
+    crate::tui::run_dashboard_for(ctx, &crate::tui::DashboardOptions::from_ctx(ctx))
 }

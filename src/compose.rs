@@ -7,9 +7,10 @@ pub mod argv;
 pub mod detect;
 pub mod drift;
 pub mod globals;
+pub mod guarded;
 pub mod run;
 
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::Result;
 use crate::project::LoadedProject;
 

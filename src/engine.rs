@@ -8,6 +8,7 @@
 //! (event-driven watcher with resync, reconnect and stats; see its module docs),
 //! [`wait::wait_healthy`] (`up --wait`), [`stats`] (the `docker stats` arithmetic).
 
+pub mod apiguard;
 pub mod connect;
 pub mod convert;
 pub mod events;

@@ -7,10 +7,12 @@
 pub mod cli;
 pub mod commands;
 pub mod compose;
+pub mod context;
 pub mod demo;
 pub mod doctor;
 pub mod engine;
 pub mod error;
+pub mod format;
 pub mod project;
 pub mod safety;
 pub mod sanitize;

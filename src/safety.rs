@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod classify;
 mod cobra;
+pub mod engine_rules;
 pub mod execute;
 pub mod gate;
 pub mod guard;
@@ -23,7 +24,7 @@ pub use gate::{Confirmation, Prepared};
 pub use plan::DeletionPlan;
 pub use policy::GateFlags;
 
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::Result;
 
 /// Take devctl's own gate flags out of a Compose argv (`--confirm WORD`, `--confirm=WORD`,

@@ -20,11 +20,9 @@ pub(crate) mod fixtures;
 mod app;
 pub mod terminal;
 
-use std::io::IsTerminal;
-
 use chrono::Utc;
 
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::Result;
 
 /// How the dashboard is opened.
@@ -48,20 +46,6 @@ impl DashboardOptions {
     }
 }
 
-/// `devctl` without a subcommand: the dashboard in a terminal, else `ps`.
-pub fn run_dashboard(ctx: &Ctx) -> Result<u8> {
-    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
-        return crate::commands::ps::run(
-            ctx,
-            &crate::commands::ps::PsArgs {
-                json: false,
-                stats: false,
-            },
-        );
-    }
-    run_dashboard_for(ctx, &DashboardOptions::from_ctx(ctx))
-}
-
 /// Open the dashboard for the project `ctx` resolves (used by `devctl` and `devctl demo`).
 /// The project and the config are loaded before the terminal is touched, so their errors
 /// print normally with their exit codes.
@@ -72,7 +56,7 @@ pub fn run_dashboard_for(ctx: &Ctx, opts: &DashboardOptions) -> Result<u8> {
     if opts.read_only {
         model.read_only_flag = model::ReadOnly::Flag;
     }
-    let rt = crate::commands::runtime()?;
+    let rt = crate::context::runtime()?;
     let code = rt.block_on(app::run(ctx.clone(), project, model));
     // Children (Compose operations) keep running detached; do not wait for them.
     rt.shutdown_background();

@@ -59,7 +59,7 @@ pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<u8> {
         Some(DemoAction::Status) => status(&dctx),
         // Bring the demo up, then open the dashboard on it (`ps` when not in a terminal).
         None => match up(&dctx)? {
-            0 => crate::tui::run_dashboard(&dctx),
+            0 => super::dashboard(&dctx),
             code => Ok(code),
         },
     }

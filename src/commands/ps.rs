@@ -296,7 +296,7 @@ fn rows(s: &ServiceStatus, now: DateTime<Utc>, usage: Option<&UsageById>) -> Vec
                 match m.get(&c.id) {
                     Some(u) => {
                         cells.push(format!("{:.1}%", u.cpu_percent));
-                        cells.push(crate::tui::text::bytes(u.mem_bytes));
+                        cells.push(crate::format::bytes(u.mem_bytes));
                     }
                     None => cells.extend([String::new(), String::new()]),
                 }

@@ -136,21 +136,11 @@ const EXEC_RUN_VALUE_FLAGS: &[&str] = &[
 /// and `up` without `-d`/`--detach`/`--wait` do; everything else gets /dev/null so that none of
 /// Compose's prompts can be answered by accident.
 pub fn is_interactive(sub: &[String]) -> bool {
-    let mut i = 0;
     // Skip Compose's global flags (the `devctl compose -- …` passthrough may carry them).
-    while let Some(a) = sub.get(i) {
-        // One table with the safety gate's classifier (`compose::globals`).
-        if super::globals::takes_next_value(a) {
-            i += 2;
-        } else if a.starts_with('-') {
-            i += 1;
-        } else {
-            break;
-        }
-    }
-    let Some(cmd) = sub.get(i) else {
+    let Some(i) = subcommand_index(sub) else {
         return false;
     };
+    let cmd = &sub[i];
     let rest = &sub[i + 1..];
     match cmd.as_str() {
         "attach" => true,
@@ -160,6 +150,56 @@ pub fn is_interactive(sub: &[String]) -> bool {
         "exec" | "run" => !leading_flags(rest, EXEC_RUN_VALUE_FLAGS).any(is_detach),
         _ => false,
     }
+}
+
+/// How a child's output reaches devctl's terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputMode {
+    /// Straight through: Compose's own progress output, or a terminal session in a container
+    /// (`exec`/`run` with a TTY on both ends: a shell needs its escape sequences).
+    Raw,
+    /// Line by line through the sanitiser: the output carries container text (`logs`,
+    /// `attach`, attached `up`, `exec`/`run` without a TTY session), which is untrusted.
+    Sanitised,
+}
+
+/// Pure: the output mode of Compose subcommand `sub`, given whether devctl's standard input
+/// and output are terminals.
+pub fn output_mode(sub: &[String], stdin_tty: bool, stdout_tty: bool) -> OutputMode {
+    let Some(i) = subcommand_index(sub) else {
+        return OutputMode::Raw;
+    };
+    let rest = &sub[i + 1..];
+    match sub[i].as_str() {
+        "logs" | "attach" => OutputMode::Sanitised,
+        "up" if is_interactive(sub) => OutputMode::Sanitised,
+        "exec" | "run" => {
+            let no_tty = leading_flags(rest, EXEC_RUN_VALUE_FLAGS).any(|a| {
+                a == "-T" || a == "--no-TTY" || a == "--no-tty" || is_short_cluster_with(a, 'T')
+            });
+            if !no_tty && stdin_tty && stdout_tty && is_interactive(sub) {
+                OutputMode::Raw
+            } else {
+                OutputMode::Sanitised
+            }
+        }
+        _ => OutputMode::Raw,
+    }
+}
+
+/// Where the subcommand stands in a Compose argv (after the global flags).
+fn subcommand_index(sub: &[String]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(a) = sub.get(i) {
+        if super::globals::takes_next_value(a) {
+            i += 2;
+        } else if a.starts_with('-') {
+            i += 1;
+        } else {
+            return Some(i);
+        }
+    }
+    None
 }
 
 fn is_detach(a: &String) -> bool {
@@ -205,6 +245,32 @@ mod tests {
 
     fn v(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn container_text_is_sanitised_unless_a_terminal_session() {
+        use OutputMode::{Raw, Sanitised};
+        for (sub, tty, want) in [
+            ("logs -f app", true, Sanitised),
+            ("--profile x logs", false, Sanitised),
+            ("attach app", true, Sanitised),
+            ("up", true, Sanitised),
+            ("up --build api", false, Sanitised),
+            ("up -d", true, Raw),
+            ("down", true, Raw),
+            ("build", true, Raw),
+            ("exec app sh", true, Raw),
+            ("exec app sh", false, Sanitised),
+            ("exec -T app sh", true, Sanitised),
+            ("exec --no-TTY app sh", true, Sanitised),
+            ("exec -dT app sh", true, Sanitised),
+            ("run --rm app echo -T", true, Raw),
+            ("run --rm -T app echo", true, Sanitised),
+            ("-p x exec app printf x", false, Sanitised),
+        ] {
+            assert_eq!(output_mode(&v(sub), tty, tty), want, "{sub} tty={tty}");
+        }
+        assert_eq!(output_mode(&v("exec app sh"), true, false), Sanitised);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Spawning Compose: print the command line, stream its output through, pass its exit code on.
 
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Once, OnceLock};
 
@@ -23,10 +23,81 @@ pub fn announce(inv: &Invocation) {
 /// terminal detection and progress display). Standard input is /dev/null unless the command is
 /// interactive. While Compose runs, Ctrl-C is left to Compose (it shares the terminal's process
 /// group and stops gracefully); devctl waits for it and passes its exit code on.
+///
+/// Output that carries container text (`logs`, `attach`, attached `up`, `exec`/`run` without
+/// a terminal session; see [`super::argv::output_mode`]) goes through the sanitiser line by
+/// line, like `devctl logs`.
 pub fn run(inv: &Invocation) -> Result<i32> {
+    use std::io::IsTerminal;
     announce(inv);
-    let status = spawn_and_wait(inv, Stdio::inherit(), Stdio::inherit())?;
+    let sub = strip_prefix(&inv.args);
+    let mode = super::argv::output_mode(
+        sub,
+        std::io::stdin().is_terminal(),
+        std::io::stdout().is_terminal(),
+    );
+    let status = match mode {
+        super::argv::OutputMode::Raw => spawn_and_wait(inv, Stdio::inherit(), Stdio::inherit())?,
+        super::argv::OutputMode::Sanitised => spawn_sanitised(inv)?,
+    };
     Ok(exit_code(status))
+}
+
+/// The Compose argv without the plugin's `compose` prefix.
+fn strip_prefix(args: &[String]) -> &[String] {
+    match args.first() {
+        Some(a) if a == "compose" => &args[1..],
+        _ => args,
+    }
+}
+
+/// Run with stdout and stderr piped through the sanitiser (one thread each).
+fn spawn_sanitised(inv: &Invocation) -> Result<ExitStatus> {
+    spawn_and_wait_with(inv, Stdio::piped(), Stdio::piped(), |child| {
+        let out = child.stdout.take();
+        let err = child.stderr.take();
+        vec![
+            std::thread::spawn(move || {
+                if let Some(o) = out {
+                    pump_sanitised(o, std::io::stdout());
+                }
+            }),
+            std::thread::spawn(move || {
+                if let Some(e) = err {
+                    pump_sanitised(e, std::io::stderr());
+                }
+            }),
+        ]
+    })
+}
+
+/// Copy lines from `from` to `to`, each through [`crate::sanitize::sanitize_line`].
+fn pump_sanitised(from: impl std::io::Read, to: impl std::io::Write) {
+    use std::io::BufRead;
+    let mut r = std::io::BufReader::new(from);
+    let mut to = to;
+    let mut buf = Vec::new();
+    let mut line = String::new();
+    loop {
+        buf.clear();
+        match r.read_until(b'\n', &mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {
+                line.clear();
+                crate::sanitize::sanitize_line_into(&buf, &mut line);
+                if buf.ends_with(b"\n") {
+                    line.push('\n');
+                }
+                if to
+                    .write_all(line.as_bytes())
+                    .and_then(|()| to.flush())
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        }
+    }
 }
 
 /// Run `inv` with no output at all and stdin at /dev/null (probes such as "is bash there?").
@@ -38,30 +109,78 @@ pub fn run_quiet(inv: &Invocation) -> Result<i32> {
 }
 
 fn spawn_and_wait(inv: &Invocation, stdout: Stdio, stderr: Stdio) -> Result<ExitStatus> {
+    spawn_and_wait_with(inv, stdout, stderr, |_| Vec::new())
+}
+
+/// [`spawn_and_wait`], with `readers` started on the child right after the spawn (they take
+/// its pipes) and joined after it ended.
+fn spawn_and_wait_with(
+    inv: &Invocation,
+    stdout: Stdio,
+    stderr: Stdio,
+    readers: impl FnOnce(&mut std::process::Child) -> Vec<std::thread::JoinHandle<()>>,
+) -> Result<ExitStatus> {
     let stdin = if inv.interactive {
         Stdio::inherit()
     } else {
         Stdio::null()
     };
+    // Every child reaches the Engine through a guard of its own (see `guarded`).
+    let super::guarded::GuardedChild { mut command, check } = super::guarded::guarded(inv, None)?;
     // Armed before the spawn: a signal arriving between the spawn and the wait is held and
     // forwarded, never allowed to kill devctl and orphan Compose.
-    let guard = ChildSignals::arm();
-    let mut child = Command::new(&inv.program)
-        .args(&inv.args)
+    let signals = ChildSignals::arm();
+    let mut process = command
         .stdin(stdin)
         .stdout(stdout)
         .stderr(stderr)
         .spawn()
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => super::detect::missing(),
-            _ => Error::general(format!("cannot start `{}`: {e}", inv.program)),
-        })?;
-    guard.attach(child.id());
-    let status = child
+        .map_err(|e| spawn_error(inv, &e))?;
+    signals.attach(process.id());
+    let threads = readers(&mut process);
+    let status = process
         .wait()
         .map_err(|e| Error::general(format!("waiting for `{}` failed: {e}", inv.program)));
-    drop(guard);
+    for t in threads {
+        let _ = t.join();
+    }
+    drop(signals);
+    check.finish()?;
     status
+}
+
+/// The error for a child that could not be started.
+pub fn spawn_error(inv: &Invocation, e: &std::io::Error) -> Error {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => super::detect::missing(),
+        _ => Error::general(format!("cannot start `{}`: {e}", inv.program)),
+    }
+}
+
+/// Run `inv` behind the guard with the environment `env`, standard input at /dev/null, and
+/// return its exit code and what it printed on stdout (stderr is dropped): probes such as
+/// `docker compose version --short`.
+pub fn capture_stdout(
+    inv: &Invocation,
+    env: &std::collections::BTreeMap<String, String>,
+) -> Result<(i32, Vec<u8>)> {
+    let super::guarded::GuardedChild { mut command, check } =
+        super::guarded::guarded(inv, Some(env))?;
+    let signals = ChildSignals::arm();
+    let child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| spawn_error(inv, &e))?;
+    signals.attach(child.id());
+    let out = child
+        .wait_with_output()
+        .map_err(|e| Error::general(format!("waiting for `{}` failed: {e}", inv.program)));
+    drop(signals);
+    check.finish()?;
+    let out = out?;
+    Ok((exit_code(out.status), out.stdout))
 }
 
 /// Pure: Compose's exit status as a shell would report it (128 + signal when killed).

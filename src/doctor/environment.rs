@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use serde::Serialize;
 
@@ -35,17 +34,14 @@ pub struct EnvReport {
 }
 
 fn run(program: &str, args: &[&str], env: &BTreeMap<String, String>) -> Option<String> {
-    let out = Command::new(program)
-        .args(args)
-        .env_clear()
-        .envs(env)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    let inv = crate::compose::Invocation {
+        program: program.to_string(),
+        args: args.iter().map(|a| a.to_string()).collect(),
+        interactive: false,
+    };
+    let (code, out) = crate::compose::run::capture_stdout(&inv, env).ok()?;
+    (code == 0)
+        .then(|| String::from_utf8_lossy(&out).trim().to_string())
         .filter(|s| !s.is_empty())
 }
 

@@ -15,7 +15,7 @@ use bollard::query_parameters::LogsOptions;
 use futures_util::StreamExt;
 
 use super::watch::{WatchMsg, spawn_watch};
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::error::{Error, Exit, Result};
 use crate::project::LoadedProject;
 use display::Progress;
@@ -57,7 +57,7 @@ pub fn wait_healthy(
     origin: Option<Origin>,
 ) -> Result<u8> {
     check_services(project, services)?;
-    let rt = crate::commands::runtime()?;
+    let rt = crate::context::runtime()?;
     let color = ctx.color() && std::io::stdout().is_terminal();
     let bars = std::io::stderr().is_terminal();
     rt.block_on(async {

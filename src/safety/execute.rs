@@ -4,7 +4,7 @@
 //! changed → stop and report. Afterwards every planned volume is re-inspected.
 
 use std::io::Read;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
 use bollard::Docker;
@@ -12,8 +12,8 @@ use serde::Serialize;
 use wait_timeout::ChildExt;
 
 use super::plan::{DeletionPlan, PlannedVolume, VolumeKind};
-use crate::commands::Ctx;
 use crate::compose::{self, Invocation};
+use crate::context::Ctx;
 use crate::engine::volumes::{self, Removal};
 use crate::error::{Error, Result};
 use crate::project::LoadedProject;
@@ -62,11 +62,13 @@ pub fn run_compose(inv: &Invocation, output: Output) -> Result<(i32, String)> {
     match output {
         Output::Inherit => Ok((compose::run(&inv)?, String::new())),
         Output::Capture => {
-            let out = Command::new(&inv.program)
-                .args(&inv.args)
+            let compose::guarded::GuardedChild { mut command, check } =
+                compose::guarded::guarded(&inv, None)?;
+            let out = command
                 .stdin(Stdio::null())
                 .output()
                 .map_err(|e| spawn_err(&inv, e))?;
+            check.finish()?;
             let mut text = crate::sanitize::sanitize_text(&out.stdout);
             text.push_str(&crate::sanitize::sanitize_text(&out.stderr));
             Ok((compose::run::exit_code(out.status), text))
@@ -118,9 +120,10 @@ pub fn compose_config_json_within(inv: &Invocation, limit: Duration) -> Result<s
 /// Run `inv` (stdin /dev/null, stdout and stderr captured) for at most `limit`.
 fn capture_within(inv: &Invocation, limit: Duration) -> Result<(ExitStatus, Vec<u8>, Vec<u8>)> {
     // Armed before the spawn, so that a signal in the gap cannot orphan Compose.
+    let compose::guarded::GuardedChild { mut command, check } =
+        compose::guarded::guarded(inv, None)?;
     let guard = compose::run::ChildSignals::arm();
-    let mut child = Command::new(&inv.program)
-        .args(&inv.args)
+    let mut child = command
         .stdin(Stdio::null())
         .stderr(Stdio::piped())
         .stdout(Stdio::piped())
@@ -168,6 +171,7 @@ fn capture_within(inv: &Invocation, limit: Duration) -> Result<(ExitStatus, Vec<
         }
     };
     drop(guard);
+    check.finish()?;
     let stdout = out.join().unwrap_or_default();
     let stderr = err.join().unwrap_or_default();
     Ok((status, stdout, stderr))

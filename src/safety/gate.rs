@@ -16,8 +16,8 @@ use super::policy;
 use super::sources::{self, LabelProject, Source, compose_view, load_project};
 use super::views::{self, Disagreement};
 use super::{prompt, snapshot};
-use crate::commands::Ctx;
 use crate::compose::Invocation;
+use crate::context::Ctx;
 use crate::engine::volumes;
 use crate::error::{Error, Result};
 use crate::project::{LoadedProject, Project};
@@ -395,7 +395,7 @@ mod tests {
     #[test]
     fn effective_ctx_applies_compose_globals() {
         let ctx = Ctx {
-            global: crate::cli::GlobalArgs {
+            global: crate::context::Options {
                 files: vec!["a.yml".into()],
                 project_name: Some("x".into()),
                 ..Default::default()

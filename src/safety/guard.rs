@@ -7,7 +7,7 @@ use super::execute::Output;
 use super::gate::{Confirmation, Prepared, audit_decision, execute, prepare};
 use super::policy::{self, Decision, GateFlags};
 use super::{prompt, sources};
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::engine::volumes::LABEL_PROJECT;
 use crate::error::{Error, Result};
 
@@ -18,7 +18,7 @@ pub fn guard(
     destructive: Destructive,
     flags: &GateFlags,
 ) -> Result<u8> {
-    let rt = crate::commands::runtime()?;
+    let rt = crate::context::runtime()?;
     rt.block_on(guard_async(ctx, args, destructive, flags))
 }
 
@@ -157,7 +157,7 @@ fn nothing_to_remove(name: &str) -> String {
 
 fn run_plain_by_labels(ctx: &Ctx, label: &sources::LabelName, sub: &[String]) -> Result<u8> {
     let name = label.name.as_str();
-    let rt = crate::commands::runtime()?;
+    let rt = crate::context::runtime()?;
     let (containers, networks, volumes) = rt.block_on(async {
         let docker = sources::connect(ctx).await?;
         let facts = crate::engine::volumes::gather(&docker, false).await?;

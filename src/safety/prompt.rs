@@ -26,18 +26,7 @@ pub fn human_size(bytes: Option<i64>) -> String {
     let Some(b) = bytes else {
         return "unknown size".into();
     };
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = b as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < UNITS.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{b} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
+    crate::format::bytes(u64::try_from(b).unwrap_or(0))
 }
 
 fn volume_lines(out: &mut Vec<String>, v: &PlannedVolume) {

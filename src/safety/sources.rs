@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use bollard::Docker;
 
 use super::execute;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::engine::volumes::LABEL_PROJECT;
 use crate::error::{Error, Result};
 use crate::project::LoadedProject;
@@ -137,7 +137,7 @@ mod tests {
 
     fn ctx(dir: &Path, p: Option<&str>, env: &[(&str, &str)]) -> Ctx {
         Ctx {
-            global: crate::cli::GlobalArgs {
+            global: crate::context::Options {
                 project_name: p.map(String::from),
                 ..Default::default()
             },

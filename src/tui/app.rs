@@ -13,7 +13,7 @@ use chrono::Utc;
 use tokio::sync::mpsc::{self, UnboundedSender, unbounded_channel};
 use tokio::time::Instant;
 
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::engine::logs::LogEvent;
 use crate::error::{Error, Result};
 use crate::project::LoadedProject;

@@ -61,21 +61,8 @@ pub fn until_next_change(d: Duration) -> Duration {
     Duration::from_secs(next) - d.min(Duration::from_secs(next))
 }
 
-/// `512 B`, `12.3 KiB`, `45.1 MiB`, `1.2 GiB`.
-pub fn bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
-}
+/// `512 B`, `12.3 KiB`: the one byte formatter.
+pub use crate::format::bytes;
 
 /// Go duration strings as Compose renders them (`30s`, `1m30s`, `500ms`, `1.5s`): the one
 /// parser devctl shares (Go's exact rules, overflow refused with `None`).

@@ -9,8 +9,8 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::Edge;
-use crate::commands::Ctx;
 use crate::compose::{self, Invocation};
+use crate::context::Ctx;
 use crate::tui::info::ProjectInfo;
 use crate::tui::msg::{Cmd, EnvPreview, Msg, OpEvent, OpId};
 use crate::tui::terminal::{self, TerminalGuard};
@@ -42,7 +42,17 @@ async fn pump<R: AsyncRead + Unpin>(r: R, op: OpId, tx: UnboundedSender<Msg>) {
     }
 }
 
-/// Run `program args…` in `ctx.cwd` with `ctx.env`, streaming output into op `op`.
+/// Run a Compose invocation in `ctx.cwd` with `ctx.env`, behind devctl's Engine guard (like
+/// every Compose child), streaming output into op `op`.
+pub(crate) fn spawn_compose(ctx: &Ctx, inv: &Invocation, op: OpId, tx: UnboundedSender<Msg>) {
+    match compose::guarded::guarded(inv, Some(&ctx.env)) {
+        Ok(g) => spawn_command(ctx, inv.display(), g.command, Some(g.check), op, tx),
+        Err(e) => finished(&tx, op, Err(e.to_string())),
+    }
+}
+
+/// Run `program args…` (devctl itself, which guards its own children) in `ctx.cwd` with
+/// `ctx.env`, streaming output into op `op`.
 pub(crate) fn spawn_process(
     ctx: &Ctx,
     program: String,
@@ -56,11 +66,21 @@ pub(crate) fn spawn_process(
         interactive: false,
     }
     .display();
-    let mut cmd = tokio::process::Command::new(&program);
-    cmd.args(&args)
-        .current_dir(&ctx.cwd)
-        .env_clear()
-        .envs(&ctx.env)
+    let mut cmd = std::process::Command::new(&program);
+    cmd.args(&args).env_clear().envs(&ctx.env);
+    spawn_command(ctx, display, cmd, None, op, tx);
+}
+
+fn spawn_command(
+    ctx: &Ctx,
+    display: String,
+    command: std::process::Command,
+    check: Option<compose::guarded::GuardCheck>,
+    op: OpId,
+    tx: UnboundedSender<Msg>,
+) {
+    let mut cmd = tokio::process::Command::from(command);
+    cmd.current_dir(&ctx.cwd)
         .env("COMPOSE_ANSI", "never")
         .env("COMPOSE_PROGRESS", "plain")
         .stdin(Stdio::null())
@@ -87,6 +107,9 @@ pub(crate) fn spawn_process(
         let status = child.wait().await;
         for t in [out, err].into_iter().flatten() {
             let _ = t.await;
+        }
+        if let Some(Err(e)) = check.as_ref().map(compose::guarded::GuardCheck::finish) {
+            return finished(&tx, op, Err(e.to_string()));
         }
         match status {
             Ok(s) => finished(&tx, op, Ok(s.code().unwrap_or(128 + 9))),
@@ -213,7 +236,7 @@ impl Edge {
             );
         }
         match compose::invocation(&self.ctx, &self.project, args) {
-            Ok(inv) => spawn_process(&self.ctx, inv.program, inv.args, op, self.tx.clone()),
+            Ok(inv) => spawn_compose(&self.ctx, &inv, op, self.tx.clone()),
             Err(e) => finished(&self.tx, op, Err(e.to_string())),
         }
     }
@@ -239,15 +262,18 @@ impl Edge {
         let ctx = self.ctx.clone();
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
-            let status = std::process::Command::new(&inv.program)
-                .args(&inv.args)
-                .current_dir(&ctx.cwd)
-                .env_clear()
-                .envs(&ctx.env)
-                .status();
-            let result = status
-                .map(|s| s.code().unwrap_or(128 + 9))
-                .map_err(|e| format!("cannot run `{}`: {e}", inv.display()));
+            let result = compose::guarded::guarded(&inv, Some(&ctx.env))
+                .map_err(|e| e.to_string())
+                .and_then(|mut g| {
+                    let status = g
+                        .command
+                        .current_dir(&ctx.cwd)
+                        .status()
+                        .map(|s| s.code().unwrap_or(128 + 9))
+                        .map_err(|e| format!("cannot run `{}`: {e}", inv.display()));
+                    g.check.finish().map_err(|e| e.to_string())?;
+                    status
+                });
             let _ = tx.send(Msg::ShellDone { service, result });
         });
     }
@@ -264,7 +290,7 @@ impl Edge {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::GlobalArgs;
+    use crate::context::Options as GlobalArgs;
 
     #[test]
     fn self_args_reproduce_the_project_flags() {

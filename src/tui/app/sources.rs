@@ -10,7 +10,7 @@ use tokio::sync::mpsc::{self, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 
 use super::Edge;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::engine::connect::Source;
 use crate::engine::logs::{LogEvent, LogOptions, Stream, Tail, TextMode, spawn_follow};
 use crate::engine::watch::{WatchMsg, spawn_watch};

@@ -1,0 +1,32 @@
+//! `devctl guard -- COMMAND…`: run any program (your own scripts, `docker compose`, `docker`)
+//! with `DOCKER_HOST` pointing at devctl's Engine guard, so that nothing it starts can delete
+//! volume data; the same guard every Compose child of devctl runs behind.
+
+use super::Ctx;
+use crate::compose::{self, Invocation};
+use crate::error::{Error, Result};
+
+#[derive(Debug, clap::Args)]
+pub struct GuardArgs {
+    /// The program and its arguments (after `--`), e.g. `-- ./scripts/dev-ctl.sh reset`.
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    pub command: Vec<String>,
+}
+
+pub fn run(ctx: &Ctx, a: &GuardArgs) -> Result<u8> {
+    let Some((program, args)) = a.command.split_first() else {
+        return Err(Error::usage("devctl guard needs a command")
+            .with_hint("devctl guard -- docker compose ps"));
+    };
+    let inv = Invocation {
+        program: program.clone(),
+        args: args.to_vec(),
+        interactive: true,
+    };
+    compose::execute(ctx, &inv)
+}

@@ -1,0 +1,286 @@
+//! Pure: which Engine API requests destroy volume data, read the way the Engine's router reads
+//! them. The Engine guard (`engine::apiguard`) asks [`classify_call`] about every request a
+//! child process (Compose, the docker CLI) sends, and [`decide`] refuses those not in the plan
+//! the user confirmed.
+//!
+//! How the Engine reads a request (moby's router, Go's `net/http`), and so how this reads it:
+//! - the path is percent-decoded, an optional `/vX.Y` version prefix is dropped, and the
+//!   router matches the cleaned path (`//`, `.` and `..` are resolved);
+//! - `DELETE /volumes/{name}` removes a volume; `POST /volumes/prune` removes every unused one;
+//! - `DELETE /containers/{id}?v=…` removes the container's anonymous volumes with it when `v`
+//!   is true for `httputils.BoolValue`: anything except `""`, `0`, `no`, `false`, `none`
+//!   (case-insensitive, trimmed).
+//!
+//! Where this reading is unsure it errs towards "destructive": methods and the `volumes` /
+//! `containers` segments are compared without case, every `v` in the query counts (not only
+//! the first), and `;` separates query parameters as well as `&`.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// An Engine API call that destroys volume data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EngineCall {
+    /// `DELETE /volumes/{name}`.
+    RemoveVolume(String),
+    /// `POST /volumes/prune`.
+    PruneVolumes,
+    /// `DELETE /containers/{id}?v=1`: the container's anonymous volumes go with it.
+    RemoveContainerVolumes(String),
+}
+
+impl fmt::Display for EngineCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EngineCall::RemoveVolume(n) => write!(f, "remove volume `{n}`"),
+            EngineCall::PruneVolumes => write!(f, "prune unused volumes"),
+            EngineCall::RemoveContainerVolumes(c) => {
+                write!(f, "remove container `{c}` with its anonymous volumes")
+            }
+        }
+    }
+}
+
+/// What a guarded child may delete: the volumes of the plan the user confirmed (empty for
+/// every ordinary run: devctl removes planned volumes itself, straight through the Engine).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Allowed {
+    pub volumes: BTreeSet<String>,
+}
+
+/// The guard's answer to one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    Refuse(EngineCall),
+}
+
+/// Classify one request by method, path and query (the raw request target's parts).
+pub fn classify_call(method: &str, path: &str, query: Option<&str>) -> Option<EngineCall> {
+    let method = method.to_ascii_uppercase();
+    let segs = clean_segments(path);
+    let segs: &[String] = match segs.first() {
+        Some(s) if is_version(s) => &segs[1..],
+        _ => &segs,
+    };
+    let (first, rest) = segs.split_first()?;
+    if first.eq_ignore_ascii_case("volumes") {
+        if method == "DELETE" && !rest.is_empty() {
+            return Some(EngineCall::RemoveVolume(rest.join("/")));
+        }
+        if method == "POST" && rest.len() == 1 && rest[0].eq_ignore_ascii_case("prune") {
+            return Some(EngineCall::PruneVolumes);
+        }
+        return None;
+    }
+    if first.eq_ignore_ascii_case("containers")
+        && method == "DELETE"
+        && !rest.is_empty()
+        && query_values(query.unwrap_or(""), "v").any(|v| bool_value(&v))
+    {
+        return Some(EngineCall::RemoveContainerVolumes(rest.join("/")));
+    }
+    None
+}
+
+/// Refuse every destructive call that the confirmed plan does not name.
+pub fn decide(call: Option<EngineCall>, allowed: &Allowed) -> Verdict {
+    match call {
+        None => Verdict::Pass,
+        Some(EngineCall::RemoveVolume(n)) if allowed.volumes.contains(&n) => Verdict::Pass,
+        Some(c) => Verdict::Refuse(c),
+    }
+}
+
+/// The Engine error text a refused child sees (Compose prints it after "Error response from
+/// daemon:").
+pub fn refusal_message(call: &EngineCall, method: &str, path: &str) -> String {
+    format!(
+        "devctl's safety gate refused {method} {path} ({call}): volume data is only deleted \
+         through a plan you have seen and confirmed; run `devctl down -v`, `devctl volume rm` \
+         or `devctl volume prune` to see that plan"
+    )
+}
+
+fn is_version(s: &str) -> bool {
+    s.strip_prefix(['v', 'V'])
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+/// The path's segments after percent-decoding and cleaning (`//`, `.`, `..`).
+fn clean_segments(path: &str) -> Vec<String> {
+    let decoded = percent_decode(path, false);
+    let mut out: Vec<String> = Vec::new();
+    for seg in decoded.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s.to_string()),
+        }
+    }
+    out
+}
+
+/// Every value of `key` in a query string (`&` and `;` separated, `+` is a space).
+fn query_values<'a>(query: &'a str, key: &'a str) -> impl Iterator<Item = String> + 'a {
+    query.split(['&', ';']).filter_map(move |pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (percent_decode(k, true) == key).then(|| percent_decode(v, true))
+    })
+}
+
+/// The Engine's `httputils.BoolValue`.
+fn bool_value(v: &str) -> bool {
+    let s = v.trim().to_ascii_lowercase();
+    !matches!(s.as_str(), "" | "0" | "no" | "false" | "none")
+}
+
+fn percent_decode(s: &str, plus_is_space: bool) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() => {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(v) => {
+                        out.push(v);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' if plus_is_space => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(m: &str, target: &str) -> Option<EngineCall> {
+        let (p, q) = match target.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (target, None),
+        };
+        classify_call(m, p, q)
+    }
+
+    #[test]
+    fn volume_removal_in_every_spelling() {
+        let rm = |n: &str| Some(EngineCall::RemoveVolume(n.to_string()));
+        for (m, t, want) in [
+            ("DELETE", "/volumes/data", rm("data")),
+            ("DELETE", "/v1.41/volumes/data", rm("data")),
+            ("DELETE", "/v1.51/volumes/data?force=1", rm("data")),
+            ("delete", "/volumes/data", rm("data")),
+            ("DELETE", "//volumes//data", rm("data")),
+            ("DELETE", "/x/../volumes/./data", rm("data")),
+            ("DELETE", "/%76olumes/%64ata", rm("data")),
+            ("DELETE", "/VOLUMES/data", rm("data")),
+            ("DELETE", "/v1.41/volumes/shop_pgdata", rm("shop_pgdata")),
+            ("POST", "/volumes/prune", Some(EngineCall::PruneVolumes)),
+            (
+                "POST",
+                "/v1.41/volumes/prune?filters=%7B%7D",
+                Some(EngineCall::PruneVolumes),
+            ),
+            (
+                "post",
+                "/v1.41/volumes/Prune",
+                Some(EngineCall::PruneVolumes),
+            ),
+            ("GET", "/volumes/data", None),
+            ("GET", "/v1.41/volumes", None),
+            ("POST", "/volumes/create", None),
+            ("DELETE", "/volumes", None),
+            ("DELETE", "/images/data", None),
+            ("DELETE", "/networks/volumes", None),
+        ] {
+            assert_eq!(call(m, t), want, "{m} {t}");
+        }
+    }
+
+    #[test]
+    fn container_removal_with_volumes_by_the_engines_bool_rules() {
+        let c = |id: &str| Some(EngineCall::RemoveContainerVolumes(id.to_string()));
+        for (t, want) in [
+            ("/containers/abc?v=1", c("abc")),
+            ("/v1.41/containers/abc?force=1&v=true", c("abc")),
+            ("/containers/abc?v=yes", c("abc")),
+            ("/containers/abc?v=TRUE", c("abc")),
+            ("/containers/abc?v=%31", c("abc")),
+            ("/containers/abc?%76=1", c("abc")),
+            ("/containers/abc?v=0;v=1", c("abc")),
+            ("/containers/abc?v=0&v=1", c("abc")),
+            ("/containers/abc?v=+1+", c("abc")),
+            ("/containers/abc?v=anything", c("abc")),
+            ("/containers/abc?v=0", None),
+            ("/containers/abc?v=false", None),
+            ("/containers/abc?v=No", None),
+            ("/containers/abc?v=none", None),
+            ("/containers/abc?v=", None),
+            ("/containers/abc?force=1", None),
+            ("/containers/abc", None),
+            ("/containers/abc?vv=1", None),
+        ] {
+            assert_eq!(call("DELETE", t), want, "{t}");
+        }
+        assert_eq!(call("POST", "/containers/abc/stop?v=1"), None);
+        assert_eq!(call("POST", "/containers/prune"), None);
+    }
+
+    #[test]
+    fn only_planned_volumes_pass() {
+        let allowed = Allowed {
+            volumes: ["shop_cache".to_string()].into(),
+        };
+        let rm = |n: &str| Some(EngineCall::RemoveVolume(n.to_string()));
+        assert_eq!(decide(rm("shop_cache"), &allowed), Verdict::Pass);
+        assert_eq!(
+            decide(rm("shop_pgdata"), &allowed),
+            Verdict::Refuse(EngineCall::RemoveVolume("shop_pgdata".into()))
+        );
+        assert!(matches!(
+            decide(Some(EngineCall::PruneVolumes), &allowed),
+            Verdict::Refuse(_)
+        ));
+        assert_eq!(decide(None, &Allowed::default()), Verdict::Pass);
+    }
+
+    #[test]
+    fn percent_decoding_keeps_broken_escapes() {
+        assert_eq!(percent_decode("a%2", false), "a%2");
+        assert_eq!(percent_decode("a%zz", false), "a%zz");
+        assert_eq!(percent_decode("%41+b", true), "A b");
+        assert_eq!(percent_decode("%41+b", false), "A+b");
+    }
+
+    #[test]
+    fn the_message_names_devctl_and_what_to_run() {
+        let m = refusal_message(
+            &EngineCall::RemoveVolume("shop_pgdata".into()),
+            "DELETE",
+            "/v1.41/volumes/shop_pgdata",
+        );
+        assert!(m.contains("devctl's safety gate refused DELETE /v1.41/volumes/shop_pgdata"));
+        assert!(m.contains("devctl down -v"));
+    }
+}
