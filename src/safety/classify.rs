@@ -36,7 +36,9 @@
 use serde::Serialize;
 
 use super::cobra;
-use super::pflag::{COMMON, CREATE, DOWN, Effect, Flag, GATE, RM, Reject, UP, parse, root};
+use super::pflag::{
+    COMMON, CREATE, DOWN, Effect, Flag, GATE, RM, Reject, UP, parse, parse_with, root,
+};
 
 /// What a destructive argv would do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -205,7 +207,22 @@ fn classify_sub(
         });
     }
     let set = sub_flags(sub)?;
-    let parsed = parse(argv, sub_index + 1, argv.len(), &[set, COMMON]).ok()?;
+    // An unknown flag is read as a boolean, then as taking a value (`down -v --new
+    // --volumes=false`): if either reading deletes volumes, so may a newer Compose.
+    [false, true].into_iter().find_map(|takes_value| {
+        let parsed =
+            parse_with(argv, sub_index + 1, argv.len(), &[set, COMMON], takes_value).ok()?;
+        destructive_sub(sub, sub_index, &globals, root_hits, parsed)
+    })
+}
+
+fn destructive_sub(
+    sub: &str,
+    sub_index: usize,
+    globals: &ComposeGlobals,
+    root_hits: &[(Effect, String)],
+    parsed: super::pflag::Parsed,
+) -> Option<Destructive> {
     // `-h`/`--help` and `--dry-run` are one flag for the root and the subcommand: the last
     // one given wins (`-h down --help=false -v` removes the volumes; `--help=false down -h -v`
     // prints help).
@@ -235,7 +252,7 @@ fn classify_sub(
         actions,
         subcommand: sub.to_string(),
         sub_index,
-        globals,
+        globals: globals.clone(),
         positionals: parsed.positionals,
         rm_stop: last_bool(&parsed.hits, Effect::Stop),
     })

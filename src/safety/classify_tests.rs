@@ -148,6 +148,11 @@ const CASES: &[(&str, &[Action])] = &[
     ("down -h --help=false -v", &[DownVolumes]),
     ("-h=false down -v", &[DownVolumes]),
     ("down -v --help=0", &[DownVolumes]),
+    // fail closed: an unknown subcommand flag may take a value in a newer Compose
+    ("down -v --future --volumes=false", &[DownVolumes]),
+    ("down -v -X --volumes=false", &[DownVolumes]),
+    ("up -y --future --yes=false", &[AssumeYes]),
+    ("down --future -v", &[DownVolumes]),
     // --- root `--` look-alikes
     ("--profile -- down -v", &[]),
     ("--profile --dry-run x down -v", &[]),

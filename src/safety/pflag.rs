@@ -232,6 +232,19 @@ pub(super) fn parse(
     end: usize,
     sets: &[&[Flag]],
 ) -> Result<Parsed, Reject> {
+    parse_with(args, start, end, sets, false)
+}
+
+/// [`parse`], choosing how an unknown flag is read: as a boolean (`false`), or
+/// (`unknown_takes_value`) as a flag that takes a value — the next argument, or the rest of a
+/// short cluster — as a newer Compose might define it. The classifier tries both.
+pub(super) fn parse_with(
+    args: &[String],
+    start: usize,
+    end: usize,
+    sets: &[&[Flag]],
+    unknown_takes_value: bool,
+) -> Result<Parsed, Reject> {
     let lookup_long = |name: &str| {
         sets.iter()
             .flat_map(|s| s.iter())
@@ -264,7 +277,11 @@ pub(super) fn parse(
                 None => (body, None),
             };
             let Some(fl) = lookup_long(name) else {
-                continue; // unknown: fail closed, read on
+                // Unknown: read on (fail closed), with or without taking a value.
+                if unknown_takes_value && inline.is_none() && i < end {
+                    i += 1;
+                }
+                continue;
             };
             let (value, len) = match (inline, fl.value) {
                 (Some(v), _) => (v, 1),
@@ -293,6 +310,13 @@ pub(super) fn parse(
         while k < chars.len() {
             let c = chars[k];
             let Some(fl) = lookup_short(c) else {
+                if unknown_takes_value {
+                    // Its value is the rest of the cluster, or the next argument.
+                    if k + 1 == chars.len() && i < end {
+                        i += 1;
+                    }
+                    break;
+                }
                 k += 1; // unknown shorthand: fail closed, read on
                 continue;
             };
