@@ -226,4 +226,26 @@ mod tests {
         let names: Vec<&str> = plan.remove.iter().map(|v| v.name.as_str()).collect();
         assert_eq!(names, vec!["other_data", OTHER_ANON]);
     }
+
+    /// `rm -v` and devctl's `volume rm|prune` in label mode plan from the labels too.
+    #[test]
+    fn rm_v_and_volume_commands_plan_from_labels() {
+        let names =
+            |p: &DeletionPlan| -> Vec<String> { p.remove.iter().map(|v| v.name.clone()).collect() };
+        // `rm -v` without `-s` leaves the running container (and its volume) alone.
+        let plan = plan_by_labels("shop", &d("-p shop rm -fv"), &facts());
+        assert!(plan.remove.is_empty(), "{plan:?}");
+        let plan = plan_by_labels("shop", &d("-p shop rm -fsv"), &facts());
+        assert_eq!(names(&plan), vec![ANON.to_string()]);
+        let plan = plan_by_labels("shop", &d("volume rm pgdata"), &facts());
+        assert_eq!(names(&plan), vec!["pgdata".to_string()]);
+        // prune: labelled with the project and mounted by no container.
+        let plan = plan_by_labels("shop", &d("volume prune"), &facts());
+        assert!(names(&plan).is_empty(), "{plan:?}");
+        let kept: Vec<&str> = plan.kept.iter().map(|k| k.name.as_str()).collect();
+        assert!(
+            kept.contains(&"shop_data") && kept.contains(&"pgdata"),
+            "{kept:?}"
+        );
+    }
 }
