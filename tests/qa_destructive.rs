@@ -601,3 +601,108 @@ fn issue_16_argv_spellings_are_refused_and_look_alikes_run() {
     );
     report("issue 16 argv spellings", problems);
 }
+
+/// The classifier against the real Compose v2.40.3: each argv is run as
+/// `docker compose --dry-run ARGV` on a running project with a named volume (nothing is
+/// changed; no row contains `--dry-run` itself, which could turn the dry run off). Whenever
+/// Compose would remove the volume, `devctl::safety::classify` must say so (no way past the
+/// gate); whenever Compose accepts the argv and removes nothing, it must not (no false
+/// refusal). Project `dvga-diff`.
+#[test]
+fn classifier_agrees_with_compose_dry_run() {
+    const P: &str = "dvga-diff";
+    const DATA: &str = "dvga-diff_data";
+    let s = Scratch::new();
+    s.write(
+        "p/compose.yaml",
+        format!(
+            "name: {P}\nservices:\n  web:\n    image: {IMAGE}\n    pull_policy: never\n    \
+             command: [\"sleep\", \"3600\"]\n    stop_grace_period: 1s\n    volumes:\n      \
+             - data:/data\nvolumes:\n  data:\n    labels:\n      devctl.test: dvga\n"
+        ),
+    );
+    let _cleanup = Cleanup::new(P)
+        .prefix("dvga-")
+        .keep_volumes()
+        .volume(DATA)
+        .now();
+    let dir = s.path("p");
+    common::docker::compose_in(&dir, &["up", "-d", "--quiet-pull"]);
+    let rows = [
+        "down -v",
+        "down",
+        "-- x down -v",
+        "-- -- x down -v",
+        "-- -- -- x down --volumes",
+        "-- down -v",
+        "--ansi never -- x down -v",
+        "--profile -- x down -v",
+        "--profile -- down -v",
+        "--profile --confirm=x down -v",
+        "--profile --confirm x down -v",
+        "--profile -p x down -v",
+        "--profile -h down -v",
+        "--profile -v down",
+        "-- -p other down -v",
+        "-p dvga-diff -- -p x down -v",
+        "--project-name=dvga-diff --profile -p x down -v",
+        "--workdir . down -v",
+        "-h down -v",
+        "--help down -v",
+        "-h x down -v",
+        "down -vh",
+        "down -v --help",
+        "-h down --help=false -v",
+        "--help=false down -h -v",
+        "-h=false down -v",
+        "down -v --help=0",
+        "down --volume",
+        "down --volumes=True",
+        "down --volumes=0",
+        "down -v=false",
+        "down --volumes -v=false",
+        "down -t 1 -v",
+        "down -vt1",
+        "down -tv",
+        "down -- -v",
+        "down --remove-orphans=false -v",
+        "--profile x --profile y down -v",
+    ];
+    let mut problems = Vec::new();
+    for row in rows {
+        assert!(!row.contains("dry-run"), "{row}");
+        let argv: Vec<String> = row.split_whitespace().map(String::from).collect();
+        let out = std::process::Command::new("docker")
+            .arg("compose")
+            .arg("--dry-run")
+            .args(&argv)
+            .current_dir(&dir)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("docker compose runs");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let compose_deletes = text.contains(&format!("Volume {DATA}"))
+            && text.contains("Removed")
+            && out.status.success();
+        let gate = devctl::safety::classify(&argv).is_some();
+        if compose_deletes && !gate {
+            problems.push(format!(
+                "{row:?}: Compose removes the volume, the gate lets it pass"
+            ));
+        }
+        if out.status.success() && !compose_deletes && gate {
+            problems.push(format!(
+                "{row:?}: Compose removes nothing, the gate refuses it"
+            ));
+        }
+    }
+    assert!(
+        common::docker::volume_exists(DATA),
+        "the dry runs changed nothing"
+    );
+    report("classifier vs docker compose --dry-run", problems);
+}
