@@ -187,19 +187,11 @@ pub fn output_mode(sub: &[String], stdin_tty: bool, stdout_tty: bool) -> OutputM
     }
 }
 
-/// Where the subcommand stands in a Compose argv (after the global flags).
+/// Where the subcommand stands in a Compose argv (after the global flags): Compose's own
+/// reading (cobra's Traverse), the one the safety gate classifies with — in `-- exec up` the
+/// subcommand is `up`, not `exec`.
 fn subcommand_index(sub: &[String]) -> Option<usize> {
-    let mut i = 0;
-    while let Some(a) = sub.get(i) {
-        if super::globals::takes_next_value(a) {
-            i += 2;
-        } else if a.starts_with('-') {
-            i += 1;
-        } else {
-            return Some(i);
-        }
-    }
-    None
+    crate::safety::classify::subcommand_index(sub)
 }
 
 fn is_detach(a: &String) -> bool {
@@ -285,6 +277,12 @@ mod tests {
             ("-p x -f a.yml up", true),
             ("-p x -f a.yml up -d", false),
             ("--profile up down", false),
+            ("-- exec up -d", false),
+            ("-- exec up", true),
+            ("-- up exec app sh", true),
+            ("-- down up", true),
+            ("--profile -p x up", true),
+            ("-- up", false),
             ("exec api sh", true),
             ("exec -T api sh", true),
             ("exec -d api sh", false),

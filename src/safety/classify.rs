@@ -153,6 +153,13 @@ pub fn classify(argv: &[String]) -> Option<Destructive> {
         })
 }
 
+/// Where Compose v2.40.3 finds the subcommand of `argv` (cobra's Traverse, see
+/// [`super::cobra`]); `None`: it finds none and prints its usage. The one reading shared by
+/// the gate and `compose::argv::is_interactive`.
+pub fn subcommand_index(argv: &[String]) -> Option<usize> {
+    cobra::subcommand_at(argv, &[root()]).first().copied()
+}
+
 /// The project-selecting root flags of a Compose argv (`-p`, `-f`, `--project-directory`,
 /// `--profile`, `--env-file` before the subcommand), as Compose 2.40.3 reads them: pflag on the
 /// arguments before the subcommand cobra's Traverse finds, where `--` ends the flags.
