@@ -234,12 +234,22 @@ pub fn parse(argv: Vec<OsString>) -> Result<Cli, clap::Error> {
     Cli::from_arg_matches(&matches)
 }
 
+/// Print an error. Messages quote compose-file text (keys, service names, values,
+/// `${VAR:?message}` texts), so every control or bidi character in them is shown as a
+/// visible escape here, on the one path every error takes to the terminal.
 fn report(e: &Error) {
-    eprintln!("devctl: error: {e}");
+    eprintln!("{}", error_text(e));
+}
+
+/// Pure: what [`report`] prints for `e` (no control or bidi character except `\n`/`\t`).
+pub fn error_text(e: &Error) -> String {
+    format!(
+        "devctl: error: {}",
+        crate::sanitize::escape_text(&e.to_string())
+    )
 }
 
 #[cfg(test)]
-#[allow(clippy::panic)]
 mod tests {
     use super::*;
 
@@ -279,6 +289,20 @@ mod tests {
         )))
         .expect("parses");
         assert_eq!(c.global.files, vec![PathBuf::from("x.yml")]);
+    }
+
+    #[test]
+    fn errors_show_compose_file_text_escaped() {
+        let e = Error::config(
+            "services.web.image: required variable X is missing a value: \u{1b}]0;pwned\u{7}\u{202e}",
+        )
+        .with_hint("set X\u{1b}[2J");
+        let text = error_text(&e);
+        assert_eq!(
+            text,
+            "devctl: error: services.web.image: required variable X is missing a value: \\u{1b}]0;pwned\\u{7}\\u{202e}\n  hint: set X\\u{1b}[2J"
+        );
+        assert!(!text.chars().any(crate::sanitize::is_unsafe));
     }
 
     #[test]

@@ -64,6 +64,7 @@ pub fn dashboard(ctx: &Ctx) -> Result<u8> {
             &ps::PsArgs {
                 json: false,
                 stats: false,
+                show_secrets: false,
             },
         );
     }

@@ -38,6 +38,30 @@ impl Invocation {
 }
 
 fn quote(s: &str) -> String {
+    // A control or bidi character (a hostile file or service name) must not reach the
+    // terminal: bash's `$'…'` quoting shows it as an escape and still types back the same.
+    if s.chars()
+        .any(|c| crate::sanitize::is_unsafe(c) || c == '\t' || c == '\n')
+    {
+        let mut out = String::from("$'");
+        for c in s.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\'' => out.push_str("\\'"),
+                c if crate::sanitize::is_unsafe(c) || c == '\t' || c == '\n' => {
+                    let n = c as u32;
+                    if n < 0x80 {
+                        out.push_str(&format!("\\x{n:02x}"));
+                    } else {
+                        out.push_str(&format!("\\u{n:04x}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('\'');
+        return out;
+    }
     if !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c))

@@ -21,6 +21,25 @@
 //! wrapper over `vte` too, but it cannot keep SGR colours and passes C1/C0 controls through.
 //!
 //! Plain printable ASCII (the common case for logs) skips the parser entirely.
+//!
+//! Bidirectional-text controls (U+061C, U+200E/U+200F, U+202A–U+202E, U+2066–U+2069) are
+//! removed too: they are printable to a terminal but reorder what follows, so a log line or
+//! a name could make text read differently from what it is ("Trojan Source").
+//!
+//! This module is the one place that decides what is safe to print. Text devctl did not
+//! write itself goes through one of its functions on every surface:
+//! - streams from containers (logs, probe output): [`sanitize_line`] and friends, which parse
+//!   escape sequences as a terminal would and remove them;
+//! - names, keys, values and messages from compose files (error messages, `ps`, `config`
+//!   warnings): [`escape`] / [`escape_text`], which keep the text but show every control or
+//!   bidi character as a visible `\u{…}` escape, so the user can find it in the file;
+//! - the dashboard: [`visible`] (one cell per character: `␛` for ESC, `�` for the others);
+//! - JSON output: [`json_safe`], which writes those characters as `\uXXXX` escapes (still
+//!   valid JSON, the decoded strings are unchanged).
+
+mod escape;
+
+pub use escape::{escape, escape_text, is_bidi, is_unsafe, json_safe, visible};
 
 use vte::{Params, Parser, Perform};
 
@@ -184,8 +203,9 @@ impl Sink<'_> {
 
 impl Perform for Sink<'_> {
     fn print(&mut self, c: char) {
-        // vte routes C0/C1 to `execute`; DEL arrives here. Anything else is printable.
-        if c == '\x7f' || ('\u{80}'..='\u{9f}').contains(&c) {
+        // vte routes C0/C1 to `execute`; DEL arrives here. Bidi controls are printable to
+        // vte but reorder the text that follows: dropped.
+        if c == '\x7f' || ('\u{80}'..='\u{9f}').contains(&c) || is_bidi(c) {
             return;
         }
         self.flush_cr();

@@ -396,3 +396,152 @@ fn exec_and_passthrough_logs_output_is_sanitised() {
     assert!(!out.stdout.contains(&0x1b) && !out.stdout.contains(&0x07));
     assert!(String::from_utf8_lossy(&out.stdout).contains("app-started"));
 }
+
+/// `openssl` in `dir`, failing the test with its output.
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A CA, a server certificate for 127.0.0.1 and a client certificate (docker's file names).
+fn tls_material(dir: &std::path::Path) {
+    openssl(dir, &["genrsa", "-out", "ca-key.pem", "2048"]);
+    openssl(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-x509",
+            "-days",
+            "1",
+            "-key",
+            "ca-key.pem",
+            "-subj",
+            "/CN=devctl test CA",
+            "-out",
+            "ca.pem",
+        ],
+    );
+    for (name, ext) in [
+        (
+            "server",
+            "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+        ),
+        ("client", "extendedKeyUsage=clientAuth\n"),
+    ] {
+        let key = if name == "server" {
+            "server-key.pem"
+        } else {
+            "key.pem"
+        };
+        let cert = if name == "server" {
+            "server-cert.pem"
+        } else {
+            "cert.pem"
+        };
+        std::fs::write(dir.join(format!("{name}.ext")), ext).expect("write");
+        openssl(dir, &["genrsa", "-out", key, "2048"]);
+        openssl(
+            dir,
+            &[
+                "req",
+                "-new",
+                "-key",
+                key,
+                "-subj",
+                &format!("/CN={name}"),
+                "-out",
+                &format!("{name}.csr"),
+            ],
+        );
+        openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-days",
+                "1",
+                "-in",
+                &format!("{name}.csr"),
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca-key.pem",
+                "-CAcreateserial",
+                "-out",
+                cert,
+                "-extfile",
+                &format!("{name}.ext"),
+            ],
+        );
+    }
+}
+
+/// The guard in front of an Engine that only speaks TLS with client certificates
+/// (`DOCKER_HOST=tcp://…`, `DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`): ordinary calls pass,
+/// volume deletion is refused.
+#[test]
+fn the_guard_forwards_to_a_tls_engine() {
+    let certs = tempfile::tempdir().expect("tempdir");
+    tls_material(certs.path());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let c = |f: &str| certs.path().join(f).display().to_string();
+    let pd = common::dockerd::PrivateDockerd::start_with(
+        "gtls",
+        &[
+            "-H".into(),
+            format!("tcp://127.0.0.1:{port}"),
+            "--tlsverify".into(),
+            "--tlscacert".into(),
+            c("ca.pem"),
+            "--tlscert".into(),
+            c("server-cert.pem"),
+            "--tlskey".into(),
+            c("server-key.pem"),
+        ],
+    )
+    .expect("a private dockerd with a TLS listener must start here");
+    let env: std::collections::BTreeMap<String, String> = [
+        ("DOCKER_HOST".to_string(), format!("tcp://127.0.0.1:{port}")),
+        ("DOCKER_TLS_VERIFY".to_string(), "1".to_string()),
+        (
+            "DOCKER_CERT_PATH".to_string(),
+            certs.path().display().to_string(),
+        ),
+    ]
+    .into();
+    let ep = devctl::engine::connect::resolve(&env).expect("the TLS endpoint resolves");
+    let g = ApiGuard::start(&ep, devctl::compose::guarded::rules(Default::default()))
+        .expect("the guard starts");
+    let through = |args: &[&str]| {
+        Command::new("docker")
+            .arg("-H")
+            .arg(g.docker_host())
+            .args(args)
+            .env_remove("DOCKER_TLS_VERIFY")
+            .env_remove("DOCKER_CERT_PATH")
+            .output()
+            .expect("docker")
+    };
+    let v = through(&["volume", "create", "dvguard-tls"]);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    let rm = through(&["volume", "rm", "dvguard-tls"]);
+    assert!(!rm.status.success());
+    assert!(String::from_utf8_lossy(&rm.stderr).contains("devctl's safety gate refused DELETE"));
+    let direct = Command::new("docker")
+        .args(["-H", &pd.host(), "volume", "ls", "-q"])
+        .output()
+        .expect("docker");
+    assert!(String::from_utf8_lossy(&direct.stdout).contains("dvguard-tls"));
+}

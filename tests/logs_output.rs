@@ -310,3 +310,77 @@ fn unknown_service_no_containers_and_closed_pipe() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+/// Bidi controls (RLO, LRI/PDI, ALM, RLM) and escapes printed by a container and by its
+/// health check: `logs` (text and `--json`) and `ps` (text and `--json`) never print them raw
+/// (checked on the bytes), and the password in the probe's URL is masked in `ps --json`
+/// unless `--show-secrets`.
+#[test]
+fn dvout_bidi_controls_and_probe_secrets_in_logs_and_ps() {
+    let services = format!(
+        "{}    healthcheck:\n      test: [\"CMD-SHELL\", \"printf 'probe \\\\033]0;pwned\\\\007 \\\\342\\\\200\\\\256gnp.exe http://u:dvout-pw@h/ end'; exit 1\"]\n      interval: 1s\n      retries: 100\n",
+        service(
+            "bidi",
+            false,
+            "printf 'rlo \\342\\200\\256gnp.exe end\\n'\nprintf 'iso \\342\\201\\246x\\342\\201\\251 alm \\330\\234 rlm \\342\\200\\217 end\\n'\nprintf 'esc \\033[2J\\302\\233 end\\n'\necho done\nsleep 3600"
+        )
+    );
+    let stack = Stack::named(
+        format!("dvout-bidi-{}", std::process::id()),
+        None,
+        &format!("services:\n{services}"),
+    );
+    stack.up_quiet();
+    stack.wait_for_log("bidi", "done", Duration::from_secs(30));
+    let bad = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    let check = |args: &[&str]| -> String {
+        let out = stack.devctl_output(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for bytes in [&out.stdout, &out.stderr] {
+            let text = String::from_utf8(bytes.clone()).expect("UTF-8");
+            assert!(
+                !text.chars().any(bad),
+                "{args:?} printed a raw control: {text:?}"
+            );
+        }
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let text = check(&["logs", "bidi"]);
+    for want in [
+        "bidi-1  | rlo gnp.exe end",
+        "bidi-1  | iso x alm  rlm  end",
+        "bidi-1  | esc  end",
+    ] {
+        assert!(text.lines().any(|l| l == want), "missing `{want}`:\n{text}");
+    }
+    let json = check(&["logs", "--json", "bidi"]);
+    assert!(json.contains("rlo gnp.exe end"), "{json}");
+    // Wait for a failed probe, then look at it through `ps`.
+    let start = std::time::Instant::now();
+    let json = loop {
+        let json = check(&["ps", "--json"]);
+        if json.contains("dvout-pw") || json.contains("http://u:") {
+            break json;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no probe yet:\n{json}"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    assert!(
+        json.contains("http://u:********@h/") && !json.contains("dvout-pw"),
+        "{json}"
+    );
+    assert!(json.contains("probe  gnp.exe"), "{json}");
+    let shown = check(&["ps", "--json", "--show-secrets"]);
+    assert!(shown.contains("http://u:dvout-pw@h/"), "{shown}");
+    check(&["ps"]);
+}

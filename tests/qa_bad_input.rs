@@ -555,3 +555,134 @@ fn loader_limits_and_big_files() {
         serde_json::json!(["a".repeat(2_000)])
     );
 }
+
+/// The first control, C1, DEL or bidi character in `bytes` (invalid UTF-8 counts too), with
+/// its offset: nothing of that kind may reach a terminal from devctl.
+fn raw_control(bytes: &[u8]) -> Option<(usize, String)> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => return Some((e.valid_up_to(), "invalid UTF-8".into())),
+    };
+    text.char_indices()
+        .find(|&(_, c)| {
+            (c.is_control() && c != '\n')
+                || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .map(|(i, c)| (i, format!("{c:?}")))
+}
+
+/// Compose-file text with terminal controls (OSC title, clear screen, BEL, C1 CSI, DEL) and
+/// bidi controls in service names, keys, values, `${VAR:?message}` texts, volume names and
+/// `env_file` values: `config` (every form), `ps` (text and JSON) and `up --dry-run` print it
+/// escaped (or masked), in results and in error messages alike; checked on the bytes.
+#[test]
+fn dvout_hostile_text_never_reaches_the_terminal_raw() {
+    const EVIL: &str = r"\e]0;pwned\a\e[2J\u202e\u2066\u061c\u200f\x9b31m\x7f";
+    let svc = format!("    image: {IMAGE}\n    pull_policy: never\n");
+    let cases: Vec<(&str, String, &[&str])> = vec![
+        (
+            "service name",
+            format!("services:\n  \"web{EVIL}\":\n{svc}"),
+            &[
+                "config",
+                "config --json",
+                "config --services",
+                "ps",
+                "ps --json",
+                "up --dry-run",
+            ],
+        ),
+        (
+            "unknown key",
+            format!("services:\n  web:\n{svc}    \"bogus{EVIL}\": 1\n"),
+            &["config", "ps", "up --dry-run"],
+        ),
+        (
+            "required-variable message",
+            format!("services:\n  web:\n    image: \"${{DVOUT_NOPE:?set it{EVIL}}}\"\n"),
+            &["config", "ps", "up --dry-run"],
+        ),
+        (
+            "values",
+            format!(
+                "services:\n  web:\n{svc}    environment:\n      NOTE: \"a{EVIL}b\"\n      \"K{EVIL}\": x\n    labels:\n      note: \"{EVIL}\"\n"
+            ),
+            &[
+                "config",
+                "config --json",
+                "config --explain services.web",
+                "ps",
+                "ps --json",
+            ],
+        ),
+        (
+            "volume name",
+            format!(
+                "services:\n  web:\n{svc}    volumes:\n      - \"data{EVIL}:/data\"\nvolumes:\n  \"data{EVIL}\": {{}}\n"
+            ),
+            &["config", "config --volumes", "config --json"],
+        ),
+        (
+            "env_file value",
+            format!("services:\n  web:\n{svc}    env_file: evil.env\n"),
+            &[
+                "config",
+                "config --show-secrets",
+                "config --json --show-secrets",
+            ],
+        ),
+    ];
+    for (what, yaml, commands) in cases {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("compose.yaml"), &yaml).expect("compose file");
+        std::fs::write(
+            dir.path().join("evil.env"),
+            b"NOTE=x\x1b]0;pwned\x07\x1b[2J\xe2\x80\xae\xc2\x9by\nPLAIN=ok\n",
+        )
+        .expect("env file");
+        for cmd in commands {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_devctl"))
+                .args(cmd.split_whitespace())
+                .current_dir(dir.path())
+                .env("COMPOSE_PROJECT_NAME", "dvout-hostile-text")
+                .env_remove("COMPOSE_FILE")
+                .env_remove("COMPOSE_PROFILES")
+                .env("NO_COLOR", "1")
+                .stdin(std::process::Stdio::null())
+                .output()
+                .expect("devctl runs");
+            let code = out.status.code();
+            assert!(
+                code.is_some_and(|c| DOCUMENTED.contains(&c)),
+                "{what}: `{cmd}` ended with {:?}",
+                out.status
+            );
+            for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+                let raw = raw_control(bytes);
+                assert!(
+                    raw.is_none(),
+                    "{what}: `{cmd}` printed {raw:?} (char, byte offset) raw on {stream}:\n{:?}",
+                    String::from_utf8_lossy(bytes)
+                );
+            }
+            // The text is there, escaped, not dropped: the user can find it in the file.
+            let all = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let shows_it = code != Some(0)
+                // (`--explain` shows provenance, which the loader stores already stripped.)
+                || (cmd.starts_with("config")
+                    && !cmd.contains("explain")
+                    && (what != "env_file value" || cmd.contains("show-secrets")))
+                || (what == "service name" && cmd.starts_with("ps"));
+            if shows_it {
+                assert!(
+                    all.contains("202e") || all.contains("202E"),
+                    "{what}: `{cmd}` lost the RLO instead of showing it escaped:\n{all}"
+                );
+            }
+        }
+    }
+}

@@ -148,7 +148,9 @@ fn unconfirmed_or_failing_destructive_requests_touch_nothing() {
             vec!["volume", "rm", VOLUME],
             4,
         ),
-        ("volume prune", p(), vec!["volume", "prune"], 4),
+        // The volume is in use: the plan deletes nothing, so prune says so and exits 0
+        // without asking (nothing to delete is not a refusal); the volume stays.
+        ("volume prune", p(), vec!["volume", "prune"], 0),
         (
             "broken YAML (-f broken.yaml)",
             p(),

@@ -460,7 +460,7 @@ fn pty_wrong_name_aborts_right_name_deletes_named_volume_only() {
     let mut p = spawn_pty(&s, &["down", "-v"], None);
     p.exp_string("WILL BE DELETED").unwrap();
     p.exp_string("[Y/n]").unwrap();
-    keys(&mut p, "n");
+    keys(&mut p, "n\r");
     p.exp_string("Type the project name").unwrap();
     keys(&mut p, &format!("{}x\r", s.name));
     p.exp_string("did not match").unwrap();
@@ -486,7 +486,7 @@ fn pty_wrong_name_aborts_right_name_deletes_named_volume_only() {
     let (path, log) = fake_docker(s.path());
     let mut p = spawn_pty(&s, &["down", "-v"], Some(&path));
     p.exp_string("[Y/n]").unwrap();
-    keys(&mut p, "n");
+    keys(&mut p, "n\r");
     p.exp_string("Type the project name").unwrap();
     keys(&mut p, &format!("{}q\x7f\r", s.name));
     p.exp_string("removed").unwrap();
@@ -635,4 +635,455 @@ fn volume_rm_of_external_volume_needs_its_exact_name() {
     ]);
     assert!(String::from_utf8_lossy(&all.stdout).trim().is_empty());
     assert_eq!(s.decisions().len(), 2, "plain down is not a gate decision");
+}
+
+/// A throw-away project `dvgp-<tag>-<pid>-<n>` of this suite's later tests: its files are
+/// written by the test (`NAME` in them is replaced by the project name); on drop, its
+/// containers and every volume labelled `devctl.test=dvgp` whose name starts with it go.
+struct Proj {
+    _cleanup: Cleanup,
+    name: String,
+    dir: tempfile::TempDir,
+}
+
+impl Proj {
+    fn new(tag: &str, files: &[(&str, &str)]) -> Proj {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let name = format!("dvgp-{tag}-{}-{n}", std::process::id());
+        let dir = tempfile::tempdir().unwrap();
+        let cleanup = Cleanup::new(&name)
+            .keep_volumes()
+            .in_dir(dir.path())
+            .labelled_starting("devctl.test=dvgp", &name);
+        for (file, text) in files {
+            std::fs::write(dir.path().join(file), text.replace("NAME", &name)).unwrap();
+        }
+        Proj {
+            _cleanup: cleanup,
+            name,
+            dir,
+        }
+    }
+
+    fn vol(&self, key: &str) -> String {
+        format!("{}_{key}", self.name)
+    }
+
+    fn compose(&self, args: &[&str]) -> Output {
+        compose_in(self.dir.path(), args)
+    }
+
+    fn state(&self) -> PathBuf {
+        self.dir.path().join("state")
+    }
+
+    fn devctl(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_devctl"));
+        c.current_dir(self.dir.path())
+            .env("DEVCTL_STATE_DIR", self.state())
+            .env("DEVCTL_DATA_DIR", self.dir.path().join("data"))
+            .env_remove("DEVCTL_ENV")
+            .env_remove("COMPOSE_FILE")
+            .env_remove("COMPOSE_PROJECT_NAME")
+            .env("NO_COLOR", "1");
+        c
+    }
+
+    /// devctl without a terminal (stdin /dev/null): (exit code, stderr).
+    fn run(&self, args: &[&str]) -> (i32, String) {
+        self.run_env(args, &[])
+    }
+
+    fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+        let mut c = self.devctl();
+        c.args(args).stdin(Stdio::null());
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let out = c.output().expect("devctl runs");
+        (
+            exit_code(&out),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn records(&self) -> Vec<serde_json::Value> {
+        common::audit::records(&self.state())
+    }
+
+    /// Write `/file` = `text` into volume `volume` (mounted by a throw-away container).
+    fn put(&self, volume: &str, text: &str) {
+        docker_checked(&[
+            "run",
+            "--rm",
+            "--pull",
+            "never",
+            "--network",
+            "none",
+            "-v",
+            &format!("{volume}:/v"),
+            common::IMAGE,
+            "sh",
+            "-c",
+            &format!("printf '%s' '{text}' > /v/file"),
+        ]);
+    }
+}
+
+const CLASS6_BASE: &str = r#"name: NAME
+services:
+  app:
+    image: devctl-test/busybox:latest
+    pull_policy: never
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+    volumes:
+      - data:/data
+volumes:
+  data:
+    labels:
+      devctl.test: dvgp
+"#;
+
+/// The dev layer: `db` (a normal volume here, so Compose creates and labels it) and `cache`.
+const CLASS6_DEV: &str = r#"services:
+  app:
+    volumes:
+      - db:/db
+      - cache:/cache
+volumes:
+  db:
+    labels:
+      devctl.test: dvgp
+  cache:
+    labels:
+      devctl.test: dvgp
+"#;
+
+/// The prod layer declares the same `db` external.
+const CLASS6_PROD: &str = r#"services:
+  app:
+    volumes:
+      - db:/db
+volumes:
+  db:
+    external: true
+    name: NAME_db
+"#;
+
+/// Class 6: `external` and `protected_volumes` hold whichever environment is active. A volume
+/// another layer declares external (`db`, external in the prod layer) or that devctl.yaml
+/// protects (`cache`, declared only in the dev layer) is never in a bulk plan: `down -v` and
+/// `volume prune` keep it even with `--confirm PROJECT`, `volume rm` needs its own name, and
+/// every spelling without a terminal is refused.
+#[test]
+fn class6_volumes_other_layers_protect_survive_down_v_and_prune() {
+    let p = Proj::new(
+        "class6",
+        &[
+            ("compose.yaml", CLASS6_BASE),
+            ("compose.dev.yaml", CLASS6_DEV),
+            ("compose.prod.yaml", CLASS6_PROD),
+            (
+                "devctl.yaml",
+                "protected_volumes: [cache]\nenvironments:\n  dev: {}\n  prod: {}\n",
+            ),
+        ],
+    );
+    let dev = ["-f", "compose.yaml", "-f", "compose.dev.yaml"];
+    let up: Vec<&str> = dev.iter().copied().chain(["up", "-d"]).collect();
+    p.compose(&up);
+    for key in ["data", "db", "cache"] {
+        p.put(&p.vol(key), &format!("{key} sentinel"));
+    }
+    let intact = |what: &str| {
+        for key in ["db", "cache"] {
+            assert_eq!(
+                file_in(&p.vol(key)).as_deref(),
+                Some(format!("{key} sentinel").as_str()),
+                "{what}: {key}"
+            );
+        }
+    };
+    // `down -v` from the dev environment, several spellings, with `--confirm PROJECT` and
+    // without a terminal: refused (cache is protected: only its own name confirms it), and the
+    // plan keeps db because the prod layer declares it external.
+    let name = p.name.clone();
+    type Spelling<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>);
+    let spellings: Vec<Spelling<'_>> = vec![
+        (vec!["--dev", "down", "-v", "--confirm", &name], vec![]),
+        (
+            vec!["--env", "dev", "down", "--volumes", "--confirm", &name],
+            vec![],
+        ),
+        (
+            vec!["--dev", "compose", "--", "down", "-v", "--confirm", &name],
+            vec![],
+        ),
+        (
+            vec![
+                "compose",
+                "--",
+                "down",
+                "--volumes=true",
+                "--confirm",
+                &name,
+            ],
+            vec![("DEVCTL_ENV", "dev")],
+        ),
+        (vec!["--dev", "down", "-v"], vec![]),
+    ];
+    for (args, env) in &spellings {
+        let (code, err) = p.run_env(args, env);
+        assert_eq!(code, 4, "{args:?}: {err}");
+        assert!(err.contains("PROTECTED"), "{args:?}: {err}");
+        let kept_db = format!(
+            "{}  (external: declared `external: true` (key `db`)",
+            p.vol("db")
+        );
+        assert!(
+            err.contains(&kept_db) && err.contains("compose.prod.yaml"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains(&format!("--confirm {}", p.vol("cache"))),
+            "{args:?}: {err}"
+        );
+        intact(&format!("{args:?}"));
+        assert_eq!(file_in(&p.vol("data")).as_deref(), Some("data sentinel"));
+    }
+    assert_eq!(project_containers(&p.name, false), 1, "nothing was stopped");
+    // The containers go (no -v); every volume stays.
+    let down: Vec<&str> = dev.iter().copied().chain(["down"]).collect();
+    p.compose(&down);
+    // `volume prune` from the base environment, which declares neither db nor cache.
+    let (code, err) = p.run(&["volume", "prune"]);
+    assert_eq!(code, 4, "no terminal: {err}");
+    intact("prune refused");
+    let (code, err) = p.run(&["volume", "prune", "--confirm", &p.name]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!("removed   {}", p.vol("data"))),
+        "{err}"
+    );
+    assert!(!volume_exists(&p.vol("data")));
+    assert!(err.contains("protected (devctl.yaml"), "{err}");
+    intact("prune --confirm PROJECT");
+    // The same from the prod environment: nothing left to prune, exit 0 without asking.
+    let (code, err) = p.run(&["--prod", "volume", "prune"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("nothing to delete"), "{err}");
+    intact("prune from prod");
+    // Named on the command line: the project name is not enough, its own name is asked for.
+    let (code, err) = p.run(&["volume", "rm", &p.vol("db"), "--confirm", &p.name]);
+    assert_eq!(code, 4, "{err}");
+    assert!(err.contains(&format!("--confirm {}", p.vol("db"))), "{err}");
+    intact("volume rm db");
+    let decisions: Vec<String> = p
+        .records()
+        .iter()
+        .map(|r| {
+            format!(
+                "{}/{}",
+                r["decision"].as_str().unwrap_or(""),
+                r["outcome"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        decisions,
+        vec![
+            "refused/refused",
+            "refused/refused",
+            "refused/refused",
+            "refused/refused",
+            "refused/refused",
+            "refused/refused",
+            "confirmed-flag/performed",
+            "nothing-to-delete/performed",
+            "refused/refused",
+        ]
+    );
+}
+
+/// A Postgres-like service: writes its pid file into its volume on start and removes it (and
+/// writes a shutdown note into a second volume) on SIGTERM. On this Engine that moves the
+/// volumes' `CreatedAt`; `down -v` confirmed in a terminal still removes exactly the planned
+/// volumes, in one go, and keeps the external one.
+const POSTGRES_LIKE: &str = r#"name: NAME
+services:
+  db:
+    image: devctl-test/busybox:latest
+    pull_policy: never
+    stop_signal: SIGTERM
+    stop_grace_period: 20s
+    command:
+      - sh
+      - -c
+      - |
+        echo $$$$ > /data/postmaster.pid
+        trap 'rm -f /data/postmaster.pid; echo clean > /wal/shutdown; exit 0' TERM
+        while true; do sleep 1 & wait $$!; done
+    volumes:
+      - data:/data
+      - wal:/wal
+      - keep:/keep
+volumes:
+  data:
+    labels:
+      devctl.test: dvgp
+  wal:
+    labels:
+      devctl.test: dvgp
+  keep:
+    external: true
+    name: NAME-keep
+"#;
+
+#[test]
+fn postgres_like_down_v_in_a_pty_removes_exactly_the_planned_volumes_in_one_go() {
+    let p = Proj::new("pg", &[("compose.yaml", POSTGRES_LIKE)]);
+    let keep = format!("{}-keep", p.name);
+    docker_checked(&["volume", "create", "--label", "devctl.test=dvgp", &keep]);
+    p.put(&keep, "keep sentinel");
+    p.compose(&["up", "-d"]);
+    p.put(&p.vol("data"), "data sentinel");
+    // The pid file is there (the service started and wrote it).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !p
+        .compose(&["exec", "-T", "db", "ls", "/data"])
+        .stdout
+        .windows(8)
+        .any(|w| w == b"postmast")
+    {
+        assert!(std::time::Instant::now() < deadline, "no pid file");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let mut c = p.devctl();
+    c.args(["down", "-v"]);
+    let mut s = rexpect::session::spawn_command(c, Some(120_000)).unwrap();
+    s.exp_string("WILL BE DELETED by devctl, one by one (2)")
+        .unwrap();
+    s.exp_string("[Y/n]").unwrap();
+    keys(&mut s, "n\r");
+    s.exp_string("Type the project name").unwrap();
+    keys(&mut s, &format!("{}\r", p.name));
+    s.exp_string(&format!("removed   {}", p.vol("wal")))
+        .unwrap();
+    assert_eq!(wait_code(&s), 0);
+    assert!(!volume_exists(&p.vol("data")), "data still exists");
+    assert!(!volume_exists(&p.vol("wal")), "wal still exists");
+    assert_eq!(file_in(&keep).as_deref(), Some("keep sentinel"));
+    assert_eq!(project_containers(&p.name, true), 0);
+    let records = p.records();
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0]["decision"], "confirmed-typed");
+    assert_eq!(records[0]["outcome"], "performed");
+    assert!(records[0]["result"]["stopped"].is_null(), "{records:?}");
+    let mut removed: Vec<String> = records[0]["result"]["removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    removed.sort();
+    assert_eq!(removed, vec![p.vol("data"), p.vol("wal")]);
+}
+
+/// A stack without volumes: `down -v` and `volume prune` delete nothing, say so, ask nothing
+/// and exit 0 (CI teardowns), and the containers still go.
+#[test]
+fn down_v_with_nothing_to_delete_exits_0_without_asking() {
+    let p = Proj::new(
+        "none",
+        &[(
+            "compose.yaml",
+            "name: NAME\nservices:\n  app:\n    image: devctl-test/busybox:latest\n    \
+             pull_policy: never\n    command: [\"sleep\", \"3600\"]\n    stop_signal: SIGKILL\n",
+        )],
+    );
+    p.compose(&["up", "-d"]);
+    let (code, err) = p.run(&["volume", "prune"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("nothing to delete"), "{err}");
+    // In a terminal too: no question at all.
+    let mut c = p.devctl();
+    c.args(["down", "-v"]);
+    let mut s = rexpect::session::spawn_command(c, Some(90_000)).unwrap();
+    let text = s.exp_eof().unwrap();
+    assert!(text.contains("nothing to delete"), "{text}");
+    assert!(
+        !text.contains("[Y/n]") && !text.contains("Type the"),
+        "{text}"
+    );
+    assert_eq!(wait_code(&s), 0);
+    assert_eq!(project_containers(&p.name, true), 0, "the containers went");
+    let (code, err) = p.run(&["down", "-v"]);
+    assert_eq!(code, 0, "{err}");
+    let d: Vec<String> = common::audit::decisions(&p.state());
+    assert_eq!(d, vec!["nothing-to-delete"; 3]);
+}
+
+/// Removes a container the test started, on every path.
+struct RmContainer(String);
+
+impl Drop for RmContainer {
+    fn drop(&mut self) {
+        let _ = common::docker::docker_try(&["rm", "-f", &self.0]);
+    }
+}
+
+/// The pin: while the plan waits for its confirmation, another container starts using a
+/// planned volume. The confirmed `down -v` stops before Compose runs and before anything is
+/// removed, names the new user, and the audit log records `stopped`.
+#[test]
+fn identity_change_after_the_plan_stops_before_anything_is_removed() {
+    let p = Proj::new(
+        "pin",
+        &[(
+            "compose.yaml",
+            "name: NAME\nservices:\n  app:\n    image: devctl-test/busybox:latest\n    \
+             pull_policy: never\n    command: [\"sleep\", \"3600\"]\n    stop_signal: SIGKILL\n    \
+             volumes:\n      - data:/data\nvolumes:\n  data:\n    labels:\n      devctl.test: dvgp\n",
+        )],
+    );
+    p.compose(&["up", "-d"]);
+    p.put(&p.vol("data"), "data sentinel");
+    let mut c = p.devctl();
+    c.args(["down", "-v", "--no-snapshot"]);
+    let mut s = rexpect::session::spawn_command(c, Some(90_000)).unwrap();
+    s.exp_string("Type the project name").unwrap();
+    let intruder = format!("{}-intruder", p.name);
+    let _rm = RmContainer(intruder.clone());
+    docker_checked(&[
+        "run",
+        "-d",
+        "--pull",
+        "never",
+        "--network",
+        "none",
+        "--name",
+        &intruder,
+        "-v",
+        &format!("{}:/x", p.vol("data")),
+        common::IMAGE,
+        "sleep",
+        "3600",
+    ]);
+    keys(&mut s, &format!("{}\r", p.name));
+    let text = s.exp_eof().unwrap();
+    assert!(
+        text.contains("stopped before anything was removed")
+            && text.contains(&format!("now also used by container(s) {intruder}")),
+        "{text}"
+    );
+    assert_eq!(wait_code(&s), 1, "{text}");
+    assert_eq!(file_in(&p.vol("data")).as_deref(), Some("data sentinel"));
+    assert_eq!(project_containers(&p.name, false), 1, "Compose never ran");
+    let records = p.records();
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0]["decision"], "confirmed-typed");
+    assert_eq!(records[0]["outcome"], "stopped");
+    assert!(records[0]["result"]["compose"].is_null(), "{records:?}");
+    assert_eq!(records[0]["result"]["removed"], serde_json::json!([]));
 }

@@ -1,8 +1,9 @@
 //! Regression tests for bugs in the safety layer's commands, each run through the real binary
 //! (real Engine, real Compose unless a test says otherwise).
 //!
-//! Project names start with `devctl-it-fixb-`; no test creates a container or a volume (each
-//! fails before anything would be created), and each removes what it started.
+//! Project names start with `devctl-it-fixb-` (volumes of the restore race: `dvgp-`); the
+//! tests that create a volume remove it on every path (`Cleanup`), the others fail before
+//! anything would be created, and each removes what it started.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -139,14 +140,16 @@ fn audit_skips_a_bad_line_with_a_warning_naming_it() {
     let opts = s
         .opts("p")
         .with("DEVCTL_STATE_DIR", &state.display().to_string());
-    // A refusal appends after the bad lines; then `audit` shows it and names the bad lines.
-    let refused = devctl(&opts, &["down", "-v"]);
-    assert_eq!(refused.code, Some(4), "{}", refused.dump());
+    // A decision (here: nothing to delete, no volume exists) appends after the bad lines;
+    // then `audit` shows it and names the bad lines.
+    let decided = devctl(&opts, &["down", "-v"]);
+    assert_eq!(decided.code, Some(0), "{}", decided.dump());
     let run = devctl(&opts, &["audit", "--json"]);
     assert_eq!(run.code, Some(0), "{}", run.dump());
     let records: serde_json::Value = serde_json::from_str(&run.out()).unwrap();
     assert_eq!(records.as_array().map(Vec::len), Some(1), "{}", run.dump());
-    assert_eq!(records[0]["decision"], "refused");
+    assert_eq!(records[0]["decision"], "nothing-to-delete");
+    assert_eq!(records[0]["outcome"], "performed");
     let err = run.err();
     assert!(
         err.contains("audit.jsonl:1: invalid UTF-8")
@@ -189,4 +192,74 @@ fn volume_rm_of_an_unknown_volume_is_a_usage_error_listing_the_volumes() {
     assert!(!err.contains("refused"), "{}", run.dump());
     let audit = devctl(&s.opts("p"), &["audit", "--json"]);
     assert_eq!(audit.out().trim(), "[]", "{}", audit.dump());
+}
+
+/// `snapshot restore` never writes into a volume that exists, even one that appears between
+/// its existence check and its create: the Engine's volume create answers with the existing
+/// volume then. Here the volume "appeared" before the create call itself (the check already
+/// passed): the create must be refused, the volume's file and labels untouched.
+#[test]
+fn snapshot_restore_never_writes_into_a_volume_that_appeared_after_its_check() {
+    use common::docker::{docker_checked, docker_ok, file_in};
+    let name = format!("dvgp-restore-race-{}", std::process::id());
+    let fresh = format!("{name}-new");
+    let _cleanup = common::cleanup::Cleanup::empty()
+        .volume(&name)
+        .volume(&fresh)
+        .now();
+    docker_checked(&[
+        "volume",
+        "create",
+        "--label",
+        "devctl.test=dvgp",
+        "--label",
+        "owner=someone",
+        &name,
+    ]);
+    docker_checked(&[
+        "run",
+        "--rm",
+        "--pull",
+        "never",
+        "--network",
+        "none",
+        "-v",
+        &format!("{name}:/v"),
+        common::IMAGE,
+        "sh",
+        "-c",
+        "echo precious > /v/file",
+    ]);
+    let env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let docker = rt.block_on(devctl::engine::connect(&env)).unwrap();
+    let labels: std::collections::BTreeMap<String, String> =
+        [("devctl.restored-from".to_string(), "snap-1".to_string())].into();
+    let err = rt
+        .block_on(devctl::safety::snapshot::create_fresh(
+            &docker, &name, &labels,
+        ))
+        .expect_err("an existing volume is never taken for a new one");
+    assert!(
+        err.message.contains("already exists") && err.message.contains("nothing was written"),
+        "{}",
+        err.message
+    );
+    assert_eq!(err.exit.code(), 2);
+    assert_eq!(file_in(&name).as_deref(), Some("precious\n"));
+    let now = docker_ok(&["volume", "inspect", "-f", "{{json .Labels}}", &name]);
+    assert!(
+        now.contains("owner") && !now.contains("restore-nonce") && !now.contains("restored-from"),
+        "{now}"
+    );
+    // A name that is free gets a new volume carrying the one-time label.
+    rt.block_on(devctl::safety::snapshot::create_fresh(
+        &docker, &fresh, &labels,
+    ))
+    .unwrap();
+    let made = docker_ok(&["volume", "inspect", "-f", "{{json .Labels}}", &fresh]);
+    assert!(
+        made.contains("devctl.restore-nonce") && made.contains("snap-1"),
+        "{made}"
+    );
 }

@@ -1,5 +1,5 @@
 //! The dashboard in a real terminal (tmux): the terminal is restored on every exit path
-//! (quit, SIGTERM, SIGHUP, SIGINT), tiny terminals and resizes are handled, a broken config
+//! (quit, SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1), tiny terminals and resizes are handled, a broken config
 //! is reported before the terminal is touched, read-only mode disables mutating keys.
 //! No containers are created: the project is never started.
 
@@ -77,7 +77,16 @@ fn assert_restored(t: &Tmux, code: &str) {
 fn terminal_is_restored_on_quit_and_on_signals() {
     let dir = project();
     let t = Tmux::new("restore", 120, 36, dir.path());
-    for (how, code) in [("q", "0"), ("TERM", "143"), ("HUP", "129"), ("INT", "130")] {
+    for (how, code) in [
+        ("q", "0"),
+        ("TERM", "143"),
+        ("HUP", "129"),
+        ("INT", "130"),
+        // SIGQUIT's default action (core dump) used to leave the alternate screen on and
+        // echo off; it and the other catchable fatal signals now restore the terminal too.
+        ("QUIT", "131"),
+        ("USR1", "138"),
+    ] {
         launch(&t, "");
         t.wait_text("? help", WAIT);
         assert!(

@@ -33,6 +33,10 @@ pub fn render(records: &[audit::Record]) -> Vec<String> {
                 (_, Some(serde_json::Value::String(reason))) => reason.clone(),
                 _ => String::new(),
             };
+            let detail = match r.result.get("stopped").and_then(|s| s.as_str()) {
+                Some(why) => format!("STOPPED: {why}; {detail}"),
+                None => detail,
+            };
             let argv = r.argv.iter().skip(1).cloned().collect::<Vec<_>>().join(" ");
             let line = format!(
                 "{}  {}  {:<16}  {}  `{}`  {}",
@@ -54,7 +58,7 @@ pub fn run(ctx: &Ctx, args: &AuditArgs) -> Result<u8> {
     if args.json {
         let text = serde_json::to_string_pretty(&records)
             .map_err(|e| Error::general(format!("cannot print the audit log: {e}")))?;
-        println!("{text}");
+        println!("{}", crate::sanitize::json_safe(text));
     } else if records.is_empty() {
         let what = if problems.is_empty() {
             "is empty"

@@ -26,100 +26,19 @@ pub struct ConfigArgs {
     /// Explain where each value under KEY.PATH came from (e.g. services.api.ports).
     #[arg(long, value_name = "KEY.PATH")]
     pub explain: Option<String>,
-    /// Do not mask values under secret-looking keys.
+    /// Show secrets: values under secret-looking keys, credentials in URLs and tokens, and
+    /// values from `env_file`s are masked otherwise (README "Robustness").
     #[arg(long)]
     pub show_secrets: bool,
 }
 
-/// Words that make a key look secret (case-insensitive substring match).
-pub const SECRET_WORDS: &[&str] = &[
-    "PASSWORD",
-    "PASSWD",
-    "PASSPHRASE",
-    "SECRET",
-    "TOKEN",
-    "KEY",
-    "PRIVATE",
-    "CREDENTIAL",
-    "SALT",
-];
-
-/// The mask shown instead of a secret value.
-pub const MASK: &str = "********";
-
-/// Does this key look like it holds a secret?
-pub fn is_secret_key(key: &str) -> bool {
-    let up = key.to_ascii_uppercase();
-    SECRET_WORDS.iter().any(|w| up.contains(w))
-}
-
-/// Mask the password of credentials embedded in a URL (`scheme://user:pass@host`).
-pub fn mask_url_password(s: &str) -> Option<String> {
-    let start = s.find("://")? + 3;
-    let rest = &s[start..];
-    let at = rest.find('@')?;
-    let userinfo = &rest[..at];
-    if userinfo.contains('/') {
-        return None;
-    }
-    let colon = userinfo.find(':')?;
-    if colon + 1 == userinfo.len() {
-        return None;
-    }
-    Some(format!(
-        "{}{}:{MASK}{}",
-        &s[..start],
-        &userinfo[..colon],
-        &rest[at..]
-    ))
-}
-
-/// Replace scalar values under secret-looking keys (in mappings) by [`MASK`]. A `K=V` list
-/// item with a secret-looking `K` is masked too, and so is the password of a URL anywhere.
-pub fn mask_secrets(v: &mut J) {
-    match v {
-        J::String(s) => {
-            if let Some(m) = mask_url_password(s) {
-                *s = m;
-            }
-        }
-        J::Object(m) => {
-            for (k, child) in m.iter_mut() {
-                match child {
-                    J::String(s) if is_secret_key(k) && !s.is_empty() => *s = MASK.into(),
-                    J::Number(_) | J::Bool(_) if is_secret_key(k) => {
-                        *child = J::String(MASK.into())
-                    }
-                    _ => mask_secrets(child),
-                }
-            }
-        }
-        J::Array(items) => {
-            for item in items {
-                if let J::String(s) = item {
-                    if let Some((k, val)) = s.split_once('=') {
-                        if is_secret_key(k) && !val.is_empty() {
-                            *s = format!("{k}={MASK}");
-                            continue;
-                        }
-                    }
-                    if let Some(m) = mask_url_password(s) {
-                        *s = m;
-                    }
-                } else {
-                    mask_secrets(item);
-                }
-            }
-        }
-        _ => {}
-    }
-}
+pub use crate::secrets::{MASK, is_secret_key, mask_json as mask_secrets};
 
 pub fn run(ctx: &Ctx, args: &ConfigArgs) -> Result<u8> {
     let loaded = ctx.load_project()?;
     let mut err = std::io::stderr().lock();
     for w in &loaded.warnings {
-        let _ = writeln!(err, "warning: {w}");
+        let _ = writeln!(err, "warning: {}", crate::sanitize::escape_text(w));
     }
     let out = render(&loaded, args)?;
     let mut stdout = std::io::stdout().lock();
@@ -139,15 +58,25 @@ pub fn render(loaded: &LoadedProject, args: &ConfigArgs) -> Result<String> {
         }
         Ok(items.iter().map(|i| format!("{i}\n")).collect())
     };
+    // Text lists show names escaped (one per line, no control or bidi character); JSON is
+    // made terminal-safe by `pretty`.
+    let text = !args.json;
+    let shown = |s: String| -> String {
+        if text {
+            crate::sanitize::escape(&s).into_owned()
+        } else {
+            s
+        }
+    };
     if args.list_files {
         let files = &loaded.resolved.files;
-        return names(&mut files.iter().map(|f| f.display().to_string()));
+        return names(&mut files.iter().map(|f| shown(f.display().to_string())));
     }
     if args.services {
-        return names(&mut loaded.project.services.keys().cloned());
+        return names(&mut loaded.project.services.keys().cloned().map(shown));
     }
     if args.volumes {
-        return names(&mut loaded.project.volumes.keys().cloned());
+        return names(&mut loaded.project.volumes.keys().cloned().map(shown));
     }
     if let Some(path) = &args.explain {
         let entries = explain(loaded, path, args.show_secrets)?;
@@ -159,19 +88,22 @@ pub fn render(loaded: &LoadedProject, args: &ConfigArgs) -> Result<String> {
     }
     let mut json = loaded.json.clone();
     if !args.show_secrets {
-        mask_secrets(&mut json);
+        crate::secrets::mask_json(&mut json);
+        crate::secrets::mask_env_file_values(&mut json, loaded);
     }
     if args.json {
         pretty(&json)
     } else {
-        crate::project::yaml::to_yaml_string(&json)
+        // The YAML emitter escapes C0/C1 controls itself but writes bidi controls raw: they
+        // are written as `\uXXXX` (valid inside double quotes, visible text elsewhere).
+        crate::project::yaml::to_yaml_string(&json).map(crate::sanitize::json_safe)
     }
 }
 
 fn pretty(v: &J) -> Result<String> {
     let s = serde_json::to_string_pretty(v)
         .map_err(|e| Error::general(format!("cannot render JSON: {e}")))?;
-    Ok(format!("{s}\n"))
+    Ok(format!("{}\n", crate::sanitize::json_safe(s)))
 }
 
 /// One file's say on a key: its value (masked unless `--show-secrets`), or `None` when the
@@ -204,13 +136,9 @@ fn explain<'a>(
             return v.to_string();
         }
         let last = key.rsplit(['.', '[']).next().unwrap_or(key);
-        if is_secret_key(last) {
-            match v.split_once('=') {
-                Some((k, _)) => format!("{k}={MASK}"),
-                None => MASK.to_string(),
-            }
-        } else {
-            mask_url_password(v).unwrap_or_else(|| v.to_string())
+        match v.split_once('=') {
+            Some((k, val)) if k == last => format!("{k}={}", crate::secrets::mask_value(k, val)),
+            _ => crate::secrets::mask_value(last, v),
         }
     };
     Ok(entries
@@ -235,10 +163,15 @@ fn explain_text(entries: &[(&str, Vec<Origin<'_>>)], dir: &std::path::Path) -> S
         let Some((last, older)) = origins.split_last() else {
             continue;
         };
+        let key = crate::sanitize::escape(key);
         out.push_str(&format!("{key}\n"));
         match &last.value {
             None => out.push_str(&format!("  removed by {}\n", relative(last.file, dir))),
-            Some(v) => out.push_str(&format!("  = {v}    ({})\n", relative(last.file, dir))),
+            Some(v) => out.push_str(&format!(
+                "  = {}    ({})\n",
+                crate::sanitize::escape(v),
+                relative(last.file, dir)
+            )),
         }
         for o in older.iter().rev() {
             match &o.value {
@@ -247,7 +180,8 @@ fn explain_text(entries: &[(&str, Vec<Origin<'_>>)], dir: &std::path::Path) -> S
                     relative(o.file, dir)
                 )),
                 Some(v) => out.push_str(&format!(
-                    "    overrode {v}    ({})\n",
+                    "    overrode {}    ({})\n",
+                    crate::sanitize::escape(v),
                     relative(o.file, dir)
                 )),
             }
@@ -284,7 +218,7 @@ fn relative(path: &std::path::Path, base: &std::path::Path) -> String {
     let b: Vec<_> = base.components().collect();
     let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
     if common == 0 {
-        return path.display().to_string();
+        return crate::sanitize::escape(&path.display().to_string()).into_owned();
     }
     let mut out = std::path::PathBuf::new();
     for _ in common..b.len() {
@@ -293,7 +227,7 @@ fn relative(path: &std::path::Path, base: &std::path::Path) -> String {
     for c in &p[common..] {
         out.push(c);
     }
-    out.display().to_string()
+    crate::sanitize::escape(&out.display().to_string()).into_owned()
 }
 
 #[cfg(test)]
@@ -306,30 +240,12 @@ mod tests {
             ("POSTGRES_PASSWORD", true),
             ("api_token", true),
             ("AWS_SECRET_ACCESS_KEY", true),
-            ("private_key_file", true),
+            ("private_key", true),
+            ("private_key_file", false),
             ("DB_HOST", false),
             ("image", false),
         ] {
             assert_eq!(is_secret_key(k), want, "{k}");
-        }
-    }
-
-    #[test]
-    fn url_passwords_are_masked() {
-        for (s, want) in [
-            (
-                "postgres://app:pw@db:5432/app",
-                Some("postgres://app:********@db:5432/app"),
-            ),
-            (
-                "DATABASE_URL=mysql://root:x@db/x",
-                Some("DATABASE_URL=mysql://root:********@db/x"),
-            ),
-            ("https://example.com/a@b", None),
-            ("redis://cache:6379", None),
-            ("http://user@host", None),
-        ] {
-            assert_eq!(mask_url_password(s).as_deref(), want, "{s}");
         }
     }
 

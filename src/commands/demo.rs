@@ -108,6 +108,7 @@ fn status(dctx: &Ctx) -> Result<u8> {
         &super::ps::PsArgs {
             json: false,
             stats: false,
+            show_secrets: false,
         },
     )
 }

@@ -107,7 +107,7 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<u8> {
     };
     let report = Report::new(project_info, env_report, skipped, findings);
     if args.json {
-        println!("{}", report.to_json());
+        println!("{}", crate::sanitize::json_safe(report.to_json()));
     } else {
         print!(
             "{}",

@@ -61,7 +61,6 @@ pub fn run(ctx: &Ctx, args: &DownArgs) -> Result<u8> {
 }
 
 #[cfg(test)]
-#[allow(clippy::panic)]
 mod tests {
     use super::*;
     use crate::cli::{Cli, Command};

@@ -333,7 +333,10 @@ pub(crate) fn preflight(ctx: &Ctx, project: &LoadedProject, sub: &[String]) -> R
         Ok(list) => {
             let drifts = drift::detect(&project.resolved.files, &list);
             for d in &drifts {
-                eprintln!("devctl: warning: {}", drift::message(d));
+                eprintln!(
+                    "devctl: warning: {}",
+                    crate::sanitize::escape_text(&drift::message(d))
+                );
             }
             if !drifts.is_empty() {
                 let what = if sub.first().map(String::as_str) == Some("up") {

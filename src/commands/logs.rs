@@ -268,7 +268,7 @@ async fn follow(
                 }
                 Some(LogEvent::Notice { message, .. }) => {
                     let _ = out.flush();
-                    eprintln!("devctl: {message}");
+                    eprintln!("devctl: {}", crate::sanitize::escape_text(&message));
                 }
                 // The task ended: report its error, if any.
                 None => break match (&mut task).await {

@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::Ctx;
 use crate::engine::model::{Container, ProjectSnapshot, PublishedPort, ServiceStatus, Usage};
 use crate::error::Result;
+use crate::sanitize::escape;
 
 #[derive(Debug, Args)]
 pub struct PsArgs {
@@ -22,6 +23,9 @@ pub struct PsArgs {
     /// `docker stats --no-stream`: about a second).
     #[arg(long)]
     pub stats: bool,
+    /// Do not mask credentials in health-check outputs and errors (README "Robustness").
+    #[arg(long)]
+    pub show_secrets: bool,
 }
 
 /// CPU and memory per container id (`ps --stats`).
@@ -54,10 +58,7 @@ pub fn run(ctx: &Ctx, args: &PsArgs) -> Result<u8> {
     })?;
     let now = Utc::now();
     let text = if args.json {
-        let mut s = serde_json::to_string_pretty(&json_view(&snap, now, usage.as_ref()))
-            .map_err(|e| crate::error::Error::general(format!("cannot render JSON: {e}")))?;
-        s.push('\n');
-        s
+        render_json(&snap, now, usage.as_ref(), args.show_secrets)?
     } else {
         table(
             &snap,
@@ -214,6 +215,32 @@ pub fn json_view<'a>(
     }
 }
 
+/// `ps --json` as printed: credentials in probe outputs and errors masked (unless
+/// `show_secrets`), control and bidi characters in every string written as `\uXXXX`.
+pub fn render_json(
+    snap: &ProjectSnapshot,
+    now: DateTime<Utc>,
+    usage: Option<&UsageById>,
+    show_secrets: bool,
+) -> Result<String> {
+    let mut v = serde_json::to_value(json_view(snap, now, usage))
+        .map_err(|e| crate::error::Error::general(format!("cannot render JSON: {e}")))?;
+    if !show_secrets {
+        for svc in v["services"].as_array_mut().into_iter().flatten() {
+            for c in svc["containers"].as_array_mut().into_iter().flatten() {
+                for field in ["last_probe_output", "error"] {
+                    if let Some(serde_json::Value::String(s)) = c.get_mut(field) {
+                        *s = crate::secrets::mask_text(s).into_owned();
+                    }
+                }
+            }
+        }
+    }
+    let s = serde_json::to_string_pretty(&v)
+        .map_err(|e| crate::error::Error::general(format!("cannot render JSON: {e}")))?;
+    Ok(format!("{}\n", crate::sanitize::json_safe(s)))
+}
+
 /// `5s`, `3m12s`, `2h05m`, `3d04h`.
 pub fn human_duration(secs: i64) -> String {
     let s = secs.max(0);
@@ -263,7 +290,7 @@ fn rows(s: &ServiceStatus, now: DateTime<Utc>, usage: Option<&UsageById>) -> Vec
         } else {
             "not created"
         };
-        let mut cells = vec![s.name.clone(), "-".into(), what.into()];
+        let mut cells = vec![escape(&s.name).into_owned(), "-".into(), what.into()];
         cells.resize(7 + extra, String::new());
         return vec![Row { cells, phase: None }];
     }
@@ -282,9 +309,9 @@ fn rows(s: &ServiceStatus, now: DateTime<Utc>, usage: Option<&UsageById>) -> Vec
             }
             let mut cells = vec![
                 if s.declared {
-                    s.name.clone()
+                    escape(&s.name).into_owned()
                 } else {
-                    format!("{} (not in files)", s.name)
+                    format!("{} (not in files)", escape(&s.name))
                 },
                 c.number.to_string(),
                 status,
@@ -301,7 +328,7 @@ fn rows(s: &ServiceStatus, now: DateTime<Utc>, usage: Option<&UsageById>) -> Vec
                     None => cells.extend([String::new(), String::new()]),
                 }
             }
-            cells.push(c.image.clone());
+            cells.push(escape(&c.image).into_owned());
             Row {
                 cells,
                 phase: Some(c.phase().to_string()),

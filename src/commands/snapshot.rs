@@ -55,12 +55,15 @@ pub fn run(ctx: &Ctx, cmd: &SnapshotCommand) -> Result<u8> {
         SnapshotCommand::List { json } => {
             let (all, problems) = snapshot::list(&ctx.env)?;
             for p in problems {
-                eprintln!("devctl: warning: skipped {p}");
+                eprintln!(
+                    "devctl: warning: skipped {}",
+                    crate::sanitize::escape_text(&p)
+                );
             }
             if *json {
                 let text = serde_json::to_string_pretty(&all)
                     .map_err(|e| Error::general(format!("cannot print snapshots: {e}")))?;
-                println!("{text}");
+                println!("{}", crate::sanitize::json_safe(text));
             } else if all.is_empty() {
                 eprintln!(
                     "(no snapshots in {})",
@@ -68,7 +71,7 @@ pub fn run(ctx: &Ctx, cmd: &SnapshotCommand) -> Result<u8> {
                 );
             } else {
                 for l in render(&all) {
-                    println!("{l}");
+                    println!("{}", crate::sanitize::escape_text(&l));
                 }
             }
             Ok(0)
@@ -84,13 +87,19 @@ pub fn run(ctx: &Ctx, cmd: &SnapshotCommand) -> Result<u8> {
                 let facts = volumes::gather(&docker, false).await?;
                 for v in targets {
                     if *all && facts.volume(&v).is_none() {
-                        eprintln!("devctl: skipped `{v}`: it does not exist on the Engine");
+                        eprintln!(
+                            "devctl: skipped `{}`: it does not exist on the Engine",
+                            crate::sanitize::escape(&v)
+                        );
                         continue;
                     }
                     let images: Vec<String> =
                         facts.mounting(&v).map(|c| c.image_id.clone()).collect();
                     let m = snapshot::create(&docker, &ctx.env, &v, &images).await?;
-                    println!("{}", render(std::slice::from_ref(&m)).join(""));
+                    println!(
+                        "{}",
+                        crate::sanitize::escape_text(&render(std::slice::from_ref(&m)).join(""))
+                    );
                 }
                 Ok(0)
             })
@@ -100,7 +109,11 @@ pub fn run(ctx: &Ctx, cmd: &SnapshotCommand) -> Result<u8> {
             rt.block_on(async {
                 let docker = sources::connect(ctx).await?;
                 let v = snapshot::restore(&docker, &ctx.env, id, into.as_deref()).await?;
-                println!("restored {id} into volume {v}");
+                println!(
+                    "restored {} into volume {}",
+                    crate::sanitize::escape(id),
+                    crate::sanitize::escape(&v)
+                );
                 Ok(0)
             })
         }

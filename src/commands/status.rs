@@ -65,7 +65,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<u8> {
                 "ready_after_seconds": r.ready_after.map(|d| d.as_secs_f64()),
             })).collect::<Vec<_>>(),
         });
-        println!("{v}");
+        println!("{}", crate::sanitize::json_safe(v.to_string()));
         return Ok(if report.ok {
             0
         } else {
@@ -78,9 +78,12 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<u8> {
         crate::engine::snapshot::snapshot(&docker, &project).await
     })?;
     let text = if args.json {
-        format!("{}\n", summary_json(&project, &snap))
+        format!(
+            "{}\n",
+            crate::sanitize::json_safe(summary_json(&project, &snap).to_string())
+        )
     } else {
-        summary_text(&project, &snap)
+        crate::sanitize::escape_text(&summary_text(&project, &snap)).into_owned()
     };
     print!("{text}");
     Ok(0)
@@ -163,6 +166,11 @@ fn watch(ctx: &Ctx, project: &LoadedProject, json: bool) -> Result<u8> {
                     let mut out = std::io::stdout().lock();
                     let mut ok = true;
                     for l in lines {
+                        let l = if json {
+                            crate::sanitize::json_safe(l)
+                        } else {
+                            crate::sanitize::escape_text(&l).into_owned()
+                        };
                         ok &= writeln!(out, "{l}").is_ok();
                     }
                     ok &= out.flush().is_ok();

@@ -427,6 +427,25 @@ mod tests {
     }
 
     #[test]
+    fn display_escapes_control_and_bidi_characters() {
+        let inv = build(
+            &plugin(),
+            &resolved(),
+            true,
+            &[
+                "restart".to_string(),
+                "a\u{1b}]0;x\u{7}\u{202e}'b".to_string(),
+            ],
+        );
+        let shown = inv.display();
+        assert!(
+            shown.ends_with(r"restart $'a\x1b]0;x\x07\u202e\'b'"),
+            "{shown}"
+        );
+        assert!(!shown.chars().any(crate::sanitize::is_unsafe), "{shown:?}");
+    }
+
+    #[test]
     fn display_quotes_paths_with_spaces() {
         let mut r = resolved();
         r.files = vec![PathBuf::from("/home/me/My Stack/compose.yaml")];

@@ -159,6 +159,7 @@ fn audit(
     let cwd = std::env::current_dir().unwrap_or_default();
     let mut r = Record::new(env, &cwd, project);
     r.decision = "guard-refused".into();
+    r.outcome = "refused".into();
     r.result = serde_json::json!({
         "command": command,
         "refused": refused

@@ -12,16 +12,6 @@ use super::input::{DoctorInput, yaml_get};
 use super::interp::{self, Op};
 use super::{Finding, Severity};
 
-fn secret_name_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"(?i)(^|_)(PASSWORD|PASSWD|PASSPHRASE|PASS|SECRET|SECRETS|TOKEN|APIKEY|API_KEY|PRIVATE_KEY|ACCESS_KEY|SECRET_KEY|CREDENTIALS?)(_|$)|_KEY$|^KEY$",
-        )
-        .expect("constant regex")
-    })
-}
-
 fn url_password_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -30,26 +20,10 @@ fn url_password_re() -> &'static Regex {
 }
 
 /// A variable name that suggests a secret (`DB_PASSWORD`, `JWT_SECRET`, `API_KEY`…), but not
-/// a reference to one (`…_FILE`, `…_PATH`) or a setting about one (`…_EXPIRES_IN`, `…_TTL`).
+/// a reference to one (`…_FILE`, `…_PATH`) or a setting about one (`…_EXPIRES_IN`, `…_TTL`):
+/// the one policy of [`crate::secrets::is_secret_key`].
 pub fn is_secret_name(name: &str) -> bool {
-    let up = name.to_ascii_uppercase();
-    let not = [
-        "_FILE",
-        "_PATH",
-        "_DIR",
-        "_URL",
-        "_EXPIRES_IN",
-        "_EXPIRY",
-        "_TTL",
-        "_LENGTH",
-        "_ALGORITHM",
-        "_HEADER",
-        "_ENABLED",
-        "_ISSUER",
-        "_NAME",
-        "_ID",
-    ];
-    secret_name_re().is_match(&up) && !not.iter().any(|s| up.ends_with(s))
+    crate::secrets::is_secret_key(name)
 }
 
 fn trivial(v: &str) -> bool {

@@ -32,6 +32,9 @@ pub struct VolumeFact {
     pub size_bytes: Option<i64>,
     /// Containers referencing it, when the Engine computed it.
     pub ref_count: Option<i64>,
+    /// Where the Engine keeps its data (`Mountpoint`); part of its identity.
+    #[serde(default)]
+    pub mountpoint: Option<String>,
 }
 
 impl VolumeFact {
@@ -124,6 +127,7 @@ pub fn volume_fact(v: &Volume, usage: &HashMap<String, (i64, i64)>) -> VolumeFac
         // The Engine reports -1 when it did not compute the size.
         size_bytes: size.filter(|s| *s >= 0),
         ref_count: refs.filter(|r| *r >= 0),
+        mountpoint: Some(v.mountpoint.clone()).filter(|m| !m.is_empty()),
     }
 }
 

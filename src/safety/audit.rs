@@ -21,8 +21,13 @@ pub struct Record {
     pub project: String,
     /// The plan shown (the serialised `DeletionPlan`), or null when none could be built.
     pub plan: serde_json::Value,
-    /// `refused`, `aborted`, `confirmed-typed`, `confirmed-flag`, `views-disagree`.
+    /// `refused`, `aborted`, `confirmed-typed`, `confirmed-flag`, `views-disagree`,
+    /// `nothing-to-delete`, `nothing-to-remove`.
     pub decision: String,
+    /// `performed` (ran to the end), `stopped` (stopped before the end: a volume's identity
+    /// changed, Compose failed…; says what in `result.stopped`), `refused`, `aborted`.
+    #[serde(default)]
+    pub outcome: String,
     /// What happened: removed / kept volumes, Compose's exit code, snapshots, errors.
     pub result: serde_json::Value,
 }
@@ -37,8 +42,22 @@ impl Record {
             project: project.to_string(),
             plan: serde_json::Value::Null,
             decision: String::new(),
+            outcome: String::new(),
             result: serde_json::Value::Null,
         }
+    }
+}
+
+impl Record {
+    /// The record as the log stores it, by the one secret policy ([`crate::secrets`]):
+    /// secrets in the command line (`-e GITHUB_PAT=…`, `--password x`, URL passwords,
+    /// tokens) and in the plan and result masked.
+    pub fn masked(&self) -> Record {
+        let mut r = self.clone();
+        crate::secrets::mask_argv(&mut r.argv);
+        crate::secrets::mask_json(&mut r.plan);
+        crate::secrets::mask_json(&mut r.result);
+        r
     }
 }
 
@@ -110,8 +129,9 @@ impl AuditLog {
     }
 
     /// Append one line (a single write, so concurrent devctl processes do not interleave).
+    /// The record is written masked ([`Record::masked`]): the log never holds a secret.
     pub fn append(&mut self, record: &Record) -> Result<()> {
-        let mut line = serde_json::to_string(record)
+        let mut line = serde_json::to_string(&record.masked())
             .map_err(|e| Error::general(format!("cannot serialise an audit record: {e}")))?;
         line.push('\n');
         // After a torn or bad last line, start a fresh line so this record stays readable.

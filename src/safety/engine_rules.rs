@@ -56,6 +56,19 @@ pub enum Verdict {
 }
 
 /// Classify one request by method, path and query (the raw request target's parts).
+///
+/// ```
+/// use devctl::safety::engine_rules::{EngineCall, classify_call};
+/// assert_eq!(
+///     classify_call("DELETE", "/v1.41/volumes/shop_pgdata", None),
+///     Some(EngineCall::RemoveVolume("shop_pgdata".into()))
+/// );
+/// assert_eq!(
+///     classify_call("DELETE", "/containers/abc", Some("force=1&v=1")),
+///     Some(EngineCall::RemoveContainerVolumes("abc".into()))
+/// );
+/// assert_eq!(classify_call("GET", "/v1.41/volumes", None), None);
+/// ```
 pub fn classify_call(method: &str, path: &str, query: Option<&str>) -> Option<EngineCall> {
     let method = method.to_ascii_uppercase();
     let segs = clean_segments(path);

@@ -1,7 +1,7 @@
 //! devctl executes, not `-v`: Compose runs WITHOUT the volume flag (standard input always
-//! /dev/null), then devctl removes exactly the planned volumes through the Engine API, each
-//! re-checked against the pinned plan (name + creation time) just before removal. Anything
-//! changed → stop and report. Afterwards every planned volume is re-inspected.
+//! /dev/null), then devctl removes exactly the planned volumes through the Engine API. The
+//! volumes' identity was re-checked before Compose ran (`safety::pin`); each is re-inspected
+//! just before its removal, and every planned volume once more afterwards.
 
 use std::io::Read;
 use std::process::{ExitStatus, Stdio};
@@ -225,28 +225,25 @@ impl Outcome {
     }
 }
 
-/// Pure: does the volume as inspected now still match the pinned plan entry?
+/// Pure: is the volume as inspected now (after Compose ran) still the planned one? Its name,
+/// driver, labels and mount point count, its content does not (see `safety::pin`); the
+/// containers that used it are gone by now, so they are not compared here.
 pub fn still_matches(
     planned: &PlannedVolume,
     now: Option<&volumes::VolumeFact>,
 ) -> Result<(), String> {
-    match now {
-        None => Err(format!(
-            "volume `{}` disappeared since the plan was shown",
-            planned.name
-        )),
-        Some(v) if v.name != planned.name || v.created_at != planned.created_at => Err(format!(
-            "volume `{}` changed since the plan was shown (created {}, plan pinned {})",
-            planned.name,
-            v.created_at.as_deref().unwrap_or("?"),
-            planned.created_at.as_deref().unwrap_or("?")
-        )),
-        Some(_) => Ok(()),
+    let changes = super::pin::volume_changes(planned, now);
+    if changes.is_empty() {
+        Ok(())
+    } else {
+        Err(changes.join("; "))
     }
 }
 
-/// Remove exactly the planned volumes, each re-checked just before removal. Stops at the
-/// first volume that changed; a volume in use is kept (and the rest continue).
+/// Remove exactly the planned volumes (their identity was re-checked before Compose ran),
+/// each re-inspected just before removal. A volume that disappeared or is no longer the
+/// planned one (e.g. replaced while Compose ran) is kept and reported; a volume in use is
+/// kept; the others are removed in the same run. Stops only when the Engine fails.
 pub async fn remove_planned(docker: &Docker, plan: &DeletionPlan, out: &mut Outcome) {
     for (i, v) in plan.remove.iter().enumerate() {
         let now = match volumes::inspect(docker, &v.name).await {
@@ -258,9 +255,12 @@ pub async fn remove_planned(docker: &Docker, plan: &DeletionPlan, out: &mut Outc
             }
         };
         if let Err(why) = still_matches(v, now.as_ref()) {
-            out.stopped = Some(why);
-            not_attempted(plan, i, out);
-            return;
+            out.kept.push(AfterVolume {
+                name: v.name.clone(),
+                status: if now.is_some() { "kept" } else { "gone" }.into(),
+                reason: format!("not removed: changed while Compose ran ({why})"),
+            });
+            continue;
         }
         match volumes::remove(docker, &v.name).await {
             Removal::Removed => out.removed.push(v.name.clone()),
@@ -269,11 +269,11 @@ pub async fn remove_planned(docker: &Docker, plan: &DeletionPlan, out: &mut Outc
                 status: "kept".into(),
                 reason: format!("in use: {}", sanitize_str(&msg)),
             }),
-            Removal::NotFound => {
-                out.stopped = Some(format!("volume `{}` disappeared during removal", v.name));
-                not_attempted(plan, i + 1, out);
-                return;
-            }
+            Removal::NotFound => out.kept.push(AfterVolume {
+                name: v.name.clone(),
+                status: "gone".into(),
+                reason: "disappeared during removal".into(),
+            }),
             Removal::Failed(msg) => {
                 out.stopped = Some(format!(
                     "cannot remove `{}`: {}",
@@ -387,6 +387,8 @@ mod tests {
             size_bytes: None,
             labels: Default::default(),
             mounted_by: vec![],
+            driver: "local".into(),
+            mountpoint: None,
         }
     }
 
@@ -449,6 +451,7 @@ mod tests {
             labels: Default::default(),
             size_bytes: None,
             ref_count: None,
+            mountpoint: None,
         }
     }
 
@@ -458,11 +461,17 @@ mod tests {
             still_matches(&planned(), Some(&fact("2026-11-21T19:52:58Z"))),
             Ok(())
         );
-        let e =
-            still_matches(&planned(), Some(&fact("2026-11-21T20:00:00Z"))).expect_err("changed");
-        assert!(e.contains("changed"), "{e}");
+        // Files created/removed inside moved CreatedAt: still the same volume.
+        assert_eq!(
+            still_matches(&planned(), Some(&fact("2026-11-21T20:00:00Z"))),
+            Ok(())
+        );
+        let mut relabelled = fact("2026-11-21T19:52:58Z");
+        relabelled.labels.insert("x".into(), "1".into());
+        let e = still_matches(&planned(), Some(&relabelled)).expect_err("changed");
+        assert!(e.contains("labels changed"), "{e}");
         let e = still_matches(&planned(), None).expect_err("gone");
-        assert!(e.contains("disappeared"), "{e}");
+        assert!(e.contains("no longer exists"), "{e}");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use super::plan::{self, DeletionPlan, PlanInput};
 use super::policy;
 use super::sources::{self, LabelProject, Source, compose_view, load_project};
 use super::views::{self, Disagreement};
-use super::{prompt, snapshot};
+use super::{pin, prompt, snapshot};
 use crate::compose::Invocation;
 use crate::context::Ctx;
 use crate::engine::volumes;
@@ -167,6 +167,7 @@ pub async fn prepare(
         project: &loaded.project,
         project_name: &loaded.resolved.name,
         protected_volumes: &loaded.resolved.protected_volumes,
+        protection: &super::layers::scan(&loaded.resolved),
         destructive: &destructive,
         facts: &facts,
     });
@@ -270,6 +271,8 @@ pub enum Confirmation {
     Typed(Vec<String>),
     /// `--confirm` flags.
     Flag(Vec<String>),
+    /// `down -v` / `volume prune` whose plan deletes nothing: nothing to confirm.
+    NothingToDelete,
 }
 
 impl Confirmation {
@@ -277,16 +280,34 @@ impl Confirmation {
         match self {
             Confirmation::Typed(_) => "confirmed-typed",
             Confirmation::Flag(_) => "confirmed-flag",
+            Confirmation::NothingToDelete => "nothing-to-delete",
         }
     }
 }
 
-fn record(p: &Prepared, decision: &str, result: serde_json::Value) -> Record {
+fn record(p: &Prepared, decision: &str, outcome: &str, result: serde_json::Value) -> Record {
     let mut r = Record::new(&p.ctx.env, &p.ctx.cwd, &p.plan.project);
     r.plan = serde_json::to_value(&p.plan).unwrap_or(serde_json::Value::Null);
     r.decision = decision.into();
+    r.outcome = outcome.into();
     r.result = result;
     r
+}
+
+/// The audit line of an execution: `performed` or `stopped`.
+fn executed(p: &Prepared, how: &Confirmation, out: &Outcome) -> Record {
+    let outcome = if out.ok() { "performed" } else { "stopped" };
+    let result = serde_json::to_value(out).unwrap_or_default();
+    record(p, how.decision(), outcome, result)
+}
+
+/// The outcome recorded with a decision that did not execute.
+fn outcome_of(decision: &str) -> &'static str {
+    match decision {
+        "aborted" => "aborted",
+        "nothing-to-remove" | "nothing-to-delete" => "performed",
+        _ => "refused",
+    }
 }
 
 /// Append a decision that did not execute (`refused`, `aborted`, `views-disagree`).
@@ -294,12 +315,14 @@ pub fn audit_decision(p: &Prepared, decision: &str, reason: &str) -> Result<()> 
     AuditLog::open(&p.ctx.env)?.append(&record(
         p,
         decision,
+        outcome_of(decision),
         serde_json::json!({ "reason": reason }),
     ))
 }
 
-/// Execute a plan the user confirmed: snapshot first (when asked), Compose without `-v`,
-/// then the planned volumes one by one, re-checked; re-inspect; one audit line.
+/// Execute a plan the user confirmed: re-check every planned volume's identity (stop before
+/// anything runs when one changed), snapshot (when asked), Compose without `-v`, then the
+/// planned volumes one by one; re-inspect; one audit line (`performed` or `stopped`).
 /// Refuses (nothing touched) when the confirmation does not match the plan or the views
 /// disagree.
 pub async fn execute(
@@ -311,7 +334,12 @@ pub async fn execute(
 ) -> Result<Outcome> {
     let mut log = AuditLog::open(&p.ctx.env)?;
     if p.disagreement.is_some() {
-        log.append(&record(p, "views-disagree", serde_json::json!({})))?;
+        log.append(&record(
+            p,
+            "views-disagree",
+            "refused",
+            serde_json::json!({}),
+        ))?;
         return Err(Error::refused(
             "devctl's model and Compose's view disagree; nothing was touched",
         ));
@@ -325,10 +353,12 @@ pub async fn execute(
                     .all(|(a, b)| policy::typed_matches(a, b))
         }
         Confirmation::Flag(w) => required.iter().all(|r| w.contains(r)),
+        Confirmation::NothingToDelete => policy::nothing_to_delete(&p.plan),
     };
     if !ok {
         log.append(&record(
             p,
+            "refused",
             "refused",
             serde_json::json!({"reason": "confirmation does not match the plan"}),
         ))?;
@@ -337,6 +367,24 @@ pub async fn execute(
         ));
     }
     let mut out = Outcome::default();
+    // The pin: every planned volume is still the one the user confirmed (its identity, not
+    // its content), checked before anything runs.
+    let changes = pin::recheck(docker, &p.plan).await?;
+    if !changes.is_empty() {
+        out.stopped = Some(format!(
+            "stopped before anything was removed: {} since the plan was shown",
+            changes.join("; ")
+        ));
+        for v in p.plan.affected() {
+            out.kept.push(execute::AfterVolume {
+                name: v.name.clone(),
+                status: "kept".into(),
+                reason: "not attempted (changed since the plan was shown)".into(),
+            });
+        }
+        log.append(&executed(p, &how, &out))?;
+        return Ok(out);
+    }
     if take_snapshot {
         for v in &p.plan.remove {
             let images: Vec<String> = v.mounted_by.iter().map(|u| u.image_id.clone()).collect();
@@ -344,11 +392,7 @@ pub async fn execute(
                 Ok(m) => out.snapshots.push(m.id),
                 Err(e) => {
                     out.stopped = Some(format!("snapshot of `{}` failed: {e}", v.name));
-                    log.append(&record(
-                        p,
-                        how.decision(),
-                        serde_json::to_value(&out).unwrap_or_default(),
-                    ))?;
+                    log.append(&executed(p, &how, &out))?;
                     return Ok(out);
                 }
             }
@@ -360,21 +404,13 @@ pub async fn execute(
         out.compose_output = text;
         if code != 0 {
             out.stopped = Some(format!("Compose exited with {code}; no volume was removed"));
-            log.append(&record(
-                p,
-                how.decision(),
-                serde_json::to_value(&out).unwrap_or_default(),
-            ))?;
+            log.append(&executed(p, &how, &out))?;
             return Ok(out);
         }
     }
     execute::remove_planned(docker, &p.plan, &mut out).await;
     execute::reinspect(docker, &p.plan, &mut out).await;
-    log.append(&record(
-        p,
-        how.decision(),
-        serde_json::to_value(&out).unwrap_or_default(),
-    ))?;
+    log.append(&executed(p, &how, &out))?;
     Ok(out)
 }
 

@@ -10,6 +10,7 @@ use super::{prompt, sources};
 use crate::context::Ctx;
 use crate::engine::volumes::LABEL_PROJECT;
 use crate::error::{Error, Result};
+use crate::sanitize::{escape, escape_text};
 
 /// The CLI path: prepare, show, decide, prompt, execute. Returns the exit code.
 pub fn guard(
@@ -36,7 +37,7 @@ async fn guard_async(
         if let Some(l) = p.label_mode().filter(|l| !l.explicit) {
             return Err(sources::no_file_error(&p.ctx, &l.name));
         }
-        eprintln!("{}", nothing_to_remove(&p.plan.project));
+        eprintln!("{}", escape_text(&nothing_to_remove(&p.plan.project)));
         if !ctx.global.dry_run {
             audit_decision(
                 &p,
@@ -64,14 +65,22 @@ async fn guard_async(
         for v in &p.plan.remove {
             eprintln!(
                 "+ devctl: remove volume {} (created {})",
-                v.name,
-                v.created_at.as_deref().unwrap_or("?")
+                escape(&v.name),
+                escape(v.created_at.as_deref().unwrap_or("?"))
             );
         }
         return Ok(0);
     }
     let terminal = prompt::is_terminal();
     let (how, snap) = match policy::policy(&p.plan, terminal, flags) {
+        Decision::NothingToDelete => {
+            eprintln!(
+                "nothing to delete: no volume of project `{}` would be deleted; \
+                 running without asking",
+                p.plan.project
+            );
+            (Confirmation::NothingToDelete, false)
+        }
         Decision::Confirmed { words } => {
             (Confirmation::Flag(words), flags.snapshot.unwrap_or(false))
         }
@@ -112,7 +121,7 @@ async fn guard_async(
     };
     let out = execute(&p, &docker, how, snap, Output::Inherit).await?;
     for line in out.report() {
-        eprintln!("{line}");
+        eprintln!("{}", escape_text(&line));
     }
     if out.ok() {
         Ok(0)
@@ -180,20 +189,22 @@ fn run_plain_by_labels(ctx: &Ctx, label: &sources::LabelName, sub: &[String]) ->
             return Err(sources::no_file_error(ctx, name));
         }
         if volumes.is_empty() {
-            eprintln!("{}", nothing_to_remove(name));
+            eprintln!("{}", escape_text(&nothing_to_remove(name)));
         } else {
+            let name = escape(name);
             eprintln!(
                 "nothing to remove for project {name}: no container or network carries its \
                  label; its volumes are kept ({}); `devctl -p {name} down -v` shows the plan \
                  to delete them",
-                volumes.join(", ")
+                escape(&volumes.join(", "))
             );
         }
         return Ok(0);
     }
     eprintln!(
         "devctl: no compose file found; Compose works from the Engine's labels of project \
-         {name} ({containers} container(s), {networks} network(s)); volumes are kept"
+         {} ({containers} container(s), {networks} network(s)); volumes are kept",
+        escape(name)
     );
     let project_directory = ctx.global.project_directory.as_deref();
     let inv = super::execute::compose_call_by_name(ctx, name, project_directory, sub)?;

@@ -9,11 +9,18 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::classify::{Action, Destructive};
-use crate::engine::volumes::{EngineFacts, LABEL_PROJECT, VolumeFact, is_anonymous_name};
+use super::layers::Protection;
+use crate::engine::volumes::{
+    EngineFacts, LABEL_PROJECT, LABEL_VOLUME, VolumeFact, is_anonymous_name,
+};
 use crate::project::Project;
 
+mod bulk;
 mod labels;
+mod warning;
+pub use bulk::{LABEL_CONFIG_HASH, used_volume_keys};
 pub use labels::plan_by_labels;
+pub use warning::Warning;
 
 /// Everything `plan` looks at.
 pub struct PlanInput<'a> {
@@ -23,6 +30,8 @@ pub struct PlanInput<'a> {
     pub project_name: &'a str,
     /// `devctl.yaml` `protected_volumes` (compose keys or Engine names).
     pub protected_volumes: &'a [String],
+    /// The external volumes of every layer of the project (not only the active ones).
+    pub protection: &'a Protection,
     pub destructive: &'a Destructive,
     pub facts: &'a EngineFacts,
 }
@@ -48,7 +57,8 @@ pub struct User {
     pub image_id: String,
 }
 
-/// One volume in the plan, pinned by name and creation time.
+/// One volume in the plan, pinned by its identity (name, driver, labels, mount point and the
+/// containers that use it; see `safety::pin`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PlannedVolume {
     /// Engine name.
@@ -64,6 +74,12 @@ pub struct PlannedVolume {
     pub size_bytes: Option<i64>,
     pub labels: BTreeMap<String, String>,
     pub mounted_by: Vec<User>,
+    /// Volume driver (part of the pinned identity).
+    #[serde(default)]
+    pub driver: String,
+    /// Where the Engine keeps its data (part of the pinned identity).
+    #[serde(default)]
+    pub mountpoint: Option<String>,
 }
 
 /// A volume the action leaves alone, and why.
@@ -72,68 +88,6 @@ pub struct KeptVolume {
     pub name: String,
     pub key: Option<String>,
     pub reason: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum Warning {
-    /// Declared external, yet labelled as this project's: `docker compose -p NAME down -v`
-    /// without the file deletes it.
-    ExternalWithProjectLabels { volume: String },
-    /// Listed in `devctl.yaml` `protected_volumes` and in the plan.
-    Protected { volume: String },
-    /// Mounted by a container of another project (or of none).
-    UsedByOtherProject {
-        volume: String,
-        container: String,
-        project: Option<String>,
-    },
-    /// Named on the command line but not a volume of this project.
-    NotInProject { volume: String },
-    /// No compose file: the plan comes from the Engine's labels alone.
-    LabelMode { project: String },
-    /// No compose file: the check against Compose's own view of the files cannot run.
-    ViewsSkipped,
-}
-
-impl Warning {
-    pub fn message(&self) -> String {
-        match self {
-            Warning::ExternalWithProjectLabels { volume } => format!(
-                "external volume `{volume}` carries this project's Compose labels: \
-                 `docker compose -p NAME down -v` without the file would delete it"
-            ),
-            Warning::Protected { volume } => {
-                format!("volume `{volume}` is listed as protected in devctl.yaml")
-            }
-            Warning::UsedByOtherProject {
-                volume,
-                container,
-                project,
-            } => match project {
-                Some(p) => format!(
-                    "volume `{volume}` is also used by container `{container}` of project `{p}`"
-                ),
-                None => format!(
-                    "volume `{volume}` is also used by container `{container}` (not a Compose container)"
-                ),
-            },
-            Warning::NotInProject { volume } => {
-                format!("volume `{volume}` is not a volume of this project")
-            }
-            Warning::LabelMode { project } => format!(
-                "no compose file found: this plan comes from the Engine's labels \
-                 ({LABEL_PROJECT}={project}), as `docker compose -p {project} down -v` without \
-                 files would act. Without the compose files devctl cannot tell which of these \
-                 volumes you meant to keep: any of them may be an \"external\" volume that \
-                 Compose created earlier. Run devctl with the project's files (-f) to plan \
-                 from them instead"
-            ),
-            Warning::ViewsSkipped => "the check against Compose's own view of the files \
-                 (`docker compose config`) cannot run without compose files: skipped"
-                .to_string(),
-        }
-    }
 }
 
 /// The plan the user sees and confirms.
@@ -219,17 +173,40 @@ impl<'a> Builder<'a> {
                 image_id: c.image_id.clone(),
             })
             .collect();
+        let key_or_label = key.or_else(|| self.label_key(fact));
+        let external = external
+            || self
+                .input
+                .protection
+                .external_reason(&fact.name, key_or_label)
+                .is_some();
         PlannedVolume {
             name: fact.name.clone(),
             key: key.map(String::from),
             kind,
             external,
-            protected: is_protected(self.input.protected_volumes, &fact.name, key),
+            protected: is_protected(self.input.protected_volumes, &fact.name, key_or_label),
             created_at: fact.created_at.clone(),
             size_bytes: fact.size_bytes,
             labels: fact.labels.clone(),
             mounted_by,
+            driver: fact.driver.clone(),
+            mountpoint: fact.mountpoint.clone(),
         }
+    }
+
+    /// The compose key of a volume of THIS project, from its `com.docker.compose.volume` label.
+    fn label_key<'f>(&self, fact: &'f VolumeFact) -> Option<&'f str> {
+        if fact.project() != Some(self.input.project_name) {
+            return None;
+        }
+        fact.labels.get(LABEL_VOLUME).map(String::as_str)
+    }
+
+    /// Why a volume must be kept out of a bulk plan (`down -v` of another layer's volume,
+    /// `volume prune`): declared external in some layer.
+    fn external_elsewhere(&self, name: &str, key: Option<&str>) -> Option<String> {
+        self.input.protection.external_reason(name, key)
     }
 
     fn contains(&self, name: &str) -> bool {
@@ -267,6 +244,15 @@ impl<'a> Builder<'a> {
         for (key, name, external) in declared_volumes(self.input.project) {
             if external {
                 self.keep(&name, Some(&key), "external (declared `external: true`)");
+                continue;
+            }
+            // Deleting (`down -v`) keeps it; Compose's `-y` (at risk) may still recreate it in
+            // this layer, so it stays in that list, marked external (its name confirms it).
+            if let Some(why) = self
+                .external_elsewhere(&name, Some(&key))
+                .filter(|_| !at_risk)
+            {
+                self.keep(&name, Some(&key), why);
                 continue;
             }
             match self.input.facts.volume(&name) {
@@ -349,30 +335,6 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// `volume prune`: volumes labelled with this project that no container mounts.
-    fn prune(&mut self) {
-        let declared = declared_volumes(self.input.project);
-        let facts = self.input.facts;
-        for fact in &facts.volumes {
-            if fact.project() != Some(self.input.project_name) {
-                continue;
-            }
-            let decl = declared.iter().find(|(_, n, _)| *n == fact.name);
-            let key = decl.map(|(k, _, _)| k.as_str());
-            if decl.is_some_and(|(_, _, e)| *e) {
-                self.keep(&fact.name, key, "external (declared `external: true`)");
-                continue;
-            }
-            if let Some(c) = facts.mounting(&fact.name).next() {
-                let why = format!("in use by container `{}`", c.name);
-                self.keep(&fact.name, key, why);
-                continue;
-            }
-            let p = self.planned(fact, key, VolumeKind::Named, false);
-            self.plan.remove.push(p);
-        }
-    }
-
     fn warnings(&mut self) {
         let name = self.input.project_name;
         for (_, vname, external) in declared_volumes(self.input.project) {
@@ -392,6 +354,12 @@ impl<'a> Builder<'a> {
             if v.protected {
                 extra.push(Warning::Protected {
                     volume: v.name.clone(),
+                });
+            }
+            if let Some(p) = v.labels.get(LABEL_PROJECT).filter(|p| p.as_str() != name) {
+                extra.push(Warning::LabelledByOtherProject {
+                    volume: v.name.clone(),
+                    project: p.clone(),
                 });
             }
             for u in &v.mounted_by {
@@ -431,7 +399,7 @@ pub fn plan(input: &PlanInput<'_>) -> DeletionPlan {
             }
             Action::RmVolumes => b.anonymous(&d.positionals, !d.rm_stop, false),
             Action::RenewAnonVolumes => b.anonymous(&d.positionals, false, true),
-            Action::AssumeYes => b.named(true),
+            Action::AssumeYes => b.assume_yes(&d.positionals),
             Action::VolumeRm => b.named_on_command_line(&d.positionals),
             Action::VolumePrune => b.prune(),
         }

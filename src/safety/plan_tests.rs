@@ -9,6 +9,7 @@ use crate::engine::volumes::{
     ContainerFact, MountFact, container_fact, usage_from_df, volume_fact,
 };
 use crate::safety::classify::classify;
+use crate::safety::layers::Protection;
 use crate::safety::views::check_views;
 
 const P: &str = "devctl-it-safety-fx";
@@ -57,6 +58,7 @@ fn run(argv: &str, facts: &EngineFacts, protected: &[String]) -> DeletionPlan {
         project: &p,
         project_name: P,
         protected_volumes: protected,
+        protection: &Default::default(),
         destructive: &d,
         facts,
     })
@@ -204,6 +206,27 @@ fn up_renew_and_yes_put_volumes_at_risk() {
 }
 
 #[test]
+fn up_y_lists_only_the_volumes_compose_could_recreate() {
+    // Only volumes of the services named (and their dependencies) are at risk.
+    let mut f = facts();
+    let p = run("up -y db", &f, &[]);
+    assert_eq!(names(&p.at_risk), vec![DATA]);
+    let p = run("up -y nosuch", &f, &[]);
+    assert!(p.at_risk.is_empty(), "{:?}", p.at_risk);
+    // Without Compose's config hash, Compose never asks to recreate it.
+    for v in &mut f.volumes {
+        v.labels.remove(LABEL_CONFIG_HASH);
+    }
+    assert!(run("up -y", &f, &[]).at_risk.is_empty());
+    // A declared volume that no service mounts is never created by `up`.
+    let mut proj = project();
+    proj.volumes.insert("spare".into(), Default::default());
+    let mut used = used_volume_keys(&proj, &[]);
+    used.sort();
+    assert_eq!(used, vec!["data", "ext"]);
+}
+
+#[test]
 fn volume_rm_by_key_engine_name_external_and_foreign() {
     let p = run("volume rm data", &facts(), &[]);
     assert_eq!(names(&p.remove), vec![DATA]);
@@ -218,6 +241,7 @@ fn volume_rm_by_key_engine_name_external_and_foreign() {
         labels: Default::default(),
         size_bytes: None,
         ref_count: None,
+        mountpoint: None,
     });
     let p = run("volume rm someone-else nothing-here", &f, &[]);
     assert_eq!(names(&p.remove), vec!["someone-else"]);
@@ -284,4 +308,140 @@ fn volume_rm_unknown_names() {
         ["nosuch", "devctl-it-safety-fx_nosuch"]
     );
     assert!(unknown_names(&project(), &[], &facts()).is_empty());
+}
+
+fn run_with(
+    argv: &str,
+    facts: &EngineFacts,
+    protected: &[String],
+    protection: &Protection,
+) -> DeletionPlan {
+    let args: Vec<String> = argv.split_whitespace().map(String::from).collect();
+    let d = classify(&args).expect("destructive");
+    let p = project();
+    plan(&PlanInput {
+        project: &p,
+        project_name: P,
+        protected_volumes: protected,
+        protection,
+        destructive: &d,
+        facts,
+    })
+}
+
+/// Another layer (`compose.prod.yaml`) declares `text` in its `volumes:`.
+fn other_layer(text: &str) -> Protection {
+    Protection {
+        externals: crate::safety::layers::parse_layer(
+            text,
+            std::path::Path::new("/p/compose.prod.yaml"),
+            &Default::default(),
+        ),
+    }
+}
+
+/// A volume of this project that the active layer does not declare (Compose created it for
+/// another environment): labels name the project and the key `db`; no container mounts it.
+fn facts_with_prod_db() -> EngineFacts {
+    let mut f = facts();
+    f.volumes.push(crate::engine::volumes::VolumeFact {
+        name: format!("{P}_db"),
+        driver: "local".into(),
+        created_at: None,
+        labels: [
+            (LABEL_PROJECT.to_string(), P.to_string()),
+            (LABEL_VOLUME.to_string(), "db".to_string()),
+        ]
+        .into(),
+        size_bytes: None,
+        ref_count: None,
+        mountpoint: None,
+    });
+    f
+}
+
+#[test]
+fn prune_keeps_what_another_layer_declares_external_or_protected() {
+    let db = format!("{P}_db");
+    // Without knowing the other layers, prune would delete it (the bug of class 6).
+    let bare = run("volume prune", &facts_with_prod_db(), &[]);
+    assert_eq!(names(&bare.remove), vec![db.as_str()]);
+    for (why, protection, protected) in [
+        (
+            "external by name",
+            other_layer(&format!("volumes:\n  db: {{external: true, name: {db}}}\n")),
+            vec![],
+        ),
+        (
+            "external by key (name not resolvable here)",
+            other_layer("volumes:\n  db: {external: true, name: \"${PROD_DB}\"}\n"),
+            vec![],
+        ),
+        (
+            "legacy external spelling",
+            other_layer(&format!(
+                "volumes:\n  db:\n    external:\n      name: {db}\n"
+            )),
+            vec![],
+        ),
+        (
+            "protected by key via its label",
+            Protection::default(),
+            vec!["db".to_string()],
+        ),
+        ("protected by name", Protection::default(), vec![db.clone()]),
+    ] {
+        let p = run_with(
+            "volume prune",
+            &facts_with_prod_db(),
+            &protected,
+            &protection,
+        );
+        assert!(p.remove.is_empty(), "{why}: {:?}", p.remove);
+        let kept = p.kept.iter().find(|k| k.name == db).expect(why);
+        assert!(
+            kept.reason.contains("external") || kept.reason.contains("protected"),
+            "{why}: {}",
+            kept.reason
+        );
+        assert_eq!(kept.key.as_deref(), Some("db"), "{why}");
+    }
+}
+
+#[test]
+fn down_v_keeps_a_volume_another_layer_declares_external_unless_named() {
+    let prot = other_layer(&format!(
+        "volumes:\n  data: {{external: true, name: {DATA}}}\n"
+    ));
+    let p = run_with("down -v", &facts(), &[], &prot);
+    assert_eq!(names(&p.remove), vec![ANON]);
+    let kept = p.kept.iter().find(|k| k.name == DATA).expect("kept");
+    assert!(kept.reason.contains("compose.prod.yaml"), "{}", kept.reason);
+    // Named on the command line: planned, and only its own name confirms it.
+    let p = run_with("volume rm data", &facts(), &[], &prot);
+    assert_eq!(names(&p.remove), vec![DATA]);
+    assert!(p.remove[0].external);
+    assert_eq!(crate::safety::policy::required_words(&p), vec![DATA]);
+    // `up -y` still shows it at risk (Compose may recreate it), with its name required.
+    let p = run_with("up -y", &facts(), &[], &prot);
+    assert_eq!(names(&p.at_risk), vec![DATA]);
+    assert!(p.at_risk[0].external);
+    assert_eq!(crate::safety::policy::required_words(&p), vec![DATA]);
+}
+
+#[test]
+fn a_volume_labelled_by_another_project_is_flagged_with_its_name() {
+    let mut f = facts();
+    for v in &mut f.volumes {
+        if v.name == DATA {
+            v.labels.insert(LABEL_PROJECT.into(), "billing".into());
+        }
+    }
+    let p = run("down -v", &f, &[]);
+    assert!(p.warnings.contains(&Warning::LabelledByOtherProject {
+        volume: DATA.into(),
+        project: "billing".into()
+    }));
+    let text = p.warnings[0].message();
+    assert!(text.contains("`billing`"), "{text}");
 }

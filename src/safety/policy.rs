@@ -1,9 +1,10 @@
 //! The confirmation policy. Pure: given the plan, whether a person is at a terminal, and the
 //! flags, decide what happens.
 //!
-//! - Every destructive argv needs a confirmation, even when the plan finds nothing to delete
-//!   (the plan shows "nothing"; the argv itself asked for deletion, and a plan can only be as
-//!   complete as the Engine's facts).
+//! - `down -v` / `volume prune` whose plan deletes nothing and puts nothing at risk need no
+//!   confirmation: devctl says so and runs (Compose's `down` without `-v`), exit 0 — CI
+//!   teardowns run them on stacks that never had a volume. Every other destructive argv needs a
+//!   confirmation even when its plan is empty.
 //! - `--confirm` given: it must name every required word exactly (the project name, or the
 //!   exact name of each external or protected volume in the plan), else refuse, even in a
 //!   terminal. A bare `--yes` is never enough (devctl has no such flag for the gate).
@@ -12,6 +13,7 @@
 
 use serde::Serialize;
 
+use super::classify::Action;
 use super::plan::DeletionPlan;
 
 /// The flags that steer the gate.
@@ -32,6 +34,19 @@ pub enum Decision {
     Confirmed { words: Vec<String> },
     /// Refused, with the reason and what would allow it.
     Refuse { reason: String, hint: String },
+    /// `down -v` / `volume prune` with nothing to delete: run without asking.
+    NothingToDelete,
+}
+
+/// True when the plan deletes nothing, puts nothing at risk, and every action is `down -v` or
+/// `volume prune` (the argv then deletes nothing devctl could not see: Compose runs without
+/// `-v`, and prune is devctl's own).
+pub fn nothing_to_delete(plan: &DeletionPlan) -> bool {
+    plan.is_empty()
+        && plan
+            .actions
+            .iter()
+            .all(|a| matches!(a, Action::DownVolumes | Action::VolumePrune))
 }
 
 /// What the user must type (or pass with `--confirm`) to confirm this plan: the exact name of
@@ -64,6 +79,9 @@ fn confirm_hint(words: &[String]) -> String {
 
 /// Decide. `terminal`: standard input and standard error are both terminals.
 pub fn policy(plan: &DeletionPlan, terminal: bool, flags: &GateFlags) -> Decision {
+    if nothing_to_delete(plan) {
+        return Decision::NothingToDelete;
+    }
     let words = required_words(plan);
     if !flags.confirm.is_empty() {
         let missing: Vec<&String> = words
@@ -101,10 +119,8 @@ pub fn typed_matches(typed: &str, word: &str) -> bool {
 }
 
 #[cfg(test)]
-#[allow(clippy::panic)]
 mod tests {
     use super::*;
-    use crate::safety::classify::Action;
     use crate::safety::plan::{PlannedVolume, VolumeKind};
 
     fn vol(name: &str, external: bool, protected: bool) -> PlannedVolume {
@@ -118,6 +134,8 @@ mod tests {
             size_bytes: None,
             labels: Default::default(),
             mounted_by: vec![],
+            driver: "local".into(),
+            mountpoint: None,
         }
     }
 
@@ -151,6 +169,14 @@ mod tests {
             vol("shop_cache", false, true),
         ]);
         let empty = plan(vec![]);
+        let empty_rm = DeletionPlan {
+            actions: vec![Action::RmVolumes],
+            ..plan(vec![])
+        };
+        let empty_up = DeletionPlan {
+            actions: vec![Action::DownVolumes, Action::RenewAnonVolumes],
+            ..plan(vec![])
+        };
         let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let cases: Vec<(&str, &DeletionPlan, bool, GateFlags, Decision)> = vec![
             (
@@ -158,9 +184,21 @@ mod tests {
                 &empty,
                 true,
                 flags(&[]),
-                Decision::Prompt {
-                    words: words(&["shop"]),
-                },
+                Decision::NothingToDelete,
+            ),
+            (
+                "empty plan, no tty, no flag",
+                &empty,
+                false,
+                flags(&[]),
+                Decision::NothingToDelete,
+            ),
+            (
+                "empty plan, any flag",
+                &empty,
+                false,
+                flags(&["wrong"]),
+                Decision::NothingToDelete,
             ),
             (
                 "tty",
@@ -223,10 +261,16 @@ mod tests {
         let refused: Vec<(&str, &DeletionPlan, bool, GateFlags)> = vec![
             ("no tty, no flag", &plain, false, flags(&[])),
             (
-                "empty plan still needs a confirmation",
-                &empty,
+                "empty plan of rm -v still needs a confirmation",
+                &empty_rm,
                 false,
                 flags(&[]),
+            ),
+            (
+                "empty plan of up -V still needs a confirmation",
+                &empty_up,
+                true,
+                flags(&["other"]),
             ),
             ("wrong project", &plain, false, flags(&["shops"])),
             ("case differs", &plain, false, flags(&["Shop"])),

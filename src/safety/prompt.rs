@@ -135,28 +135,31 @@ pub enum Answer {
     Abort,
 }
 
-/// "Snapshot the N volumes first? [Y/n]" (Enter = yes).
+/// Pure: the answer a whole line gives to a `[Y/n]` question (Enter alone = yes); `None`
+/// when the line is no answer (the question is asked again).
+pub fn yes_no(line: &str) -> Option<Answer> {
+    match line.trim().to_ascii_lowercase().as_str() {
+        "" | "y" | "yes" => Some(Answer::Yes),
+        "n" | "no" => Some(Answer::No),
+        _ => None,
+    }
+}
+
+/// "Snapshot the N volumes first? [Y/n]": a whole line, answered with Enter (Enter alone =
+/// yes), so that `n`+Enter never spills into the next prompt; Esc / Ctrl-C / end of input
+/// abort. (dialoguer's `Confirm` waits for Enter too, but its Ctrl-C kills devctl with SIGINT
+/// before the abort reaches the audit log; this reads raw keys like [`ask_word`].)
 pub fn ask_snapshot(term: &Term, count: usize) -> io::Result<Answer> {
-    term.write_str(&format!(
-        "Snapshot the {count} volume(s) first (devctl snapshot)? [Y/n] "
-    ))?;
     loop {
-        let key = match term.read_key_raw() {
-            Ok(k) => k,
-            Err(_) => Key::CtrlC,
+        let prompt = format!("Snapshot the {count} volume(s) first (devctl snapshot)? [Y/n] ");
+        let Some(line) = ask_word(term, &prompt)? else {
+            term.write_line("aborted")?;
+            return Ok(Answer::Abort);
         };
-        let answer = match key {
-            Key::Enter | Key::Char('y') | Key::Char('Y') => Answer::Yes,
-            Key::Char('n') | Key::Char('N') => Answer::No,
-            Key::Escape | Key::CtrlC | Key::Char('\u{4}') => Answer::Abort,
-            _ => continue,
-        };
-        term.write_line(match answer {
-            Answer::Yes => "yes",
-            Answer::No => "no",
-            Answer::Abort => "aborted",
-        })?;
-        return Ok(answer);
+        match yes_no(&line) {
+            Some(a) => return Ok(a),
+            None => term.write_line("answer y or n, then Enter (Esc aborts)")?,
+        }
     }
 }
 
@@ -196,6 +199,22 @@ mod tests {
     use crate::safety::plan::{KeptVolume, User, VolumeKind, Warning};
 
     #[test]
+    fn whole_line_answers() {
+        for (line, want) in [
+            ("", Some(Answer::Yes)),
+            ("y", Some(Answer::Yes)),
+            (" Yes ", Some(Answer::Yes)),
+            ("n", Some(Answer::No)),
+            ("NO", Some(Answer::No)),
+            ("nope", None),
+            ("yn", None),
+            ("x", None),
+        ] {
+            assert_eq!(yes_no(line), want, "{line:?}");
+        }
+    }
+
+    #[test]
     fn sizes() {
         assert_eq!(human_size(None), "unknown size");
         assert_eq!(human_size(Some(12)), "12 B");
@@ -224,6 +243,8 @@ mod tests {
                     state: "running".into(),
                     image_id: "sha256:1".into(),
                 }],
+                driver: "local".into(),
+                mountpoint: None,
             }],
             at_risk: vec![],
             kept: vec![KeptVolume {

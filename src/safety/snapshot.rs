@@ -27,6 +27,10 @@ const MOUNT: &str = "/devctl-volume";
 pub const HELPER_LABEL: &str = "devctl.snapshot-helper";
 /// Label put on a restored volume, naming the snapshot.
 pub const RESTORED_LABEL: &str = "devctl.restored-from";
+/// Label with a one-time value put on a volume devctl creates for a restore: the Engine's
+/// volume create returns the EXISTING volume when the name is taken, so only this value tells
+/// that the volume is the new one.
+pub const NONCE_LABEL: &str = "devctl.restore-nonce";
 
 /// The sidecar of one snapshot (`<id>.json` beside `<id>.tar`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -313,6 +317,53 @@ async fn file_sha256(path: &Path) -> Result<String> {
     Ok(hex::encode(hasher.finalize()))
 }
 
+fn exists_error(target: &str) -> Error {
+    Error::usage(format!("volume `{target}` already exists"))
+        .with_hint("devctl restores only into a new volume: pass `--into NEW_NAME`")
+}
+
+/// A value no other volume carries (16 bytes of the OS's randomness, else time and pid).
+fn nonce() -> String {
+    let mut h = Sha256::new();
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
+        let mut buf = [0u8; 16];
+        if std::io::Read::read_exact(&mut f, &mut buf).is_ok() {
+            h.update(buf);
+        }
+    }
+    h.update(std::process::id().to_le_bytes());
+    h.update(
+        chrono::Utc::now()
+            .timestamp_nanos_opt()
+            .unwrap_or_default()
+            .to_le_bytes(),
+    );
+    hex::encode(&h.finalize()[..16])
+}
+
+/// Create volume `name` as a NEW volume, or fail without touching the one that exists. The
+/// existence check before it is not enough: a volume of that name can appear between the
+/// check and the create, and the Engine's create then answers with the existing volume. The
+/// new volume carries a one-time [`NONCE_LABEL`]; an answer without it is someone else's.
+pub async fn create_fresh(
+    docker: &Docker,
+    name: &str,
+    labels: &BTreeMap<String, String>,
+) -> Result<()> {
+    let value = nonce();
+    let mut labels = labels.clone();
+    labels.insert(NONCE_LABEL.into(), value.clone());
+    let made = volumes::create(docker, name, &labels).await?;
+    if made.labels.get(NONCE_LABEL) != Some(&value) {
+        return Err(Error::usage(format!(
+            "volume `{name}` already exists (it appeared while devctl was creating it); \
+             nothing was written into it"
+        ))
+        .with_hint("devctl restores only into a new volume: pass `--into NEW_NAME`"));
+    }
+    Ok(())
+}
+
 /// Restore snapshot `id` into a NEW volume (`into`, else the original name). Refuses when the
 /// target exists or the archive does not match its recorded sha256. Returns the volume name.
 pub async fn restore(
@@ -334,10 +385,9 @@ pub async fn restore(
     }
     let target = into.unwrap_or(&meta.volume).to_string();
     if volumes::inspect(docker, &target).await?.is_some() {
-        return Err(Error::usage(format!("volume `{target}` already exists"))
-            .with_hint("devctl restores only into a new volume: pass `--into NEW_NAME`"));
+        return Err(exists_error(&target));
     }
-    volumes::create(docker, &target, &restored_labels(&meta, &target)).await?;
+    create_fresh(docker, &target, &restored_labels(&meta, &target)).await?;
     let image = local_image(docker, std::slice::from_ref(&meta.image)).await?;
     let container = match helper(docker, &image, &target, false).await {
         Ok(c) => c,

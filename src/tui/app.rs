@@ -55,7 +55,7 @@ fn draw(guard: &mut TerminalGuard, model: &mut Model) -> Result<()> {
 }
 
 /// Run the dashboard until the user quits (or a signal arrives). Returns the exit code.
-pub async fn run(ctx: Ctx, project: LoadedProject, mut model: Model) -> Result<u8> {
+pub(super) async fn run(ctx: Ctx, project: LoadedProject, mut model: Model) -> Result<u8> {
     let (tx, mut rx) = unbounded_channel::<Msg>();
     let (log_tx, mut log_rx) = mpsc::channel::<LogEvent>(LOG_QUEUE);
     let mut guard = TerminalGuard::enter()

@@ -10,18 +10,18 @@ use crate::tui::info::{HealthSpec, MountInfo, ProjectInfo, ServiceInfo};
 use crate::tui::model::Model;
 use crate::tui::msg::{PlanView, PlanVolume};
 
-pub fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 3, 1, 12, 0, 0)
         .single()
         .expect("valid date")
 }
 
 /// RFC 3339 time `secs` seconds before [`now`].
-pub fn ago(secs: i64) -> String {
+pub(crate) fn ago(secs: i64) -> String {
     (now() - chrono::Duration::seconds(secs)).to_rfc3339()
 }
 
-pub fn hc(start_period: u64) -> Option<HealthSpec> {
+pub(crate) fn hc(start_period: u64) -> Option<HealthSpec> {
     Some(HealthSpec {
         test: "wget -qO- http://localhost/health".into(),
         interval: Some(std::time::Duration::from_secs(5)),
@@ -31,7 +31,7 @@ pub fn hc(start_period: u64) -> Option<HealthSpec> {
     })
 }
 
-pub fn info() -> ProjectInfo {
+pub(crate) fn info() -> ProjectInfo {
     let svc = |name: &str, healthcheck| ServiceInfo {
         name: name.into(),
         image: Some("devctl-test/busybox:latest".into()),
@@ -95,7 +95,7 @@ pub fn info() -> ProjectInfo {
     }
 }
 
-pub fn container(service: &str, state: ContainerState, health: Health) -> Container {
+pub(crate) fn container(service: &str, state: ContainerState, health: Health) -> Container {
     Container {
         id: format!("{service}0123456789abcdef"),
         name: format!("shop-{service}-1"),
@@ -116,7 +116,7 @@ pub fn container(service: &str, state: ContainerState, health: Health) -> Contai
     }
 }
 
-pub fn status(name: &str, containers: Vec<Container>) -> ServiceStatus {
+pub(crate) fn status(name: &str, containers: Vec<Container>) -> ServiceStatus {
     ServiceStatus {
         name: name.into(),
         declared: true,
@@ -128,7 +128,7 @@ pub fn status(name: &str, containers: Vec<Container>) -> ServiceStatus {
 }
 
 /// One service in each interesting state.
-pub fn snapshot() -> ProjectSnapshot {
+pub(crate) fn snapshot() -> ProjectSnapshot {
     let mut web = container("web", ContainerState::Running, Health::Healthy);
     web.ports = vec![PublishedPort {
         host_ip: Some("0.0.0.0".into()),
@@ -165,7 +165,7 @@ pub fn snapshot() -> ProjectSnapshot {
 }
 
 /// A model with the fixture project, connected, at [`now`], 100×30.
-pub fn model() -> Model {
+pub(crate) fn model() -> Model {
     let mut m = Model::new(Config::default(), info(), now());
     m.width = 100;
     m.height = 30;
@@ -180,7 +180,7 @@ pub fn model() -> Model {
     m
 }
 
-pub fn plan() -> PlanView {
+pub(crate) fn plan() -> PlanView {
     PlanView {
         project: "shop".into(),
         steps: vec![

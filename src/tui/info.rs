@@ -1,6 +1,7 @@
 //! What the dashboard knows about the project from its files (not from the Engine): the
 //! layered files, the environment, and per service its health-check definition, mounts
-//! (with external/protected marks), environment (secrets masked at render) and the files
+//! (with external/protected marks), environment (secrets masked at render, by
+//! [`crate::secrets`]) and the files
 //! that defined it. Built by one pure function from [`LoadedProject`].
 
 use std::collections::BTreeMap;
@@ -32,6 +33,8 @@ pub struct ServiceInfo {
     pub healthcheck: Option<HealthSpec>,
     pub mounts: Vec<MountInfo>,
     pub environment: Vec<(String, Option<String>)>,
+    /// The keys of `environment` whose value came from an `env_file` (masked).
+    pub env_file_keys: std::collections::BTreeSet<String>,
     /// Files that set something of this service, in layering order, with the keys they set.
     pub defined_in: Vec<(PathBuf, Vec<String>)>,
 }
@@ -118,6 +121,7 @@ impl ProjectInfo {
                         .iter()
                         .map(|(k, v)| (k.clone(), v.clone()))
                         .collect(),
+                    env_file_keys: crate::secrets::env_file_keys(lp, name),
                     defined_in: defined_in(lp, name),
                 }
             })
@@ -196,52 +200,17 @@ fn defined_in(lp: &LoadedProject, service: &str) -> Vec<(PathBuf, Vec<String>)> 
         .collect()
 }
 
-/// Whether an environment variable's value must be masked.
-pub fn is_secret_key(key: &str) -> bool {
-    const MARKERS: [&str; 10] = [
-        "PASSWORD",
-        "PASSWD",
-        "SECRET",
-        "TOKEN",
-        "PASS",
-        "KEY",
-        "CREDENTIAL",
-        "PRIVATE",
-        "AUTH",
-        "COOKIE",
-    ];
-    let k = key.to_ascii_uppercase();
-    MARKERS.iter().any(|m| k.contains(m))
-}
-
-/// The value as the details pane shows it: masked for secret keys, and with the password
-/// part of a `scheme://user:pass@host` URL masked for any key.
-pub fn masked_value(key: &str, value: Option<&str>) -> String {
+/// The value as the details pane shows it, by the one secret policy
+/// ([`crate::secrets`]): masked for secret keys and for values from an `env_file`, with
+/// credentials (URL passwords, tokens, JWTs) masked in any other value.
+pub fn masked_value(key: &str, value: Option<&str>, from_env_file: bool) -> String {
     let Some(v) = value else {
         return "(unset: taken from the environment)".to_string();
     };
-    if is_secret_key(key) {
-        return if v.is_empty() {
-            String::new()
-        } else {
-            "••••••".to_string()
-        };
+    if from_env_file && !v.is_empty() {
+        return crate::secrets::MASK.to_string();
     }
-    if let Some(scheme_end) = v.find("://") {
-        let rest = &v[scheme_end + 3..];
-        if let Some(at) = rest.find('@') {
-            let userinfo = &rest[..at];
-            if let Some(colon) = userinfo.find(':') {
-                return format!(
-                    "{}://{}:••••••{}",
-                    &v[..scheme_end],
-                    &userinfo[..colon],
-                    &rest[at..]
-                );
-            }
-        }
-    }
-    v.to_string()
+    crate::secrets::mask_value(key, v)
 }
 
 #[cfg(test)]

@@ -38,7 +38,7 @@ pub enum Msg {
     },
     /// Compose's version, once known.
     ComposeVersion(Option<String>),
-    /// SIGTERM / SIGHUP: restore the terminal and exit.
+    /// A fatal signal (SIGTERM, SIGHUP, SIGINT, SIGQUIT, …): restore the terminal and exit.
     Signal(Signal),
 }
 
@@ -47,6 +47,10 @@ pub enum Signal {
     Term,
     Hup,
     Int,
+    Quit,
+    /// Another signal whose default action ends the process (SIGUSR1, SIGUSR2, SIGALRM,
+    /// SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ): its number.
+    Other(i32),
 }
 
 impl Signal {
@@ -56,6 +60,8 @@ impl Signal {
             Signal::Term => 143,
             Signal::Hup => 129,
             Signal::Int => 130,
+            Signal::Quit => 131,
+            Signal::Other(n) => u8::try_from(128 + n.clamp(1, 127)).unwrap_or(255),
         }
     }
 }

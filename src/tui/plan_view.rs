@@ -117,6 +117,8 @@ mod tests {
                     image_id: "sha256:x".into(),
                 },
             ],
+            driver: "local".into(),
+            mountpoint: None,
         }
     }
 

@@ -8,19 +8,7 @@ use std::time::Duration;
 /// text has normally passed `crate::sanitize` already; this is the last line of defence at
 /// the render edge and costs nothing for clean text.
 pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(|c| c.is_control()) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    std::borrow::Cow::Owned(
-        s.chars()
-            .map(|c| match c {
-                '\t' => ' ',
-                '\u{1b}' => '␛',
-                c if c.is_control() => '\u{fffd}',
-                c => c,
-            })
-            .collect(),
-    )
+    crate::sanitize::visible(s)
 }
 
 /// `42s`, `5m`, `3h12m`, `2d4h`: the coarse form people read at a glance.

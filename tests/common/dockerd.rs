@@ -10,11 +10,18 @@ pub struct PrivateDockerd {
     pub dir: tempfile::TempDir,
     pub sock: PathBuf,
     child: Option<Child>,
+    /// More dockerd arguments (e.g. a TLS listener), kept across restarts.
+    extra: Vec<String>,
 }
 
 impl PrivateDockerd {
     /// Start it and wait until it answers. `Err` says exactly why it could not start.
     pub fn start(tag: &str) -> Result<Self, String> {
+        Self::start_with(tag, &[])
+    }
+
+    /// [`PrivateDockerd::start`] with more dockerd arguments.
+    pub fn start_with(tag: &str, extra: &[String]) -> Result<Self, String> {
         if Command::new("dockerd").arg("--version").output().is_err() {
             return Err("no `dockerd` binary on PATH".into());
         }
@@ -28,6 +35,7 @@ impl PrivateDockerd {
             dir,
             sock,
             child: None,
+            extra: extra.to_vec(),
         };
         d.launch()?;
         Ok(d)
@@ -67,6 +75,7 @@ impl PrivateDockerd {
             .arg(&ns)
             .arg("--containerd-plugins-namespace")
             .arg(format!("{ns}-plugins"))
+            .args(&self.extra)
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log2)

@@ -106,7 +106,7 @@ const RUN: &[Flag] = &[
 
 /// `exec`/`run` arguments, split.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Split {
+pub(super) struct Split {
     /// Compose's flags (with their values), exactly as given.
     pub flags: Vec<String>,
     pub service: String,
@@ -115,7 +115,7 @@ pub struct Split {
 
 /// Split `args` of Compose subcommand `sub` (`exec` or `run`). Flags after SERVICE belong to
 /// the command. An unknown flag, a flag without its value or a missing SERVICE is a usage error.
-pub fn split(sub: &str, args: &[String]) -> Result<Split> {
+pub(super) fn split(sub: &str, args: &[String]) -> Result<Split> {
     let table = if sub == "run" { RUN } else { EXEC };
     let unknown = |flag: &str| {
         Error::usage(format!(

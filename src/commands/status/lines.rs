@@ -56,7 +56,10 @@ pub fn describe(c: &Container) -> String {
         "unhealthy" => {
             let probe = c
                 .last_probe()
-                .map(|p| format!(": exit {} {}", p.exit_code, first_line(&p.output)))
+                .map(|p| {
+                    let out = crate::secrets::mask_text(&p.output);
+                    format!(": exit {} {}", p.exit_code, first_line(&out))
+                })
                 .unwrap_or_default();
             format!(
                 "running, unhealthy (failing streak {}){}",
@@ -111,7 +114,7 @@ impl Printer {
                 "oom_killed": c.oom_killed,
                 "restart_count": c.restart_count,
                 "failing_streak": c.failing_streak,
-                "last_probe_output": probe.map(|p| p.output.as_str()),
+                "last_probe_output": probe.map(|p| crate::secrets::mask_text(&p.output)),
                 "last_probe_exit_code": probe.map(|p| p.exit_code),
                 "error": c.state_error,
                 "cause": cause.map(|h| h.action.as_str()),

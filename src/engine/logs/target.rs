@@ -37,7 +37,7 @@ pub struct Target {
 /// The name Compose v2 shows for a container: its name without the `project-` prefix when
 /// it has the default form `project-service-N`, else the name as is (custom `container_name`,
 /// Compose v1's `project_service_N`).
-pub fn display_name(project: &str, service: &str, number: u32, name: &str) -> String {
+pub(super) fn display_name(project: &str, service: &str, number: u32, name: &str) -> String {
     let name = name.trim_start_matches('/');
     let default = format!("{project}-{service}-{number}");
     if name == default {
@@ -48,7 +48,7 @@ pub fn display_name(project: &str, service: &str, number: u32, name: &str) -> St
 }
 
 /// Pure conversion of an inspect answer; `None` when it is not a service container of `project`.
-pub fn target_from_inspect(project: &str, c: &ContainerInspectResponse) -> Option<Target> {
+pub(super) fn target_from_inspect(project: &str, c: &ContainerInspectResponse) -> Option<Target> {
     let config = c.config.as_ref()?;
     let labels = config.labels.as_ref()?;
     if labels.get(LABEL_PROJECT).map(String::as_str) != Some(project) {
@@ -86,7 +86,11 @@ pub fn target_from_inspect(project: &str, c: &ContainerInspectResponse) -> Optio
 }
 
 /// Inspect one container; `Ok(None)` when it is gone or not a service container of `project`.
-pub async fn inspect_target(docker: &Docker, project: &str, id: &str) -> Result<Option<Target>> {
+pub(super) async fn inspect_target(
+    docker: &Docker,
+    project: &str,
+    id: &str,
+) -> Result<Option<Target>> {
     match docker
         .inspect_container(id, None::<InspectContainerOptions>)
         .await
@@ -135,7 +139,7 @@ pub async fn targets(docker: &Docker, project: &str, services: &[String]) -> Res
 }
 
 /// Order: the user's service order (else service name), then container number.
-pub fn sort_targets(targets: &mut [Target], services: &[String]) {
+pub(super) fn sort_targets(targets: &mut [Target], services: &[String]) {
     let rank = |s: &str| services.iter().position(|x| x == s).unwrap_or(usize::MAX);
     targets.sort_by(|a, b| {
         (rank(&a.service), &a.service, a.number, &a.name).cmp(&(

@@ -131,9 +131,11 @@ fn host_port_in_error(e: &str) -> Option<String> {
 
 /// The diagnosis of one container, as text (each line indented by `indent`).
 pub fn render_container(c: &Container, logs: &[String], indent: &str) -> String {
+    use crate::sanitize::{escape, escape_text};
+    use crate::secrets::mask_text;
     let mut s = String::new();
     let state = format!("{:?}", c.state).to_lowercase();
-    let _ = writeln!(s, "{indent}container {} ({state})", c.name);
+    let _ = writeln!(s, "{indent}container {} ({state})", escape(&c.name));
     if !c.probes.is_empty() {
         let _ = writeln!(s, "{indent}  last health-check outputs:");
         let from = c.probes.len().saturating_sub(PROBES_SHOWN);
@@ -147,9 +149,10 @@ pub fn render_container(c: &Container, logs: &[String], indent: &str) -> String 
             let out = p.output.trim_end();
             let mut lines = out.lines();
             let first = lines.next().unwrap_or("(no output)");
+            let first = mask_text(first);
             let _ = writeln!(s, "{indent}    [{when} exit {}] {first}", p.exit_code);
             for l in lines.take(5) {
-                let _ = writeln!(s, "{indent}      {l}");
+                let _ = writeln!(s, "{indent}      {}", mask_text(l));
             }
         }
     }
@@ -161,7 +164,7 @@ pub fn render_container(c: &Container, logs: &[String], indent: &str) -> String 
         c.restart_count
     );
     if let Some(e) = &c.state_error {
-        let _ = writeln!(s, "{indent}  Engine error: {e}");
+        let _ = writeln!(s, "{indent}  Engine error: {}", escape_text(e));
     }
     if logs.is_empty() {
         let _ = writeln!(s, "{indent}  last log lines: (none)");

@@ -76,7 +76,7 @@ impl Progress {
                 eprintln!(
                     "[{:>6.1}s] {}: {}",
                     start.elapsed().as_secs_f64(),
-                    r.service,
+                    crate::sanitize::escape(&r.service),
                     row_text(r)
                 );
             }
@@ -100,7 +100,11 @@ impl Progress {
                 let _ = multi.println(msg);
             }
             Progress::Plain { start } => {
-                eprintln!("[{:>6.1}s] {msg}", start.elapsed().as_secs_f64());
+                eprintln!(
+                    "[{:>6.1}s] {}",
+                    start.elapsed().as_secs_f64(),
+                    crate::sanitize::escape_text(msg)
+                );
             }
         }
     }

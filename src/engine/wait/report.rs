@@ -1,6 +1,7 @@
 //! The outcome of a wait as text: a summary with each service's time to healthy, or a
 //! diagnosis of every service that did not make it (pure).
 
+use crate::sanitize::{escape, escape_text};
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -31,7 +32,12 @@ impl Report {
                 s.to_string()
             }
         };
-        let width = self.rows.iter().map(|r| r.service.len()).max().unwrap_or(0);
+        let width = self
+            .rows
+            .iter()
+            .map(|r| escape(&r.service).chars().count())
+            .max()
+            .unwrap_or(0);
         let mut s = String::new();
         if self.ok {
             let _ = writeln!(
@@ -50,12 +56,12 @@ impl Report {
                 let _ = writeln!(
                     s,
                     "  {:<width$}  {:<26} {t:>7}",
-                    r.service,
+                    escape(&r.service),
                     describe(r, None)
                 );
             }
             for w in &self.warnings {
-                let _ = writeln!(s, "{} {w}", paint("33", "⚠"));
+                let _ = writeln!(s, "{} {}", paint("33", "⚠"), escape_text(w));
             }
             return s;
         }
@@ -83,14 +89,19 @@ impl Report {
                 Verdict::Pending => paint("33", "…"),
                 Verdict::Failed => paint("31", "✖"),
             };
-            let _ = writeln!(s, "  {mark} {:<width$}  {}", r.service, describe(r, None));
+            let _ = writeln!(
+                s,
+                "  {mark} {:<width$}  {}",
+                escape(&r.service),
+                describe(r, None)
+            );
         }
         for r in bad {
             let _ = writeln!(
                 s,
                 "\n{} {}: {}",
                 paint("31", "●"),
-                r.service,
+                escape(&r.service),
                 describe(r, None)
             );
             let containers: &[Container] = r.status.as_ref().map_or(&[], |st| &st.containers);
@@ -98,7 +109,7 @@ impl Report {
                 let _ = writeln!(
                     s,
                     "  no container exists: was it started (`devctl up {}`)?",
-                    r.service
+                    escape(&r.service)
                 );
             }
             for c in containers {

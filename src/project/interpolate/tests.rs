@@ -381,7 +381,6 @@ proptest! {
 /// Deeply nested defaults are refused instead of overflowing the stack, even on a thread
 /// with a small (2 MiB) stack; a line with many templates side by side is no nesting.
 #[test]
-#[allow(clippy::panic)]
 fn deep_nesting_is_an_error_not_a_stack_overflow() {
     let handle = std::thread::Builder::new()
         .stack_size(2 * 1024 * 1024)

@@ -55,6 +55,7 @@ pub fn plan_by_labels(
         project: &project,
         project_name,
         protected_volumes: &[],
+        protection: &Default::default(),
         destructive,
         facts,
     };
@@ -109,6 +110,7 @@ mod tests {
                 .collect(),
             size_bytes: Some(6),
             ref_count: None,
+            mountpoint: None,
         }
     }
 

@@ -19,7 +19,7 @@ pub(crate) struct Input {
 }
 
 impl Input {
-    pub fn spawn(tx: mpsc::UnboundedSender<Msg>) -> Input {
+    pub(crate) fn spawn(tx: mpsc::UnboundedSender<Msg>) -> Input {
         let (ctl, mut ctl_rx) = mpsc::unbounded_channel::<Control>();
         let task = tokio::spawn(async move {
             loop {
@@ -62,18 +62,18 @@ impl Input {
     }
 
     /// Stop reading the terminal; returns once the event stream is gone.
-    pub async fn pause(&self) {
+    pub(crate) async fn pause(&self) {
         let (ack, done) = oneshot::channel();
         if self.ctl.send(Control::Pause(ack)).is_ok() {
             let _ = done.await;
         }
     }
 
-    pub fn resume(&self) {
+    pub(crate) fn resume(&self) {
         let _ = self.ctl.send(Control::Resume);
     }
 
-    pub fn stop(&self) {
+    pub(crate) fn stop(&self) {
         self.task.abort();
     }
 }

@@ -37,7 +37,7 @@ impl<T> Drop for AbortOnDrop<T> {
 }
 
 impl Sources {
-    pub fn start(
+    pub(crate) fn start(
         &mut self,
         ctx: &Ctx,
         project: &LoadedProject,
@@ -122,7 +122,7 @@ impl Sources {
         }));
     }
 
-    pub fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         for t in self.tasks.drain(..) {
             t.abort();
         }
@@ -174,24 +174,63 @@ fn from_watch(w: WatchMsg, context: &Option<String>) -> EngineEvent {
     }
 }
 
-/// SIGTERM, SIGHUP and SIGINT become messages: the loop restores the terminal and exits.
+/// Every fatal signal the process can catch becomes a message: the loop restores the
+/// terminal (leaves the alternate screen, shows the cursor, turns echo back on) and exits with
+/// 128 + the signal's number. SIGQUIT included: its default action (a core dump) would leave
+/// the terminal on the alternate screen with echo off. SIGKILL/SIGSTOP cannot be caught;
+/// SIGSEGV/SIGBUS/SIGILL/SIGFPE cannot be handled safely by a loop (`reset` then).
 pub(crate) fn spawn_signals(tx: UnboundedSender<Msg>) {
     use tokio::signal::unix::{SignalKind, signal};
-    tokio::spawn(async move {
-        let (Ok(mut term), Ok(mut hup), Ok(mut int)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::hangup()),
-            signal(SignalKind::interrupt()),
-        ) else {
-            return;
+    let kinds: [(SignalKind, Signal); 11] = [
+        (SignalKind::terminate(), Signal::Term),
+        (SignalKind::hangup(), Signal::Hup),
+        (SignalKind::interrupt(), Signal::Int),
+        (SignalKind::quit(), Signal::Quit),
+        (SignalKind::user_defined1(), Signal::Other(signum::SIGUSR1)),
+        (SignalKind::user_defined2(), Signal::Other(signum::SIGUSR2)),
+        (SignalKind::alarm(), Signal::Other(signum::SIGALRM)),
+        (
+            SignalKind::from_raw(signum::SIGVTALRM),
+            Signal::Other(signum::SIGVTALRM),
+        ),
+        (
+            SignalKind::from_raw(signum::SIGPROF),
+            Signal::Other(signum::SIGPROF),
+        ),
+        (
+            SignalKind::from_raw(signum::SIGXCPU),
+            Signal::Other(signum::SIGXCPU),
+        ),
+        (
+            SignalKind::from_raw(signum::SIGXFSZ),
+            Signal::Other(signum::SIGXFSZ),
+        ),
+    ];
+    for (kind, which) in kinds {
+        // Registered here, synchronously: from now on the signal is caught, even before the
+        // task below first runs.
+        let Ok(mut stream) = signal(kind) else {
+            continue;
         };
-        let s = tokio::select! {
-            _ = term.recv() => Signal::Term,
-            _ = hup.recv() => Signal::Hup,
-            _ = int.recv() => Signal::Int,
-        };
-        let _ = tx.send(Msg::Signal(s));
-    });
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            if stream.recv().await.is_some() {
+                let _ = tx.send(Msg::Signal(which));
+            }
+        });
+    }
+}
+
+/// Signal numbers (Linux and the BSDs agree on these) for the kinds tokio has no name for.
+mod signum {
+    pub use nix::sys::signal::Signal as S;
+    pub const SIGUSR1: i32 = S::SIGUSR1 as i32;
+    pub const SIGUSR2: i32 = S::SIGUSR2 as i32;
+    pub const SIGALRM: i32 = S::SIGALRM as i32;
+    pub const SIGVTALRM: i32 = S::SIGVTALRM as i32;
+    pub const SIGPROF: i32 = S::SIGPROF as i32;
+    pub const SIGXCPU: i32 = S::SIGXCPU as i32;
+    pub const SIGXFSZ: i32 = S::SIGXFSZ as i32;
 }
 
 /// Compose's version for the header (detected once, off the loop).

@@ -37,7 +37,7 @@ fn min_bottom(m: &Model) -> Option<u64> {
         .or_else(|| m.logs.newest_seq(src))
 }
 
-pub fn scroll_up(m: &mut Model, n: usize) {
+pub(super) fn scroll_up(m: &mut Model, n: usize) {
     let src = m.log_source();
     let Some(bottom) = bottom_seq(m) else {
         return;
@@ -54,7 +54,7 @@ pub fn scroll_up(m: &mut Model, n: usize) {
     m.log_view.anchor = Some(target);
 }
 
-pub fn scroll_down(m: &mut Model, n: usize) {
+pub(super) fn scroll_down(m: &mut Model, n: usize) {
     if m.log_view.follow {
         return;
     }
@@ -79,7 +79,7 @@ fn show_hit(m: &mut Model, seq: u64) {
 }
 
 /// `/` + Enter: the newest match at or above the bottom of the screen.
-pub fn start_search(m: &mut Model, query: String) {
+pub(super) fn start_search(m: &mut Model, query: String) {
     if query.is_empty() {
         m.log_view.search = None;
         m.log_view.hit = None;
@@ -101,7 +101,7 @@ pub fn start_search(m: &mut Model, query: String) {
 }
 
 /// `n` (older = true) and `N` (newer).
-pub fn next_match(m: &mut Model, older: bool) {
+pub(super) fn next_match(m: &mut Model, older: bool) {
     let Some(query) = m.log_view.search.clone() else {
         flash(m, Level::Info, "no search yet: press / in the log pane");
         return;

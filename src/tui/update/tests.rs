@@ -715,6 +715,14 @@ fn signals_quit_with_their_code() {
         update(&mut m, Msg::Signal(Signal::Hup)),
         vec![Cmd::Quit(129)]
     );
+    assert_eq!(
+        update(&mut m, Msg::Signal(Signal::Quit)),
+        vec![Cmd::Quit(131)]
+    );
+    assert_eq!(
+        update(&mut m, Msg::Signal(Signal::Other(10))),
+        vec![Cmd::Quit(138)]
+    );
 }
 
 #[test]

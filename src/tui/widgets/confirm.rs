@@ -53,7 +53,10 @@ impl ConfirmModal<'_> {
                 Span::raw(format!("  {size}")),
             ];
             if !v.used_by.is_empty() {
-                spans.push(Span::raw(format!("  used by {}", v.used_by.join(", "))));
+                spans.push(Span::raw(format!(
+                    "  used by {}",
+                    visible(&v.used_by.join(", "))
+                )));
             }
             if let Some(cr) = &v.created {
                 spans.push(Span::styled(

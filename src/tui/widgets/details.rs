@@ -10,6 +10,7 @@ use ratatui::widgets::{Clear, Paragraph, Widget};
 
 use super::{marker, panel};
 use crate::engine::model::{Container, ServiceStatus};
+use crate::secrets::mask_text;
 use crate::tui::info::masked_value;
 use crate::tui::model::Model;
 use crate::tui::text::visible;
@@ -66,10 +67,13 @@ fn container_lines(m: &Model, c: &Container, out: &mut Vec<Line<'static>>) {
         out.push(Line::from(vec![
             Span::raw(format!("    {}  ", short_time(&p.start))),
             Span::styled(format!("exit {:<3}", p.exit_code), style),
-            Span::raw(format!(" {}", visible(first))),
+            Span::raw(format!(" {}", visible(&mask_text(first)))),
         ]));
         for more in lines.take(4) {
-            out.push(Line::raw(format!("                     {}", visible(more))));
+            out.push(Line::raw(format!(
+                "                     {}",
+                visible(&mask_text(more))
+            )));
         }
     }
 }
@@ -104,7 +108,10 @@ pub fn lines(m: &Model, service: &str, width: usize) -> Vec<Line<'static>> {
     match info.and_then(|i| i.healthcheck.as_ref()) {
         None => out.push(Line::raw("  none defined")),
         Some(h) => {
-            out.push(Line::raw(format!("  test: {}", visible(&h.test))));
+            out.push(Line::raw(format!(
+                "  test: {}",
+                visible(&mask_text(&h.test))
+            )));
             let mut f = Vec::new();
             if let Some(d) = h.interval {
                 f.push(format!("every {}s", d.as_secs_f64()));
@@ -161,7 +168,11 @@ pub fn lines(m: &Model, service: &str, width: usize) -> Vec<Line<'static>> {
         out.push(Line::raw(format!(
             "  {}={}",
             visible(k),
-            visible(&masked_value(k, v.as_deref()))
+            visible(&masked_value(
+                k,
+                v.as_deref(),
+                info.is_some_and(|i| i.env_file_keys.contains(k))
+            ))
         )));
     }
     out.push(Line::raw(""));

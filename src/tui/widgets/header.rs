@@ -88,7 +88,10 @@ impl Widget for &Header<'_> {
             .iter()
             .map(|f| rel(f, &m.info.project_dir))
             .collect();
-        let mut second = vec![Span::styled("files ", dim), Span::raw(files.join(" → "))];
+        let mut second = vec![
+            Span::styled("files ", dim),
+            Span::raw(visible(&files.join(" → ")).into_owned()),
+        ];
         if m.read_only_flag == ReadOnly::Flag || m.info.protected {
             second.push(Span::styled("   mutating keys disabled", dim));
         }

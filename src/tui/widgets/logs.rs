@@ -25,7 +25,7 @@ fn pieces(m: &Model, r: &LogRecord, prefix_w: usize, merged: bool) -> Vec<(Strin
     if merged {
         let name = m.logs.names().get(r.service).map_or("?", String::as_str);
         let style = Style::new().fg(t.service_color(r.service));
-        out.push((format!("{name:<prefix_w$} | "), style));
+        out.push((format!("{:<prefix_w$} | ", visible(name)), style));
     }
     if m.log_view.timestamps {
         if let Some(ts) = &r.timestamp {

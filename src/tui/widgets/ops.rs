@@ -39,7 +39,7 @@ fn header_line<'a>(m: &Model, op: &'a Op) -> Line<'a> {
     let (status, style) = status_of(m, op);
     let mut spans = vec![
         Span::styled(
-            format!("▸ {} ", op.title),
+            format!("▸ {} ", visible(&op.title)),
             Style::new().add_modifier(Modifier::BOLD),
         ),
         Span::styled(status, style.add_modifier(Modifier::BOLD)),

@@ -345,7 +345,7 @@ fn details_popup() {
     let buf = render_model(&m);
     insta::assert_snapshot!("details_db", buffer_text(&buf));
     let text = buffer_text(&buf);
-    assert!(text.contains("POSTGRES_PASSWORD=••••••") && !text.contains("hunter2"));
+    assert!(text.contains("POSTGRES_PASSWORD=********") && !text.contains("hunter2"));
 }
 
 #[test]
