@@ -17,6 +17,26 @@ use crate::cli::{Cli, Command};
 pub use crate::context::{Ctx, runtime};
 use crate::error::Result;
 
+/// `-f -` (Compose reads the file from standard input) is refused with a usage error: devctl
+/// reads the files several times (to load and plan, to run Compose, to compare with the
+/// containers' labels), and the dashboard reads its keys from the terminal.
+pub fn refuse_stdin_file(files: &[std::path::PathBuf], compose_file: Option<&str>) -> Result<()> {
+    let from_env =
+        files.is_empty() && compose_file.is_some_and(|v| v.split(':').any(|f| f.trim() == "-"));
+    if !files.iter().any(|f| f.as_os_str() == "-") && !from_env {
+        return Ok(());
+    }
+    let what = if from_env { "COMPOSE_FILE=-" } else { "-f -" };
+    Err(crate::error::Error::usage(format!(
+        "`{what}` (the compose file from standard input) is not supported: devctl reads the \
+         compose files more than once (to plan, to run Compose, to compare with the containers)"
+    ))
+    .with_hint(
+        "save it to a file and pass that: `cat > compose.stdin.yaml` then `devctl -f compose.stdin.yaml …`, \
+         or run `docker compose -f - …` yourself",
+    ))
+}
+
 pub fn dispatch(cli: Cli) -> Result<u8> {
     if let Some(Command::Completions(a)) = &cli.command {
         // Needs no project, no Engine, no environment.
@@ -25,6 +45,10 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
         let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), &script);
         return Ok(0);
     }
+    refuse_stdin_file(
+        &cli.global.files,
+        std::env::var("COMPOSE_FILE").ok().as_deref(),
+    )?;
     let ctx = Ctx::from_process(cli.global.into())?;
     match cli.command {
         None => dashboard(&ctx),
@@ -69,4 +93,24 @@ pub fn dashboard(ctx: &Ctx) -> Result<u8> {
         );
     }
     crate::tui::run_dashboard_for(ctx, &crate::tui::DashboardOptions::from_ctx(ctx))
+}
+
+#[cfg(test)]
+mod stdin_file_tests {
+    use super::refuse_stdin_file;
+    use std::path::PathBuf;
+
+    #[test]
+    fn compose_file_from_stdin_is_a_usage_error() {
+        let f = |v: &[&str]| v.iter().map(PathBuf::from).collect::<Vec<_>>();
+        assert!(refuse_stdin_file(&f(&["a.yml"]), None).is_ok());
+        assert!(refuse_stdin_file(&[], Some("a.yml:b.yml")).is_ok());
+        // `-f` wins over COMPOSE_FILE, as in Compose.
+        assert!(refuse_stdin_file(&f(&["a.yml"]), Some("-")).is_ok());
+        let e = refuse_stdin_file(&f(&["a.yml", "-"]), None).expect_err("-f -");
+        assert_eq!(e.exit, crate::error::Exit::Usage);
+        assert!(e.to_string().contains("`-f -`"), "{e}");
+        let e = refuse_stdin_file(&[], Some("a.yml:-")).expect_err("COMPOSE_FILE");
+        assert!(e.to_string().contains("`COMPOSE_FILE=-`"), "{e}");
+    }
 }

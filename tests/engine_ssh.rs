@@ -186,6 +186,40 @@ fn ps_and_logs_through_an_ssh_endpoint() {
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("hello-over-ssh"), "{out}{err}");
     no_leftover_sockets(&before);
+    no_orphaned_masters();
+}
+
+/// devctl multiplexes its connections over one ssh master and stops it on exit: no master
+/// may outlive its (removed) control directory.
+fn no_orphaned_masters() {
+    // `ssh -O exit` asks the master to stop; it may take a moment to go.
+    let t = Instant::now();
+    while !orphaned_masters().is_empty() && t.elapsed() < Duration::from_secs(3) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let orphans = orphaned_masters();
+    assert!(orphans.is_empty(), "ssh masters left running: {orphans:?}");
+}
+
+fn orphaned_masters() -> Vec<String> {
+    let ps = Command::new("ps")
+        .args(["-eo", "args"])
+        .output()
+        .expect("ps");
+    let text = String::from_utf8_lossy(&ps.stdout);
+    text.lines()
+        .filter(|l| l.contains("ControlMaster=yes"))
+        .filter(|l| {
+            l.split_whitespace()
+                .filter_map(|a| a.strip_prefix("ControlPath="))
+                .any(|p| {
+                    let p = std::path::Path::new(p);
+                    p.to_string_lossy().contains("devctl-ssh-")
+                        && !p.parent().is_some_and(std::path::Path::exists)
+                })
+        })
+        .map(String::from)
+        .collect()
 }
 
 #[test]

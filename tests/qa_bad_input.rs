@@ -478,6 +478,12 @@ fn bad_flag_values_are_usage_errors_naming_the_value() {
         (&["exec"], &["<SERVICE>"]),
         (&["volume", "rm"], &["<VOLUME>"]),
         (&["snapshot", "restore"], &["<SNAPSHOT>"]),
+        (
+            &["-f", "-", "config"],
+            &["`-f -`", "standard input", "docker compose -f -"],
+        ),
+        (&["up", "-f", "-"], &["`-f -`", "standard input"]),
+        (&["-f", "compose.yaml", "-f", "-", "ps"], &["`-f -`"]),
     ];
     let problems: Vec<String> = par_map(table, 4, |(args, says)| {
         let run = devctl(&s.opts("p"), args);

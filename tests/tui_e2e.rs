@@ -199,3 +199,67 @@ fn dashboard_on_the_demo_stack() {
     let words: Vec<&str> = l.trim_start_matches("STTY:").split_whitespace().collect();
     assert!(words.contains(&"icanon") && words.contains(&"echo"), "{l}");
 }
+
+/// Issue 11: the dashboard's `u` on a stack whose database probe never passes: Compose stops
+/// with "dependency failed to start", and the operation says which service failed and which
+/// were left unstarted, with the `depends_on` condition and the file that declared it.
+#[test]
+fn dashboard_up_names_the_services_a_failed_dependency_left_unstarted() {
+    let name = format!("dvwt-tui-{}", std::process::id());
+    let _cleanup = Cleanup::new(&name).prefix("dvwt-").timeout(0).now();
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        format!(
+            r#"name: {name}
+services:
+  db:
+    image: busybox:stable
+    init: true
+    command: ["sleep", "3600"]
+    healthcheck:
+      test: ["CMD-SHELL", "echo 'db: no response'; exit 2"]
+      interval: 1s
+      retries: 2
+  api:
+    image: busybox:stable
+    init: true
+    command: ["sleep", "3600"]
+    depends_on:
+      db:
+        condition: service_healthy
+"#
+        ),
+    )
+    .expect("compose file");
+    let t = Tmux::new("dvwt-up", 160, 45, dir.path());
+    t.line(&format!("clear; {}; echo DEVCTL-EXIT=$?", devctl()));
+    t.wait_text("● connected", Duration::from_secs(20));
+    // A key pressed while the dashboard is still setting its input up may be lost: press `u`
+    // until the operation shows.
+    let mut started = false;
+    for _ in 0..5 {
+        t.keys(&["u"]);
+        if t.wait_for("up to start", Duration::from_secs(3), |s| {
+            s.contains("up all services")
+        })
+        .is_ok()
+        {
+            started = true;
+            break;
+        }
+    }
+    assert!(started, "`u` never started an up:\n{}", t.screen());
+    let s = t
+        .wait_for("the diagnosis", Duration::from_secs(60), |s| {
+            s.contains("api  not started: waits for db")
+        })
+        .map_err(Timeout)
+        .expect("diagnosis on screen");
+    assert!(
+        s.contains("(`condition: service_healthy` in compose.yaml)"),
+        "{s}"
+    );
+    assert!(s.contains("because db is unhealthy"), "{s}");
+    t.keys(&["q"]);
+}

@@ -89,10 +89,41 @@ pub fn up(ctx: &Ctx, a: &UpArgs) -> Result<u8> {
     check_services(&project, &a.services)?;
     let origin = crate::engine::wait::Origin::now();
     let code = drive(ctx, &project, up_argv(a))?;
-    if code != 0 || a.wait.is_none() || ctx.global.dry_run {
+    if code != 0 && !ctx.global.dry_run {
+        return Ok(explain_failed_up(
+            ctx,
+            &project,
+            origin,
+            code,
+            a.wait.is_some(),
+        ));
+    }
+    if a.wait.is_none() || ctx.global.dry_run {
         return Ok(code);
     }
     crate::engine::wait::wait_healthy(ctx, &project, &a.services, timeout, Some(origin))
+}
+
+/// Compose's `up` failed with `code`: when a dependency failed and left services unstarted,
+/// devctl prints its diagnosis; the exit code is then `Exit::NotHealthy` under `--wait` (the
+/// stack is not healthy), else Compose's own. A diagnosis that cannot be made is a warning.
+fn explain_failed_up(
+    ctx: &Ctx,
+    project: &LoadedProject,
+    origin: crate::engine::wait::Origin,
+    code: u8,
+    wait: bool,
+) -> u8 {
+    match crate::engine::wait::explain_failed_up(ctx, project, origin) {
+        Ok(true) if wait => crate::error::Exit::NotHealthy.code(),
+        Ok(_) => code,
+        // The Engine went away too: Compose's own message says enough.
+        Err(e) if e.exit == crate::error::Exit::EngineUnreachable => code,
+        Err(e) => {
+            eprintln!("devctl: warning: cannot read the Engine to explain the failure: {e}");
+            code
+        }
+    }
 }
 
 /// Pure: the Compose argv for `devctl up` (`--wait` is devctl's, not passed on).

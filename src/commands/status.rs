@@ -73,20 +73,43 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<u8> {
         });
     }
     let rt = super::runtime()?;
-    let snap = rt.block_on(async {
+    let (snap, warnings) = rt.block_on(async {
         let docker = crate::engine::connect(&ctx.env).await?;
-        crate::engine::snapshot::snapshot(&docker, &project).await
+        let snap = crate::engine::snapshot::snapshot(&docker, &project).await?;
+        let ready = ready_services(&project, &snap);
+        let warnings = crate::engine::wait::ports::warnings(&docker, &project, &ready).await;
+        Ok::<_, crate::error::Error>((snap, warnings))
     })?;
     let text = if args.json {
-        format!(
-            "{}\n",
-            crate::sanitize::json_safe(summary_json(&project, &snap).to_string())
-        )
+        let mut v = summary_json(&project, &snap);
+        v["warnings"] = json!(warnings);
+        format!("{}\n", crate::sanitize::json_safe(v.to_string()))
     } else {
-        crate::sanitize::escape_text(&summary_text(&project, &snap)).into_owned()
+        let mut t = summary_text(&project, &snap);
+        for w in &warnings {
+            t.push_str(&format!("⚠ {w}\n"));
+        }
+        crate::sanitize::escape_text(&t).into_owned()
     };
     print!("{text}");
     Ok(0)
+}
+
+/// The services that are ready and have a container (their published ports get checked).
+fn ready_services<'a>(
+    project: &LoadedProject,
+    snap: &'a ProjectSnapshot,
+) -> Vec<&'a crate::engine::model::ServiceStatus> {
+    let expect = expectations(&project.project, &[]);
+    snap.services
+        .iter()
+        .filter(|s| {
+            expect
+                .iter()
+                .find(|(n, _)| *n == s.name)
+                .is_some_and(|(_, e)| assess(s, *e).1 == Verdict::Ready)
+        })
+        .collect()
 }
 
 /// One-shot readiness per service: (name, phase, ready, detail).

@@ -92,7 +92,18 @@ pub fn hint_from_event(ev: &EventMessage, project: &str) -> Option<Hint> {
 /// `pause`/`unpause`. The Engine holds a container's lock while it tears it down, so an
 /// inspect right after `die` can take a few hundred milliseconds; the event is immediate.
 /// Returns true when `c` changed. (`destroy` is handled by the caller: it removes `c`.)
+///
+/// An event older than the container's current start (replayed by the watch's look-back,
+/// e.g. the `die` of a `stop` just before `up`) states nothing about this run: ignored.
 pub fn apply_fact(c: &mut Container, h: &Hint) -> bool {
+    let started = c
+        .started_at
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .and_then(|t| t.timestamp_nanos_opt());
+    if started.is_some_and(|s| h.time_nano > 0 && h.time_nano < s) {
+        return false;
+    }
     let before = c.clone();
     let base = h.action.split(':').next().unwrap_or_default().trim();
     match base {
@@ -262,6 +273,25 @@ mod tests {
         assert_eq!(dead.state, ContainerState::Running);
         assert_eq!(dead.exit_code, None);
         assert_eq!(dead.health, Health::Starting);
+    }
+
+    /// The watch subscribes with a look-back: the `die` of a `stop` just before `up` is
+    /// replayed after the snapshot that already shows the new run.
+    #[test]
+    fn events_older_than_the_current_start_are_ignored() {
+        let mut c = Container {
+            state: ContainerState::Running,
+            started_at: Some("2026-11-21T10:00:05Z".into()),
+            ..Container::default()
+        };
+        let at = |secs: i64| (1_795_255_200 + secs) * 1_000_000_000; // 10:00:00 + secs
+        let mut die = hint("die", Some(143));
+        die.time_nano = at(3);
+        assert!(!apply_fact(&mut c, &die));
+        assert_eq!(c.state, ContainerState::Running);
+        die.time_nano = at(7);
+        assert!(apply_fact(&mut c, &die));
+        assert_eq!((c.state, c.exit_code), (ContainerState::Exited, Some(143)));
     }
 
     #[test]

@@ -147,6 +147,46 @@ pub fn loopback_message(service: &str, port: u16, ips: &[IpAddr]) -> String {
     )
 }
 
+/// Pure: the text for a published container port nothing listens on. `published`: how it
+/// is published (`127.0.0.1:18380`), `others`: the TCP ports the container does listen on.
+pub fn not_listening_message(
+    service: &str,
+    port: u16,
+    published: Option<&str>,
+    others: &[u16],
+) -> String {
+    let via = published.map_or(String::new(), |p| format!(" (published as {p})"));
+    let hint = match others {
+        [] => "nothing listens on any TCP port there".to_string(),
+        ports => format!(
+            "it listens on {}: publish that port or make the app listen on {port}",
+            ports
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    format!(
+        "{service}: nothing listens on port {port} inside its container{via}, although the \
+         compose file publishes it; {hint}"
+    )
+}
+
+/// Pure: the ports the container listens on (not Docker's embedded DNS on 127.0.0.11),
+/// sorted, without duplicates.
+pub fn listening_ports(listeners: &[Listener]) -> Vec<u16> {
+    let dns = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 11));
+    let mut ports: Vec<u16> = listeners
+        .iter()
+        .filter(|l| l.ip != dns)
+        .map(|l| l.port)
+        .collect();
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,6 +250,22 @@ mod tests {
         // Loopback and a wildcard on the same port: reachable.
         let both = vec![l("127.0.0.1", 80), l("0.0.0.0", 80)];
         assert_eq!(binding(&both, 80), Binding::Reachable);
+    }
+
+    #[test]
+    fn not_listening_names_service_port_and_what_listens() {
+        let ls = parse(TCP);
+        assert_eq!(listening_ports(&ls), vec![3001, 8080]);
+        assert_eq!(
+            not_listening_message("api", 9090, Some("127.0.0.1:18380"), &listening_ports(&ls)),
+            "api: nothing listens on port 9090 inside its container (published as \
+             127.0.0.1:18380), although the compose file publishes it; it listens on 3001, \
+             8080: publish that port or make the app listen on 9090"
+        );
+        assert!(not_listening_message("db", 5432, None, &[]).ends_with(
+            "nothing listens on port 5432 inside its container, although the compose file \
+             publishes it; nothing listens on any TCP port there"
+        ));
     }
 
     #[test]

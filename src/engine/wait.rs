@@ -2,8 +2,10 @@
 //! health check), driven by Engine events through [`super::watch`], with live progress and,
 //! on failure or timeout, a diagnosis of every service that did not make it.
 
+pub mod blocked;
 pub mod diagnose;
 mod display;
+pub mod ports;
 pub mod progress;
 mod report;
 
@@ -14,12 +16,13 @@ use bollard::Docker;
 use bollard::query_parameters::LogsOptions;
 use futures_util::StreamExt;
 
+use super::model::ServiceStatus;
 use super::watch::{WatchMsg, spawn_watch};
 use crate::context::Ctx;
 use crate::error::{Error, Exit, Result};
 use crate::project::LoadedProject;
 use display::Progress;
-use progress::{Outcome, Row, Tracker, Verdict, expectations};
+use progress::{Outcome, Tracker, Verdict, expectations};
 pub use report::Report;
 
 /// Timeout when none is given: 5 minutes, or the longest `start_period` plus a minute.
@@ -72,6 +75,70 @@ pub fn wait_healthy(
             Exit::NotHealthy.code()
         })
     })
+}
+
+/// After Compose's `up` failed: when the Engine shows a dependency that failed (unhealthy,
+/// exited, exited non-zero for `service_completed_successfully`) and services Compose left
+/// unstarted because of it, print the diagnosis (the dependency's probes, state and last log
+/// lines; each unstarted service with the `depends_on` condition and the file that set it)
+/// on stdout and answer `true`. `false`: nothing of the kind (Compose's own message stands).
+pub fn explain_failed_up(ctx: &Ctx, project: &LoadedProject, origin: Origin) -> Result<bool> {
+    let rt = crate::commands::runtime()?;
+    let color = ctx.color() && std::io::stdout().is_terminal();
+    rt.block_on(async {
+        let docker = super::connect(&ctx.env).await?;
+        let report = tokio::time::timeout(
+            Duration::from_secs(10),
+            failed_up_report(&docker, project, &ctx.cwd, origin),
+        )
+        .await
+        .map_err(|_| Error::engine("the Engine did not answer within 10 seconds"))??;
+        let Some(report) = report else {
+            return Ok(false);
+        };
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(report.render(color).as_bytes());
+        let _ = out.flush();
+        Ok(true)
+    })
+}
+
+/// The report of a failed `up` (see [`explain_failed_up`]), `None` when no dependency failed.
+pub async fn failed_up_report(
+    docker: &Docker,
+    project: &LoadedProject,
+    base: &std::path::Path,
+    origin: Origin,
+) -> Result<Option<Report>> {
+    let snap = super::snapshot::snapshot(docker, project).await?;
+    let blocked = blocked::find(&project.project, &project.provenance, &snap.services, base);
+    if blocked.is_empty() {
+        return Ok(None);
+    }
+    let elapsed = origin.mono.elapsed();
+    let mut tracker = Tracker::new(expectations(&project.project, &[]));
+    for svc in &snap.services {
+        tracker.observe(svc, elapsed);
+    }
+    // The services Compose got to (it creates every container of the run before it starts any).
+    tracker
+        .rows
+        .retain(|r| r.status.as_ref().is_some_and(|s| !s.containers.is_empty()));
+    let mut logs = Vec::new();
+    for r in tracker.rows.iter().filter(|r| r.verdict == Verdict::Failed) {
+        for c in r.status.iter().flat_map(|s| s.containers.iter()) {
+            logs.push((c.id.clone(), last_logs(docker, &c.id).await));
+        }
+    }
+    Ok(Some(Report {
+        ok: false,
+        timed_out: false,
+        elapsed,
+        rows: tracker.rows,
+        logs,
+        warnings: Vec::new(),
+        blocked,
+    }))
 }
 
 /// Unknown or profile-disabled service names are usage errors.
@@ -134,7 +201,8 @@ pub async fn run(
     if let Some(o) = origin {
         tracker = tracker.with_origin(o.wall, before);
     }
-    let mut progress = Progress::new(&tracker, bars, start);
+    // Plain progress lines count from the same moment as the summary (`up`'s start).
+    let mut progress = Progress::new(&tracker, bars, origin.map_or(start, |o| o.mono));
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let task = spawn_watch(docker.clone(), project.clone(), tx, false);
     let mut limit = timeout.unwrap_or(DEFAULT_TIMEOUT);
@@ -189,7 +257,12 @@ pub async fn run(
     progress.finish();
     let ok = outcome == Outcome::AllReady;
     let warnings = if ok {
-        loopback_warnings(&docker, project, &tracker.rows).await
+        let ready: Vec<&ServiceStatus> = tracker
+            .rows
+            .iter()
+            .filter_map(|r| r.status.as_ref())
+            .collect();
+        ports::warnings(&docker, project, &ready).await
     } else {
         Vec::new()
     };
@@ -217,56 +290,8 @@ pub async fn run(
         rows: tracker.rows,
         logs,
         warnings,
+        blocked: Vec::new(),
     })
-}
-
-/// Ready services whose app listens on loopback only, inside the container, on a port the
-/// compose file declares: "healthy" (the probe runs inside) yet unreachable from the published
-/// port and the other services (seed 004's OPS-001). Read from the container's network
-/// namespace when the Engine runs on this machine; nothing otherwise.
-async fn loopback_warnings(docker: &Docker, project: &LoadedProject, rows: &[Row]) -> Vec<String> {
-    use super::listeners::{Binding, binding, loopback_message, read};
-    let mut out = Vec::new();
-    for r in rows {
-        let Some(svc) = project.project.services.get(&r.service) else {
-            continue;
-        };
-        let ports: Vec<u16> = svc
-            .ports
-            .iter()
-            .filter(|p| p.protocol.as_deref().is_none_or(|x| x == "tcp"))
-            .filter_map(|p| u16::try_from(p.target).ok())
-            .collect();
-        if ports.is_empty() {
-            continue;
-        }
-        let Some(c) = r.status.iter().flat_map(|s| s.containers.iter()).next() else {
-            continue;
-        };
-        let pid = match c.pid {
-            Some(p) => Some(p),
-            None => docker
-                .inspect_container(
-                    &c.id,
-                    None::<bollard::query_parameters::InspectContainerOptions>,
-                )
-                .await
-                .ok()
-                .and_then(|i| i.state?.pid),
-        };
-        let Some(listeners) = pid.and_then(|pid| read(&c.id, pid)) else {
-            continue;
-        };
-        for port in ports {
-            if let Binding::LoopbackOnly(ips) = binding(&listeners, port) {
-                out.push(format!(
-                    "{}; make it listen on 0.0.0.0 (e.g. HOST=0.0.0.0)",
-                    loopback_message(&r.service, port, &ips)
-                ));
-            }
-        }
-    }
-    out
 }
 
 /// The last [`diagnose::LOG_LINES`] log lines of a container, sanitised (best effort).

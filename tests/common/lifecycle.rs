@@ -15,14 +15,43 @@ pub use super::docker::{container_of, docker_ok, inspect};
 #[allow(unused_imports)]
 pub use super::scratch::write_tree;
 
-/// Every project name of these tests starts with this prefix.
-pub const PREFIX: &str = "devctl-it-compose-";
+/// Every project name of these tests starts with this prefix: `devctl-it-compose-PID-`, so
+/// that two runs of the suites on one Engine (two checkouts, two engineers) never share a
+/// project. `format!("{PREFIX}seed")` reads it; `&PREFIX` is a `&str`.
+pub const PREFIX: RunPrefix = RunPrefix("devctl-it-compose-");
+
+/// A name prefix made unique per test process (see [`PREFIX`]).
+#[derive(Debug, Clone, Copy)]
+pub struct RunPrefix(pub &'static str);
+
+impl std::ops::Deref for RunPrefix {
+    type Target = str;
+    fn deref(&self) -> &str {
+        use std::collections::HashMap;
+        use std::sync::{Mutex, OnceLock};
+        // One string per distinct prefix for the life of the process.
+        static RUN: OnceLock<Mutex<HashMap<&'static str, &'static str>>> = OnceLock::new();
+        let mut all = RUN
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        all.entry(self.0).or_insert_with(|| {
+            Box::leak(format!("{}{}-", self.0, std::process::id()).into_boxed_str())
+        })
+    }
+}
+
+impl std::fmt::Display for RunPrefix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
 
 /// Removes `project`'s containers, networks and volumes (`down -v`) and the named extra
 /// `volumes` on drop, and right away (leftovers of an earlier, killed run). Every name must
 /// start with [`PREFIX`].
 pub fn cleanup(project: &str, volumes: &[&str]) -> Cleanup {
-    let mut c = Cleanup::new(project).prefix(PREFIX);
+    let mut c = Cleanup::new(project).prefix(&PREFIX);
     for v in volumes {
         c.add_volume(v);
     }

@@ -1,6 +1,7 @@
 //! A throw-away Compose project for integration tests on the real Engine: its own name
-//! (`devctl-it-engine-*`, `devctl-it-logs-*`), its own temp dir, removed on drop even when
-//! the test fails.
+//! (`devctl-it-engine-*-PID`, `devctl-it-logs-*-PID`: unique per run, so two runs of the
+//! suites on one Engine cannot collide), its own temp dir, removed on drop even when the test
+//! fails.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,7 +29,8 @@ impl Stack {
 
     /// A stack on the Engine at `docker_host`.
     pub fn on(docker_host: Option<String>, suffix: &str, yaml: &str) -> Stack {
-        Stack::named(format!("devctl-it-engine-{suffix}"), docker_host, yaml)
+        let name = format!("devctl-it-engine-{suffix}-{}", std::process::id());
+        Stack::named(name, docker_host, yaml)
     }
 
     /// A `devctl logs` test bed: project `devctl-it-logs-SUFFIX-PID`; `services` is the YAML

@@ -4,6 +4,13 @@
 //! directory only the user can enter) and bridges each connection bollard opens to such a
 //! process. The `ssh` program is the user's own (from PATH): its config, keys and agent apply.
 //!
+//! One handshake per process: the first connection starts an ssh master (`ControlMaster`,
+//! its `ControlPath` socket in the same private directory) and every `dial-stdio` after it
+//! runs as a session over that master, instead of paying a new key exchange each time (a
+//! `devctl ps` opens several connections). The master ends with devctl ([`cleanup`]: `ssh -O
+//! exit`, then the directory is removed); `ControlPersist` bounds its life should devctl be
+//! killed. When the master cannot start, each connection connects on its own, as before.
+//!
 //! Parsing and the ssh argv are pure and tested; the bridge is I/O.
 
 use std::io::{Read, Write};
@@ -79,16 +86,71 @@ fn port(p: &str) -> std::result::Result<u16, String> {
         .ok_or_else(|| format!("`{p}` is not a port"))
 }
 
-/// Pure: the ssh arguments that open one Engine API stream on `t` (what the docker CLI runs).
-pub fn ssh_args(t: &SshTarget) -> Vec<String> {
+/// How long an orphaned master (devctl killed before its cleanup) outlives its last session.
+pub const CONTROL_PERSIST_S: u64 = 30;
+
+/// Pure: the ssh arguments that open one Engine API stream on `t` (what the docker CLI runs),
+/// as a session of the master at `control` when given (a direct connection when that master
+/// is not there: `ControlMaster=no` falls back).
+pub fn ssh_args(t: &SshTarget, control: Option<&std::path::Path>) -> Vec<String> {
+    let mut a = base_args(t);
+    if let Some(c) = control {
+        a.extend([
+            "-o".to_string(),
+            "ControlMaster=no".into(),
+            "-o".into(),
+            format!("ControlPath={}", c.display()),
+        ]);
+    }
+    a.push("-T".into());
+    target(&mut a, t);
+    a.extend(["docker", "system", "dial-stdio"].map(String::from));
+    a
+}
+
+/// Pure: the ssh arguments that start the master for `t` at `control` (no command; into the
+/// background once authenticated; its log to `log`, so that no pipe of ours stays open).
+pub fn master_args(t: &SshTarget, control: &std::path::Path, log: &std::path::Path) -> Vec<String> {
+    let mut a = base_args(t);
+    a.extend([
+        "-o".to_string(),
+        "ControlMaster=yes".into(),
+        "-o".into(),
+        format!("ControlPath={}", control.display()),
+        "-o".into(),
+        format!("ControlPersist={CONTROL_PERSIST_S}"),
+        "-E".into(),
+        log.display().to_string(),
+        "-N".into(),
+        "-f".into(),
+    ]);
+    target(&mut a, t);
+    a
+}
+
+/// Pure: `ssh -O exit` for the master at `control`.
+pub fn exit_args(t: &SshTarget, control: &std::path::Path) -> Vec<String> {
     let mut a = vec![
+        "-o".to_string(),
+        format!("ControlPath={}", control.display()),
+        "-O".into(),
+        "exit".into(),
+    ];
+    target(&mut a, t);
+    a
+}
+
+fn base_args(_t: &SshTarget) -> Vec<String> {
+    vec![
         "-o".to_string(),
         format!("ConnectTimeout={SSH_CONNECT_TIMEOUT_S}"),
         // Never prompt: devctl's terminal belongs to the dashboard or the user's command.
         "-o".into(),
         "BatchMode=yes".into(),
-        "-T".into(),
-    ];
+    ]
+}
+
+fn target(a: &mut Vec<String>, t: &SshTarget) {
     if let Some(u) = &t.user {
         a.push("-l".into());
         a.push(u.clone());
@@ -99,8 +161,6 @@ pub fn ssh_args(t: &SshTarget) -> Vec<String> {
     }
     a.push("--".into());
     a.push(t.host.clone());
-    a.extend(["docker", "system", "dial-stdio"].map(String::from));
-    a
 }
 
 /// A running bridge: its socket path and the last thing ssh said on stderr when it failed.
@@ -108,6 +168,9 @@ pub fn ssh_args(t: &SshTarget) -> Vec<String> {
 pub struct Bridge {
     pub socket: PathBuf,
     pub last_error: Arc<Mutex<Option<String>>>,
+    /// The master's control socket, and whether it was tried (`Some(true)`: it runs).
+    pub control: PathBuf,
+    master: Arc<Mutex<Option<bool>>>,
 }
 
 /// Bridges of this process (one per target), and the private directory holding their
@@ -139,18 +202,23 @@ pub fn bridge(t: &SshTarget) -> Result<Bridge> {
     let b = Bridge {
         socket,
         last_error: Arc::new(Mutex::new(None)),
+        control: dir.path().join("cm"),
+        master: Arc::new(Mutex::new(None)),
     };
     let target = t.clone();
-    let last = Arc::clone(&b.last_error);
+    let shared = b.clone();
     std::thread::Builder::new()
         .name("devctl-ssh-bridge".into())
         .spawn(move || {
             for conn in listener.incoming().flatten() {
                 let target = target.clone();
-                let last = Arc::clone(&last);
+                let b = shared.clone();
                 let _ = std::thread::Builder::new()
                     .name("devctl-ssh-conn".into())
-                    .spawn(move || serve(conn, &target, &last));
+                    .spawn(move || {
+                        let control = master(&target, &b);
+                        serve(conn, &target, control.as_deref(), &b.last_error);
+                    });
             }
         })
         .map_err(|e| io("a thread", e))?;
@@ -158,10 +226,37 @@ pub fn bridge(t: &SshTarget) -> Result<Bridge> {
     Ok(b)
 }
 
+/// The master's control socket once it runs: the first connection starts it (the others
+/// wait for that), `None` when it could not start (each connection then connects itself,
+/// and ssh's own error reaches the user from there).
+fn master(t: &SshTarget, b: &Bridge) -> Option<PathBuf> {
+    let mut state = b
+        .master
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if state.is_none() {
+        let log = b.control.with_file_name("master.log");
+        let ok = Command::new("ssh")
+            .args(master_args(t, &b.control, &log))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        *state = Some(ok && b.control.exists());
+    }
+    (*state == Some(true)).then(|| b.control.clone())
+}
+
 /// One connection: an ssh process whose stdin/stdout are spliced to it.
-fn serve(conn: UnixStream, t: &SshTarget, last: &Mutex<Option<String>>) {
+fn serve(
+    conn: UnixStream,
+    t: &SshTarget,
+    control: Option<&std::path::Path>,
+    last: &Mutex<Option<String>>,
+) {
     let child = Command::new("ssh")
-        .args(ssh_args(t))
+        .args(ssh_args(t, control))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -256,10 +351,25 @@ pub fn last_error(t: &SshTarget) -> Option<String> {
     None
 }
 
-/// Remove the bridges' sockets and directories (at the end of the process).
+/// Stop the masters, remove the bridges' sockets and directories (at the end of the process).
 pub fn cleanup() {
     if let Some(m) = BRIDGES.get() {
         if let Ok(mut all) = m.lock() {
+            for (t, b, _) in all.iter() {
+                // A master being started right now: wait for it, then stop it.
+                let _started = b
+                    .master
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if b.control.exists() {
+                    let _ = Command::new("ssh")
+                        .args(exit_args(t, &b.control))
+                        .stdin(Stdio::null())
+                        .stdout(Stdio::null())
+                        .stderr(Stdio::null())
+                        .status();
+                }
+            }
             all.clear();
         }
     }
@@ -312,12 +422,34 @@ mod tests {
     #[test]
     fn ssh_args_match_the_docker_cli() {
         assert_eq!(
-            ssh_args(&t(Some("me"), "host", Some(2222))).join(" "),
+            ssh_args(&t(Some("me"), "host", Some(2222)), None).join(" "),
             "-o ConnectTimeout=30 -o BatchMode=yes -T -l me -p 2222 -- host docker system dial-stdio"
         );
         assert_eq!(
-            ssh_args(&t(None, "host", None)).join(" "),
+            ssh_args(&t(None, "host", None), None).join(" "),
             "-o ConnectTimeout=30 -o BatchMode=yes -T -- host docker system dial-stdio"
+        );
+    }
+
+    #[test]
+    fn multiplexed_args() {
+        let cm = std::path::Path::new("/tmp/devctl-ssh-x/cm");
+        let log = std::path::Path::new("/tmp/devctl-ssh-x/master.log");
+        let h = t(Some("me"), "host", Some(2222));
+        assert_eq!(
+            ssh_args(&h, Some(cm)).join(" "),
+            "-o ConnectTimeout=30 -o BatchMode=yes -o ControlMaster=no -o \
+             ControlPath=/tmp/devctl-ssh-x/cm -T -l me -p 2222 -- host docker system dial-stdio"
+        );
+        assert_eq!(
+            master_args(&h, cm, log).join(" "),
+            "-o ConnectTimeout=30 -o BatchMode=yes -o ControlMaster=yes -o \
+             ControlPath=/tmp/devctl-ssh-x/cm -o ControlPersist=30 -E \
+             /tmp/devctl-ssh-x/master.log -N -f -l me -p 2222 -- host"
+        );
+        assert_eq!(
+            exit_args(&h, cm).join(" "),
+            "-o ControlPath=/tmp/devctl-ssh-x/cm -O exit -l me -p 2222 -- host"
         );
     }
 }

@@ -109,13 +109,17 @@ impl Progress {
         }
     }
 
+    /// End the live view. The bars are cleared: the summary (or diagnosis) printed after the
+    /// wait is the one account of it, with one clock (the bars' own timers count from the
+    /// start of the wait, the summary from `up`, and the two used to disagree).
     pub(super) fn finish(&mut self) {
-        if let Progress::Bars { bars, .. } = self {
+        if let Progress::Bars { multi, bars } = self {
             for b in bars.iter() {
                 if !b.is_finished() {
                     b.abandon();
                 }
             }
+            let _ = multi.clear();
         }
     }
 }

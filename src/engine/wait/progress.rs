@@ -277,8 +277,10 @@ impl Tracker {
 }
 
 /// When a ready service became ready, by the Engine's clock: the latest of its containers'
-/// moments — the end of the first passing probe of the trailing run of passing probes
-/// (healthy), the start (running without a health check), the finish (completed).
+/// moments — the end of the first passing probe of the trailing run of passing probes since
+/// the container's current start (healthy), the start (running without a health check), the
+/// finish (completed). The Engine keeps the health log across `stop`/`start`: probes of an
+/// earlier run are not counted, or a restarted service would read as ready "already".
 pub fn ready_since(svc: &ServiceStatus) -> Option<chrono::DateTime<chrono::Utc>> {
     let parse = |t: &Option<String>| {
         t.as_deref()
@@ -289,13 +291,19 @@ pub fn ready_since(svc: &ServiceStatus) -> Option<chrono::DateTime<chrono::Utc>>
     for c in &svc.containers {
         let at = match (c.state, c.health) {
             (ContainerState::Running, Health::Healthy) => {
+                let started = parse(&c.started_at);
                 let passing = c
                     .probes
                     .iter()
                     .rev()
                     .take_while(|p| p.exit_code == 0)
+                    .take_while(|p| match (started, parse(&p.start)) {
+                        (Some(s), Some(t)) => t >= s,
+                        _ => true,
+                    })
                     .last();
-                passing.and_then(|p| parse(&p.end))
+                // Healthy with no probe of this run on record: since the start.
+                passing.and_then(|p| parse(&p.end)).or(started)
             }
             (ContainerState::Running, _) => parse(&c.started_at),
             (ContainerState::Exited, _) => parse(&c.finished_at),

@@ -5,6 +5,7 @@ use crate::sanitize::{escape, escape_text};
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use super::blocked::Blocked;
 use super::diagnose;
 use super::progress::{Row, Verdict, describe};
 use crate::engine::model::Container;
@@ -20,6 +21,8 @@ pub struct Report {
     pub logs: Vec<(String, Vec<String>)>,
     /// Problems found although every service is ready (e.g. an app on loopback only).
     pub warnings: Vec<String>,
+    /// Services Compose left unstarted because a dependency failed (its `up` stopped).
+    pub blocked: Vec<Blocked>,
 }
 
 impl Report {
@@ -70,33 +73,60 @@ impl Report {
             .iter()
             .filter(|r| r.verdict != Verdict::Ready)
             .collect();
-        let why = if self.timed_out {
-            "timed out"
+        let blocked = |r: &Row| self.blocked.iter().find(|b| b.service == r.service);
+        if self.blocked.is_empty() {
+            let why = if self.timed_out {
+                "timed out"
+            } else {
+                "failed"
+            };
+            let _ = writeln!(
+                s,
+                "{} wait {why} after {:.1}s: {} of {} not healthy",
+                paint("31", "✖"),
+                self.elapsed.as_secs_f64(),
+                bad.len(),
+                plural(self.rows.len(), "service")
+            );
         } else {
-            "failed"
-        };
-        let _ = writeln!(
-            s,
-            "{} wait {why} after {:.1}s: {} of {} not healthy",
-            paint("31", "✖"),
-            self.elapsed.as_secs_f64(),
-            bad.len(),
-            plural(self.rows.len(), "service")
-        );
+            let mut failed: Vec<&str> = self
+                .blocked
+                .iter()
+                .filter(|b| b.dependency_failed)
+                .map(|b| b.waits_for.as_str())
+                .collect();
+            failed.sort_unstable();
+            failed.dedup();
+            let failed: Vec<String> = failed
+                .iter()
+                .map(|name| match self.rows.iter().find(|r| r.service == *name) {
+                    Some(r) => format!("{name} is {}", describe(r, None)),
+                    None => format!("{name} failed"),
+                })
+                .collect();
+            let _ = writeln!(
+                s,
+                "{} Compose stopped after {:.1}s: {} not started because {}",
+                paint("31", "✖"),
+                self.elapsed.as_secs_f64(),
+                match self.blocked.len() {
+                    1 => "1 service was".to_string(),
+                    n => format!("{n} services were"),
+                },
+                failed.join(" and ")
+            );
+        }
         for r in &self.rows {
             let mark = match r.verdict {
                 Verdict::Ready => paint("32", "✔"),
                 Verdict::Pending => paint("33", "…"),
                 Verdict::Failed => paint("31", "✖"),
             };
-            let _ = writeln!(
-                s,
-                "  {mark} {:<width$}  {}",
-                escape(&r.service),
-                describe(r, None)
-            );
+            let text = blocked(r).map_or_else(|| describe(r, None), Blocked::text);
+            let _ = writeln!(s, "  {mark} {:<width$}  {text}", escape(&r.service));
         }
-        for r in bad {
+        // A service left unstarted has nothing to diagnose: its dependency does.
+        for r in bad.into_iter().filter(|r| blocked(r).is_none()) {
             let _ = writeln!(
                 s,
                 "\n{} {}: {}",

@@ -45,6 +45,7 @@ fn success_summary_lists_time_to_healthy() {
         rows: t.rows,
         logs: vec![],
         warnings: vec![],
+        blocked: vec![],
     };
     let text = r.render(false);
     assert!(text.starts_with("✔ 2 services ready in 2.4s\n"), "{text}");
@@ -66,6 +67,7 @@ fn success_summary_marks_already_ready_services_and_prints_warnings() {
         rows: t.rows,
         logs: vec![],
         warnings: vec!["api listens on 127.0.0.1:3001 only".into()],
+        blocked: vec![],
     };
     let text = r.render(false);
     assert!(text.contains("already"), "{text}");
@@ -97,6 +99,7 @@ fn failure_report_diagnoses_each_failing_service() {
         rows: t.rows,
         logs: vec![("id-api".into(), vec!["starting api".into()])],
         warnings: vec![],
+        blocked: vec![],
     };
     let text = r.render(false);
     assert!(
@@ -129,6 +132,7 @@ fn timeout_report_names_services_never_created() {
         rows: t.rows,
         logs: vec![],
         warnings: vec![],
+        blocked: vec![],
     };
     let text = r.render(false);
     assert!(text.contains("wait timed out after 3.0s"), "{text}");
@@ -171,4 +175,49 @@ fn wait_timeouts() {
         assert_eq!(e.exit, Exit::Usage, "{bad}");
         assert!(e.to_string().contains(bad), "{bad}: {e}");
     }
+}
+
+/// Compose stopped on a failed dependency: the header names it, each unstarted service says
+/// what it waits for (condition, file), and only the failed dependency gets a diagnosis.
+#[test]
+fn failed_dependency_report_names_the_unstarted_services() {
+    let t = tracker(&[
+        ("api", ContainerState::Created, Health::None, 1),
+        ("db", ContainerState::Running, Health::Unhealthy, 40),
+    ]);
+    let blocked = vec![blocked::Blocked {
+        service: "api".into(),
+        waits_for: "db".into(),
+        condition: "service_healthy".into(),
+        declared_in: Some("docker/compose.yml".into()),
+        dependency_failed: true,
+    }];
+    let r = Report {
+        ok: false,
+        timed_out: false,
+        elapsed: Duration::from_secs(9),
+        rows: t.rows,
+        logs: vec![("id-db".into(), vec!["FATAL: no disk".into()])],
+        warnings: vec![],
+        blocked,
+    };
+    let text = r.render(false);
+    assert!(
+        text.starts_with(
+            "✖ Compose stopped after 9.0s: 1 service was not started because db is unhealthy\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  … api  not started: waits for db (`condition: service_healthy` in docker/compose.yml)\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("\n● db: unhealthy\n"), "{text}");
+    assert!(text.contains("| FATAL: no disk"), "{text}");
+    assert!(
+        !text.contains("● api"),
+        "an unstarted service has nothing to diagnose: {text}"
+    );
 }

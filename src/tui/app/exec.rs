@@ -43,10 +43,19 @@ async fn pump<R: AsyncRead + Unpin>(r: R, op: OpId, tx: UnboundedSender<Msg>) {
 }
 
 /// Run a Compose invocation in `ctx.cwd` with `ctx.env`, behind devctl's Engine guard (like
-/// every Compose child), streaming output into op `op`.
-pub(crate) fn spawn_compose(ctx: &Ctx, inv: &Invocation, op: OpId, tx: UnboundedSender<Msg>) {
+/// every Compose child), streaming output into op `op`. For an `up` (`up_of: Some(project)`)
+/// that fails, the summary of `devctl up`'s diagnosis (the failed dependency, each service left
+/// unstarted with its `depends_on` condition and file) follows Compose's output in the
+/// operation, before it is marked finished.
+pub(crate) fn spawn_compose(
+    ctx: &Ctx,
+    inv: &Invocation,
+    op: OpId,
+    tx: UnboundedSender<Msg>,
+    up_of: Option<crate::project::LoadedProject>,
+) {
     match compose::guarded::guarded(inv, Some(&ctx.env)) {
-        Ok(g) => spawn_command(ctx, inv.display(), g.command, Some(g.check), op, tx),
+        Ok(g) => spawn_command(ctx, inv.display(), g.command, Some(g.check), up_of, op, tx),
         Err(e) => finished(&tx, op, Err(e.to_string())),
     }
 }
@@ -68,7 +77,7 @@ pub(crate) fn spawn_process(
     .display();
     let mut cmd = std::process::Command::new(&program);
     cmd.args(&args).env_clear().envs(&ctx.env);
-    spawn_command(ctx, display, cmd, None, op, tx);
+    spawn_command(ctx, display, cmd, None, None, op, tx);
 }
 
 fn spawn_command(
@@ -76,9 +85,12 @@ fn spawn_command(
     display: String,
     command: std::process::Command,
     check: Option<compose::guarded::GuardCheck>,
+    up_of: Option<crate::project::LoadedProject>,
     op: OpId,
     tx: UnboundedSender<Msg>,
 ) {
+    let origin = crate::engine::wait::Origin::now();
+    let (env, cwd) = (ctx.env.clone(), ctx.cwd.clone());
     let mut cmd = tokio::process::Command::from(command);
     cmd.current_dir(&ctx.cwd)
         .env("COMPOSE_ANSI", "never")
@@ -111,11 +123,46 @@ fn spawn_command(
         if let Some(Err(e)) = check.as_ref().map(compose::guarded::GuardCheck::finish) {
             return finished(&tx, op, Err(e.to_string()));
         }
+        if let (Some(project), Ok(s)) = (&up_of, &status) {
+            if !s.success() {
+                for line in up_diagnosis(&env, project, &cwd, origin).await {
+                    let _ = tx.send(Msg::Op(OpEvent::Output { op, line }));
+                }
+            }
+        }
         match status {
             Ok(s) => finished(&tx, op, Ok(s.code().unwrap_or(128 + 9))),
             Err(e) => finished(&tx, op, Err(e.to_string())),
         }
     });
+}
+
+/// The lines of a failed `up`'s diagnosis (none when no dependency failed or the Engine does
+/// not answer within 10 s).
+async fn up_diagnosis(
+    env: &std::collections::BTreeMap<String, String>,
+    project: &crate::project::LoadedProject,
+    cwd: &std::path::Path,
+    origin: crate::engine::wait::Origin,
+) -> Vec<String> {
+    let report = async {
+        let docker = crate::engine::connect(env).await.ok()?;
+        crate::engine::wait::failed_up_report(&docker, project, cwd, origin)
+            .await
+            .ok()
+            .flatten()
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(10), report).await {
+        // The summary part (what failed, what was left unstarted and why); the probe output
+        // and logs of the failed service are in its details and its log pane.
+        Ok(Some(r)) => r
+            .render(false)
+            .lines()
+            .take_while(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// devctl's own global flags for a child `devctl` (same project, same environment).
@@ -235,8 +282,9 @@ impl Edge {
                 )),
             );
         }
+        let up_of = (args.first().map(String::as_str) == Some("up")).then(|| self.project.clone());
         match compose::invocation(&self.ctx, &self.project, args) {
-            Ok(inv) => spawn_compose(&self.ctx, &inv, op, self.tx.clone()),
+            Ok(inv) => spawn_compose(&self.ctx, &inv, op, self.tx.clone(), up_of),
             Err(e) => finished(&self.tx, op, Err(e.to_string())),
         }
     }

@@ -223,14 +223,14 @@ pub(crate) fn spawn_signals(tx: UnboundedSender<Msg>) {
 
 /// Signal numbers (Linux and the BSDs agree on these) for the kinds tokio has no name for.
 mod signum {
-    pub use nix::sys::signal::Signal as S;
-    pub const SIGUSR1: i32 = S::SIGUSR1 as i32;
-    pub const SIGUSR2: i32 = S::SIGUSR2 as i32;
-    pub const SIGALRM: i32 = S::SIGALRM as i32;
-    pub const SIGVTALRM: i32 = S::SIGVTALRM as i32;
-    pub const SIGPROF: i32 = S::SIGPROF as i32;
-    pub const SIGXCPU: i32 = S::SIGXCPU as i32;
-    pub const SIGXFSZ: i32 = S::SIGXFSZ as i32;
+    pub(super) use nix::sys::signal::Signal as S;
+    pub(super) const SIGUSR1: i32 = S::SIGUSR1 as i32;
+    pub(super) const SIGUSR2: i32 = S::SIGUSR2 as i32;
+    pub(super) const SIGALRM: i32 = S::SIGALRM as i32;
+    pub(super) const SIGVTALRM: i32 = S::SIGVTALRM as i32;
+    pub(super) const SIGPROF: i32 = S::SIGPROF as i32;
+    pub(super) const SIGXCPU: i32 = S::SIGXCPU as i32;
+    pub(super) const SIGXFSZ: i32 = S::SIGXFSZ as i32;
 }
 
 /// Compose's version for the header (detected once, off the loop).

@@ -454,3 +454,36 @@ fn tracker_with_origin_marks_services_that_were_already_ready() {
     assert_eq!(t.rows[0].ready_after, Some(Duration::ZERO));
     assert!(t.rows[0].ready_before);
 }
+
+/// `stop` then `up --wait`: the Engine keeps the health log of the earlier run, whose passing
+/// probes ended before the origin. Only probes since the container's current start count.
+#[test]
+fn probes_of_an_earlier_run_do_not_make_a_restarted_service_ready_already() {
+    let origin = at("2026-11-21T10:00:00Z");
+    let o = Some((origin, Duration::from_millis(300)));
+    let p = |start: &str, end: &str, exit_code| crate::engine::model::Probe {
+        start: Some(start.into()),
+        end: Some(end.into()),
+        exit_code,
+        output: String::new(),
+    };
+    let mut restarted = c(ContainerState::Running, Health::Healthy);
+    restarted.started_at = Some("2026-11-21T10:00:00.2Z".into());
+    restarted.probes = vec![
+        p("2026-11-21T09:58:00Z", "2026-11-21T09:58:00.1Z", 0),
+        p("2026-11-21T09:59:00Z", "2026-11-21T09:59:00.1Z", 0),
+        p("2026-11-21T10:00:01.4Z", "2026-11-21T10:00:01.5Z", 0),
+    ];
+    let seen = Duration::from_secs(2);
+    assert_eq!(
+        time_to_ready(o, seen, &svc(true, vec![restarted.clone()])),
+        (Duration::from_millis(1500), false)
+    );
+    // Still running since before the origin: ready "already", as before.
+    let mut kept = restarted;
+    kept.started_at = Some("2026-11-21T09:57:00Z".into());
+    assert_eq!(
+        time_to_ready(o, seen, &svc(true, vec![kept])),
+        (Duration::ZERO, true)
+    );
+}
