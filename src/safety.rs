@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod classify;
+mod cobra;
 pub mod engine_rules;
 pub mod execute;
 pub mod gate;
@@ -26,53 +27,44 @@ pub use plan::DeletionPlan;
 pub use policy::GateFlags;
 
 use crate::context::Ctx;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Take devctl's own gate flags out of a Compose argv (`--confirm WORD`, `--confirm=WORD`,
-/// `--snapshot`, `--no-snapshot`; Compose has none of them). Flags after `--` are left alone.
+/// `--snapshot`, `--no-snapshot`; Compose has none of them), only where devctl's parser takes
+/// them (see [`classify::take_gate_flags`]). Returns the argv Compose receives.
 pub fn split_gate_flags(args: &[String]) -> Result<(Vec<String>, GateFlags)> {
-    let mut out = Vec::new();
-    let mut flags = GateFlags::default();
-    let mut i = 0;
-    while i < args.len() {
-        let a = &args[i];
-        i += 1;
-        if a == "--" {
-            out.extend(args[i - 1..].iter().cloned());
-            break;
-        }
-        if a == "--confirm" {
-            let v = args.get(i).ok_or_else(|| {
-                Error::usage("--confirm needs a value").with_hint("--confirm PROJECT_NAME")
-            })?;
-            flags.confirm.push(v.clone());
-            i += 1;
-        } else if let Some(v) = a.strip_prefix("--confirm=") {
-            flags.confirm.push(v.to_string());
-        } else if a == "--snapshot" {
-            flags.snapshot = Some(true);
-        } else if a == "--no-snapshot" {
-            flags.snapshot = Some(false);
-        } else {
-            out.push(a.clone());
-        }
-    }
-    Ok((out, flags))
+    let g = classify::take_gate_flags(args)?;
+    let flags = GateFlags {
+        confirm: g.confirm,
+        snapshot: g.snapshot,
+    };
+    Ok((g.compose, flags))
+}
+
+/// What the caller does after the gate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gate {
+    /// The gate took over (plan, confirmation, devctl's own execution): exit with this code.
+    Handled(u8),
+    /// Nothing destructive: run Compose with exactly this argv (the one classified: devctl's
+    /// gate flags taken out).
+    Run(Vec<String>),
 }
 
 /// Called by every command path that hands an argv to Compose (`devctl compose -- …`, `up`,
 /// `run`…) BEFORE anything runs. `compose_args` is the Compose subcommand and its arguments
 /// (global Compose flags may come first). When the argv would destroy volume data the gate
-/// takes over (plan, confirmation, devctl's own execution) and returns `Some(exit code)`;
-/// otherwise it returns `None` and the caller runs Compose itself.
+/// takes over (plan, confirmation, devctl's own execution) and returns [`Gate::Handled`];
+/// otherwise [`Gate::Run`] with the argv the caller hands to Compose: the same argv the gate
+/// classified.
 ///
 /// A refusal is `Err` with `Exit::Refused` (4) and a hint naming the flag that would allow it.
-pub fn intercept(ctx: &Ctx, compose_args: &[String]) -> Result<Option<u8>> {
+pub fn intercept(ctx: &Ctx, compose_args: &[String]) -> Result<Gate> {
     let (args, flags) = split_gate_flags(compose_args)?;
     let Some(d) = classify(&args) else {
-        return Ok(None);
+        return Ok(Gate::Run(args));
     };
-    guard::guard(ctx, &args, d, &flags).map(Some)
+    guard::guard(ctx, &args, d, &flags).map(Gate::Handled)
 }
 
 #[cfg(test)]
@@ -99,6 +91,91 @@ mod tests {
         assert!(split_gate_flags(&v("down -v --confirm")).is_err());
     }
 
+    /// The gate flags are taken only where pflag reads a flag of a destructive subcommand;
+    /// what is left is what Compose receives and what is classified.
+    #[test]
+    fn gate_flags_only_where_devctl_reads_them() {
+        // (argv, Compose's argv, confirm words, snapshot)
+        let cases: &[(&str, &str, &[&str], Option<bool>)] = &[
+            (
+                "-- x down -v --confirm shop",
+                "-- x down -v",
+                &["shop"],
+                None,
+            ),
+            (
+                "up -d -V --confirm=p --no-snapshot",
+                "up -d -V",
+                &["p"],
+                Some(false),
+            ),
+            ("create -y --snapshot", "create -y", &[], Some(true)),
+            // another flag's value: Compose receives it as that value
+            (
+                "--profile --confirm=x down -v",
+                "--profile --confirm=x down -v",
+                &[],
+                None,
+            ),
+            (
+                "--profile --confirm x down -v",
+                "--profile --confirm x down -v",
+                &[],
+                None,
+            ),
+            (
+                "down --rmi --confirm=x -v",
+                "down --rmi --confirm=x -v",
+                &[],
+                None,
+            ),
+            (
+                "down -t --confirm x -v",
+                "down -t --confirm x -v",
+                &[],
+                None,
+            ),
+            // after `--`, before the subcommand, or another subcommand's: not devctl's
+            (
+                "down -v -- --confirm x",
+                "down -v -- --confirm x",
+                &[],
+                None,
+            ),
+            ("--confirm x down -v", "--confirm x down -v", &[], None),
+            (
+                "exec app echo --confirm",
+                "exec app echo --confirm",
+                &[],
+                None,
+            ),
+            (
+                "run app sh -c --confirm=x",
+                "run app sh -c --confirm=x",
+                &[],
+                None,
+            ),
+            ("logs --confirm", "logs --confirm", &[], None),
+            ("-- down -v --confirm", "-- down -v --confirm", &[], None),
+        ];
+        for (line, want, confirm, snap) in cases {
+            let (args, f) = split_gate_flags(&v(line)).expect(line);
+            assert_eq!(args, v(want), "{line}");
+            assert_eq!(f.confirm, v(&confirm.join(" ")), "{line}");
+            assert_eq!(f.snapshot, *snap, "{line}");
+        }
+        for line in [
+            "--profile --confirm=x down -v",
+            "--profile --confirm x down -v",
+            "-- x down -v --confirm shop",
+        ] {
+            let (args, _) = split_gate_flags(&v(line)).expect(line);
+            let d = classify(&args).expect(line);
+            assert_eq!(d.actions, vec![Action::DownVolumes], "{line}");
+        }
+        assert!(split_gate_flags(&v("-- x rm -fsv --confirm")).is_err());
+    }
+
     #[test]
     fn harmless_argv_passes_through() {
         let ctx = Ctx {
@@ -112,8 +189,16 @@ mod tests {
             "down --volumes=false",
             "config --volumes",
             "logs -v",
+            "-h down -v",
+            "-- x down -v --help",
+            "exec app echo --confirm",
+            "up -d --y=0",
         ] {
-            assert_eq!(intercept(&ctx, &v(a)).expect("no error"), None, "{a}");
+            assert_eq!(
+                intercept(&ctx, &v(a)).expect("no error"),
+                Gate::Run(v(a)),
+                "{a}"
+            );
         }
     }
 }

@@ -317,12 +317,15 @@ fn intercept_child() {
         env: std::env::vars().collect(),
     };
     match devctl::safety::intercept(&ctx, &args) {
-        Ok(None) => println!("INTERCEPT: pass"),
-        Ok(Some(c)) => println!("INTERCEPT: code {c}"),
+        Ok(devctl::safety::Gate::Run(_)) => println!("INTERCEPT: pass"),
+        Ok(devctl::safety::Gate::Handled(c)) => println!("INTERCEPT: code {c}"),
         Err(e) => println!("INTERCEPT: error {} {}", e.exit.code(), e),
     }
     if std::env::var("DEVCTL_SAFETY_CHILD_ARGS").is_err() {
-        assert_eq!(devctl::safety::intercept(&ctx, &args).ok(), Some(None));
+        assert_eq!(
+            devctl::safety::intercept(&ctx, &args).ok(),
+            Some(devctl::safety::Gate::Run(args.clone()))
+        );
     }
 }
 

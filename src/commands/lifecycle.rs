@@ -18,6 +18,7 @@ use super::Ctx;
 use crate::compose::{self, Invocation, drift};
 use crate::error::{Error, Result};
 use crate::project::LoadedProject;
+use crate::safety::Gate;
 
 #[derive(Debug, Args)]
 pub struct UpArgs {
@@ -139,14 +140,49 @@ pub fn up_argv(a: &UpArgs) -> Vec<String> {
     sub
 }
 
-/// `stop`, `start`, `restart` with optional services.
+/// `stop`, `start`, `restart` with optional services. Without a compose file but with a
+/// project name (`-p`, `COMPOSE_PROJECT_NAME`), Compose acts on the project's labelled
+/// containers, and so does devctl (label mode).
 pub fn simple(ctx: &Ctx, name: &str, a: &ServicesArgs) -> Result<u8> {
-    let project = ctx.load_project()?;
-    check_services(&project, &a.services)?;
     let mut sub = vec![name.to_string()];
     sub.extend(a.extra.iter().cloned());
     sub.extend(a.services.iter().cloned());
+    if let Some(code) = by_labels(ctx, &sub)? {
+        return Ok(code);
+    }
+    let project = ctx.load_project()?;
+    check_services(&project, &a.services)?;
     drive(ctx, &project, sub)
+}
+
+/// Label mode for a Compose argv that is not destructive (the gate plans the destructive
+/// ones): no compose file given or found, a project name known ([`sources::label_project`],
+/// the loader's own decision) — run `docker compose -p NAME <sub…>` without files, as Compose
+/// itself would. `None`: the files decide; load them as usual.
+///
+/// [`sources::label_project`]: crate::safety::sources::label_project
+fn by_labels(ctx: &Ctx, sub: &[String]) -> Result<Option<u8>> {
+    let globals = crate::safety::classify::compose_globals(sub);
+    let ectx = crate::safety::gate::effective_ctx(ctx, &globals);
+    let Some(label) = crate::safety::sources::label_project(&ectx)? else {
+        return Ok(None);
+    };
+    let sub = match crate::safety::intercept(ctx, sub)? {
+        Gate::Handled(code) => return Ok(Some(code)),
+        Gate::Run(argv) => argv,
+    };
+    let dir = ectx.global.project_directory.as_deref();
+    let inv = crate::safety::execute::compose_call_by_name(&ectx, &label.name, dir, &sub)?;
+    if !ctx.global.dry_run {
+        // The Engine must answer first (exit 6 within 2 s), as on every other path.
+        let rt = super::runtime()?;
+        rt.block_on(async {
+            tokio::time::timeout(ENGINE_BUDGET, crate::safety::sources::connect(ctx))
+                .await
+                .unwrap_or_else(|_| Err(engine_error(ctx, "no answer within 1.5 seconds")))
+        })?;
+    }
+    compose::execute(ctx, &inv).map(Some)
 }
 
 /// `build`, `pull`: arguments go to Compose; the service names among them are checked first.
@@ -193,9 +229,10 @@ pub fn sh(ctx: &Ctx, a: &ShArgs) -> Result<u8> {
         "-c".into(),
         "true".into(),
     ];
-    if let Some(code) = crate::safety::intercept(ctx, &probe_sub)? {
-        return Ok(code);
-    }
+    let probe_sub = match crate::safety::intercept(ctx, &probe_sub)? {
+        Gate::Handled(code) => return Ok(code),
+        Gate::Run(argv) => argv,
+    };
     let probe = compose::invocation(ctx, &project, &probe_sub)?;
     if ctx.global.dry_run {
         eprintln!("# devctl sh: `bash` when this succeeds, else `sh`:");
@@ -212,9 +249,10 @@ pub fn sh(ctx: &Ctx, a: &ShArgs) -> Result<u8> {
         _ => "sh",
     };
     let sub = vec!["exec".to_string(), a.service.clone(), shell.to_string()];
-    if let Some(code) = crate::safety::intercept(ctx, &sub)? {
-        return Ok(code);
-    }
+    let sub = match crate::safety::intercept(ctx, &sub)? {
+        Gate::Handled(code) => return Ok(code),
+        Gate::Run(argv) => argv,
+    };
     let inv = compose::invocation(ctx, &project, &sub)?;
     compose::execute(ctx, &inv)
 }
@@ -227,18 +265,23 @@ pub fn passthrough(ctx: &Ctx, a: &PassArgs) -> Result<u8> {
     }
     // The gate first: a destructive passthrough such as `-p NAME down -v` with no compose
     // file is planned from the Engine's labels, where loading the project would fail.
-    if let Some(code) = crate::safety::intercept(ctx, &a.args)? {
+    let args = match crate::safety::intercept(ctx, &a.args)? {
+        Gate::Handled(code) => return Ok(code),
+        Gate::Run(argv) => argv,
+    };
+    if let Some(code) = by_labels(ctx, &args)? {
         return Ok(code);
     }
     let project = ctx.load_project()?;
-    drive(ctx, &project, a.args.clone())
+    drive(ctx, &project, args)
 }
 
 /// The common path: safety gate → invocation → preflight → print and run (or only print).
 fn drive(ctx: &Ctx, project: &LoadedProject, sub: Vec<String>) -> Result<u8> {
-    if let Some(code) = crate::safety::intercept(ctx, &sub)? {
-        return Ok(code);
-    }
+    let sub = match crate::safety::intercept(ctx, &sub)? {
+        Gate::Handled(code) => return Ok(code),
+        Gate::Run(argv) => argv,
+    };
     let inv: Invocation = compose::invocation(ctx, project, &sub)?;
     preflight(ctx, project, &sub)?;
     compose::execute(ctx, &inv)

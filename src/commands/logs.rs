@@ -118,7 +118,7 @@ pub fn run(ctx: &Ctx, args: &LogsArgs) -> Result<u8> {
     let unknown: Vec<&String> = args
         .services
         .iter()
-        .filter(|s| !declared.contains(s))
+        .filter(|s| declared.as_ref().is_some_and(|d| !d.contains(s)))
         .collect();
     if !unknown.is_empty() {
         let names: Vec<&str> = unknown.iter().map(|s| s.as_str()).collect();
@@ -126,7 +126,10 @@ pub fn run(ctx: &Ctx, args: &LogsArgs) -> Result<u8> {
             "no such service in project `{project}`: {}",
             names.join(", ")
         ))
-        .with_hint(format!("known services: {}", declared.join(", "))));
+        .with_hint(format!(
+            "known services: {}",
+            declared.unwrap_or_default().join(", ")
+        )));
     }
     let since = match &args.since {
         Some(s) => Some(
@@ -281,12 +284,17 @@ async fn follow(
 }
 
 /// The project name and its declared services (profile-disabled ones included: they are
-/// declared, they just have no containers unless started explicitly).
-fn project_of(ctx: &Ctx) -> Result<(String, Vec<String>)> {
+/// declared, they just have no containers unless started explicitly). Label mode (no compose
+/// file, a project name: `devctl -p NAME logs`): the name alone, no declared services — the
+/// containers carrying the project's label are read, as `docker compose -p NAME logs` does.
+fn project_of(ctx: &Ctx) -> Result<(String, Option<Vec<String>>)> {
+    if let Some(label) = crate::safety::sources::label_project(ctx)? {
+        return Ok((label.name, None));
+    }
     let loaded = ctx.load_project()?;
     let mut services: Vec<String> = loaded.project.services.keys().cloned().collect();
     services.extend(loaded.disabled_services.keys().cloned());
-    Ok((loaded.resolved.name, services))
+    Ok((loaded.resolved.name, Some(services)))
 }
 
 #[cfg(test)]

@@ -32,11 +32,23 @@ pub struct PsArgs {
 pub type UsageById = std::collections::HashMap<String, Usage>;
 
 pub fn run(ctx: &Ctx, args: &PsArgs) -> Result<u8> {
-    let project = ctx.load_project()?;
+    // Label mode (no compose file, a project name: `devctl -p NAME ps`): the services are
+    // those of the containers carrying the project's label, as `docker compose -p NAME ps`.
+    let project = match crate::safety::sources::label_project(ctx)? {
+        Some(label) => Err(label.name),
+        None => Ok(ctx.load_project()?),
+    };
     let rt = super::runtime()?;
     let (snap, usage) = rt.block_on(async {
         let docker = crate::engine::connect(&ctx.env).await?;
-        let snap = crate::engine::snapshot::snapshot(&docker, &project).await?;
+        let snap = match &project {
+            Ok(p) => crate::engine::snapshot::snapshot(&docker, p).await?,
+            Err(name) => {
+                let cs = crate::engine::snapshot::containers(&docker, name).await?;
+                let empty = crate::project::Project::default();
+                crate::engine::snapshot::join(name, &empty, &Default::default(), cs)
+            }
+        };
         let usage = if args.stats {
             Some(sample(&docker, &snap).await)
         } else {

@@ -16,23 +16,44 @@ use crate::project::Resolved;
 /// `com.docker.compose.project.config_files` label, which the drift check compares).
 pub fn build(compose: &Detected, resolved: &Resolved, color: bool, sub: &[String]) -> Invocation {
     let mut args: Vec<String> = compose.prefix().iter().map(|s| s.to_string()).collect();
-    args.push("-p".into());
-    args.push(resolved.name.clone());
+    push_value(&mut args, "-p", "--project-name", &resolved.name);
     for f in &resolved.files {
-        args.push("-f".into());
-        args.push(f.display().to_string());
+        push_value(&mut args, "-f", "--file", &f.display().to_string());
     }
-    args.push("--project-directory".into());
-    args.push(resolved.project_dir.display().to_string());
+    let dir = resolved.project_dir.display().to_string();
+    push_value(
+        &mut args,
+        "--project-directory",
+        "--project-directory",
+        &dir,
+    );
     for e in &resolved.env_files {
-        args.push("--env-file".into());
-        args.push(e.display().to_string());
+        push_value(
+            &mut args,
+            "--env-file",
+            "--env-file",
+            &e.display().to_string(),
+        );
     }
     for p in &resolved.profiles {
-        args.push("--profile".into());
-        args.push(p.clone());
+        push_value(&mut args, "--profile", "--profile", p);
     }
     finish(compose, args, color, sub)
+}
+
+/// Append a global flag and its value so that the value can never shift Compose's parse of
+/// what follows: a value that starts with `-` (a profile `-p` from `COMPOSE_PROFILES`) is
+/// written inline (`--profile=-p`). Written apart (`--profile -p`), cobra's Traverse would
+/// read `-p` as a flag taking the NEXT argument, so `--profile -p x down -v` runs `down -v`
+/// while the user's argv `x down -v` names no subcommand. With every value inline or
+/// dash-free, devctl's prefix is inert and the gate classifies the user's argv alone.
+fn push_value(args: &mut Vec<String>, flag: &str, long: &str, value: &str) {
+    if value.starts_with('-') {
+        args.push(format!("{long}={value}"));
+    } else {
+        args.push(flag.to_string());
+        args.push(value.to_string());
+    }
 }
 
 /// The common end of every invocation: `--ansi never` unless colour, then the subcommand.
@@ -59,11 +80,15 @@ pub fn build_by_name(
     sub: &[String],
 ) -> Invocation {
     let mut args: Vec<String> = compose.prefix().iter().map(|s| s.to_string()).collect();
-    args.push("-p".into());
-    args.push(name.to_string());
+    push_value(&mut args, "-p", "--project-name", name);
     if let Some(d) = project_directory {
-        args.push("--project-directory".into());
-        args.push(d.display().to_string());
+        let dir = d.display().to_string();
+        push_value(
+            &mut args,
+            "--project-directory",
+            "--project-directory",
+            &dir,
+        );
     }
     finish(compose, args, color, sub)
 }
@@ -162,19 +187,11 @@ pub fn output_mode(sub: &[String], stdin_tty: bool, stdout_tty: bool) -> OutputM
     }
 }
 
-/// Where the subcommand stands in a Compose argv (after the global flags).
+/// Where the subcommand stands in a Compose argv (after the global flags): Compose's own
+/// reading (cobra's Traverse), the one the safety gate classifies with — in `-- exec up` the
+/// subcommand is `up`, not `exec`.
 fn subcommand_index(sub: &[String]) -> Option<usize> {
-    let mut i = 0;
-    while let Some(a) = sub.get(i) {
-        if super::globals::takes_next_value(a) {
-            i += 2;
-        } else if a.starts_with('-') {
-            i += 1;
-        } else {
-            return Some(i);
-        }
-    }
-    None
+    crate::safety::classify::subcommand_index(sub)
 }
 
 fn is_detach(a: &String) -> bool {
@@ -260,6 +277,12 @@ mod tests {
             ("-p x -f a.yml up", true),
             ("-p x -f a.yml up -d", false),
             ("--profile up down", false),
+            ("-- exec up -d", false),
+            ("-- exec up", true),
+            ("-- up exec app sh", true),
+            ("-- down up", true),
+            ("--profile -p x up", true),
+            ("-- up", false),
             ("exec api sh", true),
             ("exec -T api sh", true),
             ("exec -d api sh", false),
@@ -342,6 +365,47 @@ mod tests {
             )
         );
         assert!(inv.interactive);
+    }
+
+    /// devctl's prefix never shifts Compose's parse of the user's argv: with any profile
+    /// (`COMPOSE_PROFILES=-p` included), the whole argv Compose receives classifies like the
+    /// user's argv alone.
+    #[test]
+    fn prefix_is_inert_whatever_the_profiles() {
+        for profile in [
+            "-p",
+            "--",
+            "-X",
+            "--confirm",
+            "-h",
+            "--dry-run",
+            "-v",
+            "tools",
+        ] {
+            let mut r = resolved();
+            r.profiles = vec![profile.to_string()];
+            let users = [
+                "x down -v",
+                "-- x down -v",
+                "down -v",
+                "up -d",
+                "-- down -v",
+            ];
+            for (user, color) in users.iter().flat_map(|u| [(u, true), (u, false)]) {
+                let inv = build(&plugin(), &r, color, &v(user));
+                let whole = crate::safety::classify(&inv.args[1..]).map(|d| d.actions);
+                let alone = crate::safety::classify(&v(user)).map(|d| d.actions);
+                assert_eq!(whole, alone, "profile {profile:?}, argv {user:?}: {inv:?}");
+            }
+        }
+        let mut r = resolved();
+        r.profiles = vec!["-p".into(), "tools".into()];
+        let inv = build(&plugin(), &r, true, &v("ps"));
+        assert!(
+            inv.args.ends_with(&v("--profile=-p --profile tools ps")),
+            "{:?}",
+            inv.args
+        );
     }
 
     #[test]

@@ -101,15 +101,57 @@ fn dir_of(file: &Path) -> PathBuf {
 
 /// Where the files came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Source {
+pub enum Source {
+    /// `-f` flags.
     Flags,
+    /// `COMPOSE_FILE`, from the process environment or an env file (`.env`).
     ComposeFileVar,
+    /// Found from the project directory (or the current one) upwards.
     Discovered,
 }
 
-/// Resolve the project: files, project directory, env files, interpolation environment,
-/// profiles, environment, name.
-pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
+/// Steps 1–3: the one answer to "which files, which environment" that the loader, the safety
+/// gate's label mode and every command share. `COMPOSE_FILE`, `COMPOSE_PROJECT_NAME`,
+/// `COMPOSE_PROFILES`… count whether they come from the process environment or from the env
+/// files (`--env-file`, `COMPOSE_ENV_FILES`, `.env`); the process environment wins.
+#[derive(Debug)]
+pub struct Located {
+    /// The absolute working directory.
+    pub cwd: PathBuf,
+    /// `--project-directory`, absolute.
+    pub project_dir_flag: Option<PathBuf>,
+    /// Process environment + `PWD` + the first pass of env files.
+    pub env: Env,
+    /// The env files read in the first pass.
+    pub env_files: Vec<PathBuf>,
+    /// `--env-file` / `COMPOSE_ENV_FILES` were given (no `.env` second pass).
+    pub explicit_env_files: bool,
+    /// The compose files and where they came from; `Err`: none given and none found (Compose
+    /// then works from the Engine's labels when it has a project name: label mode).
+    pub files: std::result::Result<(Vec<PathBuf>, Source), Error>,
+    /// Warnings of discovery.
+    pub warnings: Vec<String>,
+}
+
+impl Located {
+    /// No `-f`, no `COMPOSE_FILE` (process environment or env file), and no compose file
+    /// found from the project directory up.
+    pub fn no_compose_file(&self) -> bool {
+        self.files.is_err()
+    }
+
+    /// `COMPOSE_PROJECT_NAME` as Compose reads it (process environment, then env files).
+    pub fn project_name_var(&self) -> Option<&String> {
+        self.env
+            .get("COMPOSE_PROJECT_NAME")
+            .filter(|n| !n.is_empty())
+    }
+}
+
+/// Steps 1–3 of [`resolve`] (see the module docs). Errors: an invalid `-p`, an unreadable env
+/// file, a `COMPOSE_FILE` that lists nothing. "No compose file found" is not an error here
+/// (see [`Located::files`]).
+pub fn locate(opts: &ProjectOptions) -> Result<Located> {
     let cwd = absolutize(Path::new("/"), &opts.cwd);
     let mut warnings = Vec::new();
     if let Some(p) = opts.project_name.as_deref().filter(|p| !p.is_empty()) {
@@ -138,11 +180,7 @@ pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
             })
             .unwrap_or_default()
     };
-    let default_env_file = |dir: &Path, env: &Env| -> Option<PathBuf> {
-        let p = dir.join(".env");
-        (!truthy(env.get("COMPOSE_DISABLE_ENV_FILE")) && p.is_file()).then_some(p)
-    };
-    let mut env_files: Vec<PathBuf> = if explicit.is_empty() {
+    let env_files: Vec<PathBuf> = if explicit.is_empty() {
         let wd = project_dir_flag
             .clone()
             .or_else(|| flag_files.first().map(|f| dir_of(f)))
@@ -154,8 +192,8 @@ pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
     merge_missing(&mut env, dotenv::load_files(&env_files, &lookup)?);
 
     // 3. compose files
-    let (mut files, source) = if !flag_files.is_empty() {
-        (flag_files, Source::Flags)
+    let files = if !flag_files.is_empty() {
+        Ok((flag_files, Source::Flags))
     } else if let Some(list) = env.get("COMPOSE_FILE").filter(|v| !v.is_empty()) {
         let sep = env
             .get("COMPOSE_PATH_SEPARATOR")
@@ -174,14 +212,40 @@ pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
                 "list the files separated by `{sep}` (COMPOSE_PATH_SEPARATOR), or unset COMPOSE_FILE"
             )));
         }
-        (files, Source::ComposeFileVar)
+        Ok((files, Source::ComposeFileVar))
     } else {
         let start = project_dir_flag.clone().unwrap_or_else(|| cwd.clone());
-        (
-            vec![discover_base(&start, &mut warnings)?],
-            Source::Discovered,
-        )
+        discover_base(&start, &mut warnings).map(|f| (vec![f], Source::Discovered))
     };
+    Ok(Located {
+        cwd,
+        project_dir_flag,
+        env,
+        env_files,
+        explicit_env_files: !explicit.is_empty(),
+        files,
+        warnings,
+    })
+}
+
+fn default_env_file(dir: &Path, env: &Env) -> Option<PathBuf> {
+    let p = dir.join(".env");
+    (!truthy(env.get("COMPOSE_DISABLE_ENV_FILE")) && p.is_file()).then_some(p)
+}
+
+/// Resolve the project: files, project directory, env files, interpolation environment,
+/// profiles, environment, name.
+pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
+    let Located {
+        cwd: _,
+        project_dir_flag,
+        mut env,
+        mut env_files,
+        explicit_env_files,
+        files,
+        mut warnings,
+    } = locate(opts)?;
+    let (mut files, source) = files?;
     for f in &files {
         if !f.is_file() {
             let via = match source {
@@ -245,7 +309,7 @@ pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
     let project_dir = project_dir_flag.unwrap_or_else(|| dir_of(&base));
 
     // 6. env files, second pass
-    if explicit.is_empty() {
+    if !explicit_env_files {
         if let Some(p) = default_env_file(&project_dir, &env) {
             if !env_files.contains(&p) {
                 let second = dotenv::load_files(std::slice::from_ref(&p), &env)?;

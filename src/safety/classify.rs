@@ -17,18 +17,28 @@
 //! - Booleans accept `=1|t|T|TRUE|true|True` and `=0|f|F|FALSE|false|False` (Go
 //!   `strconv.ParseBool`); anything else (`=yes`, `=tRue`, `=`) is an error and nothing runs.
 //!   `-v1` is an error (unknown shorthand `1`); `-vt3` is `-v -t 3`; `-fsv=false` sets v=false.
-//! - `--dry-run` at root or subcommand level: the last one wins (`--dry-run down --dry-run=false`
-//!   really runs). `-h`/`--help` only prints help.
+//! - `--dry-run` and `-h`/`--help` at root or subcommand level are one flag: the last one wins
+//!   (`--dry-run down --dry-run=false` really runs; `-h down --help=false -v` removes the
+//!   volumes; `--help=false down -h -v`, `-h down -v`, `down -vh` print help). A `-h` that is
+//!   another flag's value is no help (`--profile -h down -v` removes the volumes).
 //! - `rm`: `-f`, `-s`, `-v`, hidden `-a/--all`, all booleans. `up`/`create`: `-V` /
-//!   `--renew-anon-volumes` (up only) and `-y/--yes`.
-//! - `docker compose -- down -v` prints the usage: no subcommand runs.
+//!   `--renew-anon-volumes` (up only) and `-y/--yes`; the long name `--y` is normalised to
+//!   `--yes` (with a deprecation warning): `up -d --y`, `--y=true`, `create --y=1` recreate a
+//!   diverged volume; `--y=0`, `--yes=false`, `--yes --y=false` do not (checked with
+//!   `--dry-run up -d …` on a volume whose labels changed: "Volume … Created").
+//! - Where the subcommand is: see [`super::cobra`] (`--` before the subcommand is NOT the end
+//!   of options: `docker compose -- x down -v` runs `down -v`; `-- down -v` prints usage).
 //!
-//! Unknown flags make Compose fail, but a newer Compose may know them: the classifier treats an
-//! unknown flag as a boolean and keeps reading (fail closed: a following `-v` still counts).
+//! Unknown flags make Compose fail, but a newer Compose may know them: the classifier tries
+//! both readings of an unknown root flag (value or boolean) and reads unknown subcommand flags
+//! as booleans (fail closed: a following `-v` still counts).
 
 use serde::Serialize;
 
-use super::pflag::{COMMON, CREATE, DOWN, Effect, Flag, RM, UP, parse, root};
+use super::cobra;
+use super::pflag::{
+    COMMON, CREATE, DOWN, Effect, Flag, GATE, RM, Reject, UP, parse, parse_with, root,
+};
 
 /// What a destructive argv would do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -128,21 +138,50 @@ fn globals_of(hits: &[(Effect, String)]) -> ComposeGlobals {
 
 /// Classify an argv given to Compose (global flags may come first) or one of devctl's own
 /// (`volume rm …`, `volume prune`). `None`: nothing in it destroys volume data.
+///
+/// The subcommand is found as cobra's Traverse finds it ([`super::cobra`]); the root's flags
+/// before it and the subcommand's flags after it are read with pflag's rules. Every reading an
+/// unknown flag allows is tried (fail closed).
 pub fn classify(argv: &[String]) -> Option<Destructive> {
-    let mut start = 0;
-    let mut root_hits = Vec::new();
-    loop {
-        let root = parse(argv, start, &[root()], true).ok()?;
-        root_hits.extend(root.hits);
-        let sub_index = root.stopped_at?;
-        if let Some(d) = classify_sub(argv, sub_index, &root_hits) {
-            return Some(d);
-        }
-        // Fail closed: after an unknown flag the "subcommand" may be that flag's value.
-        if !root.unknown_before_stop {
-            return None;
-        }
-        start = sub_index + 1;
+    let root_sets: &[&[Flag]] = &[root()];
+    cobra::subcommand_at(argv, root_sets)
+        .into_iter()
+        .find_map(|sub| {
+            // A root flag pflag rejects (missing value, bad boolean): Compose runs nothing.
+            let root = parse(argv, 0, sub, root_sets).ok()?;
+            classify_sub(argv, sub, &root.hits)
+        })
+}
+
+/// Where Compose v2.40.3 finds the subcommand of `argv` (cobra's Traverse, see
+/// [`super::cobra`]); `None`: it finds none and prints its usage. The one reading shared by
+/// the gate and `compose::argv::is_interactive`.
+pub fn subcommand_index(argv: &[String]) -> Option<usize> {
+    cobra::subcommand_at(argv, &[root()]).first().copied()
+}
+
+/// The project-selecting root flags of a Compose argv (`-p`, `-f`, `--project-directory`,
+/// `--profile`, `--env-file` before the subcommand), as Compose 2.40.3 reads them: pflag on the
+/// arguments before the subcommand cobra's Traverse finds, where `--` ends the flags.
+pub fn compose_globals(argv: &[String]) -> ComposeGlobals {
+    let root_sets: &[&[Flag]] = &[root()];
+    let end = cobra::subcommand_at(argv, root_sets)
+        .first()
+        .copied()
+        .unwrap_or(argv.len());
+    parse(argv, 0, end, root_sets)
+        .map(|p| globals_of(&p.hits))
+        .unwrap_or_default()
+}
+
+/// The flags of a subcommand whose argv the gate classifies, or `None`.
+fn sub_flags(sub: &str) -> Option<&'static [Flag]> {
+    match sub {
+        "down" => Some(DOWN),
+        "rm" => Some(RM),
+        "up" => Some(UP),
+        "create" => Some(CREATE),
+        _ => None,
     }
 }
 
@@ -153,7 +192,6 @@ fn classify_sub(
 ) -> Option<Destructive> {
     let sub = argv[sub_index].as_str();
     let globals = globals_of(root_hits);
-    let root_dry = root_hits.iter().rev().find(|(e, _)| *e == Effect::DryRun);
     if sub == "volume" {
         let verb = argv.get(sub_index + 1)?;
         let action = match verb.as_str() {
@@ -175,26 +213,29 @@ fn classify_sub(
             rm_stop: false,
         });
     }
-    let set: &[Flag] = match sub {
-        "down" => DOWN,
-        "rm" => RM,
-        "up" => UP,
-        "create" => CREATE,
-        _ => return None,
-    };
-    let parsed = parse(argv, sub_index + 1, &[set, COMMON], false).ok()?;
-    if last_bool(&parsed.hits, Effect::Help) {
-        return None;
-    }
-    let mut dry: Vec<(Effect, String)> = root_dry.into_iter().cloned().collect();
-    dry.extend(
-        parsed
-            .hits
-            .iter()
-            .filter(|(e, _)| *e == Effect::DryRun)
-            .cloned(),
-    );
-    if last_bool(&dry, Effect::DryRun) {
+    let set = sub_flags(sub)?;
+    // An unknown flag is read as a boolean, then as taking a value (`down -v --new
+    // --volumes=false`): if either reading deletes volumes, so may a newer Compose.
+    [false, true].into_iter().find_map(|takes_value| {
+        let parsed =
+            parse_with(argv, sub_index + 1, argv.len(), &[set, COMMON], takes_value).ok()?;
+        destructive_sub(sub, sub_index, &globals, root_hits, parsed)
+    })
+}
+
+fn destructive_sub(
+    sub: &str,
+    sub_index: usize,
+    globals: &ComposeGlobals,
+    root_hits: &[(Effect, String)],
+    parsed: super::pflag::Parsed,
+) -> Option<Destructive> {
+    // `-h`/`--help` and `--dry-run` are one flag for the root and the subcommand: the last
+    // one given wins (`-h down --help=false -v` removes the volumes; `--help=false down -h -v`
+    // prints help).
+    let mut both: Vec<(Effect, String)> = root_hits.to_vec();
+    both.extend(parsed.hits.iter().cloned());
+    if last_bool(&both, Effect::Help) || last_bool(&both, Effect::DryRun) {
         return None;
     }
     let mut actions = Vec::new();
@@ -218,10 +259,71 @@ fn classify_sub(
         actions,
         subcommand: sub.to_string(),
         sub_index,
-        globals,
+        globals: globals.clone(),
         positionals: parsed.positionals,
         rm_stop: last_bool(&parsed.hits, Effect::Stop),
     })
+}
+
+/// devctl's own gate flags taken out of a Compose argv, and the argv Compose then receives.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GateArgs {
+    /// The argv without the gate flags: exactly what Compose receives (and what is classified).
+    pub compose: Vec<String>,
+    /// `--confirm WORD` / `--confirm=WORD`, in order.
+    pub confirm: Vec<String>,
+    /// `--snapshot` (true) / `--no-snapshot` (false); the last one wins.
+    pub snapshot: Option<bool>,
+}
+
+/// Take devctl's gate flags (`--confirm WORD`, `--confirm=WORD`, `--snapshot`,
+/// `--no-snapshot`) out of a Compose argv, only where devctl's parser takes them: among the
+/// flags of `down`, `rm`, `up` or `create` (the subcommand found as Compose finds it), where
+/// pflag reads a flag. Never out of another flag's value (`--profile --confirm=x`, `--rmi
+/// --confirm`), never after `--`, never from `exec`/`run` (the command's own arguments) or any
+/// other subcommand. A usage error: `--confirm` without its value.
+pub fn take_gate_flags(argv: &[String]) -> crate::error::Result<GateArgs> {
+    let unchanged = || GateArgs {
+        compose: argv.to_vec(),
+        ..Default::default()
+    };
+    let root_sets: &[&[Flag]] = &[root()];
+    // Compose 2.40.3's own reading (the first).
+    let Some(&sub) = cobra::subcommand_at(argv, root_sets).first() else {
+        return Ok(unchanged());
+    };
+    let Some(set) = sub_flags(&argv[sub]) else {
+        return Ok(unchanged());
+    };
+    let parsed = match parse(argv, sub + 1, argv.len(), &[set, COMMON, GATE]) {
+        Ok(p) => p,
+        Err(Reject::MissingValue(Effect::Confirm)) => {
+            return Err(crate::error::Error::usage("--confirm needs a value")
+                .with_hint("--confirm PROJECT_NAME"));
+        }
+        // Compose rejects the argv whatever devctl takes out of it.
+        Err(_) => return Ok(unchanged()),
+    };
+    let mut out = GateArgs::default();
+    let mut drop = vec![false; argv.len()];
+    for ((effect, value), (_, at, len)) in parsed.hits.iter().zip(&parsed.spans) {
+        match effect {
+            Effect::Confirm => out.confirm.push(value.clone()),
+            Effect::Snapshot => out.snapshot = Some(value == "true"),
+            Effect::NoSnapshot => out.snapshot = Some(value != "true"),
+            _ => continue,
+        }
+        for d in drop.iter_mut().skip(*at).take(*len) {
+            *d = true;
+        }
+    }
+    out.compose = argv
+        .iter()
+        .zip(&drop)
+        .filter(|(_, d)| !**d)
+        .map(|(a, _)| a.clone())
+        .collect();
+    Ok(out)
 }
 
 /// The subcommand part of `argv` (from the subcommand on) with every volume-removal flag taken

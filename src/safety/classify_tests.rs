@@ -96,6 +96,67 @@ const CASES: &[(&str, &[Action])] = &[
     ("create -y", &[AssumeYes]),
     ("create --yes --build", &[AssumeYes]),
     ("create --pull never -y", &[AssumeYes]),
+    // --- class 1: a root-level `--` is no end of options for cobra's Traverse
+    ("-- x down -v", &[DownVolumes]),
+    ("-- -- x down -v", &[DownVolumes]),
+    ("-- -- -- x down --volumes", &[DownVolumes]),
+    ("-- x rm -fsv", &[RmVolumes]),
+    ("-- x rm -v db", &[RmVolumes]),
+    ("-- x up -d -y", &[AssumeYes]),
+    ("-- x up -d -V", &[RenewAnonVolumes]),
+    ("-- x create --yes", &[AssumeYes]),
+    ("--ansi never -- x down -v", &[DownVolumes]),
+    ("--profile -- x down -v", &[DownVolumes]),
+    ("--workdir -- x down -v", &[DownVolumes]),
+    ("-p shop -- x down -v", &[DownVolumes]),
+    ("--project-name=shop -- x down -v", &[DownVolumes]),
+    ("-- -p other down -v", &[DownVolumes]),
+    // --- class 2: a value flag followed by what looks like a flag
+    ("--profile --confirm=x down -v", &[DownVolumes]),
+    ("--profile --confirm x down -v", &[DownVolumes]),
+    ("--profile --snapshot x rm -fsv", &[RmVolumes]),
+    ("--profile -p x down -v", &[DownVolumes]),
+    ("--profile -h down -v", &[DownVolumes]),
+    ("--profile -X x down -v", &[DownVolumes]),
+    ("--env-file -- x up -y", &[AssumeYes]),
+    // --- class 3: `--y` is `--yes` on up/create; `--yes=…` takes Go booleans
+    ("up -d --y", &[AssumeYes]),
+    ("up --y=true -d", &[AssumeYes]),
+    ("up --y=1", &[AssumeYes]),
+    ("up --yes=1", &[AssumeYes]),
+    ("up --yes=T", &[AssumeYes]),
+    ("up -d -y=1", &[AssumeYes]),
+    ("up -yd", &[AssumeYes]),
+    ("up -d --yes=false --y", &[AssumeYes]),
+    ("create --y", &[AssumeYes]),
+    ("create --y=1", &[AssumeYes]),
+    ("up -d --y=0", &[]),
+    ("up -d --yes --y=false", &[]),
+    ("up -d -y --yes=0", &[]),
+    ("up -d -y=false", &[]),
+    ("up --y=yes", &[]),
+    ("down --y", &[]),
+    // --- help anywhere it is a flag: Compose prints help, runs nothing
+    ("-h down -v", &[]),
+    ("--help down -v", &[]),
+    ("-h x down -v", &[]),
+    ("down -vh", &[]),
+    ("down -hv", &[]),
+    ("-- x down -v -h", &[]),
+    ("--help=false down -h -v", &[]),
+    ("-h down --help=false -v", &[DownVolumes]),
+    ("down -h --help=false -v", &[DownVolumes]),
+    ("-h=false down -v", &[DownVolumes]),
+    ("down -v --help=0", &[DownVolumes]),
+    // fail closed: an unknown subcommand flag may take a value in a newer Compose
+    ("down -v --future --volumes=false", &[DownVolumes]),
+    ("down -v -X --volumes=false", &[DownVolumes]),
+    ("up -y --future --yes=false", &[AssumeYes]),
+    ("down --future -v", &[DownVolumes]),
+    // --- root `--` look-alikes
+    ("--profile -- down -v", &[]),
+    ("--profile --dry-run x down -v", &[]),
+    ("-- x down -v --dry-run", &[]),
     // --- devctl's own
     ("volume rm data", &[VolumeRm]),
     ("volume rm a b --confirm p", &[VolumeRm]),
@@ -175,7 +236,7 @@ const CASES: &[(&str, &[Action])] = &[
 
 #[test]
 fn classifier_table() {
-    assert!(CASES.len() >= 60, "{} cases", CASES.len());
+    assert!(CASES.len() >= 200, "{} cases", CASES.len());
     let mut failures = Vec::new();
     for (line, want) in CASES {
         let got = classify(&argv(line));

@@ -151,7 +151,9 @@ pub async fn prepare(
     docker: &Docker,
 ) -> Result<Prepared> {
     let ectx = effective_ctx(ctx, &destructive.globals);
-    if destructive.subcommand == "down" {
+    // Label mode covers what Compose (or devctl) can do by the project's labels alone: `down`,
+    // `rm`, `volume rm|prune`. `up`/`create` need the files: the loader's error answers.
+    if matches!(destructive.subcommand.as_str(), "down" | "rm" | "volume") {
         if let Some(label) = sources::label_project(&ectx)? {
             return prepare_by_labels(ectx, args, destructive, label, docker).await;
         }

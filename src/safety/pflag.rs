@@ -20,6 +20,12 @@ pub(super) enum Effect {
     ProjectDir,
     Profile,
     EnvFile,
+    /// devctl's own gate flags (never passed to Compose): `--confirm WORD`.
+    Confirm,
+    /// `--snapshot`.
+    Snapshot,
+    /// `--no-snapshot`.
+    NoSnapshot,
 }
 
 pub(super) struct Flag {
@@ -88,6 +94,15 @@ pub(super) const COMMON: &[Flag] = &[
     f(&["help"], Some('h'), false, Effect::Help),
 ];
 
+/// devctl's own flags, read among the flags of a destructive subcommand (where pflag would
+/// read a flag: never as another flag's value, never after `--`) and taken out before Compose
+/// runs.
+pub(super) const GATE: &[Flag] = &[
+    f(&["confirm"], None, true, Effect::Confirm),
+    f(&["snapshot"], None, false, Effect::Snapshot),
+    f(&["no-snapshot"], None, false, Effect::NoSnapshot),
+];
+
 pub(super) const DOWN: &[Flag] = &[
     f(&["volumes", "volume"], Some('v'), false, Effect::Volumes),
     f(&["timeout"], Some('t'), true, Effect::Plain),
@@ -102,9 +117,11 @@ pub(super) const RM: &[Flag] = &[
     f(&["all"], Some('a'), false, Effect::Plain),
 ];
 
+/// `up` and `create` normalise the long name `--y` to `--yes` (Compose warns "--y is
+/// deprecated"; `--y`, `--y=true`, `--y=1` all answer yes, `--y=0` does not).
 pub(super) const UP: &[Flag] = &[
     f(&["renew-anon-volumes"], Some('V'), false, Effect::Renew),
-    f(&["yes"], Some('y'), false, Effect::Yes),
+    f(&["yes", "y"], Some('y'), false, Effect::Yes),
     f(&["detach"], Some('d'), false, Effect::Plain),
     f(&["watch"], Some('w'), false, Effect::Plain),
     f(&["timeout"], Some('t'), true, Effect::Plain),
@@ -149,7 +166,7 @@ pub(super) const UP: &[Flag] = &[
 ];
 
 pub(super) const CREATE: &[Flag] = &[
-    f(&["yes"], Some('y'), false, Effect::Yes),
+    f(&["yes", "y"], Some('y'), false, Effect::Yes),
     f(&["pull", "scale"], None, true, Effect::Plain),
     f(
         &[
@@ -180,28 +197,54 @@ struct Hit {
     effect: Effect,
     value: String,
     is_bool: bool,
+    /// The argv index of the flag, and how many arguments it spans (2: `--flag VALUE`).
+    at: usize,
+    len: usize,
 }
 
 /// What one flag set made of a run of arguments.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub(super) struct Parsed {
+    /// Each flag occurrence with its value (`"true"`/`"false"` for booleans), in order.
     pub(super) hits: Vec<(Effect, String)>,
+    /// Where each hit is in the argv: (effect, index, number of arguments).
+    pub(super) spans: Vec<(Effect, usize, usize)>,
     pub(super) positionals: Vec<String>,
-    /// Index (in the whole argv) of the first positional when `stop_at_positional`.
-    pub(super) stopped_at: Option<usize>,
-    /// The argument just before `stopped_at` was an unknown flag without `=value`: a newer
-    /// Compose may take the positional as that flag's value.
-    pub(super) unknown_before_stop: bool,
 }
 
-/// Parse `args[start..]` with pflag's rules. `Err(())` means Compose would reject the argv
-/// (missing value, invalid boolean), so it would run nothing.
+/// Why pflag would reject the argv (Compose then runs nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reject {
+    /// A value flag is the last argument.
+    MissingValue(Effect),
+    /// A boolean with a value Go's `strconv.ParseBool` does not take (`=yes`, `=`).
+    BadBool(Effect),
+}
+
+/// Parse `args[start..end]` with pflag's rules (interspersed: flags and positionals mix;
+/// `--` ends the flags). A value flag takes the next argument whatever it looks like
+/// (`--profile --confirm=x`: the profile is `--confirm=x`). Unknown flags make Compose fail,
+/// but a newer Compose may know them: they are read as booleans (fail closed: a following
+/// `-v` still counts).
 pub(super) fn parse(
     args: &[String],
     start: usize,
+    end: usize,
     sets: &[&[Flag]],
-    stop_at_positional: bool,
-) -> Result<Parsed, ()> {
+) -> Result<Parsed, Reject> {
+    parse_with(args, start, end, sets, false)
+}
+
+/// [`parse`], choosing how an unknown flag is read: as a boolean (`false`), or
+/// (`unknown_takes_value`) as a flag that takes a value — the next argument, or the rest of a
+/// short cluster — as a newer Compose might define it. The classifier tries both.
+pub(super) fn parse_with(
+    args: &[String],
+    start: usize,
+    end: usize,
+    sets: &[&[Flag]],
+    unknown_takes_value: bool,
+) -> Result<Parsed, Reject> {
     let lookup_long = |name: &str| {
         sets.iter()
             .flat_map(|s| s.iter())
@@ -212,28 +255,19 @@ pub(super) fn parse(
             .flat_map(|s| s.iter())
             .find(|fl| fl.short == Some(c))
     };
+    let end = end.min(args.len());
     let mut out = Parsed::default();
     let mut i = start;
     let mut hits: Vec<Hit> = Vec::new();
-    let mut last_unknown = false;
-    while i < args.len() {
+    while i < end {
+        let at = i;
         let s = args[i].as_str();
         i += 1;
-        let was_unknown = std::mem::take(&mut last_unknown);
         if s == "--" {
-            if stop_at_positional {
-                // `docker compose -- down`: no subcommand is found, Compose prints its usage.
-                return Err(());
-            }
-            out.positionals.extend(args[i..].iter().cloned());
+            out.positionals.extend(args[i..end].iter().cloned());
             break;
         }
         if s.len() < 2 || !s.starts_with('-') {
-            if stop_at_positional {
-                out.stopped_at = Some(i - 1);
-                out.unknown_before_stop = was_unknown;
-                break;
-            }
             out.positionals.push(s.to_string());
             continue;
         }
@@ -243,22 +277,30 @@ pub(super) fn parse(
                 None => (body, None),
             };
             let Some(fl) = lookup_long(name) else {
-                last_unknown = inline.is_none();
-                continue; // unknown: fail closed, read on
-            };
-            let value = match (inline, fl.value) {
-                (Some(v), _) => v,
-                (None, false) => "true".to_string(),
-                (None, true) => {
-                    let v = args.get(i).ok_or(())?.clone();
+                // Unknown: read on (fail closed), with or without taking a value.
+                if unknown_takes_value && inline.is_none() && i < end {
                     i += 1;
-                    v
+                }
+                continue;
+            };
+            let (value, len) = match (inline, fl.value) {
+                (Some(v), _) => (v, 1),
+                (None, false) => ("true".to_string(), 1),
+                (None, true) => {
+                    let v = args[..end]
+                        .get(i)
+                        .ok_or(Reject::MissingValue(fl.effect))?
+                        .clone();
+                    i += 1;
+                    (v, 2)
                 }
             };
             hits.push(Hit {
                 effect: fl.effect,
                 value,
                 is_bool: !fl.value,
+                at,
+                len,
             });
             continue;
         }
@@ -268,7 +310,13 @@ pub(super) fn parse(
         while k < chars.len() {
             let c = chars[k];
             let Some(fl) = lookup_short(c) else {
-                last_unknown = k + 1 == chars.len();
+                if unknown_takes_value {
+                    // Its value is the rest of the cluster, or the next argument.
+                    if k + 1 == chars.len() && i < end {
+                        i += 1;
+                    }
+                    break;
+                }
                 k += 1; // unknown shorthand: fail closed, read on
                 continue;
             };
@@ -277,6 +325,8 @@ pub(super) fn parse(
                     effect: fl.effect,
                     value: chars[k + 2..].iter().collect(),
                     is_bool: !fl.value,
+                    at,
+                    len: 1,
                 });
                 break;
             }
@@ -285,32 +335,57 @@ pub(super) fn parse(
                     effect: fl.effect,
                     value: "true".into(),
                     is_bool: true,
+                    at,
+                    len: 1,
                 });
                 k += 1;
                 continue;
             }
-            let value = if k + 1 < chars.len() {
-                chars[k + 1..].iter().collect()
+            let (value, len) = if k + 1 < chars.len() {
+                (chars[k + 1..].iter().collect(), 1)
             } else {
-                let v = args.get(i).ok_or(())?.clone();
+                let v = args[..end]
+                    .get(i)
+                    .ok_or(Reject::MissingValue(fl.effect))?
+                    .clone();
                 i += 1;
-                v
+                (v, 2)
             };
             hits.push(Hit {
                 effect: fl.effect,
                 value,
                 is_bool: false,
+                at,
+                len,
             });
             break;
         }
     }
     for h in hits {
+        out.spans.push((h.effect, h.at, h.len));
         if h.is_bool {
-            let b = parse_bool(&h.value).ok_or(())?;
+            let b = parse_bool(&h.value).ok_or(Reject::BadBool(h.effect))?;
             out.hits.push((h.effect, b.to_string()));
         } else {
             out.hits.push((h.effect, h.value));
         }
     }
     Ok(out)
+}
+
+/// Is `name` (without `--`) a long flag of `sets` that takes no value (pflag's
+/// `NoOptDefVal`)? `None`: no flag of that name.
+pub(super) fn long_is_bool(sets: &[&[Flag]], name: &str) -> Option<bool> {
+    sets.iter()
+        .flat_map(|s| s.iter())
+        .find(|fl| fl.long.contains(&name))
+        .map(|fl| !fl.value)
+}
+
+/// The same for a shorthand letter.
+pub(super) fn short_is_bool(sets: &[&[Flag]], c: char) -> Option<bool> {
+    sets.iter()
+        .flat_map(|s| s.iter())
+        .find(|fl| fl.short == Some(c))
+        .map(|fl| !fl.value)
 }

@@ -7,9 +7,10 @@
 //! the Engine's labels (`com.docker.compose.project=NAME`). devctl does the same, and plans
 //! from those labels, when no `-f`/`COMPOSE_FILE` is given, no compose file is found from the
 //! project directory up, and a project name is (`-p`, else `COMPOSE_PROJECT_NAME` from the
-//! environment, else from the env files / `.env`).
+//! environment, else from the env files / `.env`). `COMPOSE_FILE` counts from the env files
+//! too: the loader's own first steps decide ([`label_project`]).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use bollard::Docker;
 
@@ -18,7 +19,7 @@ use crate::context::Ctx;
 use crate::engine::volumes::LABEL_PROJECT;
 use crate::error::{Error, Result};
 use crate::project::LoadedProject;
-use crate::project::discover::{absolutize, discover_base, name::check_flag};
+use crate::project::discover::name::check_flag;
 
 /// What the gate plans from.
 #[derive(Debug, Clone)]
@@ -86,35 +87,22 @@ fn non_empty(v: Option<&String>) -> Option<&String> {
     v.filter(|s| !s.is_empty())
 }
 
-fn truthy(v: Option<&String>) -> bool {
-    matches!(
-        v.map(String::as_str),
-        Some("1" | "t" | "T" | "TRUE" | "true" | "True")
-    )
-}
-
 /// Label mode: `Some(project name)` when no compose file is given or found and a project name
 /// is (see the module docs). `None`: load the files as usual (their errors are the answer).
 /// An invalid name is the usage error Compose would give.
+///
+/// "Which files, which project" is decided by the loader's own first steps
+/// ([`crate::project::discover::locate`]), so a `COMPOSE_FILE` or `COMPOSE_PROJECT_NAME` in
+/// `.env` (or `--env-file`, `COMPOSE_ENV_FILES`) counts here exactly as it does for the loader
+/// and for Compose: a `.env` that names the compose files is never label mode.
 pub fn label_project(ctx: &Ctx) -> Result<Option<LabelName>> {
-    if !ctx.global.files.is_empty() || non_empty(ctx.env.get("COMPOSE_FILE")).is_some() {
-        return Ok(None);
-    }
-    let cwd = absolutize(Path::new("/"), &ctx.cwd);
-    let dir = ctx
-        .global
-        .project_directory
-        .as_ref()
-        .map_or_else(|| cwd.clone(), |d| absolutize(&cwd, d));
-    if discover_base(&dir, &mut Vec::new()).is_ok() {
+    let located = crate::project::discover::locate(&ctx.project_options())?;
+    if !located.no_compose_file() {
         return Ok(None);
     }
     let name = match non_empty(ctx.global.project_name.as_ref()) {
         Some(n) => Some((n.clone(), true)),
-        None => match non_empty(ctx.env.get("COMPOSE_PROJECT_NAME")) {
-            Some(n) => Some((n.clone(), false)),
-            None => name_from_env_files(ctx, &cwd, &dir)?.map(|n| (n, false)),
-        },
+        None => located.project_name_var().map(|n| (n.clone(), false)),
     };
     match name {
         Some((name, explicit)) => {
@@ -142,29 +130,10 @@ pub fn no_file_error(ctx: &Ctx, name: &str) -> Error {
     e.with_hint(hint)
 }
 
-/// `COMPOSE_PROJECT_NAME` from `--env-file` files, else from `.env` in the project directory
-/// (unless `COMPOSE_DISABLE_ENV_FILE`), as Compose reads it without a compose file.
-fn name_from_env_files(ctx: &Ctx, cwd: &Path, dir: &Path) -> Result<Option<String>> {
-    let files: Vec<PathBuf> = if ctx.global.env_files.is_empty() {
-        let dot = dir.join(".env");
-        if truthy(ctx.env.get("COMPOSE_DISABLE_ENV_FILE")) || !dot.is_file() {
-            return Ok(None);
-        }
-        vec![dot]
-    } else {
-        ctx.global
-            .env_files
-            .iter()
-            .map(|f| absolutize(cwd, f))
-            .collect()
-    };
-    let env = crate::project::dotenv::load_files(&files, &ctx.env)?;
-    Ok(non_empty(env.get("COMPOSE_PROJECT_NAME")).cloned())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn ctx(dir: &Path, p: Option<&str>, env: &[(&str, &str)]) -> Ctx {
         Ctx {
@@ -191,6 +160,20 @@ mod tests {
         std::fs::write(dotenv.path().join(".env"), "COMPOSE_PROJECT_NAME=fromdot\n")
             .expect("write");
         let d = dotenv.path();
+        // `.env` names the compose files (issue 16, class 5): the loader uses them, so label
+        // mode must not, whatever names the project.
+        let file_var = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir(file_var.path().join("deploy")).expect("mkdir");
+        std::fs::write(file_var.path().join("deploy/app.yml"), "services: {}\n").expect("write");
+        std::fs::write(
+            file_var.path().join(".env"),
+            "COMPOSE_FILE=deploy/app.yml\nCOMPOSE_PROJECT_NAME=fromdot\n",
+        )
+        .expect("write");
+        let fv = file_var.path();
+        let envs = tempfile::tempdir().expect("tempdir");
+        std::fs::write(envs.path().join("ci.env"), "COMPOSE_PROJECT_NAME=fromci\n").expect("write");
+        let ci_env = envs.path().join("ci.env").display().to_string();
         let cases: Vec<(&str, Ctx, Option<&str>)> = vec![
             ("-p, no file", ctx(e, Some("shop"), &[]), Some("shop")),
             (
@@ -210,6 +193,22 @@ mod tests {
                 None,
             ),
             ("no name", ctx(e, None, &[]), None),
+            (".env sets COMPOSE_FILE", ctx(fv, None, &[]), None),
+            (
+                ".env sets COMPOSE_FILE, -p",
+                ctx(fv, Some("shop"), &[]),
+                None,
+            ),
+            (
+                ".env sets COMPOSE_FILE, env name",
+                ctx(fv, None, &[("COMPOSE_PROJECT_NAME", "envp")]),
+                None,
+            ),
+            (
+                "COMPOSE_ENV_FILES names the project",
+                ctx(e, None, &[("COMPOSE_ENV_FILES", ci_env.as_str())]),
+                Some("fromci"),
+            ),
             ("a file is found", ctx(w, Some("shop"), &[]), None),
             (
                 "COMPOSE_FILE given",

@@ -39,9 +39,9 @@ impl Builder<'_> {
     }
 }
 
-/// Build the plan of `down -v` for project `project_name` from the Engine's labels alone.
-/// Other actions (`rm -v`, `up -V`, `-y`, `volume …`) need the compose files and are not
-/// planned here.
+/// Build the plan of `down -v`, `rm -v`, `volume rm` or `volume prune` for project
+/// `project_name` from the Engine's labels alone. `up -V` / `-y` need the compose files
+/// (Compose cannot `up` without them) and are not planned here.
 pub fn plan_by_labels(
     project_name: &str,
     destructive: &Destructive,
@@ -78,6 +78,16 @@ pub fn plan_by_labels(
     if destructive.has(Action::DownVolumes) {
         b.labelled();
         b.anonymous(&[], false, false);
+    }
+    // `rm -v` and devctl's `volume rm|prune` act on what carries the project's label too.
+    if destructive.has(Action::RmVolumes) {
+        b.anonymous(&destructive.positionals, !destructive.rm_stop, false);
+    }
+    if destructive.has(Action::VolumeRm) {
+        b.named_on_command_line(&destructive.positionals);
+    }
+    if destructive.has(Action::VolumePrune) {
+        b.prune();
     }
     b.warnings();
     b.plan
@@ -217,5 +227,27 @@ mod tests {
         let plan = plan_by_labels("other", &d("down --volumes=true"), &facts());
         let names: Vec<&str> = plan.remove.iter().map(|v| v.name.as_str()).collect();
         assert_eq!(names, vec!["other_data", OTHER_ANON]);
+    }
+
+    /// `rm -v` and devctl's `volume rm|prune` in label mode plan from the labels too.
+    #[test]
+    fn rm_v_and_volume_commands_plan_from_labels() {
+        let names =
+            |p: &DeletionPlan| -> Vec<String> { p.remove.iter().map(|v| v.name.clone()).collect() };
+        // `rm -v` without `-s` leaves the running container (and its volume) alone.
+        let plan = plan_by_labels("shop", &d("-p shop rm -fv"), &facts());
+        assert!(plan.remove.is_empty(), "{plan:?}");
+        let plan = plan_by_labels("shop", &d("-p shop rm -fsv"), &facts());
+        assert_eq!(names(&plan), vec![ANON.to_string()]);
+        let plan = plan_by_labels("shop", &d("volume rm pgdata"), &facts());
+        assert_eq!(names(&plan), vec!["pgdata".to_string()]);
+        // prune: labelled with the project and mounted by no container.
+        let plan = plan_by_labels("shop", &d("volume prune"), &facts());
+        assert!(names(&plan).is_empty(), "{plan:?}");
+        let kept: Vec<&str> = plan.kept.iter().map(|k| k.name.as_str()).collect();
+        assert!(
+            kept.contains(&"shop_data") && kept.contains(&"pgdata"),
+            "{kept:?}"
+        );
     }
 }
