@@ -18,6 +18,7 @@ pub mod merge;
 pub mod model;
 pub mod nesting;
 pub mod provenance;
+pub mod read;
 pub mod yaml;
 
 use std::collections::BTreeMap;

@@ -63,9 +63,12 @@ impl Ctx<'_> {
 
 /// Read, parse, interpolate and cast one file: its documents, as Compose sees them before
 /// merging.
-pub(crate) fn read_file(ctx: &mut Ctx<'_>, file: &Path) -> Result<Vec<yaml::Document>> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| Error::config(format!("cannot read {}: {e}", file.display())))?;
+pub(crate) fn read_file(
+    ctx: &mut Ctx<'_>,
+    file: &Path,
+    what: &str,
+) -> Result<Vec<yaml::Document>> {
+    let text = crate::project::read::text(what, file)?;
     super::nesting::check_flow_depth(file, &text)?;
     let env = ctx.env;
     let mut warnings = Vec::new();
@@ -128,7 +131,7 @@ pub(crate) fn merge_file(
     included: &[PathBuf],
     prov: Option<&mut Provenance>,
 ) -> Result<()> {
-    let docs = read_file(ctx, file)?;
+    let docs = read_file(ctx, file, "compose file")?;
     let mut prov = prov;
     for doc in docs {
         if let Some(p) = doc.timestamps.iter().find(|p| !p.starts_with("x-")) {

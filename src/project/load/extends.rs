@@ -175,7 +175,10 @@ fn base_from_file(
     w: &mut Walk<'_>,
 ) -> Result<Option<Node>> {
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let docs = read_file(ctx, path)?;
+    let docs = read_file(ctx, path, "extends file").map_err(|e| Error {
+        message: format!("services.{name}.extends: {}", e.message),
+        ..e
+    })?;
     let mut model = Map::new();
     let mut post = Vec::new();
     for d in docs {

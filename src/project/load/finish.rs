@@ -52,7 +52,7 @@ pub(crate) fn resolve_env_files(model: &mut Map, project_env: &Env) -> Result<()
     let Some(Node::Map(svcs)) = model.get_mut("services") else {
         return Ok(());
     };
-    for (_, svc) in svcs.iter_mut() {
+    for (name, svc) in svcs.iter_mut() {
         let Node::Map(svc) = svc else { continue };
         let Some(Node::Seq(files)) = svc.shift_remove("env_file") else {
             continue;
@@ -69,7 +69,7 @@ pub(crate) fn resolve_env_files(model: &mut Map, project_env: &Env) -> Result<()
             if !p.exists() {
                 if required {
                     return Err(Error::config(format!(
-                        "env file {path} not found: stat {path}: no such file or directory"
+                        "services.{name}.env_file: env file {path} not found: stat {path}: no such file or directory"
                     ))
                     .with_hint(
                         "create the file, fix the path in `env_file`, or mark it `required: false`",
@@ -83,7 +83,11 @@ pub(crate) fn resolve_env_files(model: &mut Map, project_env: &Env) -> Result<()
                     lookup.insert(k.clone(), v.clone());
                 }
             }
-            for (k, v) in dotenv::read(p, &lookup)? {
+            let pairs = dotenv::read(p, &lookup).map_err(|e| Error {
+                message: format!("services.{name}.env_file: {}", e.message),
+                ..e
+            })?;
+            for (k, v) in pairs {
                 set(&mut env, k, Some(v));
             }
         }
