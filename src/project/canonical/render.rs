@@ -305,13 +305,10 @@ fn render_kind(k: Kind, n: &Node, path: &[&str]) -> Result<Option<J>> {
         Kind::Drop => return Ok(None),
         Kind::MappingEquals | Kind::Labels => {
             let null_as_empty = k == Kind::Labels;
-            let mut out: Vec<(String, J)> = Vec::new();
+            // Keyed: a later entry replaces an earlier one in place (linear, not a scan).
+            let mut out: indexmap::IndexMap<String, J> = indexmap::IndexMap::new();
             let mut put = |key: String, v: J| {
-                if let Some(slot) = out.iter_mut().find(|(k2, _)| *k2 == key) {
-                    slot.1 = v;
-                } else {
-                    out.push((key, v));
-                }
+                out.insert(key, v);
             };
             match n {
                 Node::Map(m) => {
@@ -340,7 +337,7 @@ fn render_kind(k: Kind, n: &Node, path: &[&str]) -> Result<Option<J>> {
             if out.is_empty() {
                 return Ok(None);
             }
-            out.sort_by(|a, b| a.0.cmp(&b.0));
+            out.sort_keys();
             J::Object(out.into_iter().collect())
         }
         Kind::Shell => match n {

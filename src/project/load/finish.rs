@@ -57,7 +57,7 @@ pub(crate) fn resolve_env_files(model: &mut Map, project_env: &Env) -> Result<()
         let Some(Node::Seq(files)) = svc.shift_remove("env_file") else {
             continue;
         };
-        let mut env: Vec<(String, Option<String>)> = Vec::new();
+        let mut env: indexmap::IndexMap<String, Option<String>> = indexmap::IndexMap::new();
         for f in files {
             let Node::Map(f) = f else { continue };
             let path = match f.get("path") {
@@ -121,11 +121,9 @@ pub(crate) fn resolve_env_files(model: &mut Map, project_env: &Env) -> Result<()
     Ok(())
 }
 
-fn set(env: &mut Vec<(String, Option<String>)>, k: String, v: Option<String>) {
-    match env.iter_mut().find(|(k2, _)| *k2 == k) {
-        Some(slot) => slot.1 = v,
-        None => env.push((k, v)),
-    }
+/// Set `k` (a later value replaces an earlier one in place: first-seen order is kept).
+fn set(env: &mut indexmap::IndexMap<String, Option<String>>, k: String, v: Option<String>) {
+    env.insert(k, v);
 }
 
 fn names(n: Option<&Node>) -> BTreeSet<String> {
