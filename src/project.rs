@@ -125,9 +125,26 @@ pub fn load_resolved(resolved: Resolved, env: &BTreeMap<String, String>) -> Resu
         profiles: &resolved.profiles,
     })?;
     let project = <Project as serde::Deserialize>::deserialize(&out.json).map_err(|e| {
+        let at = model::locate_type_error(&out.json).unwrap_or_else(|| "the model".into());
+        let origins = out.provenance.to_origins();
+        let file = origins
+            .range(at.clone()..)
+            .take_while(|(k, _)| k.starts_with(&at))
+            .filter_map(|(_, o)| o.last())
+            .map(|o| o.file.display().to_string())
+            .last()
+            .unwrap_or_else(|| {
+                resolved
+                    .files
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
         Error::config(format!(
-            "the merged model does not fit devctl's typed view: {e}"
+            "{file}: {at}: devctl cannot use this value: {e}"
         ))
+        .with_hint("Compose accepts this form but devctl does not model it yet; please report it, and write the key in its common form meanwhile")
     })?;
     let mut warnings = resolved.warnings.clone();
     warnings.extend(out.warnings);

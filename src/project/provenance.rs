@@ -129,6 +129,15 @@ impl Provenance {
             .collect()
     }
 
+    /// The file that last set `path` or anything below it.
+    pub fn file_of(&self, path: &str) -> Option<&Path> {
+        self.under(path)
+            .into_iter()
+            .filter_map(|(_, evs)| evs.last())
+            .map(|e| &*e.file)
+            .next_back()
+    }
+
     /// Record that `file` removed the given paths (`!reset`/`!override`) from `model`.
     pub fn record_resets(&mut self, model: &Map, file: &Path, paths: &[String]) {
         for p in paths {

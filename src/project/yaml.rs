@@ -220,6 +220,24 @@ fn syntax_error(file: &Path, text: &str, e: &serde_yaml::Error) -> Error {
     // location is printed by us, the context (e.g. "while parsing a flow sequence") kept.
     let (mut msg, context) = split_location(&raw);
     let (mut line, mut col) = (loc.line(), loc.column());
+    // The reader's errors (a control character, invalid encoding) come located at the start
+    // of the file with the byte offset in the text: report that offset's line and column.
+    if let Some(off) = msg
+        .rsplit_once(" at position ")
+        .and_then(|(_, n)| n.trim().parse::<usize>().ok())
+    {
+        let bytes = text.as_bytes();
+        let off = off.min(bytes.len());
+        line = bytes[..off].iter().filter(|b| **b == b'\n').count() + 1;
+        let start = bytes[..off]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        col = String::from_utf8_lossy(&bytes[start..off]).chars().count() + 1;
+        if let Some((head, _)) = msg.rsplit_once(" at position ") {
+            msg = head.to_string();
+        }
+    }
     // serde_yaml: `services.app: duplicate entry with key "image"`, located at the start of
     // the mapping. Compose: `line 4: mapping key "image" already defined at line 3`.
     if let Some(i) = msg.find("duplicate entry with key ") {
@@ -251,12 +269,30 @@ fn syntax_error(file: &Path, text: &str, e: &serde_yaml::Error) -> Error {
         .unwrap_or("")
         .chars()
         .take(200)
+        .map(visible)
         .collect();
     let caret = " ".repeat(col.saturating_sub(1));
     Error::config(format!(
         "{header}\n  {line:>4} | {excerpt}\n       | {caret}^"
     ))
     .with_hint("fix the YAML at that position")
+}
+
+/// A character of an excerpt as shown: control characters as their Unicode control
+/// pictures (`␁`), format/bidi controls as `�`, each one column wide like the original
+/// column the caret counts.
+fn visible(c: char) -> char {
+    match c {
+        '\t' => ' ',
+        c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('?'),
+        '\u{7f}' => '\u{2421}',
+        c if c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+        {
+            '\u{fffd}'
+        }
+        c => c,
+    }
 }
 
 /// Split serde_yaml's message into the problem and the optional context with its location.
@@ -654,6 +690,14 @@ mod tests {
         assert_eq!(m.get("c"), Some(&Node::Str("020".into())));
         assert_eq!(m.get("d"), Some(&Node::Str("0_1".into())));
         assert_eq!(m.get("e"), Some(&Node::Int(31)));
+    }
+
+    #[test]
+    fn control_character_is_reported_at_its_line() {
+        let e = parse("services:\n  a:\n    image: \"a\u{1}b\"\n").expect_err("ctl");
+        let s = e.to_string();
+        assert!(s.contains("line 3, column 14: control characters are not allowed"), "{s}");
+        assert!(!s.contains('\u{1}'), "the excerpt must not carry the raw character: {s:?}");
     }
 
     #[test]
