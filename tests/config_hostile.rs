@@ -61,7 +61,11 @@ fn many_keys(n: usize) -> String {
 }
 
 fn corpus() -> Vec<Case> {
-    let deep_flow = format!("services:\n  a:\n    image: alpine\n    x-deep: {}{}\n", "[".repeat(20_000), "]".repeat(20_000));
+    let deep_flow = format!(
+        "services:\n  a:\n    image: alpine\n    x-deep: {}{}\n",
+        "[".repeat(20_000),
+        "]".repeat(20_000)
+    );
     let laughs = {
         let mut s = String::from("x-a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
         for i in 1..9 {
@@ -114,7 +118,9 @@ fn vm_hwm_kb(pid: u32) -> Option<u64> {
 
 /// Run devctl, polling its peak RSS every 2 ms; killed after twice the time budget.
 fn run(dir: &Path, args: &[&str], project: &str) -> Outcome {
-    let opts = Opts::new(dir).with("COMPOSE_PROJECT_NAME", project).with("NO_COLOR", "1");
+    let opts = Opts::new(dir)
+        .with("COMPOSE_PROJECT_NAME", project)
+        .with("NO_COLOR", "1");
     let mut child = opts
         .command(args)
         .stdin(Stdio::null())
@@ -154,7 +160,12 @@ fn run(dir: &Path, args: &[&str], project: &str) -> Outcome {
     let took = start.elapsed();
     let mut out = reader.join().expect("stdout reader");
     out.extend(ereader.join().expect("stderr reader"));
-    Outcome { code, out, peak_kb: peak, took }
+    Outcome {
+        code,
+        out,
+        peak_kb: peak,
+        took,
+    }
 }
 
 /// Raw terminal controls in `bytes`: C0 except tab/newline, DEL, C1, bidi/format controls.
@@ -188,7 +199,10 @@ fn hostile_corpus_is_bounded_clear_and_clean() {
             let o = run(&dir, args, &project);
             let what = format!("{} [{}]", case.name, args.join(" "));
             let text = String::from_utf8_lossy(&o.out).into_owned();
-            table.push(format!("{what}: exit {:?}, {} kB, {:?}", o.code, o.peak_kb, o.took));
+            table.push(format!(
+                "{what}: exit {:?}, {} kB, {:?}",
+                o.code, o.peak_kb, o.took
+            ));
             if o.peak_kb > MAX_RSS_KB {
                 failures.push(format!("{what}: peak RSS {} kB", o.peak_kb));
             }
@@ -197,13 +211,18 @@ fn hostile_corpus_is_bounded_clear_and_clean() {
             }
             let raw = raw_controls(&o.out);
             if !raw.is_empty() {
-                failures.push(format!("{what}: raw control characters {raw:?} in {text:?}"));
+                failures.push(format!(
+                    "{what}: raw control characters {raw:?} in {text:?}"
+                ));
             }
             // `ps` and `up --dry-run` of a valid project go on to the Engine/Compose; the
             // load outcome is the contract for the failing cases.
             if case.exit != 0 || args == ["config"] {
                 if o.code != Some(case.exit) {
-                    failures.push(format!("{what}: exit {:?}, want {}: {text}", o.code, case.exit));
+                    failures.push(format!(
+                        "{what}: exit {:?}, want {}: {text}",
+                        o.code, case.exit
+                    ));
                 }
                 if !text.contains(case.message) {
                     failures.push(format!("{what}: message lacks {:?}: {text}", case.message));

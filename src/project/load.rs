@@ -64,11 +64,7 @@ impl Ctx<'_> {
 
 /// Read, parse, interpolate and cast one file: its documents, as Compose sees them before
 /// merging.
-pub(crate) fn read_file(
-    ctx: &mut Ctx<'_>,
-    file: &Path,
-    what: &str,
-) -> Result<Vec<yaml::Document>> {
+pub(crate) fn read_file(ctx: &mut Ctx<'_>, file: &Path, what: &str) -> Result<Vec<yaml::Document>> {
     let text = crate::project::read::text(what, file)?;
     super::nesting::check_flow_depth(file, &text)?;
     let env = ctx.env;
@@ -239,7 +235,10 @@ fn key_path_in(msg: &str) -> Option<String> {
     for word in msg.split([' ', ':', ',', '(', ')']) {
         let top = word.split('.').next().unwrap_or("");
         if word.contains('.')
-            && matches!(top, "services" | "volumes" | "networks" | "secrets" | "configs")
+            && matches!(
+                top,
+                "services" | "volumes" | "networks" | "secrets" | "configs"
+            )
         {
             return Some(word.trim_end_matches('.').to_string());
         }

@@ -124,7 +124,10 @@ impl Provenance {
             .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
             .take_while(|(k, _)| k.starts_with(prefix))
             .filter(|(k, _)| {
-                matches!(k.as_bytes().get(prefix.len()), None | Some(b'.') | Some(b'['))
+                matches!(
+                    k.as_bytes().get(prefix.len()),
+                    None | Some(b'.') | Some(b'[')
+                )
             })
             .collect()
     }

@@ -207,6 +207,9 @@ mod tests {
         assert!(e.message.contains("is larger than 16 MiB"), "{}", e.message);
         let e = bytes("env_file", &dir.path().join("nope")).expect_err("missing");
         assert!(e.message.ends_with("nope not found"), "{}", e.message);
-        assert_eq!(text_if_exists("x", &dir.path().join("nope")).ok(), Some(None));
+        assert_eq!(
+            text_if_exists("x", &dir.path().join("nope")).ok(),
+            Some(None)
+        );
     }
 }

@@ -126,7 +126,10 @@ struct AnyValue;
 
 impl<'de> serde::de::DeserializeSeed<'de> for AnyValue {
     type Value = Value;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Value, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Value, D::Error> {
         d.deserialize_any(self)
     }
 }
@@ -172,14 +175,20 @@ impl<'de> serde::de::Visitor<'de> for AnyValue {
     fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Value, D::Error> {
         serde::de::DeserializeSeed::deserialize(AnyValue, d)
     }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> std::result::Result<Value, A::Error> {
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut a: A,
+    ) -> std::result::Result<Value, A::Error> {
         let mut out = Vec::with_capacity(a.size_hint().unwrap_or(0).min(4096));
         while let Some(v) = a.next_element_seed(AnyValue)? {
             out.push(v);
         }
         Ok(Value::Sequence(out))
     }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> std::result::Result<Value, A::Error> {
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut a: A,
+    ) -> std::result::Result<Value, A::Error> {
         let mut out = serde_yaml::Mapping::with_capacity(a.size_hint().unwrap_or(0).min(4096));
         while let Some(k) = a.next_key_seed(AnyValue)? {
             let v = a.next_value_seed(AnyValue)?;
@@ -200,7 +209,10 @@ impl<'de> serde::de::Visitor<'de> for AnyValue {
         }
         Ok(Value::Mapping(out))
     }
-    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, a: A) -> std::result::Result<Value, A::Error> {
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(
+        self,
+        a: A,
+    ) -> std::result::Result<Value, A::Error> {
         use serde::de::VariantAccess;
         let (tag, contents) = a.variant::<String>()?;
         let value = contents.newtype_variant_seed(AnyValue)?;
@@ -696,8 +708,14 @@ mod tests {
     fn control_character_is_reported_at_its_line() {
         let e = parse("services:\n  a:\n    image: \"a\u{1}b\"\n").expect_err("ctl");
         let s = e.to_string();
-        assert!(s.contains("line 3, column 14: control characters are not allowed"), "{s}");
-        assert!(!s.contains('\u{1}'), "the excerpt must not carry the raw character: {s:?}");
+        assert!(
+            s.contains("line 3, column 14: control characters are not allowed"),
+            "{s}"
+        );
+        assert!(
+            !s.contains('\u{1}'),
+            "the excerpt must not carry the raw character: {s:?}"
+        );
     }
 
     #[test]

@@ -525,4 +525,3 @@ fn escape_in_place(v: &mut J) {
         _ => {}
     }
 }
-

@@ -144,8 +144,8 @@ mod tests {
             ("", &[]),
         ];
         for (line, want) in ok {
-            let got = split(line).unwrap_or_else(|e| panic!("{line:?}: {e}"));
-            assert_eq!(got, want.to_vec(), "{line:?}");
+            let want: Vec<String> = want.iter().map(|w| w.to_string()).collect();
+            assert_eq!(split(line), Ok(want), "{line:?}");
         }
         for line in [
             "echo (x)",

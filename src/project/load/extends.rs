@@ -144,7 +144,8 @@ fn extend_service(
         }
     };
     w.chain.pop();
-    w.layers.push(std::sync::Arc::new((file.to_path_buf(), own)));
+    w.layers
+        .push(std::sync::Arc::new((file.to_path_buf(), own)));
     let mine = w.layers[start..].to_vec();
     w.seen.insert(key, mine);
     let Some(mut source) = base else {

@@ -186,7 +186,9 @@ pub fn quote_name(s: &str) -> String {
     for c in s.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c if c.is_control() || is_format(c) => {
                 out.push_str(&format!("\\u{:04x}", c as u32));
             }
@@ -222,13 +224,23 @@ pub(crate) fn check(model: &Map) -> Result<(), String> {
     let mut path = Vec::new();
     if let Some(Node::Map(svcs)) = model.get("services") {
         for (name, svc) in svcs {
-            walk(svc, &mut path, SERVICE, &format!("services.{}", quote_name(name)))?;
+            walk(
+                svc,
+                &mut path,
+                SERVICE,
+                &format!("services.{}", quote_name(name)),
+            )?;
         }
     }
     for kind in ["volumes", "networks", "secrets", "configs"] {
         if let Some(Node::Map(defs)) = model.get(kind) {
             for (name, def) in defs {
-                walk(def, &mut path, RESOURCE, &format!("{kind}.{}", quote_name(name)))?;
+                walk(
+                    def,
+                    &mut path,
+                    RESOURCE,
+                    &format!("{kind}.{}", quote_name(name)),
+                )?;
             }
         }
     }
@@ -358,28 +370,69 @@ mod tests {
     #[test]
     fn types_at_every_level_with_composes_words() {
         for (text, want) in [
-            ("services: {a: {command: [-1.5, x]}}", "services.a.command.0 must be a string"),
-            ("services: {a: {entrypoint: [x, true]}}", "services.a.entrypoint.1 must be a string"),
-            ("services: {a: {healthcheck: {test: [CMD, 1]}}}", "services.a.healthcheck.test.1 must be a string"),
-            ("services: {a: {cpus: [1]}}", "services.a.cpus must be a number or string"),
-            ("services: {a: {tty: 1}}", "services.a.tty must be a boolean or string"),
-            ("services: {a: {labels: {x: [1]}}}", "services.a.labels.x must be a boolean, null, number or string"),
-            ("services: {a: {logging: {driver: 1}}}", "services.a.logging.driver must be a string"),
-            ("volumes: {v: {driver: 1}}", "volumes.v.driver must be a string"),
-            ("services: {\"a\\e[2J\": {image: x}}", "services additional properties 'a\\x1b[2J' not allowed"),
-            ("services: {\"a\\u202eb\": {image: x}}", "services additional properties 'a\\u202eb' not allowed"),
+            (
+                "services: {a: {command: [-1.5, x]}}",
+                "services.a.command.0 must be a string",
+            ),
+            (
+                "services: {a: {entrypoint: [x, true]}}",
+                "services.a.entrypoint.1 must be a string",
+            ),
+            (
+                "services: {a: {healthcheck: {test: [CMD, 1]}}}",
+                "services.a.healthcheck.test.1 must be a string",
+            ),
+            (
+                "services: {a: {cpus: [1]}}",
+                "services.a.cpus must be a number or string",
+            ),
+            (
+                "services: {a: {tty: 1}}",
+                "services.a.tty must be a boolean or string",
+            ),
+            (
+                "services: {a: {labels: {x: [1]}}}",
+                "services.a.labels.x must be a boolean, null, number or string",
+            ),
+            (
+                "services: {a: {logging: {driver: 1}}}",
+                "services.a.logging.driver must be a string",
+            ),
+            (
+                "volumes: {v: {driver: 1}}",
+                "volumes.v.driver must be a string",
+            ),
+            (
+                "services: {\"a\\e[2J\": {image: x}}",
+                "services additional properties 'a\\x1b[2J' not allowed",
+            ),
+            (
+                "services: {\"a\\u202eb\": {image: x}}",
+                "services additional properties 'a\\u202eb' not allowed",
+            ),
         ] {
             assert_eq!(check(&model(text)).err().as_deref(), Some(want), "{text}");
         }
-        assert!(check(&model("networks: {\"n x\": {}}\nservices: {a: {tty: \"true\", command: [a, b]}}")).is_ok());
+        assert!(
+            check(&model(
+                "networks: {\"n x\": {}}\nservices: {a: {tty: \"true\", command: [a, b]}}"
+            ))
+            .is_ok()
+        );
     }
 
     #[test]
     fn cycles_reported_as_compose_does() {
         for (text, want) in [
-            ("services: {z: {depends_on: {y: {}}}, y: {depends_on: {x: {}}}, x: {depends_on: {z: {}}}}", "x -> z -> y -> x"),
+            (
+                "services: {z: {depends_on: {y: {}}}, y: {depends_on: {x: {}}}, x: {depends_on: {z: {}}}}",
+                "x -> z -> y -> x",
+            ),
             ("services: {a: {depends_on: {a: {}}}}", "a -> a"),
-            ("services: {m: {depends_on: {b: {}}}, b: {depends_on: {c: {}}}, c: {depends_on: {b: {}}}}", "b -> c -> b"),
+            (
+                "services: {m: {depends_on: {b: {}}}, b: {depends_on: {c: {}}}, c: {depends_on: {b: {}}}}",
+                "b -> c -> b",
+            ),
         ] {
             let e = check_cycles(&model(text)).expect_err(text);
             assert_eq!(e, format!("dependency cycle detected: {want}"));
