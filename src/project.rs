@@ -104,7 +104,17 @@ pub struct LoadedProject {
 
 /// Discovery only.
 pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
-    discover::resolve(opts)
+    discover::resolve(opts).map_err(clean)
+}
+
+/// Text quoted from the files (keys, names, `${VAR:?message}`) never carries a raw control
+/// or bidi character into an error message.
+fn clean(e: Error) -> Error {
+    Error {
+        message: load::schema::escape_controls(&e.message),
+        hint: e.hint.map(|h| load::schema::escape_controls(&h)),
+        ..e
+    }
 }
 
 /// Discovery, loading, interpolation, merging.
@@ -123,7 +133,8 @@ pub fn load_resolved(resolved: Resolved, env: &BTreeMap<String, String>) -> Resu
         name: &resolved.name,
         env,
         profiles: &resolved.profiles,
-    })?;
+    })
+    .map_err(clean)?;
     let project = <Project as serde::Deserialize>::deserialize(&out.json).map_err(|e| {
         let at = model::locate_type_error(&out.json).unwrap_or_else(|| "the model".into());
         let origins = out.provenance.to_origins();

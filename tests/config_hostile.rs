@@ -97,6 +97,7 @@ fn corpus() -> Vec<Case> {
         Case { name: "OSC title in a service name", files: vec![("compose.yaml", "services:\n  \"x\\e]0;pwned\\a\":\n    image: alpine\n".into())], setup: none, exit: 3, message: "services additional properties 'x\\x1b]0;pwned\\x07' not allowed" },
         Case { name: "bidi override in a service name", files: vec![("compose.yaml", "services:\n  \"a\\u202Eb\":\n    image: alpine\n".into())], setup: none, exit: 3, message: "'a\\u202eb' not allowed" },
         Case { name: "raw control character on line 3", files: vec![("compose.yaml", "services:\n  a:\n    image: \"a\u{1}b\"\n".into())], setup: none, exit: 3, message: "line 3, column 14: control characters are not allowed" },
+        Case { name: "OSC title in a ${VAR:?message}", files: vec![("compose.yaml", svc("    environment:\n      X: \"${NOPE:?\\e]0;pwned\\a gone}\"\n"))], setup: none, exit: 3, message: "services.a.environment.X: required variable NOPE is missing a value: \\x1b]0;pwned\\x07 gone" },
         Case { name: "integer beyond 64 bits", files: vec![("compose.yaml", svc("    environment:\n      BIG: 123456789012345678901234567890\n"))], setup: none, exit: 0, message: "" },
         Case { name: "unquoted ( in a string command", files: vec![("compose.yaml", svc("    command: echo (x)\n"))], setup: none, exit: 3, message: "services.a.command: invalid command line string" },
     ]

@@ -9,7 +9,7 @@ mod dotenv;
 mod extends;
 mod finish;
 mod include;
-pub(crate) mod schema;
+pub mod schema;
 mod validate;
 
 use std::collections::BTreeMap;

@@ -198,6 +198,27 @@ pub fn quote_name(s: &str) -> String {
     out
 }
 
+/// A loader message with the control and bidi characters it quotes from the files escaped
+/// as [`quote_name`] does (line breaks and tabs kept): a compose file's `${VAR:?\e]0;…}` or
+/// key cannot retitle or clear the terminal through an error message.
+pub fn escape_controls(s: &str) -> String {
+    if !s
+        .chars()
+        .any(|c| (c.is_control() && c != '\n' && c != '\t') || is_format(c))
+    {
+        return s.to_string();
+    }
+    s.split('\n')
+        .map(|line| {
+            line.split('\t')
+                .map(|part| quote_name(part).replace("\\\\", "\\"))
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Unicode format characters that reorder or hide text (bidi controls, zero-width).
 fn is_format(c: char) -> bool {
     matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
