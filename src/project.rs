@@ -18,6 +18,7 @@ pub mod merge;
 pub mod model;
 pub mod nesting;
 pub mod provenance;
+pub mod read;
 pub mod yaml;
 
 use std::collections::BTreeMap;
@@ -103,7 +104,17 @@ pub struct LoadedProject {
 
 /// Discovery only.
 pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
-    discover::resolve(opts)
+    discover::resolve(opts).map_err(clean)
+}
+
+/// Text quoted from the files (keys, names, `${VAR:?message}`) never carries a raw control
+/// or bidi character into an error message.
+fn clean(e: Error) -> Error {
+    Error {
+        message: load::schema::escape_controls(&e.message),
+        hint: e.hint.map(|h| load::schema::escape_controls(&h)),
+        ..e
+    }
 }
 
 /// Discovery, loading, interpolation, merging.
@@ -122,11 +133,29 @@ pub fn load_resolved(resolved: Resolved, env: &BTreeMap<String, String>) -> Resu
         name: &resolved.name,
         env,
         profiles: &resolved.profiles,
-    })?;
+    })
+    .map_err(clean)?;
     let project = <Project as serde::Deserialize>::deserialize(&out.json).map_err(|e| {
+        let at = model::locate_type_error(&out.json).unwrap_or_else(|| "the model".into());
+        let origins = out.provenance.to_origins();
+        let file = origins
+            .range(at.clone()..)
+            .take_while(|(k, _)| k.starts_with(&at))
+            .filter_map(|(_, o)| o.last())
+            .map(|o| o.file.display().to_string())
+            .last()
+            .unwrap_or_else(|| {
+                resolved
+                    .files
+                    .iter()
+                    .map(|f| f.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
         Error::config(format!(
-            "the merged model does not fit devctl's typed view: {e}"
+            "{file}: {at}: devctl cannot use this value: {e}"
         ))
+        .with_hint("Compose accepts this form but devctl does not model it yet; please report it, and write the key in its common form meanwhile")
     })?;
     let mut warnings = resolved.warnings.clone();
     warnings.extend(out.warnings);

@@ -86,7 +86,7 @@ pub fn docker_context(env: &BTreeMap<String, String>) -> String {
         .get("DOCKER_CONFIG")
         .map(PathBuf::from)
         .or_else(|| env.get("HOME").map(|h| PathBuf::from(h).join(".docker")));
-    dir.and_then(|d| std::fs::read_to_string(d.join("config.json")).ok())
+    dir.and_then(|d| crate::project::read::text_lossy_opt(&d.join("config.json")))
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
         .and_then(|v| {
             v.get("currentContext")

@@ -102,7 +102,7 @@ pub struct DoctorInput {
 }
 
 fn read(p: &Path) -> Option<String> {
-    std::fs::read_to_string(p).ok()
+    crate::project::read::text_lossy_opt(p)
 }
 
 fn env_file(p: &Path) -> Option<EnvFile> {

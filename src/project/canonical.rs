@@ -7,6 +7,7 @@ pub mod normalize;
 pub mod paths;
 pub mod ports;
 pub mod render;
+pub mod shellwords;
 pub mod units;
 pub mod volume;
 

@@ -60,14 +60,8 @@ pub fn parse_with(
 pub fn load_files(files: &[PathBuf], os_env: &Env) -> Result<Env> {
     let mut acc = Env::new();
     for file in files {
-        let bytes = std::fs::read(file).map_err(|e| {
-            let what = if e.kind() == std::io::ErrorKind::NotFound {
-                "not found".to_owned()
-            } else {
-                e.to_string()
-            };
-            Error::config(format!("env file {}: {what}", file.display()))
-                .with_hint("check the --env-file path (relative to the current directory)")
+        let bytes = crate::project::read::bytes("env file", file).map_err(|e| {
+            e.with_hint("check the --env-file path (relative to the current directory)")
         })?;
         let text = String::from_utf8_lossy(&bytes);
         for (k, v) in parse_with(&text, file, os_env, &acc)? {

@@ -75,8 +75,7 @@ pub fn read_config(base: &Path) -> Result<DevctlConfig> {
         for name in CONFIG_NAMES {
             let path = dir.join(name);
             if path.is_file() {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| Error::config(format!("cannot read {}: {e}", path.display())))?;
+                let text = crate::project::read::text("devctl config", &path)?;
                 super::nesting::check_flow_depth(&path, &text)?;
                 return parse_config(&text, &path);
             }

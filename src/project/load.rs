@@ -9,6 +9,7 @@ mod dotenv;
 mod extends;
 mod finish;
 mod include;
+pub mod schema;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -63,9 +64,8 @@ impl Ctx<'_> {
 
 /// Read, parse, interpolate and cast one file: its documents, as Compose sees them before
 /// merging.
-pub(crate) fn read_file(ctx: &mut Ctx<'_>, file: &Path) -> Result<Vec<yaml::Document>> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| Error::config(format!("cannot read {}: {e}", file.display())))?;
+pub(crate) fn read_file(ctx: &mut Ctx<'_>, file: &Path, what: &str) -> Result<Vec<yaml::Document>> {
+    let text = crate::project::read::text(what, file)?;
     super::nesting::check_flow_depth(file, &text)?;
     let env = ctx.env;
     let mut warnings = Vec::new();
@@ -128,7 +128,7 @@ pub(crate) fn merge_file(
     included: &[PathBuf],
     prov: Option<&mut Provenance>,
 ) -> Result<()> {
-    let docs = read_file(ctx, file)?;
+    let docs = read_file(ctx, file, "compose file")?;
     let mut prov = prov;
     for doc in docs {
         if let Some(p) = doc.timestamps.iter().find(|p| !p.starts_with("x-")) {
@@ -206,21 +206,68 @@ pub(crate) fn load_model(
     Ok(acc)
 }
 
+/// Every load error names a file: a message that names none of the project's files gets
+/// the file that set the key path it starts with (from provenance), else the files loaded.
+fn name_file(e: Error, files: &[PathBuf], prov: &Provenance) -> Error {
+    let mentions = |f: &PathBuf| e.message.contains(&f.display().to_string());
+    if files.is_empty() || files.iter().any(mentions) {
+        return e;
+    }
+    let file = key_path_in(&e.message)
+        .and_then(|p| prov.file_of(&p))
+        .map(|f| f.display().to_string())
+        .unwrap_or_else(|| {
+            files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
+    Error {
+        message: format!("{file}: {}", e.message),
+        ..e
+    }
+}
+
+/// The key path a message is about: its first word of the form `services.NAME…` (or a
+/// top-level section), or `service "NAME"` → `services.NAME`.
+fn key_path_in(msg: &str) -> Option<String> {
+    for word in msg.split([' ', ':', ',', '(', ')']) {
+        let top = word.split('.').next().unwrap_or("");
+        if word.contains('.')
+            && matches!(
+                top,
+                "services" | "volumes" | "networks" | "secrets" | "configs"
+            )
+        {
+            return Some(word.trim_end_matches('.').to_string());
+        }
+    }
+    let i = msg.find("service \"")?;
+    let rest = &msg[i + "service \"".len()..];
+    let name = &rest[..rest.find('"')?];
+    Some(format!("services.{name}"))
+}
+
 /// Load a project.
 pub fn load(input: &Input<'_>) -> Result<Output> {
+    let mut prov = Provenance::default();
+    match load_inner(input, &mut prov) {
+        Ok(mut o) => {
+            o.provenance = prov;
+            Ok(o)
+        }
+        Err(e) => Err(name_file(e, input.files, &prov)),
+    }
+}
+
+fn load_inner(input: &Input<'_>, prov: &mut Provenance) -> Result<Output> {
     let mut ctx = Ctx {
         env: input.env,
         warnings: Vec::new(),
         home: input.env.get("HOME").cloned(),
     };
-    let mut prov = Provenance::default();
-    let mut model = load_model(
-        &mut ctx,
-        input.files,
-        input.project_dir,
-        &[],
-        Some(&mut prov),
-    )?;
+    let mut model = load_model(&mut ctx, input.files, input.project_dir, &[], Some(prov))?;
     if model.is_empty() {
         let files: Vec<String> = input
             .files
@@ -237,12 +284,17 @@ pub fn load(input: &Input<'_>) -> Result<Output> {
     let disabled = finish::apply_profiles(&mut model, input.profiles);
     finish::resolve_env_files(&mut model, input.env)?;
     finish::check_consistency(&model, &disabled)?;
+    schema::check_cycles(&model).map_err(|m| {
+        Error::config(m).with_hint(
+            "depends_on, volumes_from and network_mode: service:… must not form a loop; remove one of the links",
+        )
+    })?;
     finish::drop_unused_resources(&mut model);
     let json = canonical::render::render(&model)?;
     Ok(Output {
         json,
         disabled_services: disabled,
-        provenance: prov,
+        provenance: Provenance::default(),
         warnings: ctx.warnings,
     })
 }

@@ -201,8 +201,9 @@ fn merge_special(m: Merger, base: Node, over: Node, path: &mut Vec<String>) -> R
         }
         Merger::ExtraHosts => {
             let mut seq = to_sequence(base);
+            let mut seen: std::collections::HashSet<String> = seq.iter().map(go_fmt).collect();
             for item in to_sequence(over) {
-                if !seq.contains(&item) {
+                if seen.insert(go_fmt(&item)) {
                     seq.push(item);
                 }
             }

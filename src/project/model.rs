@@ -18,6 +18,31 @@ pub struct Project {
     pub networks: IndexMap<String, Network>,
 }
 
+/// The key path (`services.api.volumes`) of the first value that does not fit the typed view,
+/// found by deserialising each service's and resource's keys one at a time.
+pub fn locate_type_error(json: &serde_json::Value) -> Option<String> {
+    fn first_bad<T: serde::de::DeserializeOwned>(
+        kind: &str,
+        defs: Option<&serde_json::Value>,
+    ) -> Option<String> {
+        for (name, def) in defs?.as_object()? {
+            let Some(obj) = def.as_object() else {
+                return Some(format!("{kind}.{name}"));
+            };
+            for (k, v) in obj {
+                let one = serde_json::Value::Object([(k.clone(), v.clone())].into_iter().collect());
+                if serde_json::from_value::<T>(one).is_err() {
+                    return Some(format!("{kind}.{name}.{k}"));
+                }
+            }
+        }
+        None
+    }
+    first_bad::<Service>("services", json.get("services"))
+        .or_else(|| first_bad::<Volume>("volumes", json.get("volumes")))
+        .or_else(|| first_bad::<Network>("networks", json.get("networks")))
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Service {
     #[serde(default)]

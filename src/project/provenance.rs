@@ -82,7 +82,7 @@ impl Provenance {
         &mut self,
         file: &Path,
         cfg: &Map,
-        layers: &BTreeMap<String, Vec<(std::path::PathBuf, Map)>>,
+        layers: &BTreeMap<String, Vec<Arc<(std::path::PathBuf, Map)>>>,
     ) -> Result<()> {
         let file: Arc<Path> = Arc::from(file);
         let mut path = Vec::new();
@@ -94,7 +94,8 @@ impl Provenance {
                         path.push(name.clone());
                         match layers.get(name) {
                             Some(chain) => {
-                                for (f, own) in chain {
+                                for layer in capped(chain) {
+                                    let (f, own) = &**layer;
                                     let f: Arc<Path> = Arc::from(f.as_path());
                                     for (key, val) in own {
                                         path.push(key.clone());
@@ -115,6 +116,31 @@ impl Provenance {
         Ok(())
     }
 
+    /// The keys of `entries` equal to `prefix` or below it (`prefix.…`, `prefix[…]`): a
+    /// range of the sorted map, not a scan of all of it.
+    fn under(&self, prefix: &str) -> Vec<(&String, &Vec<Event>)> {
+        use std::ops::Bound;
+        self.entries
+            .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .filter(|(k, _)| {
+                matches!(
+                    k.as_bytes().get(prefix.len()),
+                    None | Some(b'.') | Some(b'[')
+                )
+            })
+            .collect()
+    }
+
+    /// The file that last set `path` or anything below it.
+    pub fn file_of(&self, path: &str) -> Option<&Path> {
+        self.under(path)
+            .into_iter()
+            .filter_map(|(_, evs)| evs.last())
+            .map(|e| &*e.file)
+            .next_back()
+    }
+
     /// Record that `file` removed the given paths (`!reset`/`!override`) from `model`.
     pub fn record_resets(&mut self, model: &Map, file: &Path, paths: &[String]) {
         for p in paths {
@@ -122,17 +148,7 @@ impl Provenance {
             if !exists {
                 continue;
             }
-            let prefix = p.clone();
-            let keys: Vec<String> = self
-                .entries
-                .keys()
-                .filter(|k| {
-                    **k == prefix
-                        || k.starts_with(&format!("{prefix}."))
-                        || k.starts_with(&format!("{prefix}["))
-                })
-                .cloned()
-                .collect();
+            let keys: Vec<String> = self.under(p).into_iter().map(|(k, _)| k.clone()).collect();
             for k in keys {
                 if let Some(ev) = self.entries.get_mut(&k) {
                     ev.push(Event {
@@ -246,14 +262,7 @@ impl Provenance {
 
     /// The events for `prefix` and everything below it, by key path.
     pub fn explain(&self, prefix: &str) -> Vec<(&String, &Vec<Event>)> {
-        self.entries
-            .iter()
-            .filter(|(k, _)| {
-                *k == prefix
-                    || k.starts_with(&format!("{prefix}."))
-                    || k.starts_with(&format!("{prefix}["))
-            })
-            .collect()
+        self.under(prefix)
     }
 
     /// Flatten into the public `LoadedProject::provenance` shape.
@@ -274,6 +283,21 @@ impl Provenance {
             })
             .collect()
     }
+}
+
+/// At most this many layers of one service's `extends` chain are recorded: the base-most
+/// layer and the nearest ones. Real chains are a few layers deep; without a cap a chain of
+/// N services records N²/2 layers (a 2,000-service chain: two million).
+pub const MAX_LAYERS: usize = 32;
+
+/// The layers of `chain` that are recorded (see [`MAX_LAYERS`]), base first.
+fn capped<T>(chain: &[T]) -> impl Iterator<Item = &T> {
+    let skip = chain.len().saturating_sub(MAX_LAYERS);
+    let (first, rest) = match chain.split_first() {
+        Some((f, r)) if skip > 0 => (Some(f), &r[skip..]),
+        _ => (None, chain),
+    };
+    first.into_iter().chain(rest)
 }
 
 /// The identities of the long-syntax entries one written short item stands for (a port

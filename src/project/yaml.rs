@@ -12,7 +12,6 @@
 use std::path::Path;
 
 use indexmap::IndexMap;
-use serde::Deserialize;
 use serde_yaml::Value;
 
 use crate::error::{Error, Result};
@@ -82,7 +81,7 @@ pub fn parse_documents(
         seen: Default::default(),
     };
     for de in serde_yaml::Deserializer::from_str(text) {
-        let mut value = match Value::deserialize(de) {
+        let mut value = match serde::de::DeserializeSeed::deserialize(AnyValue, de) {
             Ok(v) => v,
             Err(e) => return Err(syntax_error(file, text, &e)),
         };
@@ -120,6 +119,110 @@ pub fn to_yaml_string(v: &serde_json::Value) -> Result<String> {
     serde_yaml::to_string(v).map_err(|e| Error::general(format!("cannot render YAML: {e}")))
 }
 
+/// serde_yaml's own `Value` refuses integers beyond 64 bits ("invalid type: integer … as
+/// u128"); go-yaml decodes them as float64, which Compose then prints as a float
+/// (`1.2345678901234568e+29`). This seed builds the same `Value` and takes that path.
+struct AnyValue;
+
+impl<'de> serde::de::DeserializeSeed<'de> for AnyValue {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for AnyValue {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, b: bool) -> std::result::Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, i: i64) -> std::result::Result<Value, E> {
+        Ok(Value::Number(i.into()))
+    }
+    fn visit_u64<E>(self, u: u64) -> std::result::Result<Value, E> {
+        Ok(Value::Number(u.into()))
+    }
+    #[allow(clippy::cast_precision_loss)]
+    fn visit_i128<E>(self, i: i128) -> std::result::Result<Value, E> {
+        Ok(Value::Number((i as f64).into()))
+    }
+    #[allow(clippy::cast_precision_loss)]
+    fn visit_u128<E>(self, u: u128) -> std::result::Result<Value, E> {
+        Ok(Value::Number((u as f64).into()))
+    }
+    fn visit_f64<E>(self, f: f64) -> std::result::Result<Value, E> {
+        Ok(Value::Number(f.into()))
+    }
+    fn visit_str<E>(self, s: &str) -> std::result::Result<Value, E> {
+        Ok(Value::String(s.to_owned()))
+    }
+    fn visit_string<E>(self, s: String) -> std::result::Result<Value, E> {
+        Ok(Value::String(s))
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> std::result::Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Value, D::Error> {
+        serde::de::DeserializeSeed::deserialize(AnyValue, d)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut a: A,
+    ) -> std::result::Result<Value, A::Error> {
+        let mut out = Vec::with_capacity(a.size_hint().unwrap_or(0).min(4096));
+        while let Some(v) = a.next_element_seed(AnyValue)? {
+            out.push(v);
+        }
+        Ok(Value::Sequence(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut a: A,
+    ) -> std::result::Result<Value, A::Error> {
+        let mut out = serde_yaml::Mapping::with_capacity(a.size_hint().unwrap_or(0).min(4096));
+        while let Some(k) = a.next_key_seed(AnyValue)? {
+            let v = a.next_value_seed(AnyValue)?;
+            // serde_yaml's Value keeps the first of duplicate keys and errors; keep its
+            // wording so that the duplicate-key message stays the same.
+            if out.contains_key(&k) {
+                let key = match &k {
+                    Value::String(s) => format!("{s:?}"),
+                    other => serde_yaml::to_string(other)
+                        .map(|s| s.trim_end().to_string())
+                        .unwrap_or_default(),
+                };
+                return Err(serde::de::Error::custom(format_args!(
+                    "duplicate entry with key {key}"
+                )));
+            }
+            out.insert(k, v);
+        }
+        Ok(Value::Mapping(out))
+    }
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(
+        self,
+        a: A,
+    ) -> std::result::Result<Value, A::Error> {
+        use serde::de::VariantAccess;
+        let (tag, contents) = a.variant::<String>()?;
+        let value = contents.newtype_variant_seed(AnyValue)?;
+        Ok(Value::Tagged(Box::new(serde_yaml::value::TaggedValue {
+            tag: serde_yaml::value::Tag::new(tag),
+            value,
+        })))
+    }
+}
+
 fn syntax_error(file: &Path, text: &str, e: &serde_yaml::Error) -> Error {
     let raw = e.to_string();
     let Some(loc) = e.location() else {
@@ -129,6 +232,24 @@ fn syntax_error(file: &Path, text: &str, e: &serde_yaml::Error) -> Error {
     // location is printed by us, the context (e.g. "while parsing a flow sequence") kept.
     let (mut msg, context) = split_location(&raw);
     let (mut line, mut col) = (loc.line(), loc.column());
+    // The reader's errors (a control character, invalid encoding) come located at the start
+    // of the file with the byte offset in the text: report that offset's line and column.
+    if let Some(off) = msg
+        .rsplit_once(" at position ")
+        .and_then(|(_, n)| n.trim().parse::<usize>().ok())
+    {
+        let bytes = text.as_bytes();
+        let off = off.min(bytes.len());
+        line = bytes[..off].iter().filter(|b| **b == b'\n').count() + 1;
+        let start = bytes[..off]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        col = String::from_utf8_lossy(&bytes[start..off]).chars().count() + 1;
+        if let Some((head, _)) = msg.rsplit_once(" at position ") {
+            msg = head.to_string();
+        }
+    }
     // serde_yaml: `services.app: duplicate entry with key "image"`, located at the start of
     // the mapping. Compose: `line 4: mapping key "image" already defined at line 3`.
     if let Some(i) = msg.find("duplicate entry with key ") {
@@ -160,12 +281,30 @@ fn syntax_error(file: &Path, text: &str, e: &serde_yaml::Error) -> Error {
         .unwrap_or("")
         .chars()
         .take(200)
+        .map(visible)
         .collect();
     let caret = " ".repeat(col.saturating_sub(1));
     Error::config(format!(
         "{header}\n  {line:>4} | {excerpt}\n       | {caret}^"
     ))
     .with_hint("fix the YAML at that position")
+}
+
+/// A character of an excerpt as shown: control characters as their Unicode control
+/// pictures (`␁`), format/bidi controls as `�`, each one column wide like the original
+/// column the caret counts.
+fn visible(c: char) -> char {
+    match c {
+        '\t' => ' ',
+        c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('?'),
+        '\u{7f}' => '\u{2421}',
+        c if c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+        {
+            '\u{fffd}'
+        }
+        c => c,
+    }
 }
 
 /// Split serde_yaml's message into the problem and the optional context with its location.
@@ -563,6 +702,20 @@ mod tests {
         assert_eq!(m.get("c"), Some(&Node::Str("020".into())));
         assert_eq!(m.get("d"), Some(&Node::Str("0_1".into())));
         assert_eq!(m.get("e"), Some(&Node::Int(31)));
+    }
+
+    #[test]
+    fn control_character_is_reported_at_its_line() {
+        let e = parse("services:\n  a:\n    image: \"a\u{1}b\"\n").expect_err("ctl");
+        let s = e.to_string();
+        assert!(
+            s.contains("line 3, column 14: control characters are not allowed"),
+            "{s}"
+        );
+        assert!(
+            !s.contains('\u{1}'),
+            "the excerpt must not carry the raw character: {s:?}"
+        );
     }
 
     #[test]

@@ -157,12 +157,9 @@ pub fn default_path(env: &BTreeMap<String, String>) -> Option<PathBuf> {
 /// whatever the file says.
 pub fn load(path: Option<&Path>, color: bool) -> Result<Config> {
     let mut cfg = match path {
-        Some(p) => match std::fs::read_to_string(p) {
-            Ok(text) => parse(&text, p)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
-            Err(e) => {
-                return Err(Error::config(format!("cannot read {}: {e}", p.display())));
-            }
+        Some(p) => match crate::project::read::text_if_exists("dashboard config", p)? {
+            Some(text) => parse(&text, p)?,
+            None => Config::default(),
         },
         None => Config::default(),
     };

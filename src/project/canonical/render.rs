@@ -305,13 +305,10 @@ fn render_kind(k: Kind, n: &Node, path: &[&str]) -> Result<Option<J>> {
         Kind::Drop => return Ok(None),
         Kind::MappingEquals | Kind::Labels => {
             let null_as_empty = k == Kind::Labels;
-            let mut out: Vec<(String, J)> = Vec::new();
+            // Keyed: a later entry replaces an earlier one in place (linear, not a scan).
+            let mut out: indexmap::IndexMap<String, J> = indexmap::IndexMap::new();
             let mut put = |key: String, v: J| {
-                if let Some(slot) = out.iter_mut().find(|(k2, _)| *k2 == key) {
-                    slot.1 = v;
-                } else {
-                    out.push((key, v));
-                }
+                out.insert(key, v);
             };
             match n {
                 Node::Map(m) => {
@@ -340,7 +337,7 @@ fn render_kind(k: Kind, n: &Node, path: &[&str]) -> Result<Option<J>> {
             if out.is_empty() {
                 return Ok(None);
             }
-            out.sort_by(|a, b| a.0.cmp(&b.0));
+            out.sort_keys();
             J::Object(out.into_iter().collect())
         }
         Kind::Shell => match n {
@@ -498,66 +495,11 @@ fn render_kind(k: Kind, n: &Node, path: &[&str]) -> Result<Option<J>> {
     }))
 }
 
-/// go-shellwords `Parse` (no env expansion): whitespace-separated words, '…' and "…"
-/// quoting, backslash escapes.
+/// Split a string `command`/`entrypoint` as Compose does ([`super::shellwords`]).
 pub fn shell_split(s: &str) -> std::result::Result<Vec<String>, String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                if let Some(n) = chars.next() {
-                    cur.push(n);
-                    in_word = true;
-                }
-            }
-            '\'' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('\'') => break,
-                        Some(x) => cur.push(x),
-                        None => return Err(format!("invalid command line string: {s:?}")),
-                    }
-                }
-            }
-            '"' => {
-                in_word = true;
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        Some('\\') => match chars.next() {
-                            Some(x @ ('"' | '\\' | '$' | '`')) => cur.push(x),
-                            Some('\n') => {}
-                            Some(x) => {
-                                cur.push('\\');
-                                cur.push(x);
-                            }
-                            None => return Err(format!("invalid command line string: {s:?}")),
-                        },
-                        Some(x) => cur.push(x),
-                        None => return Err(format!("invalid command line string: {s:?}")),
-                    }
-                }
-            }
-            c if c == ' ' || c == '\t' || c == '\n' || c == '\r' => {
-                if in_word {
-                    words.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-            }
-            c => {
-                cur.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if in_word {
-        words.push(cur);
-    }
-    Ok(words)
+    super::shellwords::split(s).map_err(|e| {
+        format!("{e} {s:?} (Compose stops at the first unquoted ;, &, |, < or > and accepts ( only in $(…); quote it, or write the command as a list)")
+    })
 }
 
 /// Compose doubles every `$` in the rendered text (so the output can be fed back).
@@ -581,23 +523,5 @@ fn escape_in_place(v: &mut J) {
             o.values_mut().for_each(escape_in_place);
         }
         _ => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shell_split_table() {
-        for (s, want) in [
-            ("echo hello", vec!["echo", "hello"]),
-            ("sh -c 'echo a b'", vec!["sh", "-c", "echo a b"]),
-            ("a \"b c\" d\\ e", vec!["a", "b c", "d e"]),
-            ("", vec![]),
-        ] {
-            assert_eq!(shell_split(s).expect(s), want, "{s}");
-        }
-        assert!(shell_split("echo 'x").is_err());
     }
 }

@@ -57,7 +57,7 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_yaml::
 pub fn name_from_files(files: &[PathBuf]) -> Option<(String, PathBuf)> {
     let mut found = None;
     for file in files {
-        let Ok(text) = std::fs::read_to_string(file) else {
+        let Ok(text) = crate::project::read::text("compose file", file) else {
             break;
         };
         // Text nested too deep for the YAML parser to be quick is left to the loader's error.

@@ -15,7 +15,9 @@ use crate::project::yaml::{Map, Node};
 /// What each layer of an `extends` chain wrote itself, base first: (file, the service's own
 /// keys there, without `extends`). Provenance records these instead of the merged result, so
 /// an inherited value is attributed to the file that wrote it.
-pub(crate) type Layers = Vec<(PathBuf, Map)>;
+/// Layers are shared (`Arc`) between the services of a chain: a 2,000-service chain holds
+/// each service's own keys once, not once per service that inherits them.
+pub(crate) type Layers = Vec<std::sync::Arc<(PathBuf, Map)>>;
 
 /// Resolve `extends` of every service of `cfg` (the model of `file`). Returns, for every
 /// service that extends another, its [`Layers`].
@@ -79,7 +81,9 @@ fn extend_service(
     let Some(ext) = service.get("extends").cloned() else {
         match w.seen.get(&key) {
             Some(l) => w.layers.extend(l.iter().cloned()),
-            None => w.layers.push((file.to_path_buf(), service.clone())),
+            None => w
+                .layers
+                .push(std::sync::Arc::new((file.to_path_buf(), service.clone()))),
         }
         return Ok(Some(Node::Map(service)));
     };
@@ -140,7 +144,8 @@ fn extend_service(
         }
     };
     w.chain.pop();
-    w.layers.push((file.to_path_buf(), own));
+    w.layers
+        .push(std::sync::Arc::new((file.to_path_buf(), own)));
     let mine = w.layers[start..].to_vec();
     w.seen.insert(key, mine);
     let Some(mut source) = base else {
@@ -158,9 +163,23 @@ fn extend_service(
     };
     let path = vec!["services".to_string(), "x".to_string()];
     let mut merged = merge::merge_at(source, Node::Map(service), &path)?;
+
     if let Node::Map(m) = &mut merged {
         m.shift_remove("extends");
     }
+    // Keyed lists (`environment`, `labels`, …) are appended by the merge; without removing
+    // the entries overridden at each step, a chain of N services would carry N²/2 entries.
+    // Unicity keeps the first position and the last value, so applying it per step gives
+    // what applying it once at the end gives.
+    let mut wrapped = Map::from([(
+        "services".to_string(),
+        Node::Map(Map::from([(name.to_string(), merged)])),
+    )]);
+    merge::enforce_unicity(&mut wrapped)?;
+    let merged = match wrapped.shift_remove("services") {
+        Some(Node::Map(mut m)) => m.shift_remove(name).unwrap_or(Node::Map(Map::new())),
+        _ => Node::Map(Map::new()),
+    };
     services.insert(name.to_string(), merged.clone());
     Ok(Some(merged))
 }
@@ -175,7 +194,10 @@ fn base_from_file(
     w: &mut Walk<'_>,
 ) -> Result<Option<Node>> {
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let docs = read_file(ctx, path)?;
+    let docs = read_file(ctx, path, "extends file").map_err(|e| Error {
+        message: format!("services.{name}.extends: {}", e.message),
+        ..e
+    })?;
     let mut model = Map::new();
     let mut post = Vec::new();
     for d in docs {

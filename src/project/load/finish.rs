@@ -52,12 +52,12 @@ pub(crate) fn resolve_env_files(model: &mut Map, project_env: &Env) -> Result<()
     let Some(Node::Map(svcs)) = model.get_mut("services") else {
         return Ok(());
     };
-    for (_, svc) in svcs.iter_mut() {
+    for (name, svc) in svcs.iter_mut() {
         let Node::Map(svc) = svc else { continue };
         let Some(Node::Seq(files)) = svc.shift_remove("env_file") else {
             continue;
         };
-        let mut env: Vec<(String, Option<String>)> = Vec::new();
+        let mut env: indexmap::IndexMap<String, Option<String>> = indexmap::IndexMap::new();
         for f in files {
             let Node::Map(f) = f else { continue };
             let path = match f.get("path") {
@@ -69,7 +69,7 @@ pub(crate) fn resolve_env_files(model: &mut Map, project_env: &Env) -> Result<()
             if !p.exists() {
                 if required {
                     return Err(Error::config(format!(
-                        "env file {path} not found: stat {path}: no such file or directory"
+                        "services.{name}.env_file: env file {path} not found: stat {path}: no such file or directory"
                     ))
                     .with_hint(
                         "create the file, fix the path in `env_file`, or mark it `required: false`",
@@ -83,7 +83,11 @@ pub(crate) fn resolve_env_files(model: &mut Map, project_env: &Env) -> Result<()
                     lookup.insert(k.clone(), v.clone());
                 }
             }
-            for (k, v) in dotenv::read(p, &lookup)? {
+            let pairs = dotenv::read(p, &lookup).map_err(|e| Error {
+                message: format!("services.{name}.env_file: {}", e.message),
+                ..e
+            })?;
+            for (k, v) in pairs {
                 set(&mut env, k, Some(v));
             }
         }
@@ -117,11 +121,9 @@ pub(crate) fn resolve_env_files(model: &mut Map, project_env: &Env) -> Result<()
     Ok(())
 }
 
-fn set(env: &mut Vec<(String, Option<String>)>, k: String, v: Option<String>) {
-    match env.iter_mut().find(|(k2, _)| *k2 == k) {
-        Some(slot) => slot.1 = v,
-        None => env.push((k, v)),
-    }
+/// Set `k` (a later value replaces an earlier one in place: first-seen order is kept).
+fn set(env: &mut indexmap::IndexMap<String, Option<String>>, k: String, v: Option<String>) {
+    env.insert(k, v);
 }
 
 fn names(n: Option<&Node>) -> BTreeSet<String> {

@@ -84,13 +84,17 @@ pub(crate) fn apply(
             )));
         }
         for f in &files {
-            if !f.is_file() {
+            if !f.exists() {
                 return Err(Error::config(format!(
                     "{}: included file {} not found",
                     file.display(),
                     f.display()
                 )));
             }
+            crate::project::read::check("included file", f).map_err(|e| Error {
+                message: format!("{}: {}", file.display(), e.message),
+                ..e
+            })?;
         }
         let env_paths: Vec<PathBuf> = if env_files.is_empty() {
             let f = project_dir.join(".env");
@@ -102,8 +106,12 @@ pub(crate) fn apply(
                     continue;
                 }
                 let p = PathBuf::from(join(working_dir, &f));
-                if !p.is_file() {
-                    return Err(Error::config(format!("env file {} not found", p.display())));
+                if !p.exists() {
+                    return Err(Error::config(format!(
+                        "{}: include env_file {} not found",
+                        file.display(),
+                        p.display()
+                    )));
                 }
                 out.push(p);
             }

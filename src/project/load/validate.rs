@@ -242,6 +242,7 @@ pub(crate) fn validate(model: &Map, file: &Path) -> Result<()> {
             Some(_) => return Err(fail(format!("{top} must be a mapping"))),
         }
     }
+    super::schema::check(model).map_err(&fail)?;
     let Some(Node::Map(svcs)) = model.get("services") else {
         return Ok(());
     };
