@@ -205,19 +205,19 @@ fn unset_variables(input: &DoctorInput, out: &mut Vec<Finding>) {
 }
 
 /// Call `f(key_path, string)` for every string value (keys are not interpolated).
-pub fn walk(v: &serde_yaml::Value, path: String, f: &mut dyn FnMut(&str, &str)) {
+pub fn walk(v: &crate::project::yaml::Value, path: String, f: &mut dyn FnMut(&str, &str)) {
     match v {
-        serde_yaml::Value::String(s) => f(&path, s),
-        serde_yaml::Value::Sequence(items) => {
+        crate::project::yaml::Value::String(s) => f(&path, s),
+        crate::project::yaml::Value::Sequence(items) => {
             for (i, it) in items.iter().enumerate() {
                 walk(it, format!("{path}[{i}]"), f);
             }
         }
-        serde_yaml::Value::Mapping(m) => {
+        crate::project::yaml::Value::Mapping(m) => {
             for (k, val) in m {
                 let k = match k {
-                    serde_yaml::Value::String(s) => s.clone(),
-                    other => serde_yaml::to_string(other)
+                    crate::project::yaml::Value::String(s) => s.clone(),
+                    other => crate::project::yaml::to_string(other)
                         .unwrap_or_default()
                         .trim()
                         .to_string(),
@@ -230,7 +230,7 @@ pub fn walk(v: &serde_yaml::Value, path: String, f: &mut dyn FnMut(&str, &str)) 
                 walk(val, p, f);
             }
         }
-        serde_yaml::Value::Tagged(t) => walk(&t.value, path, f),
+        crate::project::yaml::Value::Tagged(t) => walk(&t.value, path, f),
         _ => {}
     }
 }

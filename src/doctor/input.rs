@@ -17,7 +17,7 @@ use crate::project::{LoadedProject, Project};
 pub struct RawFile {
     pub path: PathBuf,
     /// None when the file could not be read or parsed (the loader reports that).
-    pub yaml: Option<serde_yaml::Value>,
+    pub yaml: Option<crate::project::yaml::Value>,
 }
 
 /// A `.env`-style file and its assignments.
@@ -122,7 +122,9 @@ impl DoctorInput {
             .map(|p| RawFile {
                 path: p.clone(),
                 yaml: read(p)
-                    .and_then(|t| serde_yaml::from_str::<serde_yaml::Value>(&t).ok())
+                    .and_then(|t| {
+                        crate::project::yaml::from_str::<crate::project::yaml::Value>(&t).ok()
+                    })
                     .map(|mut y| {
                         // `<<: *anchor` merge keys, so anchored `environment:` blocks are seen.
                         let _ = y.apply_merge();
@@ -251,12 +253,15 @@ fn same(a: &Path, b: &Path) -> bool {
 }
 
 /// Walk a YAML value by mapping keys.
-pub fn yaml_get<'a>(v: &'a serde_yaml::Value, path: &[&str]) -> Option<&'a serde_yaml::Value> {
+pub fn yaml_get<'a>(
+    v: &'a crate::project::yaml::Value,
+    path: &[&str],
+) -> Option<&'a crate::project::yaml::Value> {
     let mut cur = v;
     for k in path {
         cur = cur
             .as_mapping()?
-            .get(serde_yaml::Value::String((*k).to_string()))?;
+            .get(crate::project::yaml::Value::String((*k).to_string()))?;
     }
     Some(cur)
 }
@@ -372,8 +377,8 @@ mod tests {
 
     #[test]
     fn yaml_paths() {
-        let y: serde_yaml::Value =
-            serde_yaml::from_str("services:\n  a:\n    image: x\n").expect("yaml");
+        let y: crate::project::yaml::Value =
+            crate::project::yaml::from_str("services:\n  a:\n    image: x\n").expect("yaml");
         assert!(yaml_get(&y, &["services", "a", "image"]).is_some());
         assert!(yaml_get(&y, &["services", "b"]).is_none());
     }

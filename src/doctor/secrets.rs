@@ -37,19 +37,19 @@ fn trivial(v: &str) -> bool {
 }
 
 /// Key/value pairs of an `environment:`/`args:` block in either form.
-fn pairs(v: &serde_yaml::Value) -> Vec<(String, Option<String>)> {
-    let scalar = |v: &serde_yaml::Value| match v {
-        serde_yaml::Value::String(s) => Some(s.clone()),
-        serde_yaml::Value::Number(n) => Some(n.to_string()),
-        serde_yaml::Value::Bool(b) => Some(b.to_string()),
+fn pairs(v: &crate::project::yaml::Value) -> Vec<(String, Option<String>)> {
+    let scalar = |v: &crate::project::yaml::Value| match v {
+        crate::project::yaml::Value::String(s) => Some(s.clone()),
+        crate::project::yaml::Value::Number(n) => Some(n.to_string()),
+        crate::project::yaml::Value::Bool(b) => Some(b.to_string()),
         _ => None,
     };
     match v {
-        serde_yaml::Value::Mapping(m) => m
+        crate::project::yaml::Value::Mapping(m) => m
             .iter()
             .filter_map(|(k, v)| Some((k.as_str()?.to_string(), scalar(v))))
             .collect(),
-        serde_yaml::Value::Sequence(items) => items
+        crate::project::yaml::Value::Sequence(items) => items
             .iter()
             .filter_map(|i| i.as_str())
             .map(|s| match s.split_once('=') {

@@ -23,8 +23,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::project::yaml::Value;
 use indexmap::IndexMap;
-use serde_yaml::Value;
 
 use crate::error::{Error, Result};
 
@@ -125,7 +125,12 @@ fn string_list(v: &Value, path: &Path, key: &str) -> Result<Vec<String>> {
     }
 }
 
-fn check_keys(map: &serde_yaml::Mapping, known: &[&str], path: &Path, at: &str) -> Result<()> {
+fn check_keys(
+    map: &crate::project::yaml::Mapping,
+    known: &[&str],
+    path: &Path,
+    at: &str,
+) -> Result<()> {
     for k in map.keys() {
         let name = k.as_str().unwrap_or("");
         if !known.contains(&name) && !name.starts_with("x-") {
@@ -150,7 +155,7 @@ fn describe_key(k: &Value) -> String {
 
 /// Parse the text of a `devctl.yaml` found at `path`.
 pub fn parse_config(text: &str, path: &Path) -> Result<DevctlConfig> {
-    let doc: Value = serde_yaml::from_str(text).map_err(|e| {
+    let doc: Value = crate::project::yaml::from_str(text).map_err(|e| {
         let at = e
             .location()
             .map(|l| format!(":{}:{}", l.line(), l.column()))
@@ -191,7 +196,7 @@ pub fn parse_config(text: &str, path: &Path) -> Result<DevctlConfig> {
         }
     }
     let envs = match top.get("environments") {
-        None | Some(Value::Null) => serde_yaml::Mapping::new(),
+        None | Some(Value::Null) => crate::project::yaml::Mapping::new(),
         Some(Value::Mapping(m)) => m.clone(),
         Some(other) => {
             return Err(bad(

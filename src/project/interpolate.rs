@@ -139,13 +139,13 @@ pub fn unset_warning(name: &str) -> String {
 /// Interpolate every string scalar of a YAML document in place (mapping keys never, like
 /// Compose). Errors name the file, the key path (`services.api.image`,
 /// `services.api.ports[0]`) and the variable or template.
-pub fn interpolate_yaml(v: &mut serde_yaml::Value, env: &Env, file: &Path) -> Result<()> {
+pub fn interpolate_yaml(v: &mut crate::project::yaml::Value, env: &Env, file: &Path) -> Result<()> {
     interpolate_yaml_with_warnings(v, env, file, &mut Vec::new())
 }
 
 /// Like [`interpolate_yaml`], and collects Compose's unset-variable warnings.
 pub fn interpolate_yaml_with_warnings(
-    v: &mut serde_yaml::Value,
+    v: &mut crate::project::yaml::Value,
     env: &Env,
     file: &Path,
     warnings: &mut Vec<String>,
@@ -162,12 +162,12 @@ pub fn interpolate_yaml_with_warnings(
 }
 
 fn walk(
-    v: &mut serde_yaml::Value,
+    v: &mut crate::project::yaml::Value,
     env: &Env,
     path: &mut String,
     warnings: &mut Vec<String>,
 ) -> std::result::Result<(), (String, InterpolationError)> {
-    use serde_yaml::Value;
+    use crate::project::yaml::Value;
     match v {
         Value::String(s) => {
             if s.contains('$') {
@@ -200,14 +200,14 @@ fn walk(
     Ok(())
 }
 
-fn key_text(k: &serde_yaml::Value) -> String {
-    use serde_yaml::Value;
+fn key_text(k: &crate::project::yaml::Value) -> String {
+    use crate::project::yaml::Value;
     match k {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Null => "null".into(),
-        other => serde_yaml::to_string(other)
+        other => crate::project::yaml::to_string(other)
             .map(|s| s.trim_end().to_owned())
             .unwrap_or_else(|_| "?".into()),
     }

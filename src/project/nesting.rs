@@ -1,6 +1,6 @@
 //! A cheap guard run on the text of every YAML file before the YAML crate sees it.
 //!
-//! serde_yaml refuses documents nested deeper than 128 levels, but its scanner (libyaml)
+//! the YAML crate (yaml_serde, like serde_yaml before it) refuses documents nested deeper than 128 levels, but its scanner (libyaml)
 //! spends time quadratic in the depth of nested flow collections before it gets there:
 //! `labels: [[[[…` with 100 000 brackets keeps `devctl config` busy for minutes. Compose
 //! files never nest flow collections more than a handful of levels, so text whose `[`/`{`
@@ -8,7 +8,7 @@
 //!
 //! The count skips comments and quoted scalars; brackets inside plain or block scalars are
 //! counted, which can only over-count for text that is not real nesting. The limit is far
-//! above anything serde_yaml accepts (128), so nothing that would load is ever refused
+//! above anything the YAML crate accepts (128), so nothing that would load is ever refused
 //! unless it holds a thousand unbalanced brackets in its scalars.
 
 use std::path::Path;

@@ -1,4 +1,6 @@
-//! The one place that knows the YAML crate (`serde_yaml`) for compose files.
+//! The one place that knows the YAML crate: `yaml_serde`, the YAML organisation's maintained
+//! continuation of the archived `serde_yaml`. Every other module reads and writes YAML through
+//! the names re-exported here.
 //!
 //! [`parse_documents`] turns the text of one compose file into plain [`Node`] trees, one per
 //! YAML document, the way Compose (go-yaml v3 + compose-go's reset processor) reads it:
@@ -12,7 +14,9 @@
 use std::path::Path;
 
 use indexmap::IndexMap;
-use serde_yaml::Value;
+pub use yaml_serde::Error as YamlError;
+pub use yaml_serde::value::{Tag, TaggedValue};
+pub use yaml_serde::{Deserializer, Mapping, Number, Value, from_str, from_value, to_string};
 
 use crate::error::{Error, Result};
 
@@ -80,7 +84,7 @@ pub fn parse_documents(
         timestamps: Vec::new(),
         seen: Default::default(),
     };
-    for de in serde_yaml::Deserializer::from_str(text) {
+    for de in yaml_serde::Deserializer::from_str(text) {
         let mut value = match serde::de::DeserializeSeed::deserialize(AnyValue, de) {
             Ok(v) => v,
             Err(e) => return Err(syntax_error(file, text, &e)),
@@ -116,7 +120,7 @@ pub fn parse_plain(file: &Path, text: &str) -> Result<Node> {
 
 /// Render a node as YAML text (used by `devctl config` without `--json`).
 pub fn to_yaml_string(v: &serde_json::Value) -> Result<String> {
-    serde_yaml::to_string(v).map_err(|e| Error::general(format!("cannot render YAML: {e}")))
+    yaml_serde::to_string(v).map_err(|e| Error::general(format!("cannot render YAML: {e}")))
 }
 
 /// serde_yaml's own `Value` refuses integers beyond 64 bits ("invalid type: integer … as
@@ -189,7 +193,7 @@ impl<'de> serde::de::Visitor<'de> for AnyValue {
         self,
         mut a: A,
     ) -> std::result::Result<Value, A::Error> {
-        let mut out = serde_yaml::Mapping::with_capacity(a.size_hint().unwrap_or(0).min(4096));
+        let mut out = yaml_serde::Mapping::with_capacity(a.size_hint().unwrap_or(0).min(4096));
         while let Some(k) = a.next_key_seed(AnyValue)? {
             let v = a.next_value_seed(AnyValue)?;
             // serde_yaml's Value keeps the first of duplicate keys and errors; keep its
@@ -197,7 +201,7 @@ impl<'de> serde::de::Visitor<'de> for AnyValue {
             if out.contains_key(&k) {
                 let key = match &k {
                     Value::String(s) => format!("{s:?}"),
-                    other => serde_yaml::to_string(other)
+                    other => yaml_serde::to_string(other)
                         .map(|s| s.trim_end().to_string())
                         .unwrap_or_default(),
                 };
@@ -216,14 +220,14 @@ impl<'de> serde::de::Visitor<'de> for AnyValue {
         use serde::de::VariantAccess;
         let (tag, contents) = a.variant::<String>()?;
         let value = contents.newtype_variant_seed(AnyValue)?;
-        Ok(Value::Tagged(Box::new(serde_yaml::value::TaggedValue {
-            tag: serde_yaml::value::Tag::new(tag),
+        Ok(Value::Tagged(Box::new(yaml_serde::value::TaggedValue {
+            tag: yaml_serde::value::Tag::new(tag),
             value,
         })))
     }
 }
 
-fn syntax_error(file: &Path, text: &str, e: &serde_yaml::Error) -> Error {
+fn syntax_error(file: &Path, text: &str, e: &yaml_serde::Error) -> Error {
     let raw = e.to_string();
     let Some(loc) = e.location() else {
         return Error::config(format!("failed to parse {}: {raw}", file.display()));
@@ -485,7 +489,7 @@ fn key_string(k: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         Value::Null => "null".into(),
-        _ => serde_yaml::to_string(k)
+        _ => yaml_serde::to_string(k)
             .map(|s| s.trim_end().to_string())
             .unwrap_or_default(),
     }

@@ -11,8 +11,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::project::yaml::Value;
 use serde::Serialize;
-use serde_yaml::Value;
 
 use crate::project::Resolved;
 use crate::project::discover::OVERRIDE_NAMES;
@@ -64,7 +64,7 @@ impl Protection {
 /// Pure: the external volumes one layer file declares. Not YAML, no `volumes:` mapping →
 /// none (the loader reports broken files of the active layers).
 pub fn parse_layer(text: &str, file: &Path, env: &Env) -> Vec<ExternalDecl> {
-    let Ok(doc) = serde_yaml::from_str::<Value>(text) else {
+    let Ok(doc) = crate::project::yaml::from_str::<Value>(text) else {
         return Vec::new();
     };
     let Some(Value::Mapping(vols)) = doc.get("volumes") else {

@@ -179,7 +179,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config> {
     let raw: RawConfig = if text.trim().is_empty() {
         RawConfig::default()
     } else {
-        serde_yaml::from_str(text).map_err(|e| bad(e.to_string()))?
+        crate::project::yaml::from_str(text).map_err(|e| bad(e.to_string()))?
     };
     let overrides: BTreeMap<Action, Vec<String>> = raw
         .keys

@@ -44,11 +44,13 @@ fn suggestion(name: &str) -> String {
 #[derive(serde::Deserialize)]
 struct TopName {
     #[serde(default, deserialize_with = "present")]
-    name: Option<serde_yaml::Value>,
+    name: Option<crate::project::yaml::Value>,
 }
 
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_yaml::Value>, D::Error> {
-    <serde_yaml::Value as serde::Deserialize>::deserialize(d).map(Some)
+fn present<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<crate::project::yaml::Value>, D::Error> {
+    <crate::project::yaml::Value as serde::Deserialize>::deserialize(d).map(Some)
 }
 
 /// The top-level `name:` Compose would take from `files`: the last non-empty string.
@@ -71,7 +73,7 @@ pub fn name_from_files(files: &[PathBuf]) -> Option<(String, PathBuf)> {
         }
         // The first YAML document only, like go-yaml's Unmarshal; only its `name` is kept
         // (the rest is skipped by serde, not built into a tree).
-        let Some(doc) = serde_yaml::Deserializer::from_str(&text).next() else {
+        let Some(doc) = crate::project::yaml::Deserializer::from_str(&text).next() else {
             continue;
         };
         let Ok(top) = <TopName as serde::Deserialize>::deserialize(doc) else {
@@ -79,8 +81,8 @@ pub fn name_from_files(files: &[PathBuf]) -> Option<(String, PathBuf)> {
         };
         match top.name {
             None => {}
-            Some(serde_yaml::Value::String(s)) if s.is_empty() => {}
-            Some(serde_yaml::Value::String(s)) => found = Some((s, file.clone())),
+            Some(crate::project::yaml::Value::String(s)) if s.is_empty() => {}
+            Some(crate::project::yaml::Value::String(s)) => found = Some((s, file.clone())),
             Some(_) => break,
         }
     }

@@ -197,8 +197,8 @@ fn warnings_for_unset_variables_include_eager_defaults() {
     assert!(w[0].contains("\"U5\""));
 }
 
-fn yaml(s: &str) -> serde_yaml::Value {
-    serde_yaml::from_str(s).expect("test YAML parses")
+fn yaml(s: &str) -> crate::project::yaml::Value {
+    crate::project::yaml::from_str(s).expect("test YAML parses")
 }
 
 #[test]
