@@ -12,6 +12,7 @@ pub mod ps;
 pub mod snapshot;
 pub mod status;
 pub mod volume;
+pub mod wait;
 
 use crate::cli::{Cli, Command};
 pub use crate::context::{Ctx, runtime};
@@ -93,6 +94,42 @@ pub fn dashboard(ctx: &Ctx) -> Result<u8> {
         );
     }
     crate::tui::run_dashboard_for(ctx, &crate::tui::DashboardOptions::from_ctx(ctx))
+}
+
+/// Label mode for the reading commands (`ps`, `logs`): no compose file, a project name. The
+/// name alone when `-p` gave it or the Engine has something labelled with it; when it came only
+/// from the environment (`COMPOSE_PROJECT_NAME`, an env file) and nothing carries it, the
+/// loader's "no compose file found" (exit 3): more likely the wrong directory than a project
+/// whose files are gone. `None`: the project loads from its files.
+pub fn label_name_for_reading(ctx: &Ctx) -> Result<Option<String>> {
+    let Some(label) = crate::safety::sources::label_project(ctx)? else {
+        return Ok(None);
+    };
+    if label.explicit {
+        return Ok(Some(label.name));
+    }
+    let rt = runtime()?;
+    let labelled = rt.block_on(async {
+        let docker = crate::engine::connect(&ctx.env).await?;
+        let facts = crate::engine::volumes::gather(&docker, false).await?;
+        let networks = crate::engine::volumes::labelled_networks(&docker, &label.name).await?;
+        Ok::<_, crate::error::Error>(
+            !networks.is_empty()
+                || facts
+                    .containers
+                    .iter()
+                    .any(|c| c.project.as_deref() == Some(label.name.as_str()))
+                || facts
+                    .volumes
+                    .iter()
+                    .any(|v| v.project() == Some(label.name.as_str())),
+        )
+    })?;
+    if labelled {
+        Ok(Some(label.name))
+    } else {
+        Err(crate::safety::sources::no_file_error(ctx, &label.name))
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! Stable API for other layers: [`connect()`] (and [`connect::resolve`] for the endpoint),
 //! [`model`], [`snapshot::snapshot`] (one-shot project snapshot), [`watch::spawn_watch`]
 //! (event-driven watcher with resync, reconnect and stats; see its module docs),
-//! [`wait::wait_healthy`] (`up --wait`), [`stats`] (the `docker stats` arithmetic).
+//! [`wait::run`] (`up --wait`, returning a report), [`stats`] (the `docker stats` arithmetic).
 
 pub mod apiguard;
 pub mod connect;

@@ -11,6 +11,37 @@
 //!   Compose/docker CLI child, started behind the guard) are the I/O edges.
 //! - [`tui`] is a single-owner Model/update loop.
 
+/// devctl's `println!`/`eprintln!`/`print!`/`eprint!` (they shadow std's, crate-wide): a closed
+/// pipe (`devctl down -v 2>&1 | head -1`) must never turn into a panic, least of all between a
+/// decision of the safety gate and its audit line. Write errors are ignored, like a terminal
+/// that went away.
+macro_rules! println {
+    () => {{
+        let _ = ::std::io::Write::write_all(&mut ::std::io::stdout(), b"\n");
+    }};
+    ($($arg:tt)*) => {{
+        let _ = ::std::io::Write::write_fmt(
+            &mut ::std::io::stdout(),
+            ::std::format_args!("{}\n", ::std::format_args!($($arg)*)),
+        );
+    }};
+}
+macro_rules! eprintln {
+    () => {{
+        let _ = ::std::io::Write::write_all(&mut ::std::io::stderr(), b"\n");
+    }};
+    ($($arg:tt)*) => {{
+        let _ = ::std::io::Write::write_fmt(
+            &mut ::std::io::stderr(),
+            ::std::format_args!("{}\n", ::std::format_args!($($arg)*)),
+        );
+    }};
+}
+macro_rules! print {
+    ($($arg:tt)*) => {{
+        let _ = ::std::io::Write::write_fmt(&mut ::std::io::stdout(), ::std::format_args!($($arg)*));
+    }};
+}
 pub mod cli;
 pub mod commands;
 pub mod compose;

@@ -363,3 +363,42 @@ fn closed_stdout_is_no_panic() {
     .collect();
     report("closed stdout", problems);
 }
+
+/// A closed standard error (`devctl … 2>&1 | head -1` after the reader left) is no panic
+/// either: the safety gate still refuses with exit 4 and writes its audit line, and a load
+/// error still exits 3.
+#[test]
+fn closed_stderr_is_no_panic_and_the_gate_still_audits() {
+    use std::process::Stdio;
+    let s = Scratch::new();
+    let name = format!("dvguard-pipe-{}", std::process::id());
+    s.write(
+        "p/compose.yaml",
+        format!(
+            "name: {name}\nservices:\n  a:\n    image: busybox:stable\n    volumes: [\"data:/data\"]\nvolumes:\n  data: {{}}\n"
+        ),
+    );
+    let volume = format!("{name}_data");
+    let _cleanup = common::cleanup::Cleanup::new(&name).volume(&volume);
+    let created = common::docker::compose_in(&s.path("p"), &["create"]);
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    for (cmd, want) in [("down -v", 4), ("--env-file /dev/zero config", 3)] {
+        let opts = s.opts("p");
+        let mut c = opts.command(&words(cmd));
+        c.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().expect("spawn");
+        drop(child.stderr.take()); // the reader is gone before devctl writes
+        let status = child.wait().expect("wait");
+        assert_eq!(status.code(), Some(want), "devctl {cmd}");
+    }
+    assert!(common::docker::volume_exists(&volume));
+    let audit = s.opts("p").command(&["audit", "--json"]).output().expect("devctl audit");
+    let audit = String::from_utf8_lossy(&audit.stdout);
+    assert!(audit.contains("\"decision\": \"refused\""), "{audit}");
+}

@@ -5,8 +5,9 @@
 use clap::Args;
 
 use super::Ctx;
-use crate::error::Result;
-use crate::safety::{self, GateFlags};
+use crate::error::{Error, Result};
+use crate::safety::{self, GateFlags, sources};
+use crate::sanitize::{escape, escape_text};
 
 #[derive(Debug, Default, Args)]
 pub struct DownArgs {
@@ -56,8 +57,77 @@ pub fn run(ctx: &Ctx, args: &DownArgs) -> Result<u8> {
     };
     match safety::classify(&argv) {
         Some(d) => safety::guard::guard(ctx, &argv, d, &flags),
-        None => safety::guard::run_plain(ctx, &argv),
+        None => run_plain(ctx, &argv),
     }
+}
+
+/// Run a non-destructive Compose subcommand for the project (e.g. plain `down`);
+/// `--dry-run` prints it and stops. Like the lifecycle commands, the Engine must answer first
+/// (the shared preflight: exit 6 within 2 s when it does not), so Compose's own "cannot
+/// connect" (exit 1) never reaches the user.
+///
+/// Label mode (`down` with a project name and no compose file, see `safety::sources`): Compose runs
+/// `-p NAME down` without files when a container or network carries the project's label;
+/// otherwise devctl says there is nothing to remove (exit 0) — or, when the name only came
+/// from `COMPOSE_PROJECT_NAME` and nothing at all carries it, gives the loader's "no compose
+/// file found" (exit 3).
+fn run_plain(ctx: &Ctx, sub: &[String]) -> Result<u8> {
+    if sub.first().map(String::as_str) == Some("down") {
+        if let Some(label) = sources::label_project(ctx)? {
+            return run_plain_by_labels(ctx, &label, sub);
+        }
+    }
+    let loaded = sources::load_project(ctx)?;
+    let inv = crate::compose::invocation(ctx, &loaded, sub)?;
+    super::lifecycle::preflight(ctx, &loaded, sub)?;
+    crate::compose::execute(ctx, &inv)
+}
+
+fn run_plain_by_labels(ctx: &Ctx, label: &sources::LabelName, sub: &[String]) -> Result<u8> {
+    let name = label.name.as_str();
+    let rt = crate::context::runtime()?;
+    let (containers, networks, volumes) = rt.block_on(async {
+        let docker = sources::connect(ctx).await?;
+        let facts = crate::engine::volumes::gather(&docker, false).await?;
+        let networks = crate::engine::volumes::labelled_networks(&docker, name).await?;
+        let containers = facts
+            .containers
+            .iter()
+            .filter(|c| c.project.as_deref() == Some(name))
+            .count();
+        let volumes: Vec<String> = facts
+            .volumes
+            .iter()
+            .filter(|v| v.project() == Some(name))
+            .map(|v| v.name.clone())
+            .collect();
+        Ok::<_, Error>((containers, networks.len(), volumes))
+    })?;
+    if containers == 0 && networks == 0 {
+        if volumes.is_empty() && !label.explicit {
+            return Err(sources::no_file_error(ctx, name));
+        }
+        if volumes.is_empty() {
+            eprintln!("{}", escape_text(&safety::guard::nothing_to_remove(name)));
+        } else {
+            let name = escape(name);
+            eprintln!(
+                "nothing to remove for project {name}: no container or network carries its \
+                 label; its volumes are kept ({}); `devctl -p {name} down -v` shows the plan \
+                 to delete them",
+                escape(&volumes.join(", "))
+            );
+        }
+        return Ok(0);
+    }
+    eprintln!(
+        "devctl: no compose file found; Compose works from the Engine's labels of project \
+         {} ({containers} container(s), {networks} network(s)); volumes are kept",
+        escape(name)
+    );
+    let project_directory = ctx.global.project_directory.as_deref();
+    let inv = crate::safety::execute::compose_call_by_name(ctx, name, project_directory, sub)?;
+    crate::compose::execute(ctx, &inv)
 }
 
 #[cfg(test)]

@@ -101,7 +101,7 @@ pub fn up(ctx: &Ctx, a: &UpArgs) -> Result<u8> {
     if a.wait.is_none() || ctx.global.dry_run {
         return Ok(code);
     }
-    crate::engine::wait::wait_healthy(ctx, &project, &a.services, timeout, Some(origin))
+    super::wait::wait_healthy(ctx, &project, &a.services, timeout, Some(origin))
 }
 
 /// Compose's `up` failed with `code`: when a dependency failed and left services unstarted,
@@ -114,7 +114,7 @@ fn explain_failed_up(
     code: u8,
     wait: bool,
 ) -> u8 {
-    match crate::engine::wait::explain_failed_up(ctx, project, origin) {
+    match super::wait::explain_failed_up(ctx, project, origin) {
         Ok(true) if wait => crate::error::Exit::NotHealthy.code(),
         Ok(_) => code,
         // The Engine went away too: Compose's own message says enough.

@@ -288,8 +288,8 @@ async fn follow(
 /// file, a project name: `devctl -p NAME logs`): the name alone, no declared services — the
 /// containers carrying the project's label are read, as `docker compose -p NAME logs` does.
 fn project_of(ctx: &Ctx) -> Result<(String, Option<Vec<String>>)> {
-    if let Some(label) = crate::safety::sources::label_project(ctx)? {
-        return Ok((label.name, None));
+    if let Some(name) = super::label_name_for_reading(ctx)? {
+        return Ok((name, None));
     }
     let loaded = ctx.load_project()?;
     let mut services: Vec<String> = loaded.project.services.keys().cloned().collect();

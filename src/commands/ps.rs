@@ -34,8 +34,8 @@ pub type UsageById = std::collections::HashMap<String, Usage>;
 pub fn run(ctx: &Ctx, args: &PsArgs) -> Result<u8> {
     // Label mode (no compose file, a project name: `devctl -p NAME ps`): the services are
     // those of the containers carrying the project's label, as `docker compose -p NAME ps`.
-    let project = match crate::safety::sources::label_project(ctx)? {
-        Some(label) => Err(label.name),
+    let project = match super::label_name_for_reading(ctx)? {
+        Some(name) => Err(name),
         None => Ok(ctx.load_project()?),
     };
     let rt = super::runtime()?;

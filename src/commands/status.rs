@@ -45,7 +45,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<u8> {
     }
     if args.wait.is_some() {
         if !args.json {
-            return crate::engine::wait::wait_healthy(ctx, &project, &[], timeout, None);
+            return super::wait::wait_healthy(ctx, &project, &[], timeout, None);
         }
         let rt = super::runtime()?;
         let report = rt.block_on(async {

@@ -9,7 +9,6 @@ pub mod ports;
 pub mod progress;
 mod report;
 
-use std::io::{IsTerminal, Write as _};
 use std::time::{Duration, Instant};
 
 use bollard::Docker;
@@ -18,8 +17,7 @@ use futures_util::StreamExt;
 
 use super::model::ServiceStatus;
 use super::watch::{WatchMsg, spawn_watch};
-use crate::context::Ctx;
-use crate::error::{Error, Exit, Result};
+use crate::error::{Error, Result};
 use crate::project::LoadedProject;
 use display::Progress;
 use progress::{Outcome, Tracker, Verdict, expectations};
@@ -45,65 +43,7 @@ pub fn parse_timeout(s: &str) -> Result<Option<Duration>> {
     })
 }
 
-/// Wait until `services` (all services that should run when empty) are healthy, or running
-/// when they have no health check. Prints live progress on stderr (bars on a terminal, plain
-/// lines otherwise) and a summary, or a diagnosis per failing service, on stdout.
-/// Returns 0, or `Exit::NotHealthy`'s code when a service failed or `timeout` passed.
-///
-/// `origin`: where "time to ready" counts from (for `up --wait`, the moment Compose was
-/// started); `None` counts from the start of the wait.
-pub fn wait_healthy(
-    ctx: &Ctx,
-    project: &LoadedProject,
-    services: &[String],
-    timeout: Option<Duration>,
-    origin: Option<Origin>,
-) -> Result<u8> {
-    check_services(project, services)?;
-    let rt = crate::context::runtime()?;
-    let color = ctx.color() && std::io::stdout().is_terminal();
-    let bars = std::io::stderr().is_terminal();
-    rt.block_on(async {
-        let docker = super::connect(&ctx.env).await?;
-        let report = run(docker, project, services, timeout, bars, origin).await?;
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(report.render(color).as_bytes());
-        let _ = out.flush();
-        Ok(if report.ok {
-            Exit::Ok.code()
-        } else {
-            Exit::NotHealthy.code()
-        })
-    })
-}
-
-/// After Compose's `up` failed: when the Engine shows a dependency that failed (unhealthy,
-/// exited, exited non-zero for `service_completed_successfully`) and services Compose left
-/// unstarted because of it, print the diagnosis (the dependency's probes, state and last log
-/// lines; each unstarted service with the `depends_on` condition and the file that set it)
-/// on stdout and answer `true`. `false`: nothing of the kind (Compose's own message stands).
-pub fn explain_failed_up(ctx: &Ctx, project: &LoadedProject, origin: Origin) -> Result<bool> {
-    let rt = crate::commands::runtime()?;
-    let color = ctx.color() && std::io::stdout().is_terminal();
-    rt.block_on(async {
-        let docker = super::connect(&ctx.env).await?;
-        let report = tokio::time::timeout(
-            Duration::from_secs(10),
-            failed_up_report(&docker, project, &ctx.cwd, origin),
-        )
-        .await
-        .map_err(|_| Error::engine("the Engine did not answer within 10 seconds"))??;
-        let Some(report) = report else {
-            return Ok(false);
-        };
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(report.render(color).as_bytes());
-        let _ = out.flush();
-        Ok(true)
-    })
-}
-
-/// The report of a failed `up` (see [`explain_failed_up`]), `None` when no dependency failed.
+/// The report of a failed `up` (printed by `devctl up`), `None` when no dependency failed.
 pub async fn failed_up_report(
     docker: &Docker,
     project: &LoadedProject,
@@ -139,34 +79,6 @@ pub async fn failed_up_report(
         warnings: Vec::new(),
         blocked,
     }))
-}
-
-/// Unknown or profile-disabled service names are usage errors.
-pub fn check_services(project: &LoadedProject, services: &[String]) -> Result<()> {
-    for s in services {
-        if project.project.services.contains_key(s) {
-            continue;
-        }
-        if let Some(p) = project.disabled_services.get(s) {
-            return Err(Error::usage(format!(
-                "service `{s}` is disabled by its profiles ({})",
-                p.join(", ")
-            ))
-            .with_hint(format!(
-                "enable it with `--profile {}`",
-                p.join(" --profile ")
-            )));
-        }
-        let known: Vec<&str> = project
-            .project
-            .services
-            .keys()
-            .map(String::as_str)
-            .collect();
-        return Err(Error::usage(format!("no such service: `{s}`"))
-            .with_hint(format!("services: {}", known.join(", "))));
-    }
-    Ok(())
 }
 
 /// A moment "time to ready" counts from: the wall clock (compared with the Engine's facts) and

@@ -134,81 +134,12 @@ async fn guard_async(
     }
 }
 
-/// Run a non-destructive Compose subcommand for the project (e.g. plain `down`);
-/// `--dry-run` prints it and stops. Like the lifecycle commands, the Engine must answer first
-/// (the shared preflight: exit 6 within 2 s when it does not), so Compose's own "cannot
-/// connect" (exit 1) never reaches the user.
-///
-/// Label mode (`down` with a project name and no compose file, see [`sources`]): Compose runs
-/// `-p NAME down` without files when a container or network carries the project's label;
-/// otherwise devctl says there is nothing to remove (exit 0) — or, when the name only came
-/// from `COMPOSE_PROJECT_NAME` and nothing at all carries it, gives the loader's "no compose
-/// file found" (exit 3).
-pub fn run_plain(ctx: &Ctx, sub: &[String]) -> Result<u8> {
-    if sub.first().map(String::as_str) == Some("down") {
-        if let Some(label) = sources::label_project(ctx)? {
-            return run_plain_by_labels(ctx, &label, sub);
-        }
-    }
-    let loaded = sources::load_project(ctx)?;
-    let inv = crate::compose::invocation(ctx, &loaded, sub)?;
-    crate::commands::lifecycle::preflight(ctx, &loaded, sub)?;
-    crate::compose::execute(ctx, &inv)
-}
-
 /// The message of label mode when nothing carries the project's label.
-fn nothing_to_remove(name: &str) -> String {
+pub(crate) fn nothing_to_remove(name: &str) -> String {
     format!(
         "nothing to remove for project {name}: no compose file was found, and no container, \
          network or volume carries the label {LABEL_PROJECT}={name}"
     )
-}
-
-fn run_plain_by_labels(ctx: &Ctx, label: &sources::LabelName, sub: &[String]) -> Result<u8> {
-    let name = label.name.as_str();
-    let rt = crate::context::runtime()?;
-    let (containers, networks, volumes) = rt.block_on(async {
-        let docker = sources::connect(ctx).await?;
-        let facts = crate::engine::volumes::gather(&docker, false).await?;
-        let networks = crate::engine::volumes::labelled_networks(&docker, name).await?;
-        let containers = facts
-            .containers
-            .iter()
-            .filter(|c| c.project.as_deref() == Some(name))
-            .count();
-        let volumes: Vec<String> = facts
-            .volumes
-            .iter()
-            .filter(|v| v.project() == Some(name))
-            .map(|v| v.name.clone())
-            .collect();
-        Ok::<_, Error>((containers, networks.len(), volumes))
-    })?;
-    if containers == 0 && networks == 0 {
-        if volumes.is_empty() && !label.explicit {
-            return Err(sources::no_file_error(ctx, name));
-        }
-        if volumes.is_empty() {
-            eprintln!("{}", escape_text(&nothing_to_remove(name)));
-        } else {
-            let name = escape(name);
-            eprintln!(
-                "nothing to remove for project {name}: no container or network carries its \
-                 label; its volumes are kept ({}); `devctl -p {name} down -v` shows the plan \
-                 to delete them",
-                escape(&volumes.join(", "))
-            );
-        }
-        return Ok(0);
-    }
-    eprintln!(
-        "devctl: no compose file found; Compose works from the Engine's labels of project \
-         {} ({containers} container(s), {networks} network(s)); volumes are kept",
-        escape(name)
-    );
-    let project_directory = ctx.global.project_directory.as_deref();
-    let inv = super::execute::compose_call_by_name(ctx, name, project_directory, sub)?;
-    crate::compose::execute(ctx, &inv)
 }
 
 fn aborted(p: &Prepared, reason: &str) -> Result<u8> {

@@ -1,5 +1,6 @@
 use super::*;
 use crate::engine::model::{Container, ContainerState, Health, Probe, ServiceStatus};
+use crate::error::Exit;
 use progress::{Expect, Tracker};
 
 fn svc(name: &str, state: ContainerState, health: Health) -> ServiceStatus {
