@@ -246,3 +246,48 @@ fn a_fifo_given_with_dash_f_is_refused_without_blocking() {
     assert_eq!(o.code, Some(3), "{text}");
     assert!(text.contains("is not a regular file"), "{text}");
 }
+
+/// A project's own `.env` or `devctl.yaml` that is a FIFO, a device or a directory is refused
+/// with exit 3 naming it (it used to be skipped silently, so Compose then hung on the FIFO or
+/// read `/dev/zero` until memory ran out, and `devctl.yaml`'s protected volumes vanished).
+#[test]
+fn a_projects_own_env_or_devctl_yaml_that_is_no_regular_file_is_refused() {
+    let scratch = Scratch::with_prefix("dvguard-hostile-env");
+    let dir = scratch.path("p");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(
+        dir.join("compose.yaml"),
+        "services:\n  app:\n    image: busybox:stable\n",
+    )
+    .expect("compose file");
+    let cases: [(&str, fn(&Path)); 4] = [
+        (".env", |p| {
+            std::os::unix::fs::symlink("/dev/zero", p).expect("symlink")
+        }),
+        (".env", |p| {
+            let ok = Command::new("mkfifo").arg(p).status().expect("mkfifo");
+            assert!(ok.success());
+        }),
+        (".env", |p| std::fs::create_dir(p).expect("mkdir")),
+        ("devctl.yaml", |p| {
+            let ok = Command::new("mkfifo").arg(p).status().expect("mkfifo");
+            assert!(ok.success());
+        }),
+    ];
+    for (name, make) in cases {
+        let path = dir.join(name);
+        make(&path);
+        for args in [&["config"][..], &["ps"], &["up", "--dry-run"]] {
+            let o = run(&dir, args, "dvguard-hostile-env");
+            let text = String::from_utf8_lossy(&o.out);
+            assert_eq!(o.code, Some(3), "{name} {args:?}: {text}");
+            assert!(text.contains("is not a regular file"), "{name}: {text}");
+            assert!(text.contains(&path.display().to_string()), "{name}: {text}");
+        }
+        if path.is_dir() {
+            std::fs::remove_dir(&path).expect("rmdir");
+        } else {
+            std::fs::remove_file(&path).expect("rm");
+        }
+    }
+}

@@ -398,7 +398,11 @@ fn closed_stderr_is_no_panic_and_the_gate_still_audits() {
         assert_eq!(status.code(), Some(want), "devctl {cmd}");
     }
     assert!(common::docker::volume_exists(&volume));
-    let audit = s.opts("p").command(&["audit", "--json"]).output().expect("devctl audit");
+    let audit = s
+        .opts("p")
+        .command(&["audit", "--json"])
+        .output()
+        .expect("devctl audit");
     let audit = String::from_utf8_lossy(&audit.stdout);
     assert!(audit.contains("\"decision\": \"refused\""), "{audit}");
 }

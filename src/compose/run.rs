@@ -151,9 +151,16 @@ fn spawn_and_wait_with(
 
 /// The error for a child that could not be started.
 pub fn spawn_error(inv: &Invocation, e: &std::io::Error) -> Error {
+    let compose = std::path::Path::new(&inv.program)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n == "docker" || n.starts_with("docker-compose"));
     match e.kind() {
-        std::io::ErrorKind::NotFound => super::detect::missing(),
-        _ => Error::general(format!("cannot start `{}`: {e}", inv.program)),
+        std::io::ErrorKind::NotFound if compose => super::detect::missing(),
+        _ => Error::general(format!(
+            "cannot start `{}`: {e}",
+            crate::sanitize::escape(&inv.program)
+        )),
     }
 }
 
@@ -378,6 +385,19 @@ mod tests {
         };
         let e = run_quiet(&inv).expect_err("missing");
         assert_eq!(e.exit, crate::error::Exit::ComposeMissing);
+        // Any other program (`devctl guard -- ./script`) is named as it is, not as Compose.
+        let other = Invocation {
+            program: "./no-such-script".into(),
+            args: vec![],
+            interactive: false,
+        };
+        let e = run_quiet(&other).expect_err("missing");
+        assert_eq!(e.exit, crate::error::Exit::Error);
+        assert!(
+            e.message.contains("cannot start `./no-such-script`"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -228,9 +228,12 @@ pub fn locate(opts: &ProjectOptions) -> Result<Located> {
     })
 }
 
+/// The project's `.env`, when there is one. Anything at that path counts (a FIFO, a device, a
+/// directory): the bounded reader then refuses it with exit 3 instead of devctl ignoring it
+/// silently while Compose hangs on it or reads it forever.
 fn default_env_file(dir: &Path, env: &Env) -> Option<PathBuf> {
     let p = dir.join(".env");
-    (!truthy(env.get("COMPOSE_DISABLE_ENV_FILE")) && p.is_file()).then_some(p)
+    (!truthy(env.get("COMPOSE_DISABLE_ENV_FILE")) && p.exists()).then_some(p)
 }
 
 /// Resolve the project: files, project directory, env files, interpolation environment,

@@ -61,7 +61,14 @@ pub fn load_files(files: &[PathBuf], os_env: &Env) -> Result<Env> {
     let mut acc = Env::new();
     for file in files {
         let bytes = crate::project::read::bytes("env file", file).map_err(|e| {
-            e.with_hint("check the --env-file path (relative to the current directory)")
+            if file.file_name().is_some_and(|n| n == ".env") {
+                e.with_hint(
+                    "the project's .env must be a regular file; replace or remove it \
+                     (COMPOSE_DISABLE_ENV_FILE=1 skips it)",
+                )
+            } else {
+                e.with_hint("check the --env-file path (relative to the current directory)")
+            }
         })?;
         let text = String::from_utf8_lossy(&bytes);
         for (k, v) in parse_with(&text, file, os_env, &acc)? {

@@ -74,7 +74,9 @@ pub fn read_config(base: &Path) -> Result<DevctlConfig> {
     for dir in dirs {
         for name in CONFIG_NAMES {
             let path = dir.join(name);
-            if path.is_file() {
+            // Anything at that path counts: a FIFO or device is refused by the bounded reader
+            // (exit 3), never skipped (its `protected_volumes` would silently disappear).
+            if path.exists() {
                 let text = crate::project::read::text("devctl config", &path)?;
                 super::nesting::check_flow_depth(&path, &text)?;
                 return parse_config(&text, &path);
