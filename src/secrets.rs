@@ -58,8 +58,27 @@ const SECRET_INFIXES: &[&str] = &[
 /// Words that make a key secret when they are a whole word of it (`DB_PASS` but not
 /// `BYPASS`, `API_KEY` but not `KEYCLOAK`).
 const SECRET_WORDS: &[&str] = &[
-    "PASS", "PAT", "KEY", "KEYS", "APIKEY", "JWT", "DSN", "SALT", "AUTH", "COOKIE", "PRIVATE",
+    "PASS",
+    "PAT",
+    "KEY",
+    "KEYS",
+    "APIKEY",
+    "JWT",
+    "DSN",
+    "SALT",
+    "AUTH",
+    "COOKIE",
+    "PRIVATE",
+    "PW",
+    "PWD",
+    "PGPASS",
+    "AUTHORIZATION",
+    "BEARER",
 ];
+
+/// Endings that make a one-word key secret (`PRIVATEKEY`, `SESSIONKEY`); checked on the last
+/// word.
+const SECRET_WORD_ENDINGS: &[&str] = &["PRIVATEKEY", "SESSIONKEY", "SECRETKEY", "APIKEY"];
 
 /// The words of a key, upper-cased: split at `_`, `-`, `.`, spaces and lower→upper case
 /// changes (`apiKey` → `API`, `KEY`).
@@ -96,6 +115,24 @@ pub fn is_secret_key(key: &str) -> bool {
     }
     SECRET_INFIXES.iter().any(|w| joined.contains(w))
         || ws.iter().any(|w| SECRET_WORDS.contains(&w.as_str()))
+        || ws
+            .last()
+            .is_some_and(|w| SECRET_WORD_ENDINGS.iter().any(|e| w.ends_with(e)))
+}
+
+/// Credentials written inside text: `Bearer <token>`, `Password=…;`/`Pwd=…` (connection
+/// strings), `--db-password=…` / `--token …`-style flags, `KEY=value` assignments of secret keys.
+fn inline_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(concat!(
+            r"(?i)(?P<head>\bbearer\s+|\b(?:password|passwd|pwd|secret|token)\s*=\s*",
+            r"|--[a-z0-9-]*(?:password|passwd|secret|token)[a-z0-9-]*[= ]",
+            r"|\b[A-Z0-9_]*(?:PASSWORD|PASSWD|_PWD|_PASS|SECRET|TOKEN)[A-Z0-9_]*=)",
+            r"(?P<value>[^\s;,'\x22&]+)",
+        ))
+        .expect("constant regex")
+    })
 }
 
 fn url_re() -> &'static Regex {
@@ -145,6 +182,16 @@ pub fn mask_text(s: &str) -> Cow<'_, str> {
         Some(p) => format!("{}{MASK}", p.as_str()),
         None => MASK.to_string(),
     });
+    let s2 = match inline_re().replace_all(&s2, |c: &Captures<'_>| {
+        if c["value"].contains(MASK) {
+            c[0].to_string()
+        } else {
+            format!("{}{MASK}", &c["head"])
+        }
+    }) {
+        Cow::Borrowed(_) => s2,
+        Cow::Owned(o) => Cow::Owned(o),
+    };
     let changed = matches!(s2, Cow::Owned(_));
     let s2 = s2.into_owned();
     match s1 {

@@ -136,3 +136,37 @@ fn argv_and_json() {
     assert_eq!(v["command"][1], format!("API_KEY={MASK}"));
     assert_eq!(v["command"][2], format!("postgres://u:{MASK}@db/x"));
 }
+
+/// The review's leftovers: MySQL's and Postgres' password variables, one-word key names,
+/// bearer tokens, connection strings and password flags inside values.
+#[test]
+fn review_cases_are_masked() {
+    for key in [
+        "MYSQL_PWD",
+        "PGPASS",
+        "POSTGRES_PW",
+        "PW",
+        "PRIVATEKEY",
+        "SESSIONKEY",
+    ] {
+        assert!(is_secret_key(key), "{key}");
+    }
+    for key in ["BYPASS", "PWD_DIR", "COMPASS", "KEYCLOAK_URL", "PATH"] {
+        assert!(!is_secret_key(key), "{key}");
+    }
+    for (text, secret) in [
+        ("Authorization: Bearer bearer014", "bearer014"),
+        ("Server=db;User Id=sa;Password=odbcpw016;", "odbcpw016"),
+        ("--db-password=argpw018 --verbose", "argpw018"),
+        ("probe failed: MYSQL_PWD=probepw4 exit 1", "probepw4"),
+        ("pwd=abc123 ok", "abc123"),
+    ] {
+        let m = mask_text(text);
+        assert!(!m.contains(secret), "{text} -> {m}");
+        assert!(m.contains(MASK), "{text} -> {m}");
+    }
+    assert_eq!(
+        mask_text("the password is required"),
+        "the password is required"
+    );
+}
