@@ -260,7 +260,8 @@ fn a_projects_own_env_or_devctl_yaml_that_is_no_regular_file_is_refused() {
         "services:\n  app:\n    image: busybox:stable\n",
     )
     .expect("compose file");
-    let cases: [(&str, fn(&Path)); 4] = [
+    type Make = fn(&Path);
+    let cases: [(&str, Make); 4] = [
         (".env", |p| {
             std::os::unix::fs::symlink("/dev/zero", p).expect("symlink")
         }),
