@@ -12,7 +12,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use common::cleanup::Cleanup;
-use common::docker::{docker_checked, docker_ok, docker_try, file_in, volume_exists};
+use common::docker::{docker_ok, docker_try, file_in, volume_exists};
 use common::process::Lines;
 use common::stack::{IMAGE, Stack};
 use devctl::engine::apiguard::{ApiGuard, Upstream};
@@ -58,20 +58,20 @@ fn through(guard: &ApiGuard, s: &Stack, args: &[&str]) -> Output {
 }
 
 fn write_sentinel(volume: &str) {
-    docker_checked(&[
-        "run",
-        "--rm",
-        "--pull",
-        "never",
-        "--network",
-        "none",
-        "-v",
-        &format!("{volume}:/v"),
-        IMAGE,
-        "sh",
-        "-c",
-        "echo sentinel > /v/file",
-    ]);
+    common::docker::put_file(volume, "sentinel\n");
+}
+
+/// Write the sentinel into the stack's `data` volume, then change that volume's configuration
+/// in the compose file: Compose now wants to recreate it ("data will be lost"). Its name.
+fn sentinel_then_change_the_volume(s: &Stack) -> String {
+    let data = format!("{}_data", s.name);
+    write_sentinel(&data);
+    let changed = std::fs::read_to_string(&s.file).expect("read").replace(
+        "  data:\n",
+        "  data:\n    labels:\n      changed: \"yes\"\n",
+    );
+    std::fs::write(&s.file, changed).expect("write");
+    data
 }
 
 /// The anonymous volumes mounted by the project's `app` container.
@@ -135,14 +135,7 @@ fn compose_down_v_and_rm_fsv_through_the_guard_delete_nothing() {
 fn up_y_on_a_changed_volume_through_the_guard_keeps_the_data() {
     let (s, _c) = stack("upy", "");
     s.up(&[]);
-    let data = format!("{}_data", s.name);
-    write_sentinel(&data);
-    // The volume's configuration changes: Compose wants to recreate it ("data will be lost").
-    let changed = std::fs::read_to_string(&s.file).expect("read").replace(
-        "  data:\n",
-        "  data:\n    labels:\n      changed: \"yes\"\n",
-    );
-    std::fs::write(&s.file, changed).expect("write");
+    let data = sentinel_then_change_the_volume(&s);
     let g = guard();
     let out = through(&g, &s, &["up", "-d", "-y"]);
     assert_refused(&out, &format!("DELETE /v1.41/volumes/{data}"));
@@ -566,13 +559,7 @@ fn the_guard_forwards_to_a_tls_engine() {
 fn composes_own_recreate_prompt_answered_yes_keeps_the_data() {
     let (s, _c) = stack("prompt", "");
     s.up(&[]);
-    let data = format!("{}_data", s.name);
-    write_sentinel(&data);
-    let changed = std::fs::read_to_string(&s.file).expect("read").replace(
-        "  data:\n",
-        "  data:\n    labels:\n      changed: \"yes\"\n",
-    );
-    std::fs::write(&s.file, changed).expect("write");
+    let data = sentinel_then_change_the_volume(&s);
     for args in [
         vec!["compose", "--", "up", "--no-start"],
         vec!["run", "--rm", "app", "true"],

@@ -237,19 +237,7 @@ services:
     t.wait_text("● connected", Duration::from_secs(20));
     // A key pressed while the dashboard is still setting its input up may be lost: press `u`
     // until the operation shows.
-    let mut started = false;
-    for _ in 0..5 {
-        t.keys(&["u"]);
-        if t.wait_for("up to start", Duration::from_secs(3), |s| {
-            s.contains("up all services")
-        })
-        .is_ok()
-        {
-            started = true;
-            break;
-        }
-    }
-    assert!(started, "`u` never started an up:\n{}", t.screen());
+    t.press_until("u", "up all services", Duration::from_secs(3), 5);
     let s = t
         .wait_for("the diagnosis", Duration::from_secs(60), |s| {
             s.contains("api  not started: waits for db")
@@ -349,19 +337,7 @@ volumes:
     let t = Tmux::new("dvguard-tui", 160, 45, dir.path());
     t.line(&format!("clear; {}; echo DEVCTL-EXIT=$?", devctl()));
     t.wait_text("● connected", Duration::from_secs(20));
-    let mut started = false;
-    for _ in 0..5 {
-        t.keys(&["u"]);
-        if t.wait_for("up to start", Duration::from_secs(3), |s| {
-            s.contains("up all services")
-        })
-        .is_ok()
-        {
-            started = true;
-            break;
-        }
-    }
-    assert!(started, "`u` never started an up:\n{}", t.screen());
+    t.press_until("u", "up all services", Duration::from_secs(3), 5);
     t.wait_for("up to end", Duration::from_secs(60), |s| {
         s.contains("up all services · done") || s.contains("up all services · failed")
     })

@@ -47,6 +47,25 @@ pub fn volume_exists(name: &str) -> bool {
     docker(&["volume", "inspect", name]).status.success()
 }
 
+/// Write `content` to `/file` of a volume (created if missing) through a throwaway container
+/// without a network.
+pub fn put_file(volume: &str, content: &str) {
+    docker_checked(&[
+        "run",
+        "--rm",
+        "--pull",
+        "never",
+        "--network",
+        "none",
+        "-v",
+        &format!("{volume}:/v"),
+        super::IMAGE,
+        "sh",
+        "-c",
+        &format!("printf '%s' '{}' > /v/file", content.replace('\'', "")),
+    ]);
+}
+
 /// `/file` of a volume, read by a throwaway read-only container (`None`: no such volume).
 pub fn file_in(volume: &str) -> Option<String> {
     if !volume_exists(volume) {

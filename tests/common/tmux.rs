@@ -142,6 +142,19 @@ impl Tmux {
         }
     }
 
+    /// Press `key` until `needle` shows (a key pressed while the dashboard is still setting its
+    /// input up may be lost), at most `tries` times, waiting `each` after each press; fails the
+    /// test with the screen when it never shows.
+    pub fn press_until(&self, key: &str, needle: &str, each: Duration, tries: u32) {
+        for _ in 0..tries {
+            self.keys(&[key]);
+            if self.wait_for(needle, each, |s| s.contains(needle)).is_ok() {
+                return;
+            }
+        }
+        panic!("`{key}` never brought up `{needle}`:\n{}", self.screen());
+    }
+
     /// Wait for `needle` on screen (fails the test with the last screen on timeout).
     pub fn wait_text(&self, needle: &str, timeout: Duration) -> String {
         self.wait_for(needle, timeout, |s| s.contains(needle))
