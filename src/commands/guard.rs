@@ -28,5 +28,9 @@ pub fn run(ctx: &Ctx, a: &GuardArgs) -> Result<u8> {
         args: args.to_vec(),
         interactive: true,
     };
-    compose::execute(ctx, &inv)
+    if ctx.global.dry_run {
+        compose::run::announce(&inv);
+        return Ok(0);
+    }
+    compose::run::run_raw(&inv).map(compose::run::to_u8)
 }

@@ -43,6 +43,14 @@ pub fn run(inv: &Invocation) -> Result<i32> {
     Ok(exit_code(status))
 }
 
+/// Run `inv` with its output straight through (no sanitising): `devctl guard -- COMMAND`,
+/// which wraps the user's own programs and must not change what they print.
+pub fn run_raw(inv: &Invocation) -> Result<i32> {
+    announce(inv);
+    let status = spawn_and_wait(inv, Stdio::inherit(), Stdio::inherit())?;
+    Ok(exit_code(status))
+}
+
 /// The Compose argv without the plugin's `compose` prefix.
 fn strip_prefix(args: &[String]) -> &[String] {
     match args.first() {
