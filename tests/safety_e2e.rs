@@ -713,20 +713,7 @@ impl Proj {
 
     /// Write `/file` = `text` into volume `volume` (mounted by a throw-away container).
     fn put(&self, volume: &str, text: &str) {
-        docker_checked(&[
-            "run",
-            "--rm",
-            "--pull",
-            "never",
-            "--network",
-            "none",
-            "-v",
-            &format!("{volume}:/v"),
-            common::IMAGE,
-            "sh",
-            "-c",
-            &format!("printf '%s' '{text}' > /v/file"),
-        ]);
+        common::docker::put_file(volume, text);
     }
 }
 
