@@ -111,7 +111,7 @@ pub fn label_name_for_reading(ctx: &Ctx) -> Result<Option<String>> {
     let rt = runtime()?;
     let labelled = rt.block_on(async {
         let docker = crate::engine::connect(&ctx.env).await?;
-        let facts = crate::engine::volumes::gather(&docker, false).await?;
+        let facts = crate::engine::volumes::gather(&docker, None).await?;
         let networks = crate::engine::volumes::labelled_networks(&docker, &label.name).await?;
         Ok::<_, crate::error::Error>(
             !networks.is_empty()

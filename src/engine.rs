@@ -11,6 +11,7 @@
 pub mod apiguard;
 pub mod connect;
 pub mod convert;
+pub mod df;
 pub mod events;
 pub mod listeners;
 pub mod logs;

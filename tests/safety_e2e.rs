@@ -243,6 +243,16 @@ fn down_v_without_terminal_is_refused_then_confirm_flag_deletes_only_the_named_v
         .find(|l| l.starts_with(&format!("+ docker compose -p {} ", s.name)))
         .unwrap_or_else(|| panic!("no Compose line: {printed}"));
     assert!(compose_line.ends_with(" down"), "{compose_line}");
+    // The plan gives the volume's size as the Engine computes it (not "size unknown"), whatever
+    // shape the Engine's `system df` answer has.
+    let plan_line = printed
+        .lines()
+        .find(|l| l.starts_with(&format!("  - {}  [", s.named())))
+        .unwrap_or_else(|| panic!("no plan line: {printed}"));
+    assert!(
+        plan_line.contains("B;") && !plan_line.contains("unknown"),
+        "{plan_line}"
+    );
     assert!(
         printed.contains(&format!("+ devctl: remove volume {} ", s.named())),
         "{printed}"

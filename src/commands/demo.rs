@@ -153,7 +153,7 @@ fn ensure_external_volumes(dctx: &Ctx, project: &LoadedProject) -> Result<()> {
             let labels: HashMap<String, String> =
                 [(demo::VOLUME_LABEL.to_string(), "true".to_string())].into();
             docker
-                .create_volume(bollard::models::VolumeCreateOptions {
+                .create_volume(bollard::models::VolumeCreateRequest {
                     name: Some(name.clone()),
                     labels: Some(labels),
                     ..Default::default()

@@ -88,7 +88,7 @@ fn run_plain_by_labels(ctx: &Ctx, label: &sources::LabelName, sub: &[String]) ->
     let rt = crate::context::runtime()?;
     let (containers, networks, volumes) = rt.block_on(async {
         let docker = sources::connect(ctx).await?;
-        let facts = crate::engine::volumes::gather(&docker, false).await?;
+        let facts = crate::engine::volumes::gather(&docker, None).await?;
         let networks = crate::engine::volumes::labelled_networks(&docker, name).await?;
         let containers = facts
             .containers

@@ -84,7 +84,7 @@ pub fn run(ctx: &Ctx, cmd: &SnapshotCommand) -> Result<u8> {
             let targets = targets(ctx, names, *all)?;
             rt.block_on(async {
                 let docker = sources::connect(ctx).await?;
-                let facts = volumes::gather(&docker, false).await?;
+                let facts = volumes::gather(&docker, None).await?;
                 for v in targets {
                     if *all && facts.volume(&v).is_none() {
                         eprintln!(

@@ -7,10 +7,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use bollard::Docker;
-use bollard::models::{ContainerSummary, MountPointTypeEnum, Volume, VolumeCreateOptions};
+use bollard::models::{ContainerSummary, Volume, VolumeCreateRequest};
 use bollard::query_parameters::{ListContainersOptions, ListVolumesOptions, RemoveVolumeOptions};
 use serde::{Deserialize, Serialize};
 
+use crate::engine::connect::Endpoint;
 use crate::error::{Error, Result};
 
 /// Compose's label naming a resource's project.
@@ -146,13 +147,7 @@ pub fn container_fact(c: &ContainerSummary) -> ContainerFact {
         .unwrap_or_default()
         .iter()
         .map(|m| MountFact {
-            kind: match m.typ {
-                Some(MountPointTypeEnum::VOLUME) => "volume".into(),
-                Some(MountPointTypeEnum::BIND) => "bind".into(),
-                Some(MountPointTypeEnum::TMPFS) => "tmpfs".into(),
-                Some(t) => t.to_string(),
-                None => String::new(),
-            },
+            kind: m.typ.as_ref().map(|t| t.to_string()).unwrap_or_default(),
             name: m.name.clone().filter(|n| !n.is_empty()),
             destination: m.destination.clone().unwrap_or_default(),
             rw: m.rw.unwrap_or(true),
@@ -168,17 +163,6 @@ pub fn container_fact(c: &ContainerSummary) -> ContainerFact {
         image_id: c.image_id.clone().unwrap_or_default(),
         mounts,
     }
-}
-
-/// Pure: sizes by volume name from a `system df` answer.
-pub fn usage_from_df(volumes: &[Volume]) -> HashMap<String, (i64, i64)> {
-    volumes
-        .iter()
-        .filter_map(|v| {
-            let u = v.usage_data.as_ref()?;
-            Some((v.name.clone(), (u.size, u.ref_count)))
-        })
-        .collect()
 }
 
 fn engine_err(what: &str, e: bollard::errors::Error) -> Error {
@@ -206,9 +190,9 @@ pub async fn labelled_networks(docker: &Docker, name: &str) -> Result<Vec<String
     Ok(names)
 }
 
-/// List every volume and container (all states) with their mounts; sizes when `sizes` and the
-/// Engine computes them (`system df` can be slow on big hosts; failures leave sizes unknown).
-pub async fn gather(docker: &Docker, sizes: bool) -> Result<EngineFacts> {
+/// List every volume and container (all states) with their mounts; sizes when `sizes` names the
+/// Engine's endpoint and it computes them (`system df` can be slow on big hosts; failures leave sizes unknown).
+pub async fn gather(docker: &Docker, sizes: Option<&Endpoint>) -> Result<EngineFacts> {
     let list = docker
         .list_volumes(None::<ListVolumesOptions>)
         .await
@@ -220,13 +204,9 @@ pub async fn gather(docker: &Docker, sizes: bool) -> Result<EngineFacts> {
         }))
         .await
         .map_err(|e| engine_err("cannot list containers", e))?;
-    let usage = if sizes {
-        match docker.df(None).await {
-            Ok(df) => usage_from_df(df.volumes.as_deref().unwrap_or_default()),
-            Err(_) => HashMap::new(),
-        }
-    } else {
-        HashMap::new()
+    let usage = match sizes {
+        Some(ep) => crate::engine::df::volume_sizes(docker, ep).await,
+        None => HashMap::new(),
     };
     Ok(EngineFacts {
         volumes: list
@@ -255,7 +235,7 @@ pub async fn create(
     labels: &BTreeMap<String, String>,
 ) -> Result<VolumeFact> {
     let v = docker
-        .create_volume(VolumeCreateOptions {
+        .create_volume(VolumeCreateRequest {
             name: Some(name.to_string()),
             labels: Some(labels.clone().into_iter().collect()),
             ..Default::default()
@@ -296,6 +276,7 @@ pub async fn remove(docker: &Docker, name: &str) -> Removal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::df::usage_from_df;
 
     fn fixture(name: &str) -> String {
         let p = format!(
@@ -329,9 +310,7 @@ mod tests {
     fn volumes_and_sizes_from_engine_json() {
         let list: bollard::models::VolumeListResponse =
             serde_json::from_str(&fixture("engine-volumes.json")).expect("volume list");
-        let df: bollard::models::SystemDataUsageResponse =
-            serde_json::from_str(&fixture("engine-df.json")).expect("df");
-        let usage = usage_from_df(df.volumes.as_deref().unwrap_or_default());
+        let usage = usage_from_df(fixture("engine-df.json").as_bytes());
         let facts: Vec<VolumeFact> = list
             .volumes
             .unwrap_or_default()

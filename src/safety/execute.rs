@@ -326,7 +326,7 @@ pub async fn reinspect(docker: &Docker, plan: &DeletionPlan, out: &mut Outcome) 
     if plan.at_risk.is_empty() {
         return;
     }
-    let containers = match volumes::gather(docker, false).await {
+    let containers = match volumes::gather(docker, None).await {
         Ok(f) => Some(f.containers),
         Err(_) => None,
     };

@@ -121,6 +121,11 @@ fn render_disagreement(d: &Disagreement) -> String {
     )
 }
 
+/// Where the volume sizes of a plan are asked for: the endpoint devctl itself talks to.
+fn size_endpoint(ctx: &Ctx) -> Option<crate::engine::connect::Endpoint> {
+    crate::engine::connect::resolve(&ctx.env).ok()
+}
+
 /// Apply the argv's own global flags to the context, as Compose reads them (`-f`, `--profile`,
 /// `--env-file` add; `-p`, `--project-directory` replace).
 pub fn effective_ctx(ctx: &Ctx, g: &ComposeGlobals) -> Ctx {
@@ -159,7 +164,7 @@ pub async fn prepare(
         }
     }
     let loaded = load_project(&ectx)?;
-    let facts = volumes::gather(docker, true).await?;
+    let facts = volumes::gather(docker, size_endpoint(&ectx).as_ref()).await?;
     if destructive.actions.contains(&Action::VolumeRm) {
         check_volume_names(&loaded, &destructive.positionals, &facts)?;
     }
@@ -195,7 +200,7 @@ async fn prepare_by_labels(
     docker: &Docker,
 ) -> Result<Prepared> {
     let name = label.name;
-    let facts = volumes::gather(docker, true).await?;
+    let facts = volumes::gather(docker, size_endpoint(&ectx).as_ref()).await?;
     let networks = crate::engine::volumes::labelled_networks(docker, &name).await?;
     let plan = plan::plan_by_labels(&name, &destructive, &facts);
     let containers = facts

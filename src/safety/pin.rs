@@ -110,7 +110,7 @@ pub async fn recheck(docker: &Docker, plan: &DeletionPlan) -> Result<Vec<String>
     if plan.affected().next().is_none() {
         return Ok(Vec::new());
     }
-    let facts = volumes::gather(docker, false).await?;
+    let facts = volumes::gather(docker, None).await?;
     Ok(plan_changes(plan, &facts))
 }
 

@@ -5,9 +5,8 @@
 use std::collections::HashMap;
 
 use super::*;
-use crate::engine::volumes::{
-    ContainerFact, MountFact, container_fact, usage_from_df, volume_fact,
-};
+use crate::engine::df::usage_from_df;
+use crate::engine::volumes::{ContainerFact, MountFact, container_fact, volume_fact};
 use crate::safety::classify::classify;
 use crate::safety::layers::Protection;
 use crate::safety::views::check_views;
@@ -33,10 +32,7 @@ fn project() -> Project {
 fn facts() -> EngineFacts {
     let list: bollard::models::VolumeListResponse =
         serde_json::from_str(&fixture("engine-volumes.json")).expect("volumes");
-    let df: bollard::models::SystemDataUsageResponse =
-        serde_json::from_str(&fixture("engine-df.json")).expect("df");
-    let usage: HashMap<String, (i64, i64)> =
-        usage_from_df(df.volumes.as_deref().unwrap_or_default());
+    let usage: HashMap<String, (i64, i64)> = usage_from_df(fixture("engine-df.json").as_bytes());
     let containers: Vec<bollard::models::ContainerSummary> =
         serde_json::from_str(&fixture("engine-containers.json")).expect("containers");
     EngineFacts {

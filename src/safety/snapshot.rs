@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use bollard::Docker;
-use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountTypeEnum, MountVolumeOptions};
+use bollard::models::{ContainerCreateBody, HostConfig, Mount, MountType, MountVolumeOptions};
 use bollard::query_parameters::{
     CreateContainerOptions, DownloadFromContainerOptions, ListImagesOptions,
     RemoveContainerOptions, UploadToContainerOptions,
@@ -181,7 +181,7 @@ async fn helper(docker: &Docker, image: &str, volume: &str, read_only: bool) -> 
             mounts: Some(vec![Mount {
                 target: Some(MOUNT.into()),
                 source: Some(volume.into()),
-                typ: Some(MountTypeEnum::VOLUME),
+                typ: Some(MountType::VOLUME),
                 read_only: Some(read_only),
                 volume_options: Some(MountVolumeOptions {
                     no_copy: Some(true),

@@ -64,6 +64,19 @@ impl Upstream {
 
     /// Open one HTTP/1.1 connection; `upgrades` keeps it able to switch protocols.
     pub(super) async fn connect(&self, upgrades: bool) -> std::result::Result<Sender, String> {
+        self.connect_with(upgrades).await
+    }
+
+    /// [`Upstream::connect`] for any request body type (devctl's own requests send `Empty`).
+    pub(crate) async fn connect_with<B>(
+        &self,
+        upgrades: bool,
+    ) -> std::result::Result<SendRequest<B>, String>
+    where
+        B: hyper::body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
         match self {
             Upstream::Unusable(why) => Err(why.clone()),
             Upstream::Unix(p) | Upstream::Ssh { socket: p, .. } => {
@@ -98,9 +111,12 @@ impl Upstream {
     }
 }
 
-async fn handshake<S>(stream: S, upgrades: bool) -> std::result::Result<Sender, String>
+async fn handshake<S, B>(stream: S, upgrades: bool) -> std::result::Result<SendRequest<B>, String>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let (sender, conn) = hyper::client::conn::http1::Builder::new()
         .handshake(TokioIo::new(stream))
