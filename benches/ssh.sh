@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `devctl ps` over an ssh:// endpoint: median wall time over N runs and how many ssh
 # handshakes (sshd's "Accepted publickey") one `ps` costs. Runs its own sshd on 127.0.0.1
-# (own keys and config, as tests/engine_ssh.rs does) in front of the local Engine, with
+# (own keys and config, as tests/engine/ssh.rs does) in front of the local Engine, with
 # `docker compose ps` over the same endpoint beside it.
 #
 # Usage: benches/ssh.sh [RUNS] [DEVCTL]   (defaults 15 and target/debug/devctl, built first).

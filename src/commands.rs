@@ -151,3 +151,7 @@ mod stdin_file_tests {
         assert!(e.to_string().contains("`COMPOSE_FILE=-`"), "{e}");
     }
 }
+
+/// The secret policy on every surface at once (commands, the dashboard, the audit log).
+#[cfg(test)]
+mod secrets_surfaces;

@@ -7,6 +7,7 @@ pub mod argv;
 pub mod detect;
 pub mod drift;
 pub mod globals;
+pub mod grammar;
 pub mod guarded;
 pub mod run;
 

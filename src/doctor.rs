@@ -42,7 +42,6 @@ pub mod config;
 pub mod data;
 pub mod dockerfile;
 pub mod dockerignore;
-pub mod dotenv;
 pub mod engine_facts;
 pub mod environment;
 pub mod health;

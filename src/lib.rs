@@ -1,14 +1,20 @@
 //! devctl: drive a Docker Compose stack safely.
 //!
-//! Layers (arrows point inward only):
-//! `cli -> commands -> { safety, compose, tui } -> { project, engine } -> { context, format,
-//! sanitize, error }`.
+//! Layers (arrows point inward only; `tests/cli/layers.rs` checks every `crate::` path):
+//!
+//! ```text
+//! cli, commands -> tui -> { safety, doctor } -> compose -> { engine, audit }
+//!   -> { context, secrets } -> { project, demo } -> { error, format, sanitize }
+//! ```
 //!
 //! - [`cli`] parses arguments into a [`context::Ctx`]; nothing below [`commands`] imports
 //!   `cli` or `commands`.
-//! - [`project`] and the core of [`safety`] are pure.
+//! - [`project`] and the core of [`safety`] (`classify`, `plan`, `policy`) are pure, and so
+//!   are Compose's argv grammar ([`compose::grammar`]) and the Engine guard's rules
+//!   ([`engine::apiguard::rules`]).
 //! - [`engine`] (bollard, and the Engine guard [`engine::apiguard`]) and [`compose`] (every
-//!   Compose/docker CLI child, started behind the guard) are the I/O edges.
+//!   Compose/docker CLI child, started behind the guard) are the I/O edges; [`audit`] appends
+//!   the audit log.
 //! - [`tui`] is a single-owner Model/update loop.
 
 /// devctl's `println!`/`eprintln!`/`print!`/`eprint!` (they shadow std's, crate-wide): a closed
@@ -42,6 +48,7 @@ macro_rules! print {
         let _ = ::std::io::Write::write_fmt(&mut ::std::io::stdout(), ::std::format_args!($($arg)*));
     }};
 }
+pub mod audit;
 pub mod cli;
 pub mod commands;
 pub mod compose;

@@ -4,15 +4,11 @@
 //! Stable API for other layers: [`intercept`]; for the dashboard's `D` modal,
 //! [`gate::prepare_down_volumes`] (plan, no prompt) and [`gate::execute`] (run a confirmed plan).
 
-pub mod audit;
 pub mod classify;
-mod cobra;
-pub mod engine_rules;
 pub mod execute;
 pub mod gate;
 pub mod guard;
 pub mod layers;
-mod pflag;
 pub mod pin;
 pub mod plan;
 pub mod policy;

@@ -311,6 +311,4 @@ pub fn mask_env_file_values(json: &mut J, lp: &crate::project::LoadedProject) {
 }
 
 #[cfg(test)]
-mod surfaces;
-#[cfg(test)]
 mod tests;

@@ -3,8 +3,8 @@
 use clap::Args;
 
 use super::Ctx;
+use crate::audit;
 use crate::error::{Error, Result};
-use crate::safety::audit;
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {

@@ -191,7 +191,7 @@ pub fn output_mode(sub: &[String], stdin_tty: bool, stdout_tty: bool) -> OutputM
 /// reading (cobra's Traverse), the one the safety gate classifies with — in `-- exec up` the
 /// subcommand is `up`, not `exec`.
 fn subcommand_index(sub: &[String]) -> Option<usize> {
-    crate::safety::classify::subcommand_index(sub)
+    crate::compose::grammar::subcommand_index(sub)
 }
 
 fn is_detach(a: &String) -> bool {
@@ -365,47 +365,6 @@ mod tests {
             )
         );
         assert!(inv.interactive);
-    }
-
-    /// devctl's prefix never shifts Compose's parse of the user's argv: with any profile
-    /// (`COMPOSE_PROFILES=-p` included), the whole argv Compose receives classifies like the
-    /// user's argv alone.
-    #[test]
-    fn prefix_is_inert_whatever_the_profiles() {
-        for profile in [
-            "-p",
-            "--",
-            "-X",
-            "--confirm",
-            "-h",
-            "--dry-run",
-            "-v",
-            "tools",
-        ] {
-            let mut r = resolved();
-            r.profiles = vec![profile.to_string()];
-            let users = [
-                "x down -v",
-                "-- x down -v",
-                "down -v",
-                "up -d",
-                "-- down -v",
-            ];
-            for (user, color) in users.iter().flat_map(|u| [(u, true), (u, false)]) {
-                let inv = build(&plugin(), &r, color, &v(user));
-                let whole = crate::safety::classify(&inv.args[1..]).map(|d| d.actions);
-                let alone = crate::safety::classify(&v(user)).map(|d| d.actions);
-                assert_eq!(whole, alone, "profile {profile:?}, argv {user:?}: {inv:?}");
-            }
-        }
-        let mut r = resolved();
-        r.profiles = vec!["-p".into(), "tools".into()];
-        let inv = build(&plugin(), &r, true, &v("ps"));
-        assert!(
-            inv.args.ends_with(&v("--profile=-p --profile tools ps")),
-            "{:?}",
-            inv.args
-        );
     }
 
     #[test]

@@ -114,36 +114,4 @@ mod tests {
             assert!(!takes_next_value(a), "{a}");
         }
     }
-
-    /// Both readers of a passthrough argv take the next argument as the flag's value, for
-    /// every flag of the table: the subcommand is the argument after it.
-    #[test]
-    fn argv_and_the_classifier_read_the_table_alike() {
-        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        for fl in GLOBAL_VALUE_FLAGS {
-            let names = fl
-                .long
-                .iter()
-                .map(|l| format!("--{l}"))
-                .chain(fl.short.map(|c| format!("-{c}")));
-            for name in names {
-                let n = name.as_str();
-                // The value looks like a subcommand; the real one follows it.
-                let down_v = v(&[n, "up", "down", "-v"]);
-                let d = crate::safety::classify(&down_v);
-                assert_eq!(d.map(|d| d.sub_index), Some(2), "{down_v:?}");
-                assert!(!super::super::argv::is_interactive(&down_v), "{down_v:?}");
-                let up_d = v(&[n, "down", "up", "-d", "-V"]);
-                assert!(!super::super::argv::is_interactive(&up_d), "{up_d:?}");
-                let d = crate::safety::classify(&up_d);
-                assert_eq!(d.map(|d| d.subcommand), Some("up".to_string()), "{up_d:?}");
-                let exec = v(&[n, "ps", "exec", "app", "sh"]);
-                assert!(super::super::argv::is_interactive(&exec), "{exec:?}");
-                assert!(
-                    crate::safety::classify(&v(&[n, "-v", "down"])).is_none(),
-                    "{n}"
-                );
-            }
-        }
-    }
 }

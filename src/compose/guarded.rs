@@ -1,6 +1,6 @@
 //! Every Compose / docker CLI child reaches the Engine only through devctl's Engine guard
 //! (`engine::apiguard`): a private socket handed to the child as `DOCKER_HOST`, which refuses
-//! the Engine calls that destroy volume data (`safety::engine_rules`). Whatever argv, prompt,
+//! the Engine calls that destroy volume data (`engine::apiguard::rules`). Whatever argv, prompt,
 //! `.env` setting or layer made Compose decide to delete a volume, the deletion itself is
 //! refused; devctl then reports it, writes an audit line and exits 4.
 
@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use std::process::Command;
 use std::sync::Arc;
 
+use crate::engine::apiguard::rules::{self as engine_rules, Allowed, Verdict};
 use crate::engine::apiguard::{ApiGuard, Policy, Refusal, Upstream};
 use crate::error::{Error, Result};
-use crate::safety::engine_rules::{self, Allowed, Verdict};
 
 use super::Invocation;
 
@@ -155,7 +155,7 @@ fn audit(
     command: &str,
     refused: &[Refusal],
 ) -> Result<()> {
-    use crate::safety::audit::{AuditLog, Record};
+    use crate::audit::{AuditLog, Record};
     let cwd = std::env::current_dir().unwrap_or_default();
     let mut r = Record::new(env, &cwd, project);
     r.decision = "guard-refused".into();

@@ -8,8 +8,8 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::dockerfile::{self, StageFacts};
-use super::dotenv::{self, Entry};
 use super::engine_facts::EngineFacts;
+use crate::project::dotenv::{self, Entry};
 use crate::project::{LoadedProject, Project};
 
 /// One layered compose file as written (before interpolation and merging).
@@ -108,7 +108,7 @@ fn read(p: &Path) -> Option<String> {
 fn env_file(p: &Path) -> Option<EnvFile> {
     read(p).map(|t| EnvFile {
         path: p.to_path_buf(),
-        entries: dotenv::parse(&t),
+        entries: dotenv::entries(&t, p).0,
     })
 }
 

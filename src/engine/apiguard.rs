@@ -13,6 +13,7 @@
 //! It runs on a thread of its own (a current-thread tokio runtime), so it serves blocking and
 //! async callers alike; dropping the [`ApiGuard`] stops it and removes its socket directory.
 
+pub mod rules;
 mod upstream;
 
 use std::path::{Path, PathBuf};

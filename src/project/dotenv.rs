@@ -33,6 +33,51 @@ pub fn parse(text: &str, file: &Path, lookup: &Env) -> Result<Vec<(String, Strin
     parse_with(text, file, lookup, &Env::new())
 }
 
+/// One assignment of an env file, with its 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub key: String,
+    pub value: String,
+    pub line: usize,
+}
+
+/// The assignments of `.env` text for checks that must not stop at a bad line (`doctor`):
+/// every entry, a line Compose would refuse skipped, and the first such error. Values are
+/// read with the same rules as [`parse`]; `${VAR}` templates see only the file's own keys (no
+/// process environment), so a value reads as the file sets it.
+pub fn entries(text: &str, file: &Path) -> (Vec<Entry>, Option<Error>) {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let empty = Env::new();
+    let mut p = Parser {
+        text,
+        file,
+        lookup: &empty,
+        earlier: &empty,
+        own: Env::new(),
+        out: Vec::new(),
+        at: 0,
+    };
+    let mut first = None;
+    let mut pos = 0;
+    while let Some(start) = p.statement_start(pos) {
+        match p.statement(start) {
+            Ok(next) => pos = next,
+            Err(e) => {
+                first.get_or_insert(e);
+                pos = text[start..]
+                    .find('\n')
+                    .map_or(text.len(), |i| start + i + 1);
+            }
+        }
+    }
+    (p.out, first)
+}
+
+/// The value of `key` (the last assignment wins, as in Compose).
+pub fn get<'a>(entries: &'a [Entry], key: &str) -> Option<&'a Entry> {
+    entries.iter().rev().find(|e| e.key == key)
+}
+
 /// Like [`parse`], with `earlier`: the values set by env files read before this one, which
 /// templates see after `lookup` and after this file's own earlier keys.
 pub fn parse_with(
@@ -49,9 +94,10 @@ pub fn parse_with(
         earlier,
         own: Env::new(),
         out: Vec::new(),
+        at: 0,
     };
     p.run()?;
-    Ok(p.out)
+    Ok(p.out.into_iter().map(|e| (e.key, e.value)).collect())
 }
 
 /// Read env files in order as Compose does for `--env-file`/`.env`: each is parsed with
@@ -84,7 +130,9 @@ struct Parser<'a> {
     lookup: &'a Env,
     earlier: &'a Env,
     own: Env,
-    out: Vec<(String, String)>,
+    out: Vec<Entry>,
+    /// Where the statement being parsed starts (for its entry's line).
+    at: usize,
 }
 
 /// compose-go's `isSpace`: whitespace that is not a line break.
@@ -115,7 +163,12 @@ impl Parser<'_> {
 
     fn set(&mut self, key: &str, value: String) {
         self.own.insert(key.to_owned(), value.clone());
-        self.out.push((key.to_owned(), value));
+        let line = self.line_of(self.at);
+        self.out.push(Entry {
+            key: key.to_owned(),
+            value,
+            line,
+        });
     }
 
     fn find(&self, key: &str) -> Option<String> {
@@ -149,6 +202,7 @@ impl Parser<'_> {
 
     /// Parse one statement starting at `start`; returns where the next one may start.
     fn statement(&mut self, start: usize) -> Result<usize> {
+        self.at = start;
         let mut pos = start;
         let rest = &self.text[pos..];
         if rest.starts_with("export") && rest[6..].starts_with([' ', '\t', '\n', '\r', '\u{c}']) {

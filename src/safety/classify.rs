@@ -26,7 +26,7 @@
 //!   `--yes` (with a deprecation warning): `up -d --y`, `--y=true`, `create --y=1` recreate a
 //!   diverged volume; `--y=0`, `--yes=false`, `--yes --y=false` do not (checked with
 //!   `--dry-run up -d …` on a volume whose labels changed: "Volume … Created").
-//! - Where the subcommand is: see [`super::cobra`] (`--` before the subcommand is NOT the end
+//! - Where the subcommand is: see [`crate::compose::grammar::cobra`] (`--` before the subcommand is NOT the end
 //!   of options: `docker compose -- x down -v` runs `down -v`; `-- down -v` prints usage).
 //!
 //! Unknown flags make Compose fail, but a newer Compose may know them: the classifier tries
@@ -35,8 +35,8 @@
 
 use serde::Serialize;
 
-use super::cobra;
-use super::pflag::{
+use crate::compose::grammar::cobra;
+use crate::compose::grammar::pflag::{
     COMMON, CREATE, DOWN, Effect, Flag, GATE, RM, Reject, UP, parse, parse_with, root,
 };
 
@@ -139,7 +139,7 @@ fn globals_of(hits: &[(Effect, String)]) -> ComposeGlobals {
 /// Classify an argv given to Compose (global flags may come first) or one of devctl's own
 /// (`volume rm …`, `volume prune`). `None`: nothing in it destroys volume data.
 ///
-/// The subcommand is found as cobra's Traverse finds it ([`super::cobra`]); the root's flags
+/// The subcommand is found as cobra's Traverse finds it ([`crate::compose::grammar::cobra`]); the root's flags
 /// before it and the subcommand's flags after it are read with pflag's rules. Every reading an
 /// unknown flag allows is tried (fail closed).
 pub fn classify(argv: &[String]) -> Option<Destructive> {
@@ -154,10 +154,10 @@ pub fn classify(argv: &[String]) -> Option<Destructive> {
 }
 
 /// Where Compose v2.40.3 finds the subcommand of `argv` (cobra's Traverse, see
-/// [`super::cobra`]); `None`: it finds none and prints its usage. The one reading shared by
+/// [`crate::compose::grammar::cobra`]); `None`: it finds none and prints its usage. The one reading shared by
 /// the gate and `compose::argv::is_interactive`.
 pub fn subcommand_index(argv: &[String]) -> Option<usize> {
-    cobra::subcommand_at(argv, &[root()]).first().copied()
+    crate::compose::grammar::subcommand_index(argv)
 }
 
 /// The project-selecting root flags of a Compose argv (`-p`, `-f`, `--project-directory`,
@@ -228,7 +228,7 @@ fn destructive_sub(
     sub_index: usize,
     globals: &ComposeGlobals,
     root_hits: &[(Effect, String)],
-    parsed: super::pflag::Parsed,
+    parsed: crate::compose::grammar::pflag::Parsed,
 ) -> Option<Destructive> {
     // `-h`/`--help` and `--dry-run` are one flag for the root and the subcommand: the last
     // one given wins (`-h down --help=false -v` removes the volumes; `--help=false down -h -v`

@@ -298,3 +298,97 @@ fn strip_removes_only_the_volume_flags() {
         );
     }
 }
+
+// Compose's argv (`compose::argv`) and the gate read an argv alike: these check the two layers
+// against each other, so they live above both.
+
+fn resolved() -> crate::project::Resolved {
+    crate::project::Resolved {
+        files: vec![
+            std::path::PathBuf::from("/src/app/docker/docker-compose.yml"),
+            std::path::PathBuf::from("/src/app/docker/docker-compose.dev.yml"),
+        ],
+        project_dir: std::path::PathBuf::from("/src/app/docker"),
+        name: "app".into(),
+        environment: Some("dev".into()),
+        ..Default::default()
+    }
+}
+
+fn plugin() -> crate::compose::detect::Detected {
+    crate::compose::detect::Detected {
+        flavor: crate::compose::detect::Flavor::Plugin,
+        program: "docker".into(),
+        version: "2.40.3".into(),
+    }
+}
+
+/// devctl's prefix never shifts Compose's parse of the user's argv: with any profile
+/// (`COMPOSE_PROFILES=-p` included), the whole argv Compose receives classifies like the
+/// user's argv alone.
+#[test]
+fn prefix_is_inert_whatever_the_profiles() {
+    for profile in [
+        "-p",
+        "--",
+        "-X",
+        "--confirm",
+        "-h",
+        "--dry-run",
+        "-v",
+        "tools",
+    ] {
+        let mut r = resolved();
+        r.profiles = vec![profile.to_string()];
+        let users = [
+            "x down -v",
+            "-- x down -v",
+            "down -v",
+            "up -d",
+            "-- down -v",
+        ];
+        for (user, color) in users.iter().flat_map(|u| [(u, true), (u, false)]) {
+            let inv = crate::compose::argv::build(&plugin(), &r, color, &argv(user));
+            let whole = classify(&inv.args[1..]).map(|d| d.actions);
+            let alone = classify(&argv(user)).map(|d| d.actions);
+            assert_eq!(whole, alone, "profile {profile:?}, argv {user:?}: {inv:?}");
+        }
+    }
+    let mut r = resolved();
+    r.profiles = vec!["-p".into(), "tools".into()];
+    let inv = crate::compose::argv::build(&plugin(), &r, true, &argv("ps"));
+    assert!(
+        inv.args.ends_with(&argv("--profile=-p --profile tools ps")),
+        "{:?}",
+        inv.args
+    );
+}
+
+/// Both readers of a passthrough argv take the next argument as the flag's value, for
+/// every flag of the table: the subcommand is the argument after it.
+#[test]
+fn argv_and_the_classifier_read_the_table_alike() {
+    let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    for fl in crate::compose::globals::GLOBAL_VALUE_FLAGS {
+        let names = fl
+            .long
+            .iter()
+            .map(|l| format!("--{l}"))
+            .chain(fl.short.map(|c| format!("-{c}")));
+        for name in names {
+            let n = name.as_str();
+            // The value looks like a subcommand; the real one follows it.
+            let down_v = v(&[n, "up", "down", "-v"]);
+            let d = classify(&down_v);
+            assert_eq!(d.map(|d| d.sub_index), Some(2), "{down_v:?}");
+            assert!(!crate::compose::argv::is_interactive(&down_v), "{down_v:?}");
+            let up_d = v(&[n, "down", "up", "-d", "-V"]);
+            assert!(!crate::compose::argv::is_interactive(&up_d), "{up_d:?}");
+            let d = classify(&up_d);
+            assert_eq!(d.map(|d| d.subcommand), Some("up".to_string()), "{up_d:?}");
+            let exec = v(&[n, "ps", "exec", "app", "sh"]);
+            assert!(crate::compose::argv::is_interactive(&exec), "{exec:?}");
+            assert!(classify(&v(&[n, "-v", "down"])).is_none(), "{n}");
+        }
+    }
+}

@@ -8,7 +8,6 @@ use std::path::PathBuf;
 
 use bollard::Docker;
 
-use super::audit::{AuditLog, Record};
 use super::classify::{Action, ComposeGlobals, Destructive, strip_volume_flags};
 use super::execute::{self, Outcome, Output};
 use super::plan::{self, DeletionPlan, PlanInput};
@@ -16,6 +15,7 @@ use super::policy;
 use super::sources::{self, LabelProject, Source, compose_view, load_project};
 use super::views::{self, Disagreement};
 use super::{pin, prompt, snapshot};
+use crate::audit::{AuditLog, Record};
 use crate::compose::Invocation;
 use crate::context::Ctx;
 use crate::engine::volumes;

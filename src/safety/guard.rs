@@ -1,12 +1,12 @@
 //! The CLI path through the gate: prepare, show the plan, decide by policy, prompt in a
 //! terminal, execute, report. Every decision lands in the audit log.
 
-use super::audit::AuditLog;
 use super::classify::Destructive;
 use super::execute::Output;
 use super::gate::{Confirmation, Prepared, audit_decision, execute, prepare};
 use super::policy::{self, Decision, GateFlags};
 use super::{prompt, sources};
+use crate::audit::AuditLog;
 use crate::context::Ctx;
 use crate::engine::volumes::LABEL_PROJECT;
 use crate::error::{Error, Result};

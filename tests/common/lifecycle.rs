@@ -1,5 +1,5 @@
-//! The test bed of the lifecycle/demo integration tests (`tests/lifecycle_*.rs`,
-//! `tests/demo_cli.rs`): project names start with [`PREFIX`]; every project and volume a test
+//! The test bed of the lifecycle/demo integration tests (`tests/lifecycle/`,
+//! `tests/lifecycle/demo.rs`): project names start with [`PREFIX`]; every project and volume a test
 //! created is removed by a Drop guard, even when the test fails.
 
 use std::io::Read;

@@ -1,4 +1,4 @@
-//! The one test-support module of the integration suites (`mod common;` in a suite).
+//! The one test-support module of the integration test binaries (`mod common;` in each `main.rs`).
 //!
 //! General pieces, one version each:
 //! - [`docker`]: run the docker CLI (`docker`, `docker_ok`, `docker_try`, `volume_exists`…).

@@ -1,4 +1,4 @@
-//! Shared helpers for the QA integration tests (`tests/qa_*.rs`): run the real `devctl`
+//! Shared helpers for the QA integration tests (`tests/cli/`, `tests/safety/destructive.rs`): run the real `devctl`
 //! binary as a user would, in temp dirs, with a hang guard that kills the whole process group
 //! (Compose children included), and clean up every project and volume a test created.
 //!

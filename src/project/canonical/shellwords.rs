@@ -1,6 +1,6 @@
 //! Splitting a string `command`/`entrypoint` into words the way Compose v2.40.3 does
 //! (go-shellwords' `Parse`, no environment or backtick expansion). Each rule below was
-//! checked against `docker compose config --format json` (see `tests/config_live.rs`):
+//! checked against `docker compose config --format json` (see `tests/config/live.rs`):
 //!
 //! - words are separated by unquoted space, tab, CR or LF (not by other Unicode spaces);
 //! - `'…'` keeps everything literally; `"…"` too, except that a backslash escapes (and is

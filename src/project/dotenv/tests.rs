@@ -212,3 +212,38 @@ proptest! {
         let _ = parse(&s, Path::new(".env"), &os());
     }
 }
+
+#[test]
+fn entries_keep_lines_and_skip_what_compose_refuses() {
+    let t = "\u{feff}# comment\nA=1\nexport B = two \nC=\"quoted # not comment\"\nD='single'\nE=plain # comment\nF=\nnot an assignment\nG=${A}x\nA=again\n";
+    let (e, err) = entries(t, Path::new("/p/.env"));
+    let kv: Vec<(&str, &str, usize)> = e
+        .iter()
+        .map(|e| (e.key.as_str(), e.value.as_str(), e.line))
+        .collect();
+    assert_eq!(
+        kv,
+        vec![
+            ("A", "1", 2),
+            ("B", "two", 3),
+            ("C", "quoted # not comment", 4),
+            ("D", "single", 5),
+            ("E", "plain", 6),
+            ("F", "", 7),
+            ("G", "1x", 9),
+            ("A", "again", 10),
+        ]
+    );
+    let err = err.expect("the bad line is reported");
+    assert!(err.to_string().contains("/p/.env:8"), "{err}");
+    assert_eq!(get(&e, "A").map(|e| e.line), Some(10));
+    assert!(get(&e, "Z").is_none());
+}
+
+#[test]
+fn entries_read_escapes_like_compose() {
+    let (e, err) = entries("A=\"a\\\"b\\nc\"\nB='x\\y'", Path::new(".env"));
+    assert!(err.is_none());
+    assert_eq!(e[0].value, "a\"b\nc");
+    assert_eq!(e[1].value, "x\\y");
+}

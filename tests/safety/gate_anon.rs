@@ -1,0 +1,296 @@
+//! End-to-end: the safety gate and ANONYMOUS volumes, on the real Engine with real Compose.
+//!
+//! Each test ups its own project (`devctl-it-gate2-anon-*`): service `app` mounts a named
+//! volume `data` and an anonymous volume at `/anon`, each holding a file; a volume of another
+//! project (labelled `com.docker.compose.project=<name>-other`) stands beside it. The Drop
+//! guard removes the containers and network (`compose down` without `-v`), then exactly the
+//! volumes the test recorded: the named one, the other project's one and every anonymous
+//! volume id it saw (never by a broad filter), also when the test fails.
+#![allow(clippy::panic, clippy::unwrap_used)]
+
+use crate::common;
+
+use std::cell::RefCell;
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::docker::{
+    compose_in, docker, docker_checked, file_in, project_containers, volume_exists,
+};
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+struct Stack {
+    name: String,
+    dir: tempfile::TempDir,
+    /// Every anonymous volume id seen (removed by id in Drop).
+    anon_ids: RefCell<Vec<String>>,
+}
+
+impl Stack {
+    fn up(tag: &str) -> Stack {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let name = format!("devctl-it-gate2-anon-{tag}-{}-{n}", std::process::id());
+        let dir = tempfile::tempdir().unwrap();
+        let stack = Stack {
+            name,
+            dir,
+            anon_ids: RefCell::new(Vec::new()),
+        };
+        let compose = format!(
+            r#"name: {name}
+services:
+  app:
+    image: devctl-test/busybox:latest
+    pull_policy: never
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+    volumes:
+      - data:/data
+      - /anon
+volumes:
+  data: {{}}
+"#,
+            name = stack.name
+        );
+        std::fs::write(stack.dir.path().join("compose.yaml"), compose).unwrap();
+        docker_checked(&[
+            "volume",
+            "create",
+            "--label",
+            &format!("com.docker.compose.project={}", stack.other_project()),
+            &stack.other(),
+        ]);
+        stack.compose(&["up", "-d"]);
+        let anon = stack.current_anon().expect("an anonymous volume at /anon");
+        stack.compose(&[
+            "exec",
+            "-T",
+            "app",
+            "sh",
+            "-c",
+            "echo named > /data/file; echo anon > /anon/file",
+        ]);
+        assert_eq!(file_in(&stack.named()).as_deref(), Some("named\n"));
+        assert_eq!(file_in(&anon).as_deref(), Some("anon\n"));
+        stack
+    }
+
+    fn named(&self) -> String {
+        format!("{}_data", self.name)
+    }
+    fn other_project(&self) -> String {
+        format!("{}-other", self.name)
+    }
+    fn other(&self) -> String {
+        format!("{}-other_keep", self.name)
+    }
+    fn container(&self) -> String {
+        format!("{}-app-1", self.name)
+    }
+
+    /// The anonymous volume the container mounts at `/anon` now (recorded for cleanup).
+    fn current_anon(&self) -> Option<String> {
+        let out = docker(&[
+            "inspect",
+            &self.container(),
+            "--format",
+            "{{range .Mounts}}{{if eq .Destination \"/anon\"}}{{.Name}}{{end}}{{end}}",
+        ]);
+        let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if !out.status.success() || id.is_empty() {
+            return None;
+        }
+        let mut ids = self.anon_ids.borrow_mut();
+        if !ids.contains(&id) {
+            ids.push(id.clone());
+        }
+        Some(id)
+    }
+
+    fn first_anon(&self) -> String {
+        self.anon_ids.borrow()[0].clone()
+    }
+
+    fn compose(&self, args: &[&str]) -> Output {
+        compose_in(self.dir.path(), args)
+    }
+
+    fn running(&self) -> usize {
+        project_containers(&self.name, false)
+    }
+
+    /// Both files intact, the other project's volume there, the container running.
+    fn assert_untouched(&self) {
+        assert_eq!(file_in(&self.named()).as_deref(), Some("named\n"));
+        assert_eq!(file_in(&self.first_anon()).as_deref(), Some("anon\n"));
+        assert!(volume_exists(&self.other()));
+        assert_eq!(self.running(), 1, "the stack was stopped");
+    }
+
+    fn devctl(&self, args: &[&str]) -> (i32, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_devctl"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("DEVCTL_STATE_DIR", self.dir.path().join("state"))
+            .env("DEVCTL_DATA_DIR", self.dir.path().join("data"))
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        common::audit::code_and_text(&out)
+    }
+
+    fn decisions(&self) -> Vec<String> {
+        common::audit::decisions(&self.dir.path().join("state"))
+    }
+
+    /// The plan names the anonymous volume, says it is anonymous, gives a size (or
+    /// "unknown size") and the service that mounts it.
+    fn assert_plan_lists_anon(&self, text: &str, anon: &str) {
+        let line = text
+            .lines()
+            .find(|l| l.contains(anon) && l.contains("anonymous volume"))
+            .unwrap_or_else(|| panic!("no plan line for {anon}:\n{text}"));
+        assert!(
+            line.contains(" B;") || line.contains("iB;") || line.contains("unknown size"),
+            "no size in {line:?}"
+        );
+        let mounted = format!(
+            "mounted by: {} (service `app` of project `{}`",
+            self.container(),
+            self.name
+        );
+        assert!(text.contains(&mounted), "missing {mounted:?} in\n{text}");
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let _ = Command::new("docker")
+            .args(["compose", "down", "-t", "0", "--remove-orphans"])
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let mut vols = vec![self.named(), self.other()];
+        vols.extend(self.anon_ids.borrow().iter().cloned());
+        for v in vols {
+            if volume_exists(&v) {
+                let _ = docker(&["volume", "rm", "-f", &v]);
+            }
+        }
+    }
+}
+
+#[test]
+fn down_v_plans_and_removes_the_anonymous_volume_and_nothing_else() {
+    let s = Stack::up("down");
+    let anon = s.first_anon();
+    // No terminal, no --confirm: refused, the plan names the anonymous volume.
+    let (code, text) = s.devctl(&["down", "-v"]);
+    assert_eq!(code, 4, "{text}");
+    assert!(text.contains(&format!("--confirm {}", s.name)), "{text}");
+    assert!(
+        text.contains("WILL BE DELETED by devctl, one by one (2)"),
+        "{text}"
+    );
+    assert!(text.contains(&s.named()), "{text}");
+    s.assert_plan_lists_anon(&text, &anon);
+    assert!(
+        !text.contains(&s.other()),
+        "another project's volume in the plan: {text}"
+    );
+    s.assert_untouched();
+    // The same through the passthrough.
+    let (code, text) = s.devctl(&["compose", "--", "down", "--volumes=true"]);
+    assert_eq!(code, 4, "{text}");
+    s.assert_plan_lists_anon(&text, &anon);
+    s.assert_untouched();
+    // Confirmed: the named and the anonymous volume are gone, nothing else.
+    let (code, text) = s.devctl(&["down", "-v", "--confirm", &s.name, "--no-snapshot"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains(&format!("removed   {anon}")), "{text}");
+    assert!(text.contains(&format!("removed   {}", s.named())), "{text}");
+    assert!(!volume_exists(&anon), "anonymous volume still there");
+    assert!(!volume_exists(&s.named()), "named volume still there");
+    assert!(
+        volume_exists(&s.other()),
+        "another project's volume was removed"
+    );
+    assert_eq!(s.running(), 0);
+    assert_eq!(
+        s.decisions(),
+        vec!["refused", "refused", "confirmed-flag"],
+        "one audit line per decision"
+    );
+}
+
+#[test]
+fn rm_sfv_plans_the_anonymous_volume_only_and_up_renew_lists_it_at_risk() {
+    let s = Stack::up("rm");
+    let anon = s.first_anon();
+    // `rm -sfv app` without confirmation: refused, the plan names the anonymous volume
+    // and not the named one (Compose's rm -v removes anonymous volumes only).
+    let (code, text) = s.devctl(&["compose", "--", "rm", "-sfv", "app"]);
+    assert_eq!(code, 4, "{text}");
+    s.assert_plan_lists_anon(&text, &anon);
+    assert!(
+        text.contains("WILL BE DELETED by devctl, one by one (1)"),
+        "{text}"
+    );
+    s.assert_untouched();
+    // `up -d -V` orphans the anonymous volume: refused, listed as at risk.
+    for argv in [
+        ["compose", "--", "up", "-d", "-V"],
+        ["compose", "--", "up", "-d", "--renew-anon-volumes"],
+    ] {
+        let (code, text) = s.devctl(&argv);
+        assert_eq!(code, 4, "{argv:?}: {text}");
+        assert!(text.contains("AT RISK through Compose (1)"), "{text}");
+        s.assert_plan_lists_anon(&text, &anon);
+        s.assert_untouched();
+    }
+    // Confirmed `up -d -V`: Compose recreates the container with a fresh anonymous volume;
+    // the old one is reported, not silently lost, and the named volume keeps its file.
+    let (code, text) = s.devctl(&[
+        "compose",
+        "--",
+        "up",
+        "-d",
+        "-V",
+        "--confirm",
+        &s.name,
+        "--no-snapshot",
+    ]);
+    assert_eq!(code, 0, "{text}");
+    let fresh = s.current_anon().expect("a new anonymous volume");
+    assert_ne!(fresh, anon, "Compose did not renew the anonymous volume");
+    // The old one still holds its data but no container mounts it: reported as orphaned.
+    assert!(
+        text.contains(&format!("orphaned  {anon}: no container mounts it")),
+        "old volume not reported as orphaned: {text}"
+    );
+    assert_eq!(file_in(&anon).as_deref(), Some("anon\n"));
+    assert_eq!(file_in(&s.named()).as_deref(), Some("named\n"));
+    assert_eq!(s.running(), 1);
+    // Confirmed `rm -sfv app`: the container and its (new) anonymous volume are gone; the
+    // named volume and the other project's volume stay.
+    let (code, text) = s.devctl(&[
+        "compose",
+        "--",
+        "rm",
+        "-sfv",
+        "app",
+        "--confirm",
+        &s.name,
+        "--no-snapshot",
+    ]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains(&format!("removed   {fresh}")), "{text}");
+    assert!(!volume_exists(&fresh));
+    assert_eq!(file_in(&s.named()).as_deref(), Some("named\n"));
+    assert!(volume_exists(&s.other()));
+    assert_eq!(s.running(), 0);
+}

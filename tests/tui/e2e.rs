@@ -1,0 +1,369 @@
+//! The whole dashboard as a user sees it, in a real terminal (tmux), against the real Engine
+//! and Compose, on the bundled demo stack under this test's own project name:
+//! open it; bring the stack up with `u`; every service reaches healthy on screen; make one
+//! unhealthy and see it change; select it and see its log lines; `D` with a wrong name
+//! deletes nothing, with the right name deletes the planned volume and keeps the external
+//! one with its data; quit; the terminal is back in cooked mode on the main screen.
+
+use crate::common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use common::cleanup::Cleanup;
+use common::docker::{docker_ok, volume_exists};
+use common::tmux::{Timeout, Tmux, line_with, row};
+
+const NAME: &str = "devctl-it-tui-e2e";
+const EXTERNAL: &str = "devctl-it-tui-e2e-dbdata";
+const API_PORT: &str = "18520";
+const DB_PORT: &str = "18521";
+
+fn devctl() -> &'static str {
+    env!("CARGO_BIN_EXE_devctl")
+}
+
+#[test]
+fn dashboard_on_the_demo_stack() {
+    let cache = format!("{NAME}_cache");
+    let _cleanup = Cleanup::new(NAME)
+        .keep_volumes()
+        .timeout(1)
+        .volume(&cache)
+        .volume(EXTERNAL);
+    let xdg = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(devctl())
+        .args(["demo", "path"])
+        .env("XDG_DATA_HOME", xdg.path())
+        .output()
+        .expect("devctl demo path");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
+
+    // The external volume holds data that must survive.
+    docker_ok(&["volume", "create", EXTERNAL]);
+    docker_ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-v",
+        &format!("{EXTERNAL}:/data"),
+        "busybox:stable",
+        "sh",
+        "-c",
+        "echo precious > /data/keep.txt",
+    ]);
+
+    let t = Tmux::new("e2e", 140, 45, std::path::Path::new(&dir));
+    t.line(&format!(
+        "export XDG_DATA_HOME={} DEMO_API_PORT={API_PORT} DEMO_DB_PORT={DB_PORT} DEMO_DB_VOLUME={EXTERNAL}",
+        xdg.path().display()
+    ));
+    t.line(&format!(
+        "clear; echo BEFORE-DASHBOARD; {} -p {NAME}; echo DEVCTL-EXIT=$?",
+        devctl()
+    ));
+    let s = t.wait_text("● connected", Duration::from_secs(20));
+    assert!(s.contains(&format!("devctl │ {NAME} │ env dev")), "{s}");
+    assert!(
+        s.contains("files docker-compose.yml → docker-compose.dev.yml"),
+        "{s}"
+    );
+    // "connected" may be drawn a frame before the first listing fills the table.
+    t.wait_for("flaky not created", Duration::from_secs(20), |s| {
+        row(s, "flaky").contains("not created")
+    })
+    .map_err(Timeout)
+    .expect("the table shows the services not created yet");
+
+    // Up, from the dashboard; every service reaches healthy on screen.
+    t.keys(&["u"]);
+    let healthy = |s: &str| {
+        ["api", "cache", "db", "flaky"]
+            .iter()
+            .all(|svc| row(s, svc).contains(" healthy"))
+            && row(s, "worker").contains("running")
+    };
+    let s = t
+        .wait_for("every service healthy", Duration::from_secs(120), healthy)
+        .map_err(Timeout)
+        .expect("healthy");
+    assert!(
+        s.contains("up all services"),
+        "the operation shows in the operations pane:\n{s}"
+    );
+
+    // Make flaky unhealthy (and say so in its log).
+    docker_ok(&[
+        "exec",
+        &format!("{NAME}-flaky-1"),
+        "sh",
+        "-c",
+        "touch /tmp/unhealthy; echo 'flaky: marked unhealthy by the e2e test' > /proc/1/fd/1",
+    ]);
+    t.wait_for("flaky unhealthy", Duration::from_secs(30), |s| {
+        row(s, "flaky").contains("unhealthy")
+    })
+    .map_err(Timeout)
+    .expect("flaky unhealthy");
+
+    // Select it: its log lines.
+    for _ in 0..10 {
+        if t.screen().contains("▶flaky") {
+            break;
+        }
+        t.keys(&["j"]);
+    }
+    let s = t.wait_text("Logs · flaky", Duration::from_secs(5));
+    assert!(
+        row(&s, "flaky").contains("▶flaky") || s.contains("▶flaky"),
+        "{s}"
+    );
+    t.wait_text(
+        "flaky: marked unhealthy by the e2e test",
+        Duration::from_secs(15),
+    );
+
+    // D: the plan; a wrong name deletes nothing.
+    t.keys(&["D"]);
+    let s = t.wait_text("DELETE VOLUME DATA?", Duration::from_secs(30));
+    assert!(
+        line_with(&s, &cache).is_some_and(|l| l.contains('✗')),
+        "the named volume is planned:\n{s}"
+    );
+    assert!(
+        line_with(&s, EXTERNAL).is_some_and(|l| l.contains('✓')),
+        "the external volume is kept:\n{s}"
+    );
+    t.text("wrong-name");
+    t.keys(&["Enter"]);
+    t.wait_text("does not match", Duration::from_secs(5));
+    assert!(volume_exists(&cache) && volume_exists(EXTERNAL));
+    let running = docker_ok(&[
+        "ps",
+        "-q",
+        "--filter",
+        &format!("label=com.docker.compose.project={NAME}"),
+    ]);
+    assert_eq!(running.lines().count(), 5, "nothing was stopped");
+
+    // The right name: the planned volume goes, the external one stays with its data.
+    t.keys(&["C-u"]);
+    t.text(NAME);
+    t.keys(&["Enter"]);
+    t.wait_text("`down + delete volumes` finished", Duration::from_secs(90));
+    let s = t.screen();
+    assert!(s.contains(&format!("removed volume {cache}")), "{s}");
+    assert!(!volume_exists(&cache), "the planned volume is gone");
+    assert!(volume_exists(EXTERNAL), "the external volume is kept");
+    let kept = docker_ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-v",
+        &format!("{EXTERNAL}:/data:ro"),
+        "busybox:stable",
+        "cat",
+        "/data/keep.txt",
+    ]);
+    assert_eq!(kept, "precious");
+    t.wait_for("services gone", Duration::from_secs(20), |s| {
+        row(s, "api").contains("not created")
+    })
+    .map_err(Timeout)
+    .expect("the table follows the Engine");
+
+    // Quit: cooked mode, main screen.
+    t.keys(&["q"]);
+    let s = t
+        .wait_for("devctl to exit", Duration::from_secs(15), |s| {
+            s.lines().any(|l| l.starts_with("DEVCTL-EXIT="))
+        })
+        .map_err(Timeout)
+        .expect("exit");
+    assert!(s.lines().any(|l| l == "DEVCTL-EXIT=0"), "{s}");
+    assert!(s.contains("BEFORE-DASHBOARD"), "{s}");
+    assert!(!t.alternate_on());
+    t.line("echo \"STTY:$(stty -a | tr ' ;' '\\n\\n' | grep -x -e -icanon -e icanon -e -echo -e echo | tr '\\n' ' ')\"");
+    let s = t
+        .wait_for("stty", Duration::from_secs(5), |s| {
+            s.lines().any(|l| l.starts_with("STTY:"))
+        })
+        .map_err(Timeout)
+        .expect("stty");
+    let l = s
+        .lines()
+        .find(|l| l.starts_with("STTY:"))
+        .unwrap_or_default();
+    let words: Vec<&str> = l.trim_start_matches("STTY:").split_whitespace().collect();
+    assert!(words.contains(&"icanon") && words.contains(&"echo"), "{l}");
+}
+
+/// Issue 11: the dashboard's `u` on a stack whose database probe never passes: Compose stops
+/// with "dependency failed to start", and the operation says which service failed and which
+/// were left unstarted, with the `depends_on` condition and the file that declared it.
+#[test]
+fn dashboard_up_names_the_services_a_failed_dependency_left_unstarted() {
+    let name = format!("dvwt-tui-{}", std::process::id());
+    let _cleanup = Cleanup::new(&name).prefix("dvwt-").timeout(0).now();
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        format!(
+            r#"name: {name}
+services:
+  db:
+    image: busybox:stable
+    init: true
+    command: ["sleep", "3600"]
+    healthcheck:
+      test: ["CMD-SHELL", "echo 'db: no response'; exit 2"]
+      interval: 1s
+      retries: 2
+  api:
+    image: busybox:stable
+    init: true
+    command: ["sleep", "3600"]
+    depends_on:
+      db:
+        condition: service_healthy
+"#
+        ),
+    )
+    .expect("compose file");
+    let t = Tmux::new("dvwt-up", 160, 45, dir.path());
+    t.line(&format!("clear; {}; echo DEVCTL-EXIT=$?", devctl()));
+    t.wait_text("● connected", Duration::from_secs(20));
+    // A key pressed while the dashboard is still setting its input up may be lost: press `u`
+    // until the operation shows.
+    t.press_until("u", "up all services", Duration::from_secs(3), 5);
+    let s = t
+        .wait_for("the diagnosis", Duration::from_secs(60), |s| {
+            s.contains("api  not started: waits for db")
+        })
+        .map_err(Timeout)
+        .expect("diagnosis on screen");
+    assert!(
+        s.contains("(`condition: service_healthy` in compose.yaml)"),
+        "{s}"
+    );
+    assert!(s.contains("because db is unhealthy"), "{s}");
+    t.keys(&["q"]);
+}
+
+/// Issue 16 through the dashboard's keys: a volume that another layer (the dev override)
+/// declares external is kept by `D` opened in the base environment, even after the project
+/// name is typed; the other volume goes. And `u` on a volume whose configuration changed
+/// (Compose would ask "Recreate (data will be lost)?") keeps the data: the dashboard's Compose
+/// gets no standard input, and its Engine calls pass devctl's guard.
+#[test]
+fn dashboard_keys_keep_volumes_other_layers_protect() {
+    let name = format!("dvguard-tui-{}", std::process::id());
+    let db = format!("{name}-db");
+    let cache = format!("{name}_cache");
+    let _cleanup = Cleanup::new(&name)
+        .prefix("dvguard-")
+        .volume(&db)
+        .volume(&cache)
+        .timeout(0)
+        .now();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let base = |labels: &str| {
+        format!(
+            r#"name: {name}
+services:
+  app:
+    image: busybox:stable
+    init: true
+    command: ["sleep", "3600"]
+    volumes: ["db:/db", "cache:/cache"]
+volumes:
+  db:
+    name: {db}
+  cache:{labels}
+"#
+        )
+    };
+    std::fs::write(dir.path().join("compose.yaml"), base(" {}")).expect("compose file");
+    std::fs::write(
+        dir.path().join("compose.dev.yaml"),
+        format!("volumes:\n  db:\n    name: {db}\n    external: true\n"),
+    )
+    .expect("dev layer");
+    let up = Command::new("docker")
+        .args(["compose", "up", "-d"])
+        .current_dir(dir.path())
+        .output()
+        .expect("compose up");
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+    for v in [&db, &cache] {
+        docker_ok(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "-v",
+            &format!("{v}:/v"),
+            "busybox:stable",
+            "sh",
+            "-c",
+            "echo precious > /v/keep.txt",
+        ]);
+    }
+    let read = |v: &str| {
+        docker_ok(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "-v",
+            &format!("{v}:/v:ro"),
+            "busybox:stable",
+            "cat",
+            "/v/keep.txt",
+        ])
+    };
+    // The cache volume's configuration changes: Compose would recreate it on `up -y`.
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        base("\n    labels:\n      changed: \"yes\""),
+    )
+    .expect("compose file");
+    let t = Tmux::new("dvguard-tui", 160, 45, dir.path());
+    t.line(&format!("clear; {}; echo DEVCTL-EXIT=$?", devctl()));
+    t.wait_text("● connected", Duration::from_secs(20));
+    t.press_until("u", "up all services", Duration::from_secs(3), 5);
+    t.wait_for("up to end", Duration::from_secs(60), |s| {
+        s.contains("up all services · done") || s.contains("up all services · failed")
+    })
+    .map_err(Timeout)
+    .expect("the up operation ends");
+    assert_eq!(
+        read(&cache),
+        "precious",
+        "`u` kept the changed volume's data"
+    );
+
+    t.keys(&["D"]);
+    let s = t.wait_text("DELETE VOLUME DATA?", Duration::from_secs(30));
+    assert!(
+        line_with(&s, &db).is_some_and(|l| l.contains('✓')),
+        "the volume the dev layer declares external is kept:\n{s}"
+    );
+    t.text(&name);
+    t.keys(&["Enter"]);
+    t.wait_text("`down + delete volumes` finished", Duration::from_secs(90));
+    assert_eq!(read(&db), "precious", "the protected volume kept its data");
+    assert!(!volume_exists(&cache), "the planned volume is gone");
+    t.keys(&["q"]);
+}
