@@ -129,8 +129,10 @@ pub struct ContainerJson<'a> {
     pub restart_count: u64,
     pub exit_code: Option<i64>,
     pub oom_killed: bool,
-    pub started_at: Option<&'a str>,
-    pub finished_at: Option<&'a str>,
+    #[serde(serialize_with = "crate::format::rfc3339_opt")]
+    pub started_at: Option<crate::engine::model::Timestamp>,
+    #[serde(serialize_with = "crate::format::rfc3339_opt")]
+    pub finished_at: Option<crate::engine::model::Timestamp>,
     /// Seconds since it started, while it runs.
     pub uptime_seconds: Option<i64>,
     pub ports: &'a [PublishedPort],
@@ -149,19 +151,13 @@ pub struct ContainerJson<'a> {
     pub mem_limit: Option<u64>,
 }
 
-fn parse_time(s: Option<&str>) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s?)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
 /// Seconds a running container has been up.
 pub fn uptime(c: &Container, now: DateTime<Utc>) -> Option<i64> {
     use crate::engine::model::ContainerState as S;
     if !matches!(c.state, S::Running | S::Paused) {
         return None;
     }
-    let started = parse_time(c.started_at.as_deref())?;
+    let started = c.started_at?;
     Some((now - started).num_seconds().max(0))
 }
 
@@ -198,8 +194,8 @@ pub fn json_view<'a>(
                         restart_count: c.restart_count,
                         exit_code: c.exit_code,
                         oom_killed: c.oom_killed,
-                        started_at: c.started_at.as_deref(),
-                        finished_at: c.finished_at.as_deref(),
+                        started_at: c.started_at,
+                        finished_at: c.finished_at,
                         uptime_seconds: uptime(c, now),
                         ports: &c.ports,
                         image: &c.image,

@@ -9,7 +9,9 @@ use bollard::models::{
     ContainerSummaryStateEnum, HealthConfig, HealthStatusEnum, PortMap, RestartPolicyNameEnum,
 };
 
-use super::model::{Container, ContainerState, Health, HealthcheckSpec, Probe, PublishedPort};
+use super::model::{
+    Container, ContainerState, Health, HealthcheckSpec, Probe, PublishedPort, Timestamp,
+};
 
 /// Compose's labels.
 pub const LABEL_PROJECT: &str = "com.docker.compose.project";
@@ -19,9 +21,10 @@ pub const LABEL_NUMBER: &str = "com.docker.compose.container-number";
 pub const LABEL_CONFIG_FILES: &str = "com.docker.compose.project.config_files";
 
 /// The Engine's "zero" time (`0001-01-01T00:00:00Z`) means "never".
-fn time(s: Option<&String>) -> Option<String> {
-    s.filter(|t| !t.is_empty() && !t.starts_with("0001-01-01"))
-        .cloned()
+/// The Engine's RFC 3339 text, parsed; `None` when empty, unreadable or "never" (`0001-…`).
+pub fn time(s: Option<&String>) -> Option<Timestamp> {
+    let t = chrono::DateTime::parse_from_rfc3339(s?).ok()?;
+    (t.timestamp() > 0).then(|| t.with_timezone(&chrono::Utc))
 }
 
 /// Container state from its Engine name (`running`, `exited`, …).
@@ -178,8 +181,8 @@ pub fn container_from_inspect(i: &ContainerInspectResponse, project: &str) -> Co
         .map(|log| {
             log.iter()
                 .map(|p| Probe {
-                    start: p.start.clone(),
-                    end: p.end.clone(),
+                    start: time(p.start.as_ref()),
+                    end: time(p.end.as_ref()),
                     exit_code: p.exit_code.unwrap_or(-1),
                     output: crate::sanitize::sanitize_text(
                         p.output.as_deref().unwrap_or_default().as_bytes(),

@@ -96,11 +96,7 @@ pub fn hint_from_event(ev: &EventMessage, project: &str) -> Option<Hint> {
 /// An event older than the container's current start (replayed by the watch's look-back,
 /// e.g. the `die` of a `stop` just before `up`) states nothing about this run: ignored.
 pub fn apply_fact(c: &mut Container, h: &Hint) -> bool {
-    let started = c
-        .started_at
-        .as_deref()
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .and_then(|t| t.timestamp_nanos_opt());
+    let started = c.started_at.and_then(|t| t.timestamp_nanos_opt());
     if started.is_some_and(|s| h.time_nano > 0 && h.time_nano < s) {
         return false;
     }
@@ -281,7 +277,7 @@ mod tests {
     fn events_older_than_the_current_start_are_ignored() {
         let mut c = Container {
             state: ContainerState::Running,
-            started_at: Some("2026-11-21T10:00:05Z".into()),
+            started_at: crate::engine::convert::time(Some(&"2026-11-21T10:00:05Z".into())),
             ..Container::default()
         };
         let at = |secs: i64| (1_795_255_200 + secs) * 1_000_000_000; // 10:00:00 + secs

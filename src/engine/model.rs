@@ -28,11 +28,16 @@ pub enum Health {
     Unhealthy,
 }
 
+/// A time the Engine reported, parsed once in the bollard → model conversion.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;
+
 /// One health-check run (`State.Health.Log[]`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Probe {
-    pub start: Option<String>,
-    pub end: Option<String>,
+    #[serde(serialize_with = "crate::format::rfc3339_opt")]
+    pub start: Option<Timestamp>,
+    #[serde(serialize_with = "crate::format::rfc3339_opt")]
+    pub end: Option<Timestamp>,
     pub exit_code: i64,
     /// Already sanitised (no terminal control sequences).
     pub output: String,
@@ -73,9 +78,11 @@ pub struct Container {
     pub restart_count: u64,
     pub exit_code: Option<i64>,
     pub oom_killed: bool,
-    /// RFC 3339.
-    pub started_at: Option<String>,
-    pub finished_at: Option<String>,
+    /// Parsed once, from the Engine's RFC 3339 text; `None` for "never" (`0001-01-01`).
+    #[serde(serialize_with = "crate::format::rfc3339_opt")]
+    pub started_at: Option<Timestamp>,
+    #[serde(serialize_with = "crate::format::rfc3339_opt")]
+    pub finished_at: Option<Timestamp>,
     pub ports: Vec<PublishedPort>,
     pub image: String,
     /// `com.docker.compose.project.config_files` (comma-separated absolute paths).
@@ -84,8 +91,9 @@ pub struct Container {
     pub state_error: Option<String>,
     /// The health check in effect (from the compose file or the image), if any.
     pub healthcheck: Option<HealthcheckSpec>,
-    /// RFC 3339 creation time.
-    pub created_at: Option<String>,
+    /// Creation time.
+    #[serde(serialize_with = "crate::format::rfc3339_opt")]
+    pub created_at: Option<Timestamp>,
     /// `always`, `unless-stopped`, `on-failure`; `None` for `no`.
     pub restart_policy: Option<String>,
     /// `State.Pid`: the main process on the Engine's machine (running containers only).

@@ -17,8 +17,8 @@ pub(crate) fn now() -> DateTime<Utc> {
 }
 
 /// RFC 3339 time `secs` seconds before [`now`].
-pub(crate) fn ago(secs: i64) -> String {
-    (now() - chrono::Duration::seconds(secs)).to_rfc3339()
+pub(crate) fn ago(secs: i64) -> chrono::DateTime<chrono::Utc> {
+    now() - chrono::Duration::seconds(secs)
 }
 
 pub(crate) fn hc(start_period: u64) -> Option<HealthSpec> {

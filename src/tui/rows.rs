@@ -49,12 +49,6 @@ impl Row {
     }
 }
 
-fn parse_time(s: &Option<String>) -> Option<DateTime<Utc>> {
-    let t = DateTime::parse_from_rfc3339(s.as_deref()?).ok()?;
-    // The Engine reports 0001-01-01 for "never".
-    (t.timestamp() > 0).then(|| t.with_timezone(&Utc))
-}
-
 fn since(now: DateTime<Utc>, t: DateTime<Utc>) -> Duration {
     (now - t).to_std().unwrap_or(Duration::ZERO)
 }
@@ -178,7 +172,7 @@ pub fn service_row(m: &Model, status: Option<&ServiceStatus>, name: &str, idx: u
         (ContainerState::Running, Health::None) => "no check".into(),
         _ => "—".into(),
     };
-    let started = parse_time(&c.started_at);
+    let started = c.started_at;
     if c.state == ContainerState::Running {
         if let Some(t) = started {
             row.uptime = short_duration(since(m.now, t));
@@ -219,7 +213,7 @@ fn start_period_left(m: &Model, name: &str, c: &Container) -> Option<Duration> {
             .and_then(|h| h.start_period_ms)
             .map(Duration::from_millis)
     })?;
-    let started = parse_time(&c.started_at)?;
+    let started = c.started_at?;
     let elapsed = since(m.now, started);
     (elapsed < period)
         .then(|| period - elapsed + Duration::from_millis(999))
@@ -278,7 +272,7 @@ pub fn next_change(m: &Model) -> Option<Duration> {
                 if c.state != ContainerState::Running {
                     continue;
                 }
-                if let Some(t) = parse_time(&c.started_at) {
+                if let Some(t) = c.started_at {
                     let up = since(m.now, t);
                     consider(until_next_change(up));
                     if c.health == Health::Starting && start_period_left(m, &s.name, c).is_some() {

@@ -348,13 +348,14 @@ fn intercept_refuses_compose_passthrough_forms() {
         "-p NAME down -v --remove-orphans",
     ] {
         let args = args.replace("NAME", &s.name);
+        // The child test's full name in this binary (`e2e::intercept_child`).
+        let child = module_path!()
+            .split_once("::")
+            .map_or("intercept_child".to_string(), |(_, m)| {
+                format!("{m}::intercept_child")
+            });
         let out = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "intercept_child",
-                "--nocapture",
-                "--test-threads=1",
-            ])
+            .args(["--exact", child.as_str(), "--nocapture", "--test-threads=1"])
             .env("DEVCTL_SAFETY_CHILD_ARGS", &args)
             .env("DEVCTL_SAFETY_CHILD_DIR", s.path())
             .env("DEVCTL_STATE_DIR", s.state())

@@ -140,12 +140,10 @@ pub fn render_container(c: &Container, logs: &[String], indent: &str) -> String 
         let _ = writeln!(s, "{indent}  last health-check outputs:");
         let from = c.probes.len().saturating_sub(PROBES_SHOWN);
         for p in &c.probes[from..] {
-            let when = p
-                .end
-                .as_deref()
-                .or(p.start.as_deref())
-                .and_then(|t| t.get(11..19))
-                .unwrap_or("--:--:--");
+            let when = p.end.or(p.start).map_or_else(
+                || "--:--:--".to_string(),
+                |t| t.format("%H:%M:%S").to_string(),
+            );
             let out = p.output.trim_end();
             let mut lines = out.lines();
             let first = lines.next().unwrap_or("(no output)");

@@ -9,9 +9,8 @@ use crate::engine::model::{Container, ContainerState};
 
 /// Seconds a container has been running, from the Engine's `StartedAt`.
 fn running_for(c: &Container) -> Option<Duration> {
-    let started = chrono::DateTime::parse_from_rfc3339(c.started_at.as_deref()?).ok()?;
-    let now = chrono::Utc::now();
-    (now - started.with_timezone(&chrono::Utc)).to_std().ok()
+    let started = c.started_at?;
+    (chrono::Utc::now() - started).to_std().ok()
 }
 
 fn row_text(r: &Row) -> String {

@@ -282,11 +282,7 @@ impl Tracker {
 /// finish (completed). The Engine keeps the health log across `stop`/`start`: probes of an
 /// earlier run are not counted, or a restarted service would read as ready "already".
 pub fn ready_since(svc: &ServiceStatus) -> Option<chrono::DateTime<chrono::Utc>> {
-    let parse = |t: &Option<String>| {
-        t.as_deref()
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.with_timezone(&chrono::Utc))
-    };
+    let parse = |t: &Option<crate::engine::model::Timestamp>| *t;
     let mut latest = None;
     for c in &svc.containers {
         let at = match (c.state, c.health) {

@@ -21,10 +21,8 @@ pub struct DetailsPopup<'a> {
     pub scroll: u16,
 }
 
-fn short_time(ts: &Option<String>) -> String {
-    ts.as_deref()
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .map_or_else(|| "?".to_string(), |t| t.format("%H:%M:%S").to_string())
+fn short_time(ts: &Option<crate::engine::model::Timestamp>) -> String {
+    ts.map_or_else(|| "?".to_string(), |t| t.format("%H:%M:%S").to_string())
 }
 
 fn section(title: &str, m: &Model) -> Line<'static> {

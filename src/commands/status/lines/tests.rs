@@ -15,7 +15,7 @@ fn c(id: &str, svc: &str, state: ContainerState, health: Health) -> Container {
         number: 1,
         state,
         health,
-        started_at: Some("2026-11-21T11:59:00Z".into()),
+        started_at: crate::engine::convert::time(Some(&"2026-11-21T11:59:00Z".to_string())),
         ..Container::default()
     }
 }

@@ -3,8 +3,8 @@ use crate::engine::model::{ContainerState, HealthcheckSpec, Probe};
 
 fn probe(code: i64, out: &str) -> Probe {
     Probe {
-        start: Some("2026-11-21T19:50:55.181043587Z".into()),
-        end: Some("2026-11-21T19:50:55.232961233Z".into()),
+        start: crate::engine::convert::time(Some(&"2026-11-21T19:50:55.181043587Z".to_string())),
+        end: crate::engine::convert::time(Some(&"2026-11-21T19:50:55.232961233Z".to_string())),
         exit_code: code,
         output: out.into(),
     }

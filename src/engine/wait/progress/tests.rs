@@ -371,7 +371,7 @@ fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
 fn probe(end: &str, exit_code: i64) -> crate::engine::model::Probe {
     crate::engine::model::Probe {
         start: None,
-        end: Some(end.into()),
+        end: ts(end),
         exit_code,
         output: String::new(),
     }
@@ -402,21 +402,21 @@ fn time_to_ready_comes_from_the_engine_facts_relative_to_the_origin() {
 
     // Running without a health check: its start.
     let mut plain = c(ContainerState::Running, Health::None);
-    plain.started_at = Some("2026-11-21T10:00:01.25Z".into());
+    plain.started_at = ts("2026-11-21T10:00:01.25Z");
     assert_eq!(
         time_to_ready(o, seen, &svc(false, vec![plain.clone()])),
         (Duration::from_millis(1250), false)
     );
     // Completed successfully: its finish.
     let mut done = c(ContainerState::Exited, Health::None);
-    done.finished_at = Some("2026-11-21T10:00:03Z".into());
+    done.finished_at = ts("2026-11-21T10:00:03Z");
     assert_eq!(
         time_to_ready(o, seen, &svc(false, vec![done])),
         (Duration::from_secs(3), false)
     );
     // Two replicas: the later one counts.
     let mut late = plain.clone();
-    late.started_at = Some("2026-11-21T10:00:06Z".into());
+    late.started_at = ts("2026-11-21T10:00:06Z");
     assert_eq!(
         time_to_ready(o, seen, &svc(false, vec![plain.clone(), late])),
         (Duration::from_secs(6), false)
@@ -430,7 +430,7 @@ fn time_to_ready_comes_from_the_engine_facts_relative_to_the_origin() {
     );
     // An Engine clock ahead of ours never gives more than the time actually seen.
     let mut skewed = plain.clone();
-    skewed.started_at = Some("2026-11-21T10:05:00Z".into());
+    skewed.started_at = ts("2026-11-21T10:05:00Z");
     assert_eq!(
         time_to_ready(o, seen, &svc(false, vec![skewed])),
         (Duration::from_millis(8100), false)
@@ -449,7 +449,7 @@ fn tracker_with_origin_marks_services_that_were_already_ready() {
     let origin = at("2026-11-21T10:00:00Z");
     let mut t = Tracker::new(vec![("svc".into(), ONE)]).with_origin(origin, Duration::from_secs(2));
     let mut old = c(ContainerState::Running, Health::None);
-    old.started_at = Some("2026-11-20T10:00:00Z".into());
+    old.started_at = ts("2026-11-20T10:00:00Z");
     t.observe(&svc(false, vec![old]), Duration::from_millis(50));
     assert_eq!(t.rows[0].ready_after, Some(Duration::ZERO));
     assert!(t.rows[0].ready_before);
@@ -462,13 +462,13 @@ fn probes_of_an_earlier_run_do_not_make_a_restarted_service_ready_already() {
     let origin = at("2026-11-21T10:00:00Z");
     let o = Some((origin, Duration::from_millis(300)));
     let p = |start: &str, end: &str, exit_code| crate::engine::model::Probe {
-        start: Some(start.into()),
-        end: Some(end.into()),
+        start: ts(start),
+        end: ts(end),
         exit_code,
         output: String::new(),
     };
     let mut restarted = c(ContainerState::Running, Health::Healthy);
-    restarted.started_at = Some("2026-11-21T10:00:00.2Z".into());
+    restarted.started_at = ts("2026-11-21T10:00:00.2Z");
     restarted.probes = vec![
         p("2026-11-21T09:58:00Z", "2026-11-21T09:58:00.1Z", 0),
         p("2026-11-21T09:59:00Z", "2026-11-21T09:59:00.1Z", 0),
@@ -481,9 +481,13 @@ fn probes_of_an_earlier_run_do_not_make_a_restarted_service_ready_already() {
     );
     // Still running since before the origin: ready "already", as before.
     let mut kept = restarted;
-    kept.started_at = Some("2026-11-21T09:57:00Z".into());
+    kept.started_at = ts("2026-11-21T09:57:00Z");
     assert_eq!(
         time_to_ready(o, seen, &svc(true, vec![kept])),
         (Duration::ZERO, true)
     );
+}
+
+fn ts(s: &str) -> Option<crate::engine::model::Timestamp> {
+    crate::engine::convert::time(Some(&s.to_string()))
 }
