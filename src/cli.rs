@@ -63,12 +63,22 @@ pub struct GlobalArgs {
     #[arg(long = "env-file", global = true, value_name = "PATH")]
     pub env_files: Vec<PathBuf>,
     /// Layer the `dev` override file (e.g. docker-compose.dev.yml).
+    ///
+    /// Without --dev, --prod, --env or DEVCTL_ENV, devctl keeps the environment the project's
+    /// containers were created with (from their labels) and says so on stderr.
     #[arg(long, global = true, conflicts_with_all = ["prod", "env"])]
     pub dev: bool,
     /// Layer the `prod` override file (e.g. docker-compose.prod.yml).
+    ///
+    /// Without --dev, --prod, --env or DEVCTL_ENV, devctl keeps the environment the project's
+    /// containers were created with (from their labels) and says so on stderr.
     #[arg(long, global = true, conflicts_with_all = ["dev", "env"])]
     pub prod: bool,
     /// Layer the override file of environment NAME (also DEVCTL_ENV).
+    ///
+    /// Without --dev, --prod, --env or DEVCTL_ENV, devctl keeps the environment the project's
+    /// containers were created with (from their labels, when devctl found the files itself)
+    /// and says so on stderr; a flag always wins.
     #[arg(long = "env", global = true, value_name = "NAME")]
     pub env: Option<String>,
     /// Print the exact Compose command line and run nothing.

@@ -2,6 +2,11 @@
 //! directory and the process environment, captured once so that tests can run any layer with
 //! a controlled environment. `cli` builds it from the parsed arguments; `commands`, `safety`,
 //! `compose`, `engine` and `tui` read it and never import `cli` or `commands`.
+//!
+//! It is also the one place where every command's project is resolved ([`Ctx::load_project`]),
+//! so the rule "the environment sticks" ([`sticky`]) holds for all of them alike.
+
+pub mod sticky;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -83,9 +88,19 @@ impl Ctx {
         }
     }
 
-    /// Resolve and load the project as Compose would see it.
+    /// Resolve and load the project as Compose would see it. With no environment named
+    /// (`--dev`/`--prod`/`--env`, `DEVCTL_ENV`) and files devctl found itself, a project whose
+    /// containers were created from one environment's files keeps that environment, and
+    /// devctl says so once on stderr ([`sticky::keep`]).
     pub fn load_project(&self) -> Result<LoadedProject> {
-        project::load(&self.project_options())
+        let opts = self.project_options();
+        let (resolved, choice) = project::resolve_with_choice(&opts)?;
+        let resolved = match choice {
+            project::discover::EnvChoice::Open => sticky::keep(self, &opts, resolved)?,
+            _ => resolved,
+        };
+        let env = resolved.env.clone();
+        project::load_resolved(resolved, &env)
     }
 
     /// True when colour output is allowed (`--no-color`, `NO_COLOR`).

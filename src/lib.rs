@@ -3,8 +3,8 @@
 //! Layers (arrows point inward only; `tests/cli/layers.rs` checks every `crate::` path):
 //!
 //! ```text
-//! cli, commands -> tui -> { safety, doctor } -> compose -> { engine, audit }
-//!   -> { context, secrets } -> { project, demo } -> { error, format, sanitize }
+//! cli, commands -> tui -> { safety, doctor } -> compose -> context -> { engine, audit }
+//!   -> secrets -> { project, demo } -> { error, format, sanitize }
 //! ```
 //!
 //! - [`cli`] parses arguments into a [`context::Ctx`]; nothing below [`commands`] imports

@@ -107,6 +107,11 @@ pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
     discover::resolve(opts).map_err(clean)
 }
 
+/// Discovery only, and who chose the environment (see [`discover::EnvChoice`]).
+pub fn resolve_with_choice(opts: &ProjectOptions) -> Result<(Resolved, discover::EnvChoice)> {
+    discover::resolve_with_choice(opts).map_err(clean)
+}
+
 /// Text quoted from the files (keys, names, `${VAR:?message}`) never carries a raw control
 /// or bidi character into an error message.
 fn clean(e: Error) -> Error {

@@ -3,13 +3,14 @@
 //!
 //! Every path: load the project (environment flags apply) → check service names → hand the
 //! Compose argv to the safety gate → build the invocation → preflight (Engine reachable within
-//! 2 s, layer-drift warnings) → print `+ …` and run it (or only print it under `--dry-run`).
+//! 2 s, layer-drift warnings) → for `up`/`create`/`run`, the external volumes they need exist
+//! ([`volumes`]) → print `+ …` and run it (or only print it under `--dry-run`).
 
 mod passthrough;
+mod volumes;
 
 pub use passthrough::end_globals_after_exec_run;
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use clap::Args;
@@ -284,6 +285,7 @@ fn drive(ctx: &Ctx, project: &LoadedProject, sub: Vec<String>) -> Result<u8> {
     };
     let inv: Invocation = compose::invocation(ctx, project, &sub)?;
     preflight(ctx, project, &sub)?;
+    volumes::check(ctx, project, &sub)?;
     compose::execute(ctx, &inv)
 }
 
@@ -347,20 +349,14 @@ pub fn positionals(cmd: &str, args: &[String]) -> Vec<String> {
 }
 
 /// How long the preflight may wait for the Engine (the whole command stays under 2 s).
-const ENGINE_BUDGET: Duration = Duration::from_millis(1500);
+const ENGINE_BUDGET: Duration = crate::context::sticky::ENGINE_BUDGET;
 
 /// Before acting: the Engine must answer within 2 s (`Exit::EngineUnreachable` otherwise, so no
 /// command hangs), and containers created from other files get a layer-drift warning. Under
-/// `--dry-run` an unreachable Engine only skips the drift check.
+/// `--dry-run` an unreachable Engine only skips the drift check. The labels are those the
+/// project's loading read (once per run, see [`crate::context::sticky`]).
 pub(crate) fn preflight(ctx: &Ctx, project: &LoadedProject, sub: &[String]) -> Result<()> {
-    let name = project.resolved.name.clone();
-    let rt = super::runtime()?;
-    let labels = rt.block_on(async {
-        tokio::time::timeout(ENGINE_BUDGET, config_file_labels(ctx, &name))
-            .await
-            .unwrap_or_else(|_| Err(engine_error(ctx, "no answer within 1.5 seconds")))
-    });
-    match labels {
+    match crate::context::sticky::project_labels(ctx, &project.resolved.name) {
         Ok(list) => {
             let drifts = drift::detect(&project.resolved.files, &list);
             for d in &drifts {
@@ -384,50 +380,8 @@ pub(crate) fn preflight(ctx: &Ctx, project: &LoadedProject, sub: &[String]) -> R
     }
 }
 
-/// `(service, com.docker.compose.project.config_files)` of the project's non-one-off containers.
-async fn config_file_labels(ctx: &Ctx, project: &str) -> Result<Vec<(String, Option<String>)>> {
-    let docker = crate::engine::connect(&ctx.env).await?;
-    let filters: std::collections::HashMap<String, Vec<String>> = [(
-        "label".to_string(),
-        vec![format!("com.docker.compose.project={project}")],
-    )]
-    .into();
-    let opts = bollard::query_parameters::ListContainersOptions {
-        all: true,
-        filters: Some(filters),
-        ..Default::default()
-    };
-    let list = docker
-        .list_containers(Some(opts))
-        .await
-        .map_err(|e| engine_error(ctx, &e.to_string()))?;
-    Ok(list
-        .into_iter()
-        .filter_map(|c| {
-            let labels: BTreeMap<String, String> = c.labels?.into_iter().collect();
-            if labels.get("com.docker.compose.oneoff").map(String::as_str) == Some("True") {
-                return None;
-            }
-            let service = labels.get("com.docker.compose.service")?.clone();
-            Some((
-                service,
-                labels
-                    .get("com.docker.compose.project.config_files")
-                    .cloned(),
-            ))
-        })
-        .collect())
-}
-
 fn engine_error(ctx: &Ctx, detail: &str) -> Error {
-    let host = ctx
-        .env
-        .get("DOCKER_HOST")
-        .cloned()
-        .unwrap_or_else(|| "unix:///var/run/docker.sock".into());
-    Error::engine(format!("cannot reach the Docker Engine at {host}: {detail}")).with_hint(
-        "start Docker (e.g. `systemctl start docker`, or Docker Desktop), or point DOCKER_HOST at a running Engine",
-    )
+    crate::context::sticky::engine_error(&ctx.env, detail)
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
 //! Layer drift: the project's containers were created from another file set than the one now
 //! requested (label `com.docker.compose.project.config_files`). Pure comparison + wording;
-//! the labels come from the Engine (see `lifecycle`'s preflight).
+//! the labels come from the Engine (see `lifecycle`'s preflight). With no environment named,
+//! a stack created from one environment's files keeps it (`project::discover::sticky`), so
+//! this warning is left for a named environment that differs, or for containers whose files
+//! match no single environment.
 
 use std::path::{Path, PathBuf};
 
@@ -17,12 +20,7 @@ pub struct Drift {
 
 /// Split Compose's label value (comma-separated absolute paths).
 pub fn parse_label(label: &str) -> Vec<PathBuf> {
-    label
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(PathBuf::from)
-        .collect()
+    crate::project::discover::sticky::split_label(label)
 }
 
 /// Pure: the services whose containers carry another file set than `requested`, grouped by

@@ -366,10 +366,40 @@ fn ssh_detail(ep: &Endpoint) -> String {
     }
 }
 
+/// Endpoints that did not answer within their budget in this run, and when.
+static SILENT: std::sync::Mutex<Vec<(String, std::time::Instant)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// How long a silence is remembered: long enough for the command that follows a first read
+/// (the containers' labels, for the environment) in the same run.
+const SILENCE_REMEMBERED: Duration = Duration::from_secs(5);
+
+/// Remember that the Engine at `ep` did not answer within `limit`: the next [`open`] of the same
+/// endpoint in this run fails at once with the same answer instead of waiting again (once; a
+/// retry after that waits as usual, so a dashboard still reconnects).
+pub fn note_silence(ep: &Endpoint) {
+    if let Ok(mut s) = SILENT.lock() {
+        s.retain(|(h, _)| h != &ep.host);
+        s.push((ep.host.clone(), std::time::Instant::now()));
+    }
+}
+
+fn take_silence(ep: &Endpoint) -> bool {
+    let Ok(mut s) = SILENT.lock() else {
+        return false;
+    };
+    let before = s.len();
+    s.retain(|(h, at)| !(h == &ep.host && at.elapsed() < SILENCE_REMEMBERED));
+    s.len() != before
+}
+
 /// Connect to `ep` and negotiate the API version, failing within [`CONNECT_TIMEOUT`].
 pub async fn open(ep: &Endpoint) -> Result<Docker> {
     let docker = client(ep)?;
     let limit = connect_timeout(ep);
+    if take_silence(ep) {
+        return Err(silent_error(ep, limit));
+    }
     match tokio::time::timeout(limit, docker.negotiate_version()).await {
         Ok(Ok(d)) => Ok(d),
         Ok(Err(e)) => Err(Error::engine(format!(
@@ -380,15 +410,22 @@ pub async fn open(ep: &Endpoint) -> Result<Docker> {
             ssh_detail(ep)
         ))
         .with_hint(ep.hint())),
-        Err(_) => Err(Error::engine(format!(
-            "the Docker Engine at {} ({}) did not answer within {:.1} s{}",
-            ep.host,
-            ep.source,
-            limit.as_secs_f64(),
-            ssh_detail(ep)
-        ))
-        .with_hint(ep.hint())),
+        Err(_) => {
+            note_silence(ep);
+            Err(silent_error(ep, limit))
+        }
     }
+}
+
+fn silent_error(ep: &Endpoint, limit: Duration) -> Error {
+    Error::engine(format!(
+        "the Docker Engine at {} ({}) did not answer within {:.1} s{}",
+        ep.host,
+        ep.source,
+        limit.as_secs_f64(),
+        ssh_detail(ep)
+    ))
+    .with_hint(ep.hint())
 }
 
 /// A short, human description of a bollard error.

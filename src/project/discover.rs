@@ -20,7 +20,10 @@
 //!    `DEVCTL_ENV` from the process environment, else — only when devctl found the files
 //!    itself — `default_environment` from `devctl.yaml`): its override file(s) are layered
 //!    after the base file and the `*.override.*` file is not added. See
-//!    [`super::environments`].
+//!    [`super::environments`]. When nobody named one and devctl found the files itself
+//!    ([`EnvChoice::Open`]), the environment the project's containers were created with
+//!    wins over `default_environment`: [`sticky`] decides which, from their labels (read
+//!    by the caller; this module knows nothing of Docker).
 //! 5. The project directory: `--project-directory`, else the first file's folder.
 //! 6. Env files, second pass: when no `--env-file` was given, `<project dir>/.env` is read
 //!    too, with lower precedence than the first pass (vector 35).
@@ -29,6 +32,7 @@
 //!    interpolation environment (vector 56).
 
 pub mod name;
+pub mod sticky;
 
 use std::path::{Component, Path, PathBuf};
 
@@ -236,9 +240,28 @@ fn default_env_file(dir: &Path, env: &Env) -> Option<PathBuf> {
     (!truthy(env.get("COMPOSE_DISABLE_ENV_FILE")) && p.exists()).then_some(p)
 }
 
+/// Who chose the environment of a resolution (step 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvChoice {
+    /// `--dev`, `--prod`, `--env NAME`, or `DEVCTL_ENV` (process environment or `.env`): the
+    /// user's word, which nothing overrides.
+    Named,
+    /// devctl found the files itself and nobody named an environment: `default_environment`
+    /// of `devctl.yaml`, or none. The project's containers may keep theirs
+    /// ([`sticky`]).
+    Open,
+    /// `-f` or `COMPOSE_FILE` named the files and nobody named an environment.
+    FilesGiven,
+}
+
 /// Resolve the project: files, project directory, env files, interpolation environment,
 /// profiles, environment, name.
 pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
+    resolve_with_choice(opts).map(|(r, _)| r)
+}
+
+/// [`resolve`], and who chose the environment.
+pub fn resolve_with_choice(opts: &ProjectOptions) -> Result<(Resolved, EnvChoice)> {
     let Located {
         cwd: _,
         project_dir_flag,
@@ -276,18 +299,23 @@ pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
 
     // 4. devctl environment
     let cfg = environments::read_config(&base)?;
-    let chosen = opts
+    let named = opts
         .environment
         .clone()
         .filter(|e| !e.is_empty())
         // The process environment, else the working directory's `.env` (read above, the
         // same pass that can set COMPOSE_FILE): a server's `.env` can say DEVCTL_ENV=prod.
-        .or_else(|| env.get("DEVCTL_ENV").filter(|e| !e.is_empty()).cloned())
-        .or_else(|| {
-            (source == Source::Discovered)
-                .then(|| cfg.default_environment.clone())
-                .flatten()
-        });
+        .or_else(|| env.get("DEVCTL_ENV").filter(|e| !e.is_empty()).cloned());
+    let choice = match (&named, source) {
+        (Some(_), _) => EnvChoice::Named,
+        (None, Source::Discovered) => EnvChoice::Open,
+        (None, _) => EnvChoice::FilesGiven,
+    };
+    let chosen = named.or_else(|| {
+        (source == Source::Discovered)
+            .then(|| cfg.default_environment.clone())
+            .flatten()
+    });
     let mut protected = false;
     match &chosen {
         Some(name) => {
@@ -341,7 +369,7 @@ pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
     let name = name::decide(opts.project_name.as_deref(), &env, &files, &project_dir)?;
     env.insert("COMPOSE_PROJECT_NAME".into(), name.clone());
 
-    Ok(Resolved {
+    let resolved = Resolved {
         files,
         project_dir,
         name,
@@ -352,7 +380,8 @@ pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
         protected_volumes: cfg.protected_volumes,
         env,
         warnings,
-    })
+    };
+    Ok((resolved, choice))
 }
 
 /// The first of `names` that exists in `dir` (with Compose's warning when several do).

@@ -30,12 +30,12 @@ const RANKS: &[(&str, u8)] = &[
     ("project", 1),
     ("audit", 3),
     ("secrets", 2),
-    ("context", 2),
     ("engine", 3),
-    ("compose", 4),
-    ("safety", 5),
-    ("doctor", 5),
-    ("tui", 6),
+    ("context", 4),
+    ("compose", 5),
+    ("safety", 6),
+    ("doctor", 6),
+    ("tui", 7),
 ];
 
 fn rank(module: &str) -> Option<u8> {

@@ -123,3 +123,68 @@ fn compose_plugin_missing_from_home_exits_7() {
         .with("PATH", &bin.path().display().to_string());
     expect_all(&env, &project, 7, "Docker Compose was not found");
 }
+
+/// `up`, `run` and `create` with an external volume that does not exist: devctl says so before
+/// Compose runs (exit 1, nothing created) and names the exact `docker volume create`; `--dry-run`
+/// warns and still prints the command; once the volume exists, `up` works.
+#[test]
+fn missing_external_volume_names_the_create_command() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let project = format!("devctl-it-h18env-{}-extvol", std::process::id());
+    let volume = format!("{project}-pgdata");
+    let file = format!(
+        "services:\n  db:\n    image: {img}\n    command: [\"sleep\", \"600\"]\n    volumes: [pgdata:/data]\n  api:\n    image: {img}\n    command: [\"sleep\", \"600\"]\n    depends_on: [db]\n  tool:\n    image: {img}\n    command: [\"sleep\", \"600\"]\nvolumes:\n  pgdata:\n    external: true\n    name: ${{PG_VOLUME}}\n",
+        img = common::IMAGE
+    );
+    write_tree(dir.path(), &[("docker/docker-compose.yml", file.as_str())]);
+    let _c = Cleanup::new(&project)
+        .prefix("devctl-it-h18env-")
+        .in_dir(dir.path())
+        .volume(&volume)
+        .now();
+    let env = Opts::new(dir.path())
+        .with("COMPOSE_PROJECT_NAME", &project)
+        .with("PG_VOLUME", &volume);
+    let message = format!(
+        "devctl: error: external volume `{volume}` (`volumes.pgdata` in docker/docker-compose.yml, \
+         mounted by db) does not exist; Compose never creates external volumes\n  hint: create it \
+         with `docker volume create {volume}`, then run the command again (restore the data first \
+         if there was any); `devctl doctor` checks every external volume\n"
+    );
+    // `api` needs it through its dependency on `db`; `run` and `create` too.
+    for args in [
+        &["up"][..],
+        &["up", "api"],
+        &["run", "--rm", "api", "true"],
+        &["compose", "--", "create"],
+    ] {
+        let r = devctl_limit(&env, args, GUARD);
+        assert_eq!(r.code, Some(1), "{args:?}\n{}", r.dump());
+        assert_eq!(r.stderr, message, "{args:?}\n{}", r.dump());
+        assert_eq!(
+            container_of(&project, "db"),
+            "",
+            "{args:?} created containers"
+        );
+    }
+    // A service that does not mount it starts as usual.
+    let r = devctl_limit(&env, &["up", "tool"], GUARD);
+    assert_eq!(r.code, Some(0), "{}", r.dump());
+    assert_ne!(container_of(&project, "tool"), "");
+    // `--dry-run`: a warning, and the command line as usual.
+    let r = devctl_limit(&env, &["--dry-run", "up"], GUARD);
+    assert_eq!(r.code, Some(0), "{}", r.dump());
+    assert!(
+        r.stderr
+            .starts_with(&message.replacen("devctl: error:", "devctl: warning:", 1)),
+        "{}",
+        r.dump()
+    );
+    assert_eq!(r.plus_lines().len(), 1, "{}", r.dump());
+    // The named next step works.
+    docker_ok(&["volume", "create", &volume]);
+    let r = devctl_limit(&env, &["up"], GUARD);
+    assert_eq!(r.code, Some(0), "{}", r.dump());
+    assert!(!r.stderr.contains("does not exist"), "{}", r.dump());
+    assert_ne!(container_of(&project, "db"), "");
+}

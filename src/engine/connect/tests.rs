@@ -308,3 +308,16 @@ async fn silent_tcp_endpoint_times_out_within_two_seconds() {
     assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
     assert!(e.message.contains("did not answer"), "{e}");
 }
+
+#[test]
+fn a_silence_is_remembered_for_the_next_open_only() {
+    let ep = Endpoint {
+        host: "unix:///devctl-test-silence.sock".into(),
+        transport: Transport::Unix("/devctl-test-silence.sock".into()),
+        source: Source::DockerHost,
+    };
+    assert!(!take_silence(&ep));
+    note_silence(&ep);
+    assert!(take_silence(&ep), "the next open fails at once");
+    assert!(!take_silence(&ep), "a retry after that waits again");
+}

@@ -668,3 +668,43 @@ fn devctl_yaml_default_protected_and_volumes() {
     t.write("devctl.yaml", "default_environment: [x]\n");
     assert_eq!(resolve(&base).expect_err("broken").exit, Exit::Config);
 }
+
+/// Who chose the environment decides whether the containers may keep theirs: only when
+/// nobody named one and devctl found the files itself (`default_environment` included).
+#[test]
+fn who_chose_the_environment() {
+    let t = Tree::new(&[
+        ("docker/docker-compose.yml", SVC),
+        ("docker/docker-compose.dev.yml", SVC),
+        ("docker/docker-compose.prod.yml", SVC),
+    ]);
+    let base = t.opts(".");
+    let choice = |o: &ProjectOptions| resolve_with_choice(o).expect("resolves").1;
+    assert_eq!(choice(&base), EnvChoice::Open);
+    let mut dev = base.clone();
+    dev.environment = Some("dev".into());
+    assert_eq!(choice(&dev), EnvChoice::Named);
+    assert_eq!(
+        choice(&with_env(base.clone(), &[("DEVCTL_ENV", "prod")])),
+        EnvChoice::Named
+    );
+    assert_eq!(
+        choice(&files(&base, &["docker/docker-compose.yml"])),
+        EnvChoice::FilesGiven
+    );
+    assert_eq!(
+        choice(&with_env(
+            base.clone(),
+            &[("COMPOSE_FILE", "docker/docker-compose.yml")]
+        )),
+        EnvChoice::FilesGiven
+    );
+    t.write("devctl.yaml", "default_environment: dev\n");
+    let (r, c) = resolve_with_choice(&base).expect("default");
+    assert_eq!(
+        (r.environment.as_deref(), c),
+        (Some("dev"), EnvChoice::Open)
+    );
+    t.write(".env", "DEVCTL_ENV=prod\n");
+    assert_eq!(choice(&base), EnvChoice::Named);
+}
