@@ -29,6 +29,13 @@
 //!   every event also triggers a re-inspect of the container, whose result follows as a
 //!   second `Changed` when it adds anything (probe log, OOM flag, restart count, times…).
 //!   `Changed` is sent only when something actually changed.
+//! - Health checks stay current on every probe run, not only when the status flips: the end
+//!   of each probe's exec (`exec_die`) re-inspects a container whose health is `starting` or
+//!   `unhealthy`, whose failing streak is not 0, or whose probe just failed (see
+//!   [`wants_probe_refresh`]); the passing probes of a healthy container cost nothing.
+//!   These re-inspects wait [`PROBE_SETTLE`] (the Engine records the result just after the
+//!   exec ends), retry at most twice when the result is not there yet, and run at most once
+//!   per [`PROBE_MIN_GAP`] per container.
 //! - When the connection or the event stream drops: one `Disconnected` per outage, then
 //!   reconnect attempts with back-off (0.1 s doubling to 2 s), forever, until the receiver is
 //!   dropped or the task is aborted.
@@ -46,7 +53,9 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 
 use super::connect::{CONNECT_TIMEOUT, describe_error};
-use super::events::{Hint, apply_fact, event_filters, hint_from_event};
+use super::events::{
+    Hint, apply_fact, event_filters, hint_from_event, probe_landed, wants_probe_refresh,
+};
 use super::model::{Container, ContainerState, ProjectSnapshot, ServiceStatus, Usage};
 use super::snapshot;
 use super::stats::usage_stream;
@@ -76,6 +85,27 @@ pub enum WatchMsg {
 
 const BACKOFF_MIN: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(2);
+
+/// How long after a probe's `exec_die` its container is re-inspected.
+pub const PROBE_SETTLE: Duration = Duration::from_millis(100);
+/// The least time between two probe re-inspects of one container.
+pub const PROBE_MIN_GAP: Duration = Duration::from_millis(500);
+/// When a probe's result is not in the inspect yet: wait this long, at most this often.
+const PROBE_RETRY: Duration = Duration::from_millis(300);
+const PROBE_RETRIES: u8 = 2;
+
+/// The probe re-inspects of one container (see the module documentation).
+#[derive(Debug, Default)]
+struct ProbeRefresh {
+    /// When the last one was issued.
+    last: Option<tokio::time::Instant>,
+    /// A timer is running; when it fires, `hint` is re-inspected.
+    due: bool,
+    /// The newest `exec_die`.
+    hint: Option<Hint>,
+    /// Retries used for `hint`.
+    tries: u8,
+}
 
 /// Start watching `project`. See the module documentation for the protocol.
 pub fn spawn_watch(
@@ -111,6 +141,10 @@ struct Watcher {
     inspects: HashMap<String, u64>,
     itx: UnboundedSender<Inspected>,
     irx: UnboundedReceiver<Inspected>,
+    /// Probe re-inspects per container id, and their timers' channel.
+    probes: HashMap<String, ProbeRefresh>,
+    dtx: UnboundedSender<String>,
+    drx: UnboundedReceiver<String>,
 }
 
 /// The answer of a background re-inspect.
@@ -138,6 +172,7 @@ impl Watcher {
     ) -> Watcher {
         let (utx, urx) = unbounded_channel();
         let (itx, irx) = unbounded_channel();
+        let (dtx, drx) = unbounded_channel();
         Watcher {
             docker,
             name: project.resolved.name.clone(),
@@ -152,6 +187,9 @@ impl Watcher {
             inspects: HashMap::new(),
             itx,
             irx,
+            probes: HashMap::new(),
+            dtx,
+            drx,
         }
     }
 
@@ -218,6 +256,7 @@ impl Watcher {
         }
         self.snap = Some(snap);
         self.inspects.clear(); // answers of the previous session are stale
+        self.probes.clear();
         self.sync_stats();
         if let Err(e) = self.send_snapshot() {
             return (e, true);
@@ -240,6 +279,7 @@ impl Watcher {
                         return (e, true);
                     }
                 }
+                Some(id) = self.drx.recv() => self.probe_due(&id),
                 Some((id, usage)) = self.urx.recv() => {
                     if let Err(e) = self.usage(id, usage) {
                         return (e, true);
@@ -262,6 +302,18 @@ impl Watcher {
     /// answers only after tearing a dying container down; its stats stream, which is only
     /// aborted) may delay forwarding what the event states.
     fn hint(&mut self, h: Hint) -> Result<(), End> {
+        if h.action == "exec_die" {
+            let wanted = self
+                .container(&h.container_id)
+                .is_some_and(|c| wants_probe_refresh(c, &h));
+            if wanted {
+                self.schedule_probe(h, false);
+            }
+            return Ok(());
+        }
+        if h.action == "destroy" {
+            self.probes.remove(&h.container_id);
+        }
         let fast = self.snap.as_mut().and_then(|snap| {
             if h.action == "destroy" {
                 return upsert(snap, &h.container_id, None);
@@ -274,6 +326,65 @@ impl Watcher {
         if let Some(idx) = fast {
             self.publish(idx, &h)?;
         }
+        self.reinspect(h);
+        Ok(())
+    }
+
+    fn container(&self, id: &str) -> Option<&Container> {
+        self.snap
+            .iter()
+            .flat_map(|s| s.services.iter())
+            .flat_map(|s| s.containers.iter())
+            .find(|c| c.id == id)
+    }
+
+    /// Re-inspect a container after a probe's `exec_die` (or retry one whose result was not
+    /// recorded yet), no sooner than [`PROBE_SETTLE`] (retry: `PROBE_RETRY`) from now and
+    /// [`PROBE_MIN_GAP`] from the last one. A timer already running takes the newer hint.
+    fn schedule_probe(&mut self, h: Hint, retry: bool) {
+        let e = self.probes.entry(h.container_id.clone()).or_default();
+        if e.due {
+            // The running timer will look at the newest probe (a retry's hint is older).
+            if !retry {
+                e.hint = Some(h);
+                e.tries = 0;
+            }
+            return;
+        }
+        if !retry {
+            e.tries = 0;
+        }
+        e.hint = Some(h.clone());
+        e.due = true;
+        let now = tokio::time::Instant::now();
+        let mut at = now + if retry { PROBE_RETRY } else { PROBE_SETTLE };
+        if let Some(last) = e.last {
+            at = at.max(last + PROBE_MIN_GAP);
+        }
+        let (dtx, id) = (self.dtx.clone(), h.container_id);
+        tokio::spawn(async move {
+            tokio::time::sleep_until(at).await;
+            let _ = dtx.send(id);
+        });
+    }
+
+    /// A probe timer fired.
+    fn probe_due(&mut self, id: &str) {
+        let Some(e) = self.probes.get_mut(id) else {
+            return; // a timer of an earlier session
+        };
+        if !e.due {
+            return;
+        }
+        e.due = false;
+        e.last = Some(tokio::time::Instant::now());
+        if let Some(h) = e.hint.clone() {
+            self.reinspect(h);
+        }
+    }
+
+    /// Inspect the container of `h` in the background; the answer comes back through `irx`.
+    fn reinspect(&mut self, h: Hint) {
         let seq = self.inspects.entry(h.container_id.clone()).or_insert(0);
         *seq += 1;
         let (seq, docker, name, itx) = (
@@ -290,7 +401,6 @@ impl Watcher {
                 result: r,
             });
         });
-        Ok(())
     }
 
     /// A re-inspect came back: apply it unless a newer one for that container is under way.
@@ -310,8 +420,21 @@ impl Watcher {
         let Some(snap) = self.snap.as_mut() else {
             return Ok(());
         };
+        // A probe's result can lag its `exec_die` by a moment: look again, a bounded number
+        // of times.
+        let early = i.hint.action == "exec_die"
+            && fresh
+                .as_ref()
+                .is_some_and(|c| !probe_landed(c, &i.hint));
         if let Some(idx) = upsert(snap, &i.hint.container_id, fresh) {
             self.publish(idx, &i.hint)?;
+        }
+        if early {
+            let e = self.probes.entry(i.hint.container_id.clone()).or_default();
+            if e.tries < PROBE_RETRIES {
+                e.tries += 1;
+                self.schedule_probe(i.hint, true);
+            }
         }
         Ok(())
     }
