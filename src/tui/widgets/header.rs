@@ -78,9 +78,17 @@ impl Widget for &Header<'_> {
         if let Some(c) = &v.context {
             facts.push(format!("context {c}"));
         }
+        // Whole facts only: the ones that do not fit are left out (context first).
+        let mut width = Line::from(first.clone()).width();
         for f in facts {
+            let f = visible(&f).into_owned();
+            let w = 3 + unicode_width::UnicodeWidthStr::width(f.as_str());
+            if width + w > usize::from(area.width) {
+                break;
+            }
+            width += w;
             first.push(sep.clone());
-            first.push(Span::raw(visible(&f).into_owned()));
+            first.push(Span::raw(f));
         }
         let files: Vec<String> = m
             .info
@@ -88,9 +96,13 @@ impl Widget for &Header<'_> {
             .iter()
             .map(|f| rel(f, &m.info.project_dir))
             .collect();
+        let room = usize::from(area.width).saturating_sub(6);
         let mut second = vec![
             Span::styled("files ", dim),
-            Span::raw(visible(&files.join(" → ")).into_owned()),
+            Span::raw(crate::tui::text::ellipsize(
+                &visible(&files.join(" → ")),
+                room,
+            )),
         ];
         if m.read_only_flag == ReadOnly::Flag || m.info.protected {
             second.push(Span::styled("   mutating keys disabled", dim));
