@@ -185,14 +185,21 @@ fn failing_streak_advances_with_every_probe_and_after_a_restart() {
     .expect("the text line of streak 6, with its probe's output");
 
     // Restart: the streak starts again from the Engine's own count, never `failing streak 0`.
-    assert!(stack.compose(&["restart", "-t", "0", "sick"]).status.success());
+    assert!(
+        stack
+            .compose(&["restart", "-t", "0", "sick"])
+            .status
+            .success()
+    );
     text.wait_for("text: restarted", WITHIN, |l| {
         l.contains("sick#1  running, health: starting")
     })
     .expect("the restart's start line");
-    text.wait_for("text: unhealthy again, streak 4", Duration::from_secs(60), |l| {
-        streak(l).is_some_and(|n| n >= 4) && l.contains("running, unhealthy")
-    })
+    text.wait_for(
+        "text: unhealthy again, streak 4",
+        Duration::from_secs(60),
+        |l| streak(l).is_some_and(|n| n >= 4) && l.contains("running, unhealthy"),
+    )
     .expect("the streak advancing after the restart");
     let after: Vec<&String> = text
         .seen
@@ -208,7 +215,11 @@ fn failing_streak_advances_with_every_probe_and_after_a_restart() {
         }
     }
     assert!(
-        after.iter().filter(|l| l.contains("running, unhealthy")).count() >= 3,
+        after
+            .iter()
+            .filter(|l| l.contains("running, unhealthy"))
+            .count()
+            >= 3,
         "{after:#?}"
     );
     assert!(js.still_running() && text.still_running());

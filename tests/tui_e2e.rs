@@ -455,7 +455,10 @@ services:
         let n = number_after(row(&s, "sick"), "failing ×")
             .unwrap_or_else(|| panic!("no streak on the row of sick:\n{s}"));
         let after = engine_streak();
-        assert!(n <= after, "the screen ({n}) is ahead of the Engine ({after}):\n{s}");
+        assert!(
+            n <= after,
+            "the screen ({n}) is ahead of the Engine ({after}):\n{s}"
+        );
         if let Some(&(_, due)) = engine.iter().rev().find(|(t0, _)| *t0 + INTERVAL <= at) {
             assert!(
                 n >= due,
@@ -473,7 +476,10 @@ services:
         std::thread::sleep(Duration::from_millis(150));
     }
     shown.dedup();
-    assert!(shown.len() >= 10, "the screen followed every probe: {shown:?}");
+    assert!(
+        shown.len() >= 10,
+        "the screen followed every probe: {shown:?}"
+    );
 
     // Details: the newest probe's output, still following.
     t.press_until("j", "▶sick", Duration::from_secs(1), 5);

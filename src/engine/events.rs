@@ -427,15 +427,17 @@ mod tests {
         stopped.state = ContainerState::Exited;
         assert!(!wants_probe_refresh(&stopped, &fail));
         // Only `exec_die`.
-        assert!(!wants_probe_refresh(&c(Health::Unhealthy, 3), &hint("die", Some(1))));
+        assert!(!wants_probe_refresh(
+            &c(Health::Unhealthy, 3),
+            &hint("die", Some(1))
+        ));
     }
 
     #[test]
     fn probe_landed_compares_the_newest_end_with_the_event() {
         let h = hint_from_event(&exec_die("1"), "p").expect("hint");
-        let at = |nanos: i64| {
-            chrono::DateTime::from_timestamp_nanos(h.time_nano + nanos).to_rfc3339()
-        };
+        let at =
+            |nanos: i64| chrono::DateTime::from_timestamp_nanos(h.time_nano + nanos).to_rfc3339();
         let with_end = |end: Option<String>| Container {
             probes: vec![crate::engine::model::Probe {
                 end,
@@ -443,9 +445,18 @@ mod tests {
             }],
             ..Container::default()
         };
-        assert!(probe_landed(&with_end(Some(at(2_000_000))), &h), "ended after");
-        assert!(probe_landed(&with_end(Some(at(-6_000_000))), &h), "timed out");
-        assert!(!probe_landed(&with_end(Some(at(-1_100_000_000))), &h), "older");
+        assert!(
+            probe_landed(&with_end(Some(at(2_000_000))), &h),
+            "ended after"
+        );
+        assert!(
+            probe_landed(&with_end(Some(at(-6_000_000))), &h),
+            "timed out"
+        );
+        assert!(
+            !probe_landed(&with_end(Some(at(-1_100_000_000))), &h),
+            "older"
+        );
         assert!(!probe_landed(&Container::default(), &h), "no probe yet");
         let mut untimed = h.clone();
         untimed.time_nano = 0;

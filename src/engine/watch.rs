@@ -423,9 +423,7 @@ impl Watcher {
         // A probe's result can lag its `exec_die` by a moment: look again, a bounded number
         // of times.
         let early = i.hint.action == "exec_die"
-            && fresh
-                .as_ref()
-                .is_some_and(|c| !probe_landed(c, &i.hint));
+            && fresh.as_ref().is_some_and(|c| !probe_landed(c, &i.hint));
         if let Some(idx) = upsert(snap, &i.hint.container_id, fresh) {
             self.publish(idx, &i.hint)?;
         }

@@ -145,7 +145,10 @@ fn health_flip_and_kill_each_print_one_line() {
         now(),
     );
     assert_eq!(l.len(), 1, "{l:?}");
-    assert!(l[0].contains("(failing streak 3): exit 1 probe 3b says no"), "{l:?}");
+    assert!(
+        l[0].contains("(failing streak 3): exit 1 probe 3b says no"),
+        "{l:?}"
+    );
     let mut dead = c("a", "api", ContainerState::Exited, Health::None);
     dead.exit_code = Some(137);
     let l = p.on(
