@@ -130,7 +130,8 @@ impl Widget for &Footer<'_> {
                 Level::Warn => Style::new().fg(t.starting).add_modifier(Modifier::BOLD),
                 Level::Error => Style::new().fg(t.unhealthy).add_modifier(Modifier::BOLD),
             };
-            Line::from(Span::styled(visible(&f.text).into_owned(), style))
+            let text = crate::tui::text::ellipsize(&visible(&f.text), usize::from(area.width));
+            Line::from(Span::styled(text, style))
         } else {
             let mut spans = Vec::new();
             if m.read_only_reason().is_some() {

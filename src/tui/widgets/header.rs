@@ -59,10 +59,19 @@ impl Widget for &Header<'_> {
         first.push(match &m.connection {
             Connection::Connecting => Span::styled("○ connecting…", Style::new().fg(t.starting)),
             Connection::Connected => Span::styled("● connected", Style::new().fg(t.healthy)),
-            Connection::Disconnected { reason } => Span::styled(
-                format!("✕ DISCONNECTED: {} (retrying)", visible(reason)),
-                Style::new().fg(t.unhealthy).add_modifier(Modifier::BOLD),
-            ),
+            Connection::Disconnected { reason } => {
+                // The reason gives way (with `…`) so that "(retrying)" stays on screen.
+                let room = usize::from(area.width)
+                    .saturating_sub(Line::from(first.clone()).width() + 28)
+                    .max(8);
+                Span::styled(
+                    format!(
+                        "✕ DISCONNECTED: {} (retrying)",
+                        crate::tui::text::ellipsize(&visible(reason), room)
+                    ),
+                    Style::new().fg(t.unhealthy).add_modifier(Modifier::BOLD),
+                )
+            }
         });
         let v = &m.versions;
         let mut facts = Vec::new();

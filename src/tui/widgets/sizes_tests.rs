@@ -69,3 +69,24 @@ fn the_all_services_row_is_never_cut() {
     let text = buffer_text(&render_model(&m));
     assert!(text.contains("1 starting "), "{text}");
 }
+
+/// A long disconnection reason gives way, `(retrying)` stays; a long flash ends with `…`.
+#[test]
+fn long_reasons_and_messages_end_with_an_ellipsis() {
+    let mut m = fixtures::realistic_model(80, 24);
+    m.connection = crate::tui::model::Connection::Disconnected {
+        reason: "error trying to connect: No such file or directory (os error 2) at \
+                 /var/run/docker.sock"
+            .into(),
+    };
+    m.flash = Some(crate::tui::model::Flash {
+        text: "READ-ONLY: `u` (up) is disabled because the environment prod is protected \
+               in devctl.yaml"
+            .into(),
+        level: crate::tui::model::Level::Warn,
+    });
+    let text = buffer_text(&render_model(&m));
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].ends_with("… (retrying)"), "{}", lines[0]);
+    assert!(lines[23].ends_with('…'), "{}", lines[23]);
+}
