@@ -33,9 +33,9 @@
 //!   of each probe's exec (`exec_die`) re-inspects a container whose health is `starting` or
 //!   `unhealthy`, whose failing streak is not 0, or whose probe just failed (see
 //!   [`wants_probe_refresh`]); the passing probes of a healthy container cost nothing.
-//!   These re-inspects wait [`PROBE_SETTLE`] (the Engine records the result just after the
-//!   exec ends), retry at most twice when the result is not there yet, and run at most once
-//!   per [`PROBE_MIN_GAP`] per container.
+//!   These re-inspects wait [`probes::PROBE_SETTLE`] (the Engine records the result just
+//!   after the exec ends), retry at most twice when the result is not there yet, and run at
+//!   most once per [`probes::PROBE_MIN_GAP`] per container.
 //! - When the connection or the event stream drops: one `Disconnected` per outage, then
 //!   reconnect attempts with back-off (0.1 s doubling to 2 s), forever, until the receiver is
 //!   dropped or the task is aborted.
@@ -60,6 +60,9 @@ use super::model::{Container, ContainerState, ProjectSnapshot, ServiceStatus, Us
 use super::snapshot;
 use super::stats::usage_stream;
 use crate::project::LoadedProject;
+use probes::ProbeTimers;
+
+pub mod probes;
 
 /// What the watcher tells its consumer.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,27 +88,6 @@ pub enum WatchMsg {
 
 const BACKOFF_MIN: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(2);
-
-/// How long after a probe's `exec_die` its container is re-inspected.
-pub const PROBE_SETTLE: Duration = Duration::from_millis(100);
-/// The least time between two probe re-inspects of one container.
-pub const PROBE_MIN_GAP: Duration = Duration::from_millis(500);
-/// When a probe's result is not in the inspect yet: wait this long, at most this often.
-const PROBE_RETRY: Duration = Duration::from_millis(300);
-const PROBE_RETRIES: u8 = 2;
-
-/// The probe re-inspects of one container (see the module documentation).
-#[derive(Debug, Default)]
-struct ProbeRefresh {
-    /// When the last one was issued.
-    last: Option<tokio::time::Instant>,
-    /// A timer is running; when it fires, `hint` is re-inspected.
-    due: bool,
-    /// The newest `exec_die`.
-    hint: Option<Hint>,
-    /// Retries used for `hint`.
-    tries: u8,
-}
 
 /// Start watching `project`. See the module documentation for the protocol.
 pub fn spawn_watch(
@@ -141,10 +123,8 @@ struct Watcher {
     inspects: HashMap<String, u64>,
     itx: UnboundedSender<Inspected>,
     irx: UnboundedReceiver<Inspected>,
-    /// Probe re-inspects per container id, and their timers' channel.
-    probes: HashMap<String, ProbeRefresh>,
-    dtx: UnboundedSender<String>,
-    drx: UnboundedReceiver<String>,
+    /// Probe re-inspects (see [`probes`]).
+    probes: ProbeTimers,
 }
 
 /// The answer of a background re-inspect.
@@ -172,7 +152,6 @@ impl Watcher {
     ) -> Watcher {
         let (utx, urx) = unbounded_channel();
         let (itx, irx) = unbounded_channel();
-        let (dtx, drx) = unbounded_channel();
         Watcher {
             docker,
             name: project.resolved.name.clone(),
@@ -187,9 +166,7 @@ impl Watcher {
             inspects: HashMap::new(),
             itx,
             irx,
-            probes: HashMap::new(),
-            dtx,
-            drx,
+            probes: ProbeTimers::default(),
         }
     }
 
@@ -279,7 +256,11 @@ impl Watcher {
                         return (e, true);
                     }
                 }
-                Some(id) = self.drx.recv() => self.probe_due(&id),
+                Some(id) = self.probes.fired() => {
+                    if let Some(h) = self.probes.take_due(&id) {
+                        self.reinspect(h);
+                    }
+                }
                 Some((id, usage)) = self.urx.recv() => {
                     if let Err(e) = self.usage(id, usage) {
                         return (e, true);
@@ -307,12 +288,12 @@ impl Watcher {
                 .container(&h.container_id)
                 .is_some_and(|c| wants_probe_refresh(c, &h));
             if wanted {
-                self.schedule_probe(h, false);
+                self.probes.probe_ended(h);
             }
             return Ok(());
         }
         if h.action == "destroy" {
-            self.probes.remove(&h.container_id);
+            self.probes.forget(&h.container_id);
         }
         let fast = self.snap.as_mut().and_then(|snap| {
             if h.action == "destroy" {
@@ -336,51 +317,6 @@ impl Watcher {
             .flat_map(|s| s.services.iter())
             .flat_map(|s| s.containers.iter())
             .find(|c| c.id == id)
-    }
-
-    /// Re-inspect a container after a probe's `exec_die` (or retry one whose result was not
-    /// recorded yet), no sooner than [`PROBE_SETTLE`] (retry: `PROBE_RETRY`) from now and
-    /// [`PROBE_MIN_GAP`] from the last one. A timer already running takes the newer hint.
-    fn schedule_probe(&mut self, h: Hint, retry: bool) {
-        let e = self.probes.entry(h.container_id.clone()).or_default();
-        if e.due {
-            // The running timer will look at the newest probe (a retry's hint is older).
-            if !retry {
-                e.hint = Some(h);
-                e.tries = 0;
-            }
-            return;
-        }
-        if !retry {
-            e.tries = 0;
-        }
-        e.hint = Some(h.clone());
-        e.due = true;
-        let now = tokio::time::Instant::now();
-        let mut at = now + if retry { PROBE_RETRY } else { PROBE_SETTLE };
-        if let Some(last) = e.last {
-            at = at.max(last + PROBE_MIN_GAP);
-        }
-        let (dtx, id) = (self.dtx.clone(), h.container_id);
-        tokio::spawn(async move {
-            tokio::time::sleep_until(at).await;
-            let _ = dtx.send(id);
-        });
-    }
-
-    /// A probe timer fired.
-    fn probe_due(&mut self, id: &str) {
-        let Some(e) = self.probes.get_mut(id) else {
-            return; // a timer of an earlier session
-        };
-        if !e.due {
-            return;
-        }
-        e.due = false;
-        e.last = Some(tokio::time::Instant::now());
-        if let Some(h) = e.hint.clone() {
-            self.reinspect(h);
-        }
     }
 
     /// Inspect the container of `h` in the background; the answer comes back through `irx`.
@@ -428,11 +364,7 @@ impl Watcher {
             self.publish(idx, &i.hint)?;
         }
         if early {
-            let e = self.probes.entry(i.hint.container_id.clone()).or_default();
-            if e.tries < PROBE_RETRIES {
-                e.tries += 1;
-                self.schedule_probe(i.hint, true);
-            }
+            self.probes.retry(i.hint);
         }
         Ok(())
     }
