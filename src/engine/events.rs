@@ -2,6 +2,12 @@
 //!
 //! Events are never trusted as state: every hint triggers a re-inspect of the container,
 //! and every (re)connect a full resync.
+//!
+//! Health checks: the Engine (20.10 and later) emits `health_status: …` only when the status
+//! changes, but every probe run is an exec of the container, and emits `exec_create`,
+//! `exec_start` and `exec_die` (with `exitCode`). `exec_die` is the hint that a probe ran;
+//! [`wants_probe_refresh`] decides, without asking the Engine, whether it can have changed
+//! anything devctl shows (so a healthy stack costs nothing).
 
 use std::collections::HashMap;
 
@@ -27,7 +33,12 @@ pub const WATCHED_ACTIONS: &[&str] = &[
     "rename",
     // Prefix match on the Engine side: `health_status: healthy`, `…: unhealthy`, `…: starting`.
     "health_status",
+    // The end of an exec: every health-check probe is one (see the module documentation).
+    "exec_die",
 ];
+
+/// Docker's default `retries` of a health check.
+const DEFAULT_RETRIES: u64 = 3;
 
 /// Engine-side filters for the project's container events.
 pub fn event_filters(project: &str) -> HashMap<String, Vec<String>> {
@@ -55,7 +66,8 @@ pub struct Hint {
 }
 
 /// Turn an event into a hint when it concerns a service container of `project` and an
-/// action that can change its state (exec events and one-offs are ignored).
+/// action that can change its state (one-offs, `exec_create` and `exec_start` are ignored;
+/// `exec_die` is kept: it ends every health-check probe).
 pub fn hint_from_event(ev: &EventMessage, project: &str) -> Option<Hint> {
     if ev
         .typ
@@ -108,6 +120,8 @@ pub fn apply_fact(c: &mut Container, h: &Hint) -> bool {
             if base == "start" {
                 c.exit_code = None;
                 c.state_error = None;
+                // The Engine starts every run's health from scratch (it keeps the log).
+                c.failing_streak = 0;
                 c.health = if c.healthcheck.is_some() {
                     Health::Starting
                 } else {
@@ -123,16 +137,62 @@ pub fn apply_fact(c: &mut Container, h: &Hint) -> bool {
         "pause" => c.state = ContainerState::Paused,
         "health_status" => {
             let status = h.action.split_once(':').map_or("", |(_, s)| s.trim());
-            c.health = match status {
-                "healthy" => Health::Healthy,
-                "unhealthy" => Health::Unhealthy,
-                "starting" => Health::Starting,
-                _ => c.health,
-            };
+            match status {
+                "healthy" => {
+                    c.health = Health::Healthy;
+                    c.failing_streak = 0;
+                }
+                // The Engine turns a container unhealthy when its failing streak reaches
+                // `retries`: that much the event states, before the re-inspect says more.
+                "unhealthy" => {
+                    if c.health != Health::Unhealthy {
+                        let retries = c
+                            .healthcheck
+                            .as_ref()
+                            .and_then(|h| h.retries)
+                            .unwrap_or(DEFAULT_RETRIES);
+                        c.failing_streak = c.failing_streak.max(retries);
+                    }
+                    c.health = Health::Unhealthy;
+                }
+                "starting" => c.health = Health::Starting,
+                _ => {}
+            }
         }
         _ => {}
     }
     *c != before
+}
+
+/// Whether an `exec_die` can have changed what devctl shows about `c`: true when its health
+/// is `starting` or `unhealthy`, when its failing streak is not 0 (a pass resets it), or when
+/// the exec failed (a healthy container's probe starting to fail). False for every other
+/// action, and for the passing probes of a healthy container: those cost nothing.
+pub fn wants_probe_refresh(c: &Container, h: &Hint) -> bool {
+    if h.action != "exec_die" || c.state != ContainerState::Running {
+        return false;
+    }
+    matches!(c.health, Health::Starting | Health::Unhealthy)
+        || c.failing_streak > 0
+        || h.exit_code.is_some_and(|e| e != 0)
+}
+
+/// How far before its `exec_die` a probe's recorded end may lie (a probe that times out
+/// is recorded a few milliseconds before the Engine kills its exec).
+const PROBE_END_SLACK_NANOS: i64 = 500_000_000;
+
+/// Whether `c`'s health log already holds the probe whose exec ended with `h` (the Engine
+/// records the result just after the exec's `exec_die`, so an inspect can come too early).
+/// True when unknown (no event time), so a caller never retries forever.
+pub fn probe_landed(c: &Container, h: &Hint) -> bool {
+    if h.time_nano <= 0 {
+        return true;
+    }
+    let end = c
+        .last_probe()
+        .and_then(|p| p.end)
+        .and_then(|t| t.timestamp_nanos_opt());
+    end.is_some_and(|e| e >= h.time_nano - PROBE_END_SLACK_NANOS)
 }
 
 #[cfg(test)]
@@ -161,7 +221,12 @@ mod tests {
         assert_eq!(count("kill"), 1);
         assert!(hints.contains(&("health_status: unhealthy".into(), Some("sick".into()))));
         assert!(hints.contains(&("health_status: healthy".into(), Some("web".into()))));
-        assert!(hints.iter().all(|(a, _)| !a.starts_with("exec_")));
+        // Of the exec events only `exec_die` (the end of a probe or of `docker exec`).
+        assert!(
+            hints
+                .iter()
+                .all(|(a, _)| !a.starts_with("exec_create") && !a.starts_with("exec_start"))
+        );
         // The container created by `docker run` with only the project label has no service.
         assert!(hints.contains(&("destroy".into(), None)));
     }
@@ -290,6 +355,135 @@ mod tests {
         assert_eq!((c.state, c.exit_code), (ContainerState::Exited, Some(143)));
     }
 
+    /// The shape Engine 20.10 sends at the end of a health-check probe (captured).
+    fn exec_die(exit: &str) -> EventMessage {
+        serde_json::from_value(serde_json::json!({
+            "Type": "container",
+            "Action": "exec_die",
+            "Actor": {
+                "ID": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                "Attributes": {
+                    "com.docker.compose.project": "p",
+                    "com.docker.compose.oneoff": "False",
+                    "com.docker.compose.service": "sick",
+                    "execID": "66fd5ec1b2802c55bbc6a611a7242e43e4ff423ca39249c3c47adb3554aa0bec",
+                    "exitCode": exit,
+                    "image": "devctl-test/busybox:latest",
+                    "name": "p-sick-1"
+                }
+            },
+            "scope": "local",
+            "time": 1_796_662_572,
+            "timeNano": 1_796_662_572_124_497_656_i64
+        }))
+        .expect("event json")
+    }
+
+    #[test]
+    fn exec_die_is_a_hint_with_its_exit_code() {
+        let h = hint_from_event(&exec_die("1"), "p").expect("hint");
+        assert_eq!(h.action, "exec_die");
+        assert_eq!(h.exit_code, Some(1));
+        assert_eq!(h.service.as_deref(), Some("sick"));
+        assert_eq!(h.time_nano, 1_796_662_572_124_497_656);
+        // It states nothing by itself.
+        let mut c = Container {
+            state: ContainerState::Running,
+            health: Health::Unhealthy,
+            failing_streak: 4,
+            ..Container::default()
+        };
+        assert!(!apply_fact(&mut c, &h));
+    }
+
+    #[test]
+    fn probe_refresh_only_where_health_can_move() {
+        let c = |health, streak| Container {
+            state: ContainerState::Running,
+            health,
+            failing_streak: streak,
+            healthcheck: Some(Default::default()),
+            ..Container::default()
+        };
+        let pass = hint_from_event(&exec_die("0"), "p").expect("hint");
+        let fail = hint_from_event(&exec_die("1"), "p").expect("hint");
+        let cases = [
+            (c(Health::Healthy, 0), &pass, false),
+            (c(Health::Healthy, 0), &fail, true),
+            (c(Health::Healthy, 2), &pass, true),
+            (c(Health::Starting, 0), &pass, true),
+            (c(Health::Unhealthy, 7), &fail, true),
+            (c(Health::None, 0), &pass, false),
+        ];
+        for (x, h, want) in cases {
+            assert_eq!(wants_probe_refresh(&x, h), want, "{x:?} {h:?}");
+        }
+        let mut stopped = c(Health::Unhealthy, 3);
+        stopped.state = ContainerState::Exited;
+        assert!(!wants_probe_refresh(&stopped, &fail));
+        // Only `exec_die`.
+        assert!(!wants_probe_refresh(
+            &c(Health::Unhealthy, 3),
+            &hint("die", Some(1))
+        ));
+    }
+
+    #[test]
+    fn probe_landed_compares_the_newest_end_with_the_event() {
+        let h = hint_from_event(&exec_die("1"), "p").expect("hint");
+        let at = |nanos: i64| chrono::DateTime::from_timestamp_nanos(h.time_nano + nanos);
+        let with_end = |end: Option<crate::engine::model::Timestamp>| Container {
+            probes: vec![crate::engine::model::Probe {
+                end,
+                ..Default::default()
+            }],
+            ..Container::default()
+        };
+        assert!(
+            probe_landed(&with_end(Some(at(2_000_000))), &h),
+            "ended after"
+        );
+        assert!(
+            probe_landed(&with_end(Some(at(-6_000_000))), &h),
+            "timed out"
+        );
+        assert!(
+            !probe_landed(&with_end(Some(at(-1_100_000_000))), &h),
+            "older"
+        );
+        assert!(!probe_landed(&Container::default(), &h), "no probe yet");
+        let mut untimed = h.clone();
+        untimed.time_nano = 0;
+        assert!(probe_landed(&Container::default(), &untimed));
+    }
+
+    /// After a restart the cached streak is 0 (the Engine resets it); the `unhealthy` event
+    /// itself says the streak reached `retries`.
+    #[test]
+    fn health_events_state_the_streak() {
+        let mut c = Container {
+            state: ContainerState::Running,
+            health: Health::Starting,
+            healthcheck: Some(crate::engine::model::HealthcheckSpec {
+                retries: Some(2),
+                ..Default::default()
+            }),
+            ..Container::default()
+        };
+        assert!(apply_fact(&mut c, &hint("health_status: unhealthy", None)));
+        assert_eq!((c.health, c.failing_streak), (Health::Unhealthy, 2));
+        c.failing_streak = 9; // a newer inspect knows better: kept
+        apply_fact(&mut c, &hint("health_status: unhealthy", None));
+        assert_eq!(c.failing_streak, 9);
+        assert!(apply_fact(&mut c, &hint("start", None)));
+        assert_eq!((c.health, c.failing_streak), (Health::Starting, 0));
+        c.healthcheck = Some(Default::default()); // no retries: Docker's default 3
+        apply_fact(&mut c, &hint("health_status: unhealthy", None));
+        assert_eq!(c.failing_streak, 3);
+        apply_fact(&mut c, &hint("health_status: healthy", None));
+        assert_eq!((c.health, c.failing_streak), (Health::Healthy, 0));
+    }
+
     #[test]
     fn filters_cover_type_project_and_actions() {
         let f = event_filters("p");
@@ -297,5 +491,6 @@ mod tests {
         assert!(f["label"].contains(&"com.docker.compose.project=p".to_string()));
         assert!(f["event"].contains(&"health_status".to_string()));
         assert!(f["event"].contains(&"die".to_string()));
+        assert!(f["event"].contains(&"exec_die".to_string()));
     }
 }

@@ -29,6 +29,13 @@
 //!   every event also triggers a re-inspect of the container, whose result follows as a
 //!   second `Changed` when it adds anything (probe log, OOM flag, restart count, times…).
 //!   `Changed` is sent only when something actually changed.
+//! - Health checks stay current on every probe run, not only when the status flips: the end
+//!   of each probe's exec (`exec_die`) re-inspects a container whose health is `starting` or
+//!   `unhealthy`, whose failing streak is not 0, or whose probe just failed (see
+//!   [`wants_probe_refresh`]); the passing probes of a healthy container cost nothing.
+//!   These re-inspects wait [`probes::PROBE_SETTLE`] (the Engine records the result just
+//!   after the exec ends), retry at most twice when the result is not there yet, and run at
+//!   most once per [`probes::PROBE_MIN_GAP`] per container.
 //! - When the connection or the event stream drops: one `Disconnected` per outage, then
 //!   reconnect attempts with back-off (0.1 s doubling to 2 s), forever, until the receiver is
 //!   dropped or the task is aborted.
@@ -46,11 +53,16 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 
 use super::connect::{CONNECT_TIMEOUT, describe_error};
-use super::events::{Hint, apply_fact, event_filters, hint_from_event};
+use super::events::{
+    Hint, apply_fact, event_filters, hint_from_event, probe_landed, wants_probe_refresh,
+};
 use super::model::{Container, ContainerState, ProjectSnapshot, ServiceStatus, Usage};
 use super::snapshot;
 use super::stats::usage_stream;
 use crate::project::LoadedProject;
+use probes::ProbeTimers;
+
+pub mod probes;
 
 /// What the watcher tells its consumer.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,6 +123,8 @@ struct Watcher {
     inspects: HashMap<String, u64>,
     itx: UnboundedSender<Inspected>,
     irx: UnboundedReceiver<Inspected>,
+    /// Probe re-inspects (see [`probes`]).
+    probes: ProbeTimers,
 }
 
 /// The answer of a background re-inspect.
@@ -152,6 +166,7 @@ impl Watcher {
             inspects: HashMap::new(),
             itx,
             irx,
+            probes: ProbeTimers::default(),
         }
     }
 
@@ -218,6 +233,7 @@ impl Watcher {
         }
         self.snap = Some(snap);
         self.inspects.clear(); // answers of the previous session are stale
+        self.probes.clear();
         self.sync_stats();
         if let Err(e) = self.send_snapshot() {
             return (e, true);
@@ -238,6 +254,11 @@ impl Watcher {
                 Some(i) = self.irx.recv() => {
                     if let Err(e) = self.inspected(i) {
                         return (e, true);
+                    }
+                }
+                Some(id) = self.probes.fired() => {
+                    if let Some(h) = self.probes.take_due(&id) {
+                        self.reinspect(h);
                     }
                 }
                 Some((id, usage)) = self.urx.recv() => {
@@ -262,6 +283,18 @@ impl Watcher {
     /// answers only after tearing a dying container down; its stats stream, which is only
     /// aborted) may delay forwarding what the event states.
     fn hint(&mut self, h: Hint) -> Result<(), End> {
+        if h.action == "exec_die" {
+            let wanted = self
+                .container(&h.container_id)
+                .is_some_and(|c| wants_probe_refresh(c, &h));
+            if wanted {
+                self.probes.probe_ended(h);
+            }
+            return Ok(());
+        }
+        if h.action == "destroy" {
+            self.probes.forget(&h.container_id);
+        }
         let fast = self.snap.as_mut().and_then(|snap| {
             if h.action == "destroy" {
                 return upsert(snap, &h.container_id, None);
@@ -274,6 +307,20 @@ impl Watcher {
         if let Some(idx) = fast {
             self.publish(idx, &h)?;
         }
+        self.reinspect(h);
+        Ok(())
+    }
+
+    fn container(&self, id: &str) -> Option<&Container> {
+        self.snap
+            .iter()
+            .flat_map(|s| s.services.iter())
+            .flat_map(|s| s.containers.iter())
+            .find(|c| c.id == id)
+    }
+
+    /// Inspect the container of `h` in the background; the answer comes back through `irx`.
+    fn reinspect(&mut self, h: Hint) {
         let seq = self.inspects.entry(h.container_id.clone()).or_insert(0);
         *seq += 1;
         let (seq, docker, name, itx) = (
@@ -290,7 +337,6 @@ impl Watcher {
                 result: r,
             });
         });
-        Ok(())
     }
 
     /// A re-inspect came back: apply it unless a newer one for that container is under way.
@@ -310,8 +356,15 @@ impl Watcher {
         let Some(snap) = self.snap.as_mut() else {
             return Ok(());
         };
+        // A probe's result can lag its `exec_die` by a moment: look again, a bounded number
+        // of times.
+        let early = i.hint.action == "exec_die"
+            && fresh.as_ref().is_some_and(|c| !probe_landed(c, &i.hint));
         if let Some(idx) = upsert(snap, &i.hint.container_id, fresh) {
             self.publish(idx, &i.hint)?;
+        }
+        if early {
+            self.probes.retry(i.hint);
         }
         Ok(())
     }

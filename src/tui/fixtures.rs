@@ -211,3 +211,138 @@ pub(crate) fn plan() -> PlanView {
         token: None,
     }
 }
+
+/// A stack shaped like a user's own: several services in different health states, published
+/// ports, long names, CPU/memory figures and log lines; `width`×`height`.
+pub(crate) fn realistic_model(width: u16, height: u16) -> Model {
+    use crate::engine::model::Usage;
+    use crate::tui::msg::{LogLine, Msg};
+    let names = [
+        ("frontend-web", hc(10)),
+        ("backend-api", hc(20)),
+        ("postgres-primary-database", hc(30)),
+        ("redis-cache", hc(5)),
+        ("notification-worker", None),
+        ("db-migrations", None),
+        ("search-indexer", hc(10)),
+        ("mailhog", None),
+    ];
+    let mut info = info();
+    info.name = "acme-shop".into();
+    info.services = names
+        .iter()
+        .map(|(n, h)| ServiceInfo {
+            name: (*n).into(),
+            image: Some("devctl-test/busybox:latest".into()),
+            healthcheck: h.clone(),
+            ..ServiceInfo::default()
+        })
+        .collect();
+    info.services.push(ServiceInfo {
+        name: "debug-tools".into(),
+        profile_disabled: true,
+        profiles: vec!["tools".into()],
+        ..ServiceInfo::default()
+    });
+    let port = |ip: &str, host: u16, to: u16| PublishedPort {
+        host_ip: Some(ip.into()),
+        host_port: Some(host),
+        container_port: to,
+        protocol: "tcp".into(),
+    };
+    let mut web = container("frontend-web", ContainerState::Running, Health::Healthy);
+    web.ports = vec![port("0.0.0.0", 3000, 3000)];
+    let mut api = container("backend-api", ContainerState::Running, Health::Unhealthy);
+    api.failing_streak = 12;
+    api.restart_count = 2;
+    api.ports = vec![port("127.0.0.1", 8080, 9090)];
+    let mut db = container(
+        "postgres-primary-database",
+        ContainerState::Running,
+        Health::Starting,
+    );
+    db.started_at = Some(ago(8));
+    db.ports = vec![port("0.0.0.0", 5432, 5432)];
+    let mut redis = container("redis-cache", ContainerState::Running, Health::Healthy);
+    redis.ports = vec![port("0.0.0.0", 6379, 6379)];
+    let worker = container("notification-worker", ContainerState::Running, Health::None);
+    let mut migrate = container("db-migrations", ContainerState::Exited, Health::None);
+    migrate.exit_code = Some(0);
+    let mut search = container("search-indexer", ContainerState::Exited, Health::None);
+    search.exit_code = Some(137);
+    search.oom_killed = true;
+    let services = vec![
+        status("frontend-web", vec![web]),
+        status("backend-api", vec![api]),
+        status("postgres-primary-database", vec![db]),
+        status("redis-cache", vec![redis]),
+        status("notification-worker", vec![worker]),
+        status("db-migrations", vec![migrate]),
+        status("search-indexer", vec![search]),
+        status("mailhog", vec![]),
+        ServiceStatus {
+            profile_disabled: true,
+            ..status("debug-tools", vec![])
+        },
+    ];
+    let mut m = Model::new(Config::default(), info, now());
+    m.width = width;
+    m.height = height;
+    m.connection = crate::tui::model::Connection::Connected;
+    m.versions = crate::tui::model::Versions {
+        engine: Some("20.10.24".into()),
+        api: Some("1.41".into()),
+        compose: Some("2.40.3".into()),
+        context: Some("default".into()),
+    };
+    m.snapshot = Some(ProjectSnapshot {
+        project: "acme-shop".into(),
+        services,
+    });
+    for (svc, cpu, mem) in [
+        ("frontend-web", 3.2, 88_400_000u64),
+        ("backend-api", 41.7, 312_000_000),
+        ("postgres-primary-database", 12.0, 1_250_000_000),
+        ("redis-cache", 0.4, 9_800_000),
+        ("notification-worker", 0.0, 21_000_000),
+    ] {
+        m.usage.insert(
+            svc.into(),
+            Usage {
+                cpu_percent: cpu,
+                mem_bytes: mem,
+                mem_limit: 0,
+            },
+        );
+        m.history.insert(
+            svc.into(),
+            [cpu / 4.0, cpu / 2.0, cpu, cpu * 1.5, cpu]
+                .into_iter()
+                .collect(),
+        );
+    }
+    let lines = [
+        ("backend-api", "GET /healthz 503 (db not ready)"),
+        (
+            "postgres-primary-database",
+            "database system is starting up",
+        ),
+        ("frontend-web", "compiled successfully in 1.2s"),
+        (
+            "backend-api",
+            "ERROR: connection to postgres-primary-database:5432 refused",
+        ),
+    ];
+    for (i, (s, t)) in lines.iter().enumerate() {
+        crate::tui::update::update(
+            &mut m,
+            Msg::Log(LogLine {
+                service: (*s).into(),
+                timestamp: Some(now() - chrono::Duration::seconds(10 - i as i64)),
+                stderr: t.starts_with("ERROR"),
+                text: (*t).into(),
+            }),
+        );
+    }
+    m
+}

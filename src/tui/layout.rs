@@ -32,9 +32,13 @@ pub fn areas(m: &Model, screen: Rect, services_rows: usize) -> Option<Areas> {
     let header = Rect::new(x0, y0, w, 2);
     let footer = Rect::new(x0, y0 + h - 1, w, 1);
     let body_h = h - 3;
-    // Services: all row + one per service + column header + borders; at most ~45 % of body.
-    let want = services_rows as u16 + 4;
-    let services_h = want.min(body_h * 45 / 100).max(5);
+    // Services: all row + one per service + column header + borders, as long as the logs
+    // keep 40 % of the body (at least 8 rows): at 80×24, a dozen services all show.
+    let want = u16::try_from(services_rows)
+        .unwrap_or(u16::MAX)
+        .saturating_add(4);
+    let logs_min = (body_h * 40 / 100).max(8);
+    let services_h = want.min(body_h.saturating_sub(logs_min)).max(5);
     let rest = body_h - services_h;
     let ops_h = if m.ops.is_empty() {
         0

@@ -151,10 +151,12 @@ pub fn service_row(m: &Model, status: Option<&ServiceStatus>, name: &str, idx: u
     let Some(c) = primary(containers) else {
         if disabled {
             let profiles = info.map(|i| i.profiles.join(",")).unwrap_or_default();
-            row.state = "disabled (profile)".into();
-            if !profiles.is_empty() {
-                row.check = format!("profile {profiles}");
-            }
+            row.state = "disabled".into();
+            row.check = if profiles.is_empty() {
+                "by profile".into()
+            } else {
+                format!("profile {profiles}")
+            };
         } else if m.snapshot.is_none() {
             row.state = "unknown".into();
         } else {

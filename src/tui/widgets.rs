@@ -11,12 +11,13 @@ pub mod logs;
 pub mod ops;
 pub mod services;
 pub mod tiny;
+pub mod wrap;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget};
 
 use crate::tui::config::Theme;
 use crate::tui::layout;
@@ -142,19 +143,6 @@ pub fn marker(text: impl Into<String>, bg: Color, theme: &Theme) -> Span<'static
     Span::styled(text.into(), style)
 }
 
-/// Rows the lines take when wrapped at `width` (word wrapping may need one more per line).
-pub fn wrapped_height(lines: &[Line<'_>], width: u16) -> u16 {
-    let w = usize::from(width.max(1));
-    lines
-        .iter()
-        .map(|l| {
-            let n = l.width();
-            if n <= w { 1 } else { n.div_ceil(w) + 1 }
-        })
-        .sum::<usize>()
-        .min(usize::from(u16::MAX)) as u16
-}
-
 /// A small centred message box.
 pub struct Notice<'a> {
     pub title: &'a str,
@@ -164,10 +152,14 @@ pub struct Notice<'a> {
 
 impl Widget for &Notice<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let r = layout::centered(area, 64, 5);
+        let w = 64.min(area.width.saturating_sub(2));
+        let lines = wrap::wrap_line(&Line::raw(self.text), usize::from(w.saturating_sub(2)));
+        let h = u16::try_from(lines.len())
+            .unwrap_or(u16::MAX)
+            .saturating_add(2);
+        let r = layout::centered(area, w, h);
         Clear.render(r, buf);
-        Paragraph::new(self.text)
-            .wrap(Wrap { trim: true })
+        Paragraph::new(lines)
             .block(panel(Line::from(self.title), true, self.theme))
             .render(r, buf);
     }
@@ -223,3 +215,6 @@ pub fn find_text(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod sizes_tests;

@@ -8,7 +8,7 @@
 use crate::common;
 
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::cleanup::Cleanup;
 use common::docker::{docker_ok, volume_exists};
@@ -366,4 +366,136 @@ volumes:
     assert_eq!(read(&db), "precious", "the protected volume kept its data");
     assert!(!volume_exists(&cache), "the planned volume is gone");
     t.keys(&["q"]);
+}
+
+/// The number after `marker` in `s` (`failing ×12` → 12), the largest when it occurs often.
+fn number_after(s: &str, marker: &str) -> Option<u64> {
+    s.split(marker)
+        .skip(1)
+        .filter_map(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
+        .max()
+}
+
+/// Issue 18: the Engine says `health_status` only when the status flips, so the table froze
+/// at `failing ×2` while the Engine's streak went on. Now the dashboard's streak follows the
+/// Engine's `State.Health.FailingStreak` (read here with `docker inspect`) within one probe
+/// interval, over more than 10 probes, and the details show the newest probe's output (the
+/// probe prints its own run number).
+#[test]
+fn dashboard_streak_and_probe_output_follow_the_engine() {
+    const INTERVAL: Duration = Duration::from_secs(1);
+    let name = format!("devctl-it-h18tui-streak-{}", std::process::id());
+    let _cleanup = Cleanup::new(&name)
+        .prefix("devctl-it-h18tui-")
+        .timeout(0)
+        .now();
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        format!(
+            r#"name: {name}
+services:
+  sick:
+    image: busybox:stable
+    pull_policy: never
+    init: true
+    command: ["sh", "-c", "echo 0 > /tmp/n; exec sleep 100000"]
+    healthcheck:
+      test: ["CMD-SHELL", "n=$$(($$(cat /tmp/n)+1)); echo $$n > /tmp/n; echo probe-$$n; exit 1"]
+      interval: 1s
+      timeout: 2s
+      retries: 2
+"#
+        ),
+    )
+    .expect("compose file");
+    let up = Command::new("docker")
+        .args(["compose", "up", "-d"])
+        .current_dir(dir.path())
+        .output()
+        .expect("compose up");
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+    let container = format!("{name}-sick-1");
+    let engine_streak = || {
+        let s = docker_ok(&[
+            "inspect",
+            "--format",
+            "{{.State.Health.FailingStreak}}",
+            &container,
+        ]);
+        s.parse::<u64>().unwrap_or_else(|_| panic!("streak {s:?}"))
+    };
+
+    let t = Tmux::new("h18tui-streak", 120, 30, dir.path());
+    t.line(&format!("clear; {}; echo DEVCTL-EXIT=$?", devctl()));
+    t.wait_for("sick unhealthy", Duration::from_secs(30), |s| {
+        row(s, "sick").contains("unhealthy")
+    })
+    .map_err(Timeout)
+    .expect("the table shows sick unhealthy");
+
+    // Over more than 10 probes: whatever the Engine said one interval ago, the screen says
+    // at least that now; and never more than the Engine says after it.
+    let mut engine: Vec<(Instant, u64)> = Vec::new();
+    let first = engine_streak();
+    let mut shown = Vec::new();
+    let start = Instant::now();
+    loop {
+        let e = engine_streak();
+        engine.push((Instant::now(), e));
+        let at = Instant::now();
+        let s = t.screen();
+        let n = number_after(row(&s, "sick"), "failing ×")
+            .unwrap_or_else(|| panic!("no streak on the row of sick:\n{s}"));
+        let after = engine_streak();
+        assert!(
+            n <= after,
+            "the screen ({n}) is ahead of the Engine ({after}):\n{s}"
+        );
+        if let Some(&(_, due)) = engine.iter().rev().find(|(t0, _)| *t0 + INTERVAL <= at) {
+            assert!(
+                n >= due,
+                "the Engine's streak was {due} more than {INTERVAL:?} ago; the screen says {n}:\n{s}"
+            );
+        }
+        shown.push(n);
+        if after >= first + 11 {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(90),
+            "the Engine's streak did not advance: {engine:?}"
+        );
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    shown.dedup();
+    assert!(
+        shown.len() >= 10,
+        "the screen followed every probe: {shown:?}"
+    );
+
+    // Details: the newest probe's output, still following.
+    t.press_until("j", "▶sick", Duration::from_secs(1), 5);
+    t.press_until("Enter", "health-check history", Duration::from_secs(2), 3);
+    for _ in 0..2 {
+        let due = engine_streak();
+        std::thread::sleep(INTERVAL + Duration::from_millis(200));
+        let s = t.screen();
+        let newest = number_after(&s, "probe-").unwrap_or(0);
+        let now = engine_streak();
+        assert!(
+            newest >= due && newest <= now,
+            "the details' newest probe is probe-{newest}; the Engine's streak went {due} → {now}:\n{s}"
+        );
+        std::thread::sleep(Duration::from_secs(2));
+    }
+    t.keys(&["Escape", "q"]);
+    t.wait_text("DEVCTL-EXIT=0", Duration::from_secs(10));
 }

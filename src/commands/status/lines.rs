@@ -9,8 +9,10 @@ use crate::engine::events::Hint;
 use crate::engine::model::{Container, ServiceStatus};
 use crate::engine::watch::WatchMsg;
 
-/// What is compared to decide that a container "changed" (not the probe log or streak,
-/// which move with every probe, nor times: a restart shows as `exited` then `running`).
+/// What is compared to decide that a container "changed": its phase, exit, restarts and
+/// the health check's failing streak and newest failed probe (so a failing service prints a
+/// line per failed probe, with the newest output, and one when a pass resets it); not the
+/// probe log of a passing check, nor times (a restart shows as `exited` then `running`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Key {
     phase: &'static str,
@@ -18,6 +20,9 @@ struct Key {
     oom: bool,
     restarts: u64,
     error: Option<String>,
+    failing_streak: u64,
+    /// While the check fails: when the newest probe started (its output is on the line).
+    failing_probe: Option<crate::engine::model::Timestamp>,
 }
 
 fn key(c: &Container) -> Key {
@@ -27,6 +32,10 @@ fn key(c: &Container) -> Key {
         oom: c.oom_killed,
         restarts: c.restart_count,
         error: c.state_error.clone(),
+        failing_streak: c.failing_streak,
+        failing_probe: (c.failing_streak > 0)
+            .then(|| c.last_probe().and_then(|p| p.start))
+            .flatten(),
     }
 }
 
@@ -49,24 +58,36 @@ fn first_line(s: &str) -> &str {
         .trim()
 }
 
+/// `: exit 1 <first line of its output>` of the newest probe, or nothing.
+fn last_probe_text(c: &Container) -> String {
+    c.last_probe()
+        .map(|p| {
+            let out = crate::secrets::mask_text(&p.output);
+            format!(": exit {} {}", p.exit_code, first_line(&out))
+                .trim_end()
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
 /// Human text for a container's state.
 pub fn describe(c: &Container) -> String {
+    let n = c.failing_streak;
     let mut s = match c.phase() {
+        "healthy" if n > 0 => format!(
+            "running, healthy (last {n} probe{} failed){}",
+            if n == 1 { "" } else { "s" },
+            last_probe_text(c)
+        ),
         "healthy" => "running, healthy".to_string(),
-        "unhealthy" => {
-            let probe = c
-                .last_probe()
-                .map(|p| {
-                    let out = crate::secrets::mask_text(&p.output);
-                    format!(": exit {} {}", p.exit_code, first_line(&out))
-                })
-                .unwrap_or_default();
-            format!(
-                "running, unhealthy (failing streak {}){}",
-                c.failing_streak,
-                probe.trim_end()
-            )
-        }
+        "unhealthy" => format!(
+            "running, unhealthy (failing streak {n}){}",
+            last_probe_text(c)
+        ),
+        "starting" if n > 0 => format!(
+            "running, health: starting (failing streak {n}){}",
+            last_probe_text(c)
+        ),
         "starting" => "running, health: starting".into(),
         "running" => "running".into(),
         "exited" => format!(

@@ -45,7 +45,7 @@ fn every_state_has_its_row() {
             ("migrate", "not created", "—", HealthClass::Inactive, ""),
             (
                 "debug",
-                "disabled (profile)",
+                "disabled",
                 "—",
                 HealthClass::Inactive,
                 "profile tools"
@@ -64,7 +64,7 @@ fn before_the_first_snapshot_states_are_unknown() {
     m.snapshot = None;
     let rows = rows(&m);
     assert_eq!(row(&rows, "web").state, "unknown");
-    assert_eq!(row(&rows, "debug").state, "disabled (profile)");
+    assert_eq!(row(&rows, "debug").state, "disabled");
 }
 
 #[test]

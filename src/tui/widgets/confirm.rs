@@ -6,9 +6,10 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Widget};
 
-use super::{marker, panel, wrapped_height};
+use super::wrap::wrap_lines;
+use super::{marker, panel};
 use crate::tui::config::Theme;
 use crate::tui::layout::centered;
 use crate::tui::model::{Confirm, ConfirmFocus};
@@ -173,7 +174,10 @@ impl Widget for &ConfirmModal<'_> {
         let lines = self.lines();
         let longest = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
         let w = longest.clamp(60, 110).min(area.width.saturating_sub(2));
-        let h = wrapped_height(&lines, w.saturating_sub(2)) + 2;
+        let lines = wrap_lines(&lines, usize::from(w.saturating_sub(2)));
+        let h = u16::try_from(lines.len())
+            .unwrap_or(u16::MAX)
+            .saturating_add(2);
         let r = centered(area, w, h);
         Clear.render(r, buf);
         let title = Line::from(vec![
@@ -182,7 +186,6 @@ impl Widget for &ConfirmModal<'_> {
             Span::raw(" Esc cancels "),
         ]);
         Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
             .block(panel(title, true, self.theme))
             .render(r, buf);
     }

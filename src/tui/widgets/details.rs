@@ -225,7 +225,8 @@ impl Widget for &DetailsPopup<'_> {
             area.height.saturating_sub(2),
         );
         Clear.render(r, buf);
-        let all = lines(m, self.service, r.width.saturating_sub(2) as usize);
+        let inner = r.width.saturating_sub(2) as usize;
+        let all = super::wrap::wrap_lines(&lines(m, self.service, inner), inner);
         let max_scroll = all
             .len()
             .saturating_sub(r.height.saturating_sub(2) as usize) as u16;

@@ -5,9 +5,10 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Clear, Paragraph, Widget};
 
-use super::{marker, panel, wrapped_height};
+use super::wrap::wrap_lines;
+use super::{marker, panel};
 use crate::tui::layout::centered;
 use crate::tui::model::Model;
 use crate::tui::msg::EnvPreview;
@@ -59,10 +60,13 @@ impl Widget for &EnvSwitchPopup<'_> {
         ]));
         let longest = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 2;
         let w = longest.clamp(60, 120).min(area.width.saturating_sub(2));
-        let r = centered(area, w, wrapped_height(&lines, w.saturating_sub(2)) + 2);
+        let lines = wrap_lines(&lines, usize::from(w.saturating_sub(2)));
+        let h = u16::try_from(lines.len())
+            .unwrap_or(u16::MAX)
+            .saturating_add(2);
+        let r = centered(area, w, h);
         Clear.render(r, buf);
         Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
             .block(panel(Line::from(" Switch environment "), true, t))
             .render(r, buf);
     }

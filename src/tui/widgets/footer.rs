@@ -86,6 +86,28 @@ pub fn hints(m: &Model) -> Vec<(String, String)> {
     out
 }
 
+/// Hints that stay when the footer is short of room: how to get help, quit or get out.
+fn essential(label: &str) -> bool {
+    matches!(label, "help" | "quit" | "cancel" | "close")
+}
+
+/// The hints that fit in `width` columns, whole: the others are dropped from the right
+/// (they are all in `?` help), the essential ones never (see [`essential`]).
+pub fn fit(hints: Vec<(String, String)>, width: usize) -> Vec<(String, String)> {
+    use unicode_width::UnicodeWidthStr;
+    let w = |(k, l): &(String, String)| k.width() + 1 + l.width();
+    let total =
+        |v: &[(String, String)]| v.iter().map(w).sum::<usize>() + 2 * v.len().saturating_sub(1);
+    let mut out = hints;
+    while total(&out) > width {
+        let Some(i) = out.iter().rposition(|(_, l)| !essential(l)) else {
+            break;
+        };
+        out.remove(i);
+    }
+    out
+}
+
 impl Widget for &Footer<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let m = self.0;
@@ -108,14 +130,16 @@ impl Widget for &Footer<'_> {
                 Level::Warn => Style::new().fg(t.starting).add_modifier(Modifier::BOLD),
                 Level::Error => Style::new().fg(t.unhealthy).add_modifier(Modifier::BOLD),
             };
-            Line::from(Span::styled(visible(&f.text).into_owned(), style))
+            let text = crate::tui::text::ellipsize(&visible(&f.text), usize::from(area.width));
+            Line::from(Span::styled(text, style))
         } else {
             let mut spans = Vec::new();
             if m.read_only_reason().is_some() {
                 spans.push(super::marker("READ-ONLY", t.read_only, t));
                 spans.push(Span::raw(" "));
             }
-            for (i, (keys, label)) in hints(m).into_iter().enumerate() {
+            let room = usize::from(area.width).saturating_sub(Line::from(spans.clone()).width());
+            for (i, (keys, label)) in fit(hints(m), room).into_iter().enumerate() {
                 if i > 0 {
                     spans.push(Span::raw("  "));
                 }
@@ -125,5 +149,28 @@ impl Widget for &Footer<'_> {
             Line::from(spans)
         };
         buf.set_line(area.x, area.y, &line, area.width);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_and_quit_always_fit_and_nothing_is_cut() {
+        let m = crate::tui::fixtures::realistic_model(80, 24);
+        let all = hints(&m);
+        for width in [20, 40, 60, 80, 200] {
+            let got = fit(all.clone(), width);
+            let labels: Vec<&str> = got.iter().map(|(_, l)| l.as_str()).collect();
+            assert!(labels.ends_with(&["help", "quit"]), "{width}: {labels:?}");
+            // Kept hints are whole and in their order; the first ones go last.
+            let kept: Vec<&(String, String)> = all.iter().filter(|h| got.contains(h)).collect();
+            assert_eq!(kept.len(), got.len());
+            if width >= 60 {
+                assert_eq!(got[0].1, "select", "{width}: {labels:?}");
+            }
+        }
+        assert_eq!(fit(all.clone(), 500), all);
     }
 }

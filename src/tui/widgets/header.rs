@@ -59,10 +59,19 @@ impl Widget for &Header<'_> {
         first.push(match &m.connection {
             Connection::Connecting => Span::styled("○ connecting…", Style::new().fg(t.starting)),
             Connection::Connected => Span::styled("● connected", Style::new().fg(t.healthy)),
-            Connection::Disconnected { reason } => Span::styled(
-                format!("✕ DISCONNECTED: {} (retrying)", visible(reason)),
-                Style::new().fg(t.unhealthy).add_modifier(Modifier::BOLD),
-            ),
+            Connection::Disconnected { reason } => {
+                // The reason gives way (with `…`) so that "(retrying)" stays on screen.
+                let room = usize::from(area.width)
+                    .saturating_sub(Line::from(first.clone()).width() + 28)
+                    .max(8);
+                Span::styled(
+                    format!(
+                        "✕ DISCONNECTED: {} (retrying)",
+                        crate::tui::text::ellipsize(&visible(reason), room)
+                    ),
+                    Style::new().fg(t.unhealthy).add_modifier(Modifier::BOLD),
+                )
+            }
         });
         let v = &m.versions;
         let mut facts = Vec::new();
@@ -78,9 +87,17 @@ impl Widget for &Header<'_> {
         if let Some(c) = &v.context {
             facts.push(format!("context {c}"));
         }
+        // Whole facts only: the ones that do not fit are left out (context first).
+        let mut width = Line::from(first.clone()).width();
         for f in facts {
+            let f = visible(&f).into_owned();
+            let w = 3 + unicode_width::UnicodeWidthStr::width(f.as_str());
+            if width + w > usize::from(area.width) {
+                break;
+            }
+            width += w;
             first.push(sep.clone());
-            first.push(Span::raw(visible(&f).into_owned()));
+            first.push(Span::raw(f));
         }
         let files: Vec<String> = m
             .info
@@ -88,9 +105,13 @@ impl Widget for &Header<'_> {
             .iter()
             .map(|f| rel(f, &m.info.project_dir))
             .collect();
+        let room = usize::from(area.width).saturating_sub(6);
         let mut second = vec![
             Span::styled("files ", dim),
-            Span::raw(visible(&files.join(" → ")).into_owned()),
+            Span::raw(crate::tui::text::ellipsize(
+                &visible(&files.join(" → ")),
+                room,
+            )),
         ];
         if m.read_only_flag == ReadOnly::Flag || m.info.protected {
             second.push(Span::styled("   mutating keys disabled", dim));

@@ -72,8 +72,30 @@ fn pieces(m: &Model, r: &LogRecord, prefix_w: usize, merged: bool) -> Vec<(Strin
     out
 }
 
-/// Lay the pieces out in rows of `width` cells (one row, cut, unless `wrap`).
+/// Lay the pieces out in rows of `width` cells (one row, cut with `…`, unless `wrap`).
 fn layout_rows(
+    pieces: Vec<(String, Style)>,
+    width: usize,
+    wrap: bool,
+    indent: usize,
+) -> Vec<Line<'static>> {
+    let total: usize = pieces
+        .iter()
+        .flat_map(|(t, _)| t.chars())
+        .map(|c| c.width().unwrap_or(0))
+        .sum();
+    if !wrap && total > width && width > 1 {
+        let mut row = lay_out(pieces, width - 1, false, indent);
+        if let Some(l) = row.first_mut() {
+            l.spans
+                .push(Span::styled("…", Style::new().add_modifier(Modifier::DIM)));
+        }
+        return row;
+    }
+    lay_out(pieces, width, wrap, indent)
+}
+
+fn lay_out(
     pieces: Vec<(String, Style)>,
     width: usize,
     wrap: bool,
@@ -227,7 +249,8 @@ mod tests {
         };
         let text =
             |rows: Vec<Line<'static>>| rows.iter().map(|l| l.to_string()).collect::<Vec<_>>();
-        assert_eq!(text(layout_rows(p(), 10, false, 6)), ["web | abcd"]);
+        assert_eq!(text(layout_rows(p(), 10, false, 6)), ["web | abc…"]);
+        assert_eq!(text(layout_rows(p(), 16, false, 6)), ["web | abcdefghij"]);
         assert_eq!(
             text(layout_rows(p(), 10, true, 6)),
             ["web | abcd", "     efghi", "     j"]

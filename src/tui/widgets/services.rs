@@ -50,50 +50,41 @@ impl Col {
     }
 }
 
-/// Columns in order of importance with their widths; the first ones always show.
-fn columns(width: u16, name_w: u16) -> Vec<(Col, u16)> {
-    let all = [
-        (Col::Service, name_w),
-        (Col::State, 18),
-        (Col::Health, 9),
-        (Col::Check, 13),
-        (Col::Restarts, 3),
-        (Col::Uptime, 6),
-        (Col::Cpu, 6),
-        (Col::Mem, 10),
-        (Col::Ports, 24),
-        (Col::History, 12),
-    ];
-    let mut used = 4; // borders + highlight symbol
-    let mut out = Vec::new();
-    for (c, w) in all {
-        if used + w + 1 > width && out.len() >= 3 {
-            continue;
-        }
-        used += w + 1;
-        out.push((c, w));
-    }
-    // Display order: ports before cpu as people read left to right.
-    let order = [
-        Col::Service,
-        Col::State,
-        Col::Health,
-        Col::Check,
-        Col::Restarts,
-        Col::Uptime,
-        Col::Ports,
-        Col::Cpu,
-        Col::Mem,
-        Col::History,
-    ];
-    order
-        .iter()
-        .filter_map(|c| out.iter().find(|(x, _)| x == c).copied())
-        .collect()
-}
+/// Columns in order of priority: when the terminal is narrow, the last ones go first (CPU
+/// history, memory, CPU, uptime…), health, its check and the ports last. The name gives up
+/// its extra width (down to [`NAME_MIN`]) before any of them goes.
+const PRIORITY: [Col; 9] = [
+    Col::Health,
+    Col::Check,
+    Col::State,
+    Col::Ports,
+    Col::Restarts,
+    Col::Uptime,
+    Col::Cpu,
+    Col::Mem,
+    Col::History,
+];
 
-fn all_row<'a>(m: &Model, rows: &[Row], cols: &[(Col, u16)]) -> TRow<'a> {
-    let t = &m.config.theme;
+/// Left to right.
+const DISPLAY: [Col; 10] = [
+    Col::Service,
+    Col::State,
+    Col::Health,
+    Col::Check,
+    Col::Restarts,
+    Col::Uptime,
+    Col::Ports,
+    Col::Cpu,
+    Col::Mem,
+    Col::History,
+];
+
+/// The narrowest a service name gets before other columns are dropped (longer names end
+/// with `…`).
+const NAME_MIN: usize = 16;
+
+/// What the "all services" row says: (state, health, class).
+fn all_texts(rows: &[Row]) -> (String, String, HealthClass) {
     let running = rows
         .iter()
         .filter(|r| r.state.starts_with("running"))
@@ -115,9 +106,92 @@ fn all_row<'a>(m: &Model, rows: &[Row], cols: &[(Col, u16)]) -> TRow<'a> {
     } else {
         ("—".to_string(), HealthClass::Inactive)
     };
-    let cells = cols.iter().map(|(c, _)| match c {
-        Col::Service => Cell::from("all services").style(Style::new().add_modifier(Modifier::BOLD)),
-        Col::State => Cell::from(format!("{running}/{} running", rows.len())),
+    (format!("{running}/{} running", rows.len()), health, class)
+}
+
+fn restarts_text(r: &Row) -> String {
+    if r.restarts > 0 {
+        r.restarts.to_string()
+    } else {
+        String::new()
+    }
+}
+
+/// The width column `c` needs for `rows` (its title, its widest cell; capped where a cell
+/// can be cut with `…`).
+fn needs(c: Col, rows: &[Row]) -> usize {
+    use unicode_width::UnicodeWidthStr;
+    let (all_state, all_health, _) = all_texts(rows);
+    let widest = |f: &dyn Fn(&Row) -> String| rows.iter().map(|r| f(r).width()).max().unwrap_or(0);
+    let w = match c {
+        Col::Service => widest(&|r| visible(&r.name).into_owned()).clamp(12, 32),
+        Col::State => widest(&|r| r.state.clone()).max(all_state.width()).min(20),
+        Col::Health => widest(&|r| r.health.clone()).max(all_health.width()),
+        Col::Check => widest(&|r| r.check.clone()).min(16),
+        Col::Restarts => widest(&restarts_text),
+        Col::Uptime => widest(&|r| r.uptime.clone()),
+        Col::Ports => widest(&|r| r.ports.clone()).min(32),
+        Col::Cpu => widest(&Row::cpu_text),
+        Col::Mem => widest(&Row::mem_text),
+        Col::History => widest(&|r| r.spark.clone()),
+    };
+    w.max(c.title().width())
+}
+
+/// Whether column `c` has anything to show: the optional ones (restarts, uptime, ports,
+/// CPU, memory, history) stay out while every cell would be empty.
+fn shown(c: Col, rows: &[Row]) -> bool {
+    match c {
+        Col::Restarts => rows.iter().any(|r| r.restarts > 0),
+        Col::Uptime => rows.iter().any(|r| !r.uptime.is_empty()),
+        Col::Ports => rows.iter().any(|r| !r.ports.is_empty()),
+        Col::Cpu => rows.iter().any(|r| r.cpu.is_some()),
+        Col::Mem => rows.iter().any(|r| r.mem.is_some()),
+        Col::History => rows.iter().any(|r| !r.spark.is_empty()),
+        Col::Service | Col::State | Col::Health | Col::Check => true,
+    }
+}
+
+/// The columns that fit in a table `width` wide (borders included), with their widths, left
+/// to right.
+fn columns(width: u16, rows: &[Row]) -> Vec<(Col, u16)> {
+    // Borders and the highlight symbol.
+    let budget = usize::from(width).saturating_sub(3);
+    let name_full = needs(Col::Service, rows);
+    let mut name = name_full.min(NAME_MIN);
+    let mut used = name;
+    let mut chosen: Vec<(Col, usize)> = Vec::new();
+    for c in PRIORITY {
+        if c == Col::History {
+            // The name gets its full width back before the history takes any.
+            let grow = (name_full - name).min(budget.saturating_sub(used));
+            name += grow;
+            used += grow;
+        }
+        let w = needs(c, rows);
+        if !shown(c, rows) {
+            continue;
+        }
+        if used + 1 + w <= budget {
+            used += 1 + w;
+            chosen.push((c, w));
+        }
+    }
+    chosen.push((Col::Service, name));
+    DISPLAY
+        .iter()
+        .filter_map(|c| chosen.iter().find(|(x, _)| x == c))
+        .map(|(c, w)| (*c, u16::try_from(*w).unwrap_or(u16::MAX)))
+        .collect()
+}
+
+fn all_row<'a>(m: &Model, rows: &[Row], cols: &[(Col, u16)]) -> TRow<'a> {
+    let t = &m.config.theme;
+    let (state, health, class) = all_texts(rows);
+    let cells = cols.iter().map(|(c, w)| match c {
+        Col::Service => Cell::from(ellipsize("all services", *w as usize))
+            .style(Style::new().add_modifier(Modifier::BOLD)),
+        Col::State => Cell::from(state.clone()),
         Col::Health => Cell::from(health.clone()).style(health_style(class, t)),
         _ => Cell::from(""),
     });
@@ -138,20 +212,15 @@ fn service_row<'a>(m: &Model, r: &Row, cols: &[(Col, u16)]) -> TRow<'a> {
                 };
                 Cell::from(ellipsize(&r.state, w)).style(style)
             }
-            Col::Health => Cell::from(r.health.clone()).style(hs),
-            Col::Check => Cell::from(r.check.clone()).style(hs),
+            Col::Health => Cell::from(ellipsize(&r.health, w)).style(hs),
+            Col::Check => Cell::from(ellipsize(&r.check, w)).style(hs),
             Col::Restarts => {
                 let style = if r.restarts > 0 {
                     Style::new().fg(t.starting)
                 } else {
                     Style::new()
                 };
-                Cell::from(if r.restarts > 0 {
-                    r.restarts.to_string()
-                } else {
-                    String::new()
-                })
-                .style(style)
+                Cell::from(restarts_text(r)).style(style)
             }
             Col::Uptime => Cell::from(r.uptime.clone()),
             Col::Ports => Cell::from(ellipsize(&r.ports, w)),
@@ -171,14 +240,7 @@ impl Widget for &ServicesTable<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let m = self.m;
         let t = &m.config.theme;
-        let name_w = self
-            .rows
-            .iter()
-            .map(|r| r.name.chars().count())
-            .max()
-            .unwrap_or(0)
-            .clamp(12, 24) as u16;
-        let cols = columns(area.width, name_w);
+        let cols = columns(area.width, self.rows);
         let mut title = vec![
             Span::raw(" Services "),
             Span::styled(
@@ -242,16 +304,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn narrow_tables_keep_the_important_columns() {
+    fn narrow_tables_keep_health_and_ports_before_cpu_and_memory() {
+        let m = crate::tui::fixtures::realistic_model(80, 24);
+        let rows = crate::tui::rows::rows(&m);
         let names = |w| {
-            columns(w, 12)
+            columns(w, &rows)
                 .iter()
                 .map(|(c, _)| c.title())
                 .collect::<Vec<_>>()
         };
-        assert_eq!(names(40), ["SERVICE", "STATE", "HEALTH"]);
-        assert_eq!(names(60), ["SERVICE", "STATE", "HEALTH", "CHECK"]);
-        assert_eq!(names(70), ["SERVICE", "STATE", "HEALTH", "CHECK", "↻"]);
+        assert_eq!(names(60), ["SERVICE", "STATE", "HEALTH", "CHECK", "↻"]);
+        assert_eq!(
+            names(80),
+            ["SERVICE", "STATE", "HEALTH", "CHECK", "↻", "PORTS"]
+        );
         assert_eq!(
             names(200),
             [
@@ -267,5 +333,16 @@ mod tests {
                 "CPU HISTORY"
             ]
         );
+        // Every column fits its widest cell, so no word is cut (only names, with `…`).
+        for w in [60, 80, 120, 200] {
+            let cols = columns(w, &rows);
+            let used: u16 = cols.iter().map(|(_, w)| w + 1).sum::<u16>() + 2;
+            assert!(used <= w, "{w}: {used}");
+            for (c, cw) in cols {
+                if c != Col::Service {
+                    assert!(usize::from(cw) >= needs(c, &rows), "{w}: {}", c.title());
+                }
+            }
+        }
     }
 }

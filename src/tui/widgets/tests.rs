@@ -96,7 +96,7 @@ fn every_service_state() {
     assert_eq!(style_at(&buf, "worker ", "no check").0, t.running);
     assert_eq!(style_at(&buf, "cache ", "exited (137)").0, t.exited);
     assert_eq!(style_at(&buf, "migrate ", "not created").0, t.inactive);
-    assert_eq!(style_at(&buf, "debug ", "disabled (profile)").0, t.inactive);
+    assert_eq!(style_at(&buf, "debug ", "disabled").0, t.inactive);
     assert_eq!(style_at(&buf, "all services", "2 failing").0, t.unhealthy);
 }
 

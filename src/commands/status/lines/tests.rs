@@ -99,8 +99,44 @@ fn health_flip_and_kill_each_print_one_line() {
                 .to_string()
         ]
     );
-    // Only the probe streak moved: no line.
+    // Issue 18: the streak advancing is a line, with the newest probe's output.
     sick.failing_streak = 3;
+    sick.probes.push(Probe {
+        exit_code: 1,
+        output: "probe 3 says no\n".into(),
+        ..Probe::default()
+    });
+    let l = p.on(
+        &WatchMsg::Changed {
+            service: service("api", vec![sick.clone()]),
+            cause: hint("exec_die"),
+        },
+        now(),
+    );
+    assert_eq!(
+        l,
+        vec![
+            "12:00:01.250  api#1  running, unhealthy (failing streak 3): exit 1 probe 3 says no  [exec_die]"
+                .to_string()
+        ]
+    );
+    // Nothing that is shown moved (the same streak): no line.
+    let l = p.on(
+        &WatchMsg::Changed {
+            service: service("api", vec![sick.clone()]),
+            cause: hint("exec_die"),
+        },
+        now(),
+    );
+    assert!(l.is_empty(), "{l:?}");
+    // The `unhealthy` event comes before the inspect that has its probe: that probe's output
+    // is a line too, at the same streak.
+    sick.probes.push(Probe {
+        start: crate::engine::convert::time(Some(&"2025-03-01T12:00:01Z".to_string())),
+        exit_code: 1,
+        output: "probe 3b says no".into(),
+        ..Probe::default()
+    });
     let l = p.on(
         &WatchMsg::Changed {
             service: service("api", vec![sick]),
@@ -108,7 +144,11 @@ fn health_flip_and_kill_each_print_one_line() {
         },
         now(),
     );
-    assert!(l.is_empty(), "{l:?}");
+    assert_eq!(l.len(), 1, "{l:?}");
+    assert!(
+        l[0].contains("(failing streak 3): exit 1 probe 3b says no"),
+        "{l:?}"
+    );
     let mut dead = c("a", "api", ContainerState::Exited, Health::None);
     dead.exit_code = Some(137);
     let l = p.on(
