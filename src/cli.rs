@@ -147,6 +147,8 @@ pub enum Command {
     /// Run a command (your own script, `docker compose …`) behind devctl's Engine guard: it
     /// cannot delete volume data.
     Guard(crate::commands::guard::GuardArgs),
+    /// Run `docker compose watch` and show each sync, restart and rebuild as an event line.
+    Watch(crate::commands::watch::WatchArgs),
     /// Print a shell completion script: `devctl completions bash|zsh|fish|elvish|powershell`.
     Completions(CompletionsArgs),
 }

@@ -13,6 +13,7 @@ pub mod snapshot;
 pub mod status;
 pub mod volume;
 pub mod wait;
+pub mod watch;
 
 use crate::cli::{Cli, Command};
 pub use crate::context::{Ctx, runtime};
@@ -75,6 +76,7 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
             Command::Doctor(a) => doctor::run(&ctx, &a),
             Command::Demo(a) => demo::run(&ctx, &a),
             Command::Guard(a) => guard::run(&ctx, &a),
+            Command::Watch(a) => watch::run(&ctx, &a),
             Command::Completions(_) => Ok(0),
         },
     }

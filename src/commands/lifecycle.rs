@@ -33,6 +33,12 @@ pub struct UpArgs {
     /// Wait until every service is healthy (or running without a health check); optional timeout like `90s`, `2m`.
     #[arg(long, value_name = "TIMEOUT", num_args = 0..=1, default_missing_value = "", require_equals = true)]
     pub wait: Option<String>,
+    /// Then run `docker compose watch` (develop.watch) and show each sync, restart and rebuild.
+    #[arg(long, conflicts_with = "attach")]
+    pub watch: bool,
+    /// With --watch: event lines as JSON.
+    #[arg(long, requires = "watch")]
+    pub json: bool,
     /// Extra arguments passed to Compose after `--`.
     #[arg(last = true)]
     pub extra: Vec<String>,
@@ -98,10 +104,25 @@ pub fn up(ctx: &Ctx, a: &UpArgs) -> Result<u8> {
             a.wait.is_some(),
         ));
     }
-    if a.wait.is_none() || ctx.global.dry_run {
+    if code != 0 {
         return Ok(code);
     }
-    super::wait::wait_healthy(ctx, &project, &a.services, timeout, Some(origin))
+    if a.wait.is_some() && !ctx.global.dry_run {
+        let code = super::wait::wait_healthy(ctx, &project, &a.services, timeout, Some(origin))?;
+        if code != 0 {
+            return Ok(code);
+        }
+    }
+    if !a.watch {
+        return Ok(code);
+    }
+    let o = super::watch::WatchOptions {
+        services: a.services.clone(),
+        no_up: true,
+        no_prune: false,
+        json: a.json,
+    };
+    super::watch::watch(ctx, &project, &o)
 }
 
 /// Compose's `up` failed with `code`: when a dependency failed and left services unstarted,
@@ -446,6 +467,8 @@ mod tests {
             build,
             attach,
             wait: Some(String::new()),
+            watch: false,
+            json: false,
             extra: v(extra),
         };
         let cases = [
