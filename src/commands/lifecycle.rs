@@ -93,6 +93,11 @@ pub fn up(ctx: &Ctx, a: &UpArgs) -> Result<u8> {
         .flatten();
     let project = ctx.load_project()?;
     check_services(&project, &a.services)?;
+    // `up --watch` alone is Compose's own `watch`, which builds and starts what is missing
+    // (its output then goes through the watch's line reader, keeping `--json` lines clean).
+    if a.watch && !a.build && a.wait.is_none() && a.extra.is_empty() {
+        return super::watch::watch(ctx, &project, &watch_options(a, false));
+    }
     let origin = crate::engine::wait::Origin::now();
     let code = drive(ctx, &project, up_argv(a))?;
     if code != 0 && !ctx.global.dry_run {
@@ -116,13 +121,16 @@ pub fn up(ctx: &Ctx, a: &UpArgs) -> Result<u8> {
     if !a.watch {
         return Ok(code);
     }
-    let o = super::watch::WatchOptions {
+    super::watch::watch(ctx, &project, &watch_options(a, true))
+}
+
+fn watch_options(a: &UpArgs, no_up: bool) -> super::watch::WatchOptions {
+    super::watch::WatchOptions {
         services: a.services.clone(),
-        no_up: true,
+        no_up,
         no_prune: false,
         json: a.json,
-    };
-    super::watch::watch(ctx, &project, &o)
+    }
 }
 
 /// Compose's `up` failed with `code`: when a dependency failed and left services unstarted,

@@ -1,0 +1,202 @@
+//! The inner dev loop on the real Engine and Compose: `devctl up --watch` / `devctl watch`
+//! (sync, sync+restart, rebuild of a local image, a failing rebuild), and the project's own
+//! commands from `devctl.yaml`. Projects are named `devctl-it-h14-*-PID`.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::IMAGE;
+use common::process::Lines;
+use common::stack::Stack;
+
+/// `devctl … watch` running; on drop (also when the test fails) it gets Ctrl-C, which it
+/// forwards to `docker compose watch`, so that no watcher outlives the test.
+struct Watching(Lines);
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let pid = self.0.child.id().to_string();
+        let _ = Command::new("kill").args(["-INT", &pid]).status();
+        let end = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < end {
+            if let Ok(Some(_)) = self.0.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// Removes the images a test built (after its stack is down).
+struct Images(Vec<String>);
+
+impl Drop for Images {
+    fn drop(&mut self) {
+        for i in &self.0 {
+            let _ = Command::new("docker")
+                .args(["image", "rm", "-f", i])
+                .output();
+        }
+    }
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(&p, text).expect("write");
+}
+
+fn exec_cat(stack: &Stack, service: &str, file: &str) -> String {
+    let o = stack.compose(&["exec", "-T", service, "cat", file]);
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+fn json(line: &str) -> serde_json::Value {
+    serde_json::from_str(line).unwrap_or(serde_json::Value::Null)
+}
+
+/// A service built from a local Dockerfile (`FROM` the test image) with three watch rules.
+fn watch_stack(suffix: &str) -> (Stack, Images) {
+    let name = format!("devctl-it-h14-{suffix}-{}", std::process::id());
+    let image = format!("{name}-api");
+    let yaml = format!(
+        r#"services:
+  api:
+    build: .
+    image: {image}
+    init: true
+    develop:
+      watch:
+        - action: sync
+          path: ./app
+          target: /srv/app
+          ignore: [build.txt]
+        - action: sync+restart
+          path: ./cfg
+          target: /srv/cfg
+        - action: rebuild
+          path: ./app/build.txt
+"#
+    );
+    let stack = Stack::named(name, None, &yaml);
+    let dir = stack.dir.path();
+    write(dir, "app/index.txt", "v1\n");
+    write(dir, "app/build.txt", "b1\n");
+    write(dir, "cfg/c.txt", "c1\n");
+    write(
+        dir,
+        "Dockerfile",
+        &format!("FROM {IMAGE}\nCOPY app/build.txt /build.txt\nCMD [\"sh\", \"-c\", \"sleep 100000\"]\n"),
+    );
+    (stack, Images(vec![image]))
+}
+
+const WAIT: Duration = Duration::from_secs(60);
+
+/// The four things watch must show, on one stack, without a terminal and with `--json`:
+/// a sync reaches the running container; sync+restart restarts the same container; a change
+/// of the Dockerfile's input rebuilds it into a new container; a failing rebuild shows the
+/// build's error lines and the old container keeps serving.
+#[test]
+fn up_watch_syncs_restarts_rebuilds_and_survives_a_failed_rebuild() {
+    let (stack, _images) = watch_stack("watch");
+    let dir = stack.dir.path().to_path_buf();
+    let mut w = Watching(Lines::spawn(stack.devctl_with(&["up", "--watch", "--json"])));
+    w.0.expect_line("watch enabled", WAIT, |l| {
+        json(l)["action"] == "enabled"
+    });
+    let first = stack.running_id("api");
+    assert!(!first.is_empty(), "api runs after up --watch");
+
+    // 1. sync
+    write(&dir, "app/index.txt", "v2\n");
+    let ev = w.0.wait_for("sync event", WAIT, |l| json(l)["action"] == "sync").unwrap();
+    let ev = json(&ev);
+    assert_eq!(ev["service"], "api", "{ev}");
+    assert_eq!(ev["files"], serde_json::json!(["app/index.txt"]), "{ev}");
+    assert!(ev["duration_ms"].is_u64(), "{ev}");
+    assert_eq!(exec_cat(&stack, "api", "/srv/app/index.txt"), "v2");
+
+    // 2. sync+restart: the same container, restarted (the Engine says so), with the file.
+    write(&dir, "cfg/c.txt", "c2\n");
+    let ev = w.0.wait_for("sync+restart event", WAIT, |l| json(l)["action"] == "sync+restart");
+    let ev = json(&ev.unwrap());
+    assert_eq!(ev["files"], serde_json::json!(["cfg/c.txt"]), "{ev}");
+    w.0.expect_line("the Engine's restart of the same container", WAIT, |l| {
+        let v = json(l);
+        v["type"] == "engine" && v["action"] == "start" && v["new"] == false
+    });
+    assert_eq!(stack.running_id("api"), first, "sync+restart keeps the container");
+    assert_eq!(exec_cat(&stack, "api", "/srv/cfg/c.txt"), "c2");
+
+    // 3. rebuild: the Dockerfile's input changed → a rebuild event, then a new container.
+    let mark = w.0.seen.len();
+    write(&dir, "app/build.txt", "b2\n");
+    let ev = w.0.wait_for("rebuild event", WAIT, |l| json(l)["action"] == "rebuild");
+    let ev = json(&ev.unwrap());
+    assert_eq!(ev["ok"], true, "{ev}");
+    assert_eq!(ev["files"], serde_json::json!(["app/build.txt"]), "{ev}");
+    // The Engine's start of the new container may come before Compose ends the batch.
+    let is_new = |l: &str| {
+        let v = json(l);
+        v["type"] == "engine" && v["action"] == "start" && v["new"] == true
+    };
+    let started = match w.0.seen[mark..].iter().find(|l| is_new(l)) {
+        Some(l) => l.clone(),
+        None => w.0.wait_for("the new container", WAIT, is_new).unwrap(),
+    };
+    let second = json(&started)["container"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(!second.starts_with(&first) && !first.starts_with(&second[..12]));
+    assert!(second.starts_with(&stack.running_id("api")));
+    assert_eq!(exec_cat(&stack, "api", "/build.txt"), "b2");
+
+    // 4. a failing rebuild: the error and the build's last lines; the old container serves.
+    let docker = std::fs::read_to_string(dir.join("Dockerfile")).expect("read");
+    write(&dir, "Dockerfile", &format!("{docker}RUN echo the-build-breaks && false\n"));
+    write(&dir, "app/build.txt", "b3\n");
+    let ev = w.0.wait_for("failed rebuild", WAIT, |l| {
+        json(l)["action"] == "rebuild" && json(l)["ok"] == false
+    });
+    let ev = json(&ev.unwrap());
+    let lines = ev["lines"].to_string();
+    assert!(lines.contains("the-build-breaks"), "{ev}");
+    assert!(ev["error"].as_str().is_some_and(|e| !e.is_empty()), "{ev}");
+    let still = w.0.wait_for("old container still running", WAIT, |l| {
+        json(l)["action"] == "still_running"
+    });
+    assert_eq!(json(&still.unwrap())["container"], second.as_str());
+    assert!(second.starts_with(&stack.running_id("api")));
+    assert_eq!(exec_cat(&stack, "api", "/build.txt"), "b2", "the old container serves");
+}
+
+/// Text mode: the command line first, then one readable line per action.
+#[test]
+fn watch_prints_the_command_and_text_event_lines() {
+    let (stack, _images) = watch_stack("text");
+    let dir = stack.dir.path().to_path_buf();
+    let dry = stack.devctl_output(&["watch", "--dry-run", "--no-prune"]);
+    let err = String::from_utf8_lossy(&dry.stderr);
+    assert!(dry.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("-p {} ", stack.name))
+            && err.contains("--verbose watch --prune=false"),
+        "{err}"
+    );
+    let mut w = Watching(Lines::spawn(stack.devctl_with(&["watch"])));
+    w.0.expect_line("watch enabled", WAIT, |l| l.starts_with("[watch] watching"));
+    write(&dir, "app/index.txt", "t2\n");
+    let line = w.0.wait_for("sync line", WAIT, |l| l.contains(": sync ")).unwrap();
+    assert!(
+        line.starts_with("[watch] api: sync app/index.txt (") && line.ends_with(')'),
+        "{line}"
+    );
+    assert_eq!(exec_cat(&stack, "api", "/srv/app/index.txt"), "t2");
+}
