@@ -30,6 +30,29 @@ impl Drop for Watching {
     }
 }
 
+impl Watching {
+    /// The next line satisfying `pred` (the test fails after `WAIT`; unlike
+    /// `Lines::wait_for`, devctl is not SIGKILLed, so it can stop its Compose child).
+    fn next(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let end = Instant::now() + WAIT;
+        loop {
+            let left = end.saturating_duration_since(Instant::now());
+            match self.0.rx.recv_timeout(left) {
+                Ok(l) => {
+                    self.0.seen.push(l.clone());
+                    if pred(&l) {
+                        return l;
+                    }
+                }
+                Err(_) => panic!(
+                    "no line for {what}; devctl printed:\n{}",
+                    self.0.seen.join("\n")
+                ),
+            }
+        }
+    }
+}
+
 /// Removes the images a test built (after its stack is down).
 struct Images(Vec<String>);
 
@@ -91,7 +114,9 @@ fn watch_stack(suffix: &str) -> (Stack, Images) {
     write(
         dir,
         "Dockerfile",
-        &format!("FROM {IMAGE}\nCOPY app/build.txt /build.txt\nCMD [\"sh\", \"-c\", \"sleep 100000\"]\n"),
+        &format!(
+            "FROM {IMAGE}\nCOPY app/build.txt /build.txt\nCMD [\"sh\", \"-c\", \"sleep 100000\"]\n"
+        ),
     );
     (stack, Images(vec![image]))
 }
@@ -106,16 +131,16 @@ const WAIT: Duration = Duration::from_secs(60);
 fn up_watch_syncs_restarts_rebuilds_and_survives_a_failed_rebuild() {
     let (stack, _images) = watch_stack("watch");
     let dir = stack.dir.path().to_path_buf();
-    let mut w = Watching(Lines::spawn(stack.devctl_with(&["up", "--watch", "--json"])));
-    w.0.expect_line("watch enabled", WAIT, |l| {
-        json(l)["action"] == "enabled"
-    });
+    let mut w = Watching(Lines::spawn(
+        stack.devctl_with(&["up", "--watch", "--json"]),
+    ));
+    w.0.expect_line("watch enabled", WAIT, |l| json(l)["action"] == "enabled");
     let first = stack.running_id("api");
     assert!(!first.is_empty(), "api runs after up --watch");
 
     // 1. sync
     write(&dir, "app/index.txt", "v2\n");
-    let ev = w.0.wait_for("sync event", WAIT, |l| json(l)["action"] == "sync").unwrap();
+    let ev = w.next("sync event", |l| json(l)["action"] == "sync");
     let ev = json(&ev);
     assert_eq!(ev["service"], "api", "{ev}");
     assert_eq!(ev["files"], serde_json::json!(["app/index.txt"]), "{ev}");
@@ -124,21 +149,27 @@ fn up_watch_syncs_restarts_rebuilds_and_survives_a_failed_rebuild() {
 
     // 2. sync+restart: the same container, restarted (the Engine says so), with the file.
     write(&dir, "cfg/c.txt", "c2\n");
-    let ev = w.0.wait_for("sync+restart event", WAIT, |l| json(l)["action"] == "sync+restart");
-    let ev = json(&ev.unwrap());
+    let ev = w.next("sync+restart event", |l| {
+        json(l)["action"] == "sync+restart"
+    });
+    let ev = json(&ev);
     assert_eq!(ev["files"], serde_json::json!(["cfg/c.txt"]), "{ev}");
     w.0.expect_line("the Engine's restart of the same container", WAIT, |l| {
         let v = json(l);
         v["type"] == "engine" && v["action"] == "start" && v["new"] == false
     });
-    assert_eq!(stack.running_id("api"), first, "sync+restart keeps the container");
+    assert_eq!(
+        stack.running_id("api"),
+        first,
+        "sync+restart keeps the container"
+    );
     assert_eq!(exec_cat(&stack, "api", "/srv/cfg/c.txt"), "c2");
 
     // 3. rebuild: the Dockerfile's input changed → a rebuild event, then a new container.
     let mark = w.0.seen.len();
     write(&dir, "app/build.txt", "b2\n");
-    let ev = w.0.wait_for("rebuild event", WAIT, |l| json(l)["action"] == "rebuild");
-    let ev = json(&ev.unwrap());
+    let ev = w.next("rebuild event", |l| json(l)["action"] == "rebuild");
+    let ev = json(&ev);
     assert_eq!(ev["ok"], true, "{ev}");
     assert_eq!(ev["files"], serde_json::json!(["app/build.txt"]), "{ev}");
     // The Engine's start of the new container may come before Compose ends the batch.
@@ -148,7 +179,7 @@ fn up_watch_syncs_restarts_rebuilds_and_survives_a_failed_rebuild() {
     };
     let started = match w.0.seen[mark..].iter().find(|l| is_new(l)) {
         Some(l) => l.clone(),
-        None => w.0.wait_for("the new container", WAIT, is_new).unwrap(),
+        None => w.next("the new container", is_new),
     };
     let second = json(&started)["container"]
         .as_str()
@@ -160,21 +191,29 @@ fn up_watch_syncs_restarts_rebuilds_and_survives_a_failed_rebuild() {
 
     // 4. a failing rebuild: the error and the build's last lines; the old container serves.
     let docker = std::fs::read_to_string(dir.join("Dockerfile")).expect("read");
-    write(&dir, "Dockerfile", &format!("{docker}RUN echo the-build-breaks && false\n"));
+    write(
+        &dir,
+        "Dockerfile",
+        &format!("{docker}RUN echo the-build-breaks && false\n"),
+    );
     write(&dir, "app/build.txt", "b3\n");
-    let ev = w.0.wait_for("failed rebuild", WAIT, |l| {
+    let ev = w.next("failed rebuild", |l| {
         json(l)["action"] == "rebuild" && json(l)["ok"] == false
     });
-    let ev = json(&ev.unwrap());
+    let ev = json(&ev);
     let lines = ev["lines"].to_string();
     assert!(lines.contains("the-build-breaks"), "{ev}");
     assert!(ev["error"].as_str().is_some_and(|e| !e.is_empty()), "{ev}");
-    let still = w.0.wait_for("old container still running", WAIT, |l| {
+    let still = w.next("old container still running", |l| {
         json(l)["action"] == "still_running"
     });
-    assert_eq!(json(&still.unwrap())["container"], second.as_str());
+    assert_eq!(json(&still)["container"], second.as_str());
     assert!(second.starts_with(&stack.running_id("api")));
-    assert_eq!(exec_cat(&stack, "api", "/build.txt"), "b2", "the old container serves");
+    assert_eq!(
+        exec_cat(&stack, "api", "/build.txt"),
+        "b2",
+        "the old container serves"
+    );
 }
 
 /// Text mode: the command line first, then one readable line per action.
@@ -193,7 +232,7 @@ fn watch_prints_the_command_and_text_event_lines() {
     let mut w = Watching(Lines::spawn(stack.devctl_with(&["watch"])));
     w.0.expect_line("watch enabled", WAIT, |l| l.starts_with("[watch] watching"));
     write(&dir, "app/index.txt", "t2\n");
-    let line = w.0.wait_for("sync line", WAIT, |l| l.contains(": sync ")).unwrap();
+    let line = w.next("sync line", |l| l.contains(": sync "));
     assert!(
         line.starts_with("[watch] api: sync app/index.txt (") && line.ends_with(')'),
         "{line}"

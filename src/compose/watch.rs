@@ -389,7 +389,9 @@ mod tests {
             Line::Failed("failed to solve: exit code: 1".into())
         );
         assert_eq!(
-            parse(r#"time="x" level=warning msg="Docker Compose is configured to build using Bake, but buildx isn't installed""#),
+            parse(
+                r#"time="x" level=warning msg="Docker Compose is configured to build using Bake, but buildx isn't installed""#
+            ),
             Line::Noise
         );
         assert_eq!(parse("#6 DONE 0.1s"), Line::Other("#6 DONE 0.1s".into()));
