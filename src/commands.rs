@@ -8,6 +8,7 @@ pub mod down;
 pub mod guard;
 pub mod lifecycle;
 pub mod logs;
+pub mod project_cmd;
 pub mod ps;
 pub mod snapshot;
 pub mod status;
@@ -77,6 +78,7 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
             Command::Demo(a) => demo::run(&ctx, &a),
             Command::Guard(a) => guard::run(&ctx, &a),
             Command::Watch(a) => watch::run(&ctx, &a),
+            Command::Do(a) => project_cmd::run(&ctx, &a),
             Command::Completions(_) => Ok(0),
         },
     }

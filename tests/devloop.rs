@@ -239,3 +239,122 @@ fn watch_prints_the_command_and_text_event_lines() {
     );
     assert_eq!(exec_cat(&stack, "api", "/srv/app/index.txt"), "t2");
 }
+
+const COMMANDS: &str = r#"environments:
+  prod:
+    protected: true
+commands:
+  hello:  {service: api, exec: "echo exec-ok-$(cat /etc/hostname)", key: H}
+  once:   {service: api, run: "echo run-ok"}
+  where:  {run_host: "echo host-ok; pwd", description: "where am I"}
+  tty:    {service: api, exec: "test -t 0 && echo has-a-tty", interactive: true}
+  seed:   {run_host: "echo seeded", confirm: true}
+  check:  {run_host: "echo checked", safe: true}
+  wipe:   {run_host: "docker compose down -v"}
+  sneaky: {run_host: "echo x && docker volume rm VOLUME"}
+"#;
+
+fn code_and_text(o: &std::process::Output) -> (i32, String) {
+    (
+        o.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        ),
+    )
+}
+
+/// `devctl do`: the list, `exec`/`run`/`run_host` commands, an interactive one in a terminal,
+/// `confirm: true`, a protected environment, and destructive command texts refused by the
+/// safety gate without a terminal (the volume survives).
+#[test]
+fn project_commands_run_and_the_gate_guards_them() {
+    let name = format!("devctl-it-h14-cmds-{}", std::process::id());
+    let yaml = format!(
+        "services:\n  api:\n    image: {IMAGE}\n    init: true\n    command: [\"sleep\", \"100000\"]\n    volumes: [\"data:/data\"]\nvolumes:\n  data: {{}}\n"
+    );
+    let stack = Stack::named(name.clone(), None, &yaml);
+    let volume = format!("{name}_data");
+    std::fs::write(stack.dir.path().join("compose.prod.yaml"), "services: {}\n").expect("write");
+    std::fs::write(
+        stack.dir.path().join("devctl.yaml"),
+        COMMANDS.replace("VOLUME", &volume),
+    )
+    .expect("write");
+    stack.up(&[]);
+
+    let (code, text) = code_and_text(&stack.devctl_output(&["do"]));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("hello") && text.contains("[H]") && text.contains("exec in api"), "{text}");
+    assert!(text.contains("where am I (on the host: echo host-ok; pwd)"), "{text}");
+
+    let (code, text) = code_and_text(&stack.devctl_output(&["do", "hello"]));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("exec -T api sh -c"), "the command line is printed: {text}");
+    assert!(text.contains("exec-ok-"), "{text}");
+    let (code, text) = code_and_text(&stack.devctl_output(&["do", "once"]));
+    assert_eq!((code, text.contains("run-ok")), (0, true), "{text}");
+    let (code, text) = code_and_text(&stack.devctl_output(&["do", "where"]));
+    assert_eq!(code, 0, "{text}");
+    let dir = stack.dir.path().canonicalize().expect("dir");
+    assert!(text.contains("host-ok") && text.contains(&dir.display().to_string()), "{text}");
+
+    // Interactive: a terminal session in the container (and a clear error without one).
+    // (The pty is the standard input: not `Stack::devctl`, whose standard input is /dev/null.)
+    let mut tty = Command::new(env!("CARGO_BIN_EXE_devctl"));
+    tty.current_dir(stack.dir.path())
+        .env_remove("COMPOSE_FILE")
+        .env_remove("COMPOSE_PROJECT_NAME")
+        .env("NO_COLOR", "1")
+        .args(["do", "tty"]);
+    let out = common::process::in_pty(tty, 30_000);
+    assert!(out.contains("has-a-tty"), "{out}");
+    let (code, text) = code_and_text(&stack.devctl_output(&["do", "tty"]));
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("interactive and needs a terminal"), "{text}");
+
+    // confirm: true
+    let (code, text) = code_and_text(&stack.devctl_output(&["do", "seed"]));
+    assert_eq!(code, 4, "{text}");
+    assert!(!text.contains("seeded") && text.contains("--yes"), "{text}");
+    let (code, text) = code_and_text(&stack.devctl_output(&["do", "seed", "--yes"]));
+    assert_eq!((code, text.contains("seeded")), (0, true), "{text}");
+
+    // A protected environment refuses what is not `safe: true`.
+    let (code, text) = code_and_text(&stack.devctl_output(&["--env", "prod", "do", "where"]));
+    assert_eq!(code, 4, "{text}");
+    assert!(text.contains("protected") && !text.contains("host-ok"), "{text}");
+    let (code, text) = code_and_text(&stack.devctl_output(&["--env", "prod", "do", "check"]));
+    assert_eq!((code, text.contains("checked")), (0, true), "{text}");
+
+    // Destructive texts: the gate, without a terminal, refuses; nothing is deleted.
+    let (code, text) = code_and_text(&stack.devctl_output(&["do", "wipe"]));
+    assert_eq!(code, 4, "{text}");
+    assert!(text.contains("--confirm"), "the gate names the flag: {text}");
+    let (code, text) = code_and_text(&stack.devctl_output(&["do", "sneaky"]));
+    assert_eq!(code, 4, "{text}");
+    assert!(text.contains(&format!("docker volume rm {volume}")) && !text.contains("\nx\n"), "{text}");
+    assert!(common::docker::volume_exists(&volume), "the volume survives");
+    assert!(!stack.running_id("api").is_empty(), "the stack still runs");
+}
+
+/// Bad `commands:` entries are configuration errors (exit 3) naming devctl.yaml:LINE and key.
+#[test]
+fn project_command_errors_name_the_line() {
+    let stack = Stack::named(
+        format!("devctl-it-h14-cmderr-{}", std::process::id()),
+        None,
+        &format!("services:\n  api:\n    image: {IMAGE}\n"),
+    );
+    let path = stack.dir.path().join("devctl.yaml");
+    std::fs::write(&path, "commands:\n  ok: {run_host: \"true\"}\n  bad:\n    run_host: x\n    colour: red\n")
+        .expect("write");
+    let (code, text) = code_and_text(&stack.devctl_output(&["do", "ok"]));
+    assert_eq!(code, 3, "{text}");
+    assert!(text.contains("devctl.yaml:5: commands.bad.colour: unknown key"), "{text}");
+    std::fs::write(&path, "commands:\n  m: {service: nope, run: \"x\"}\n").expect("write");
+    let (code, text) = code_and_text(&stack.devctl_output(&["do", "m"]));
+    assert_eq!(code, 3, "{text}");
+    assert!(text.contains("devctl.yaml:2: commands.m.service") && text.contains("nope"), "{text}");
+}

@@ -305,6 +305,11 @@ pub fn passthrough(ctx: &Ctx, a: &PassArgs) -> Result<u8> {
     drive(ctx, &project, args)
 }
 
+/// [`drive`] for other subcommands (`devctl do`).
+pub(crate) fn drive_sub(ctx: &Ctx, project: &LoadedProject, sub: Vec<String>) -> Result<u8> {
+    drive(ctx, project, sub)
+}
+
 /// The common path: safety gate → invocation → preflight → print and run (or only print).
 fn drive(ctx: &Ctx, project: &LoadedProject, sub: Vec<String>) -> Result<u8> {
     let sub = match crate::safety::intercept(ctx, &sub)? {

@@ -42,6 +42,8 @@ pub struct DevctlConfig {
     pub default_environment: Option<String>,
     /// `protected_volumes`.
     pub protected_volumes: Vec<String>,
+    /// `commands:` (the project's own commands, see [`super::commands`]).
+    pub commands: IndexMap<String, super::commands::ProjectCommand>,
 }
 
 /// One entry of `environments:`.
@@ -180,8 +182,16 @@ pub fn parse_config(text: &str, path: &Path) -> Result<DevctlConfig> {
             ));
         }
     };
-    let known = ["environments", "default_environment", "protected_volumes"];
+    let known = [
+        "environments",
+        "default_environment",
+        "protected_volumes",
+        "commands",
+    ];
     check_keys(&top, &known, path, "")?;
+    if let Some(v) = top.get("commands") {
+        cfg.commands = super::commands::parse(v, path, text)?;
+    }
     let dir = path.parent().unwrap_or(Path::new("/"));
     if let Some(v) = top.get("protected_volumes") {
         cfg.protected_volumes = string_list(v, path, "protected_volumes")?;
