@@ -286,19 +286,31 @@ fn project_commands_run_and_the_gate_guards_them() {
 
     let (code, text) = code_and_text(&stack.devctl_output(&["do"]));
     assert_eq!(code, 0, "{text}");
-    assert!(text.contains("hello") && text.contains("[H]") && text.contains("exec in api"), "{text}");
-    assert!(text.contains("where am I (on the host: echo host-ok; pwd)"), "{text}");
+    assert!(
+        text.contains("hello") && text.contains("[H]") && text.contains("exec in api"),
+        "{text}"
+    );
+    assert!(
+        text.contains("where am I (on the host: echo host-ok; pwd)"),
+        "{text}"
+    );
 
     let (code, text) = code_and_text(&stack.devctl_output(&["do", "hello"]));
     assert_eq!(code, 0, "{text}");
-    assert!(text.contains("exec -T api sh -c"), "the command line is printed: {text}");
+    assert!(
+        text.contains("exec -T api sh -c"),
+        "the command line is printed: {text}"
+    );
     assert!(text.contains("exec-ok-"), "{text}");
     let (code, text) = code_and_text(&stack.devctl_output(&["do", "once"]));
     assert_eq!((code, text.contains("run-ok")), (0, true), "{text}");
     let (code, text) = code_and_text(&stack.devctl_output(&["do", "where"]));
     assert_eq!(code, 0, "{text}");
     let dir = stack.dir.path().canonicalize().expect("dir");
-    assert!(text.contains("host-ok") && text.contains(&dir.display().to_string()), "{text}");
+    assert!(
+        text.contains("host-ok") && text.contains(&dir.display().to_string()),
+        "{text}"
+    );
 
     // Interactive: a terminal session in the container (and a clear error without one).
     // (The pty is the standard input: not `Stack::devctl`, whose standard input is /dev/null.)
@@ -324,18 +336,30 @@ fn project_commands_run_and_the_gate_guards_them() {
     // A protected environment refuses what is not `safe: true`.
     let (code, text) = code_and_text(&stack.devctl_output(&["--env", "prod", "do", "where"]));
     assert_eq!(code, 4, "{text}");
-    assert!(text.contains("protected") && !text.contains("host-ok"), "{text}");
+    assert!(
+        text.contains("protected") && !text.contains("host-ok"),
+        "{text}"
+    );
     let (code, text) = code_and_text(&stack.devctl_output(&["--env", "prod", "do", "check"]));
     assert_eq!((code, text.contains("checked")), (0, true), "{text}");
 
     // Destructive texts: the gate, without a terminal, refuses; nothing is deleted.
     let (code, text) = code_and_text(&stack.devctl_output(&["do", "wipe"]));
     assert_eq!(code, 4, "{text}");
-    assert!(text.contains("--confirm"), "the gate names the flag: {text}");
+    assert!(
+        text.contains("--confirm"),
+        "the gate names the flag: {text}"
+    );
     let (code, text) = code_and_text(&stack.devctl_output(&["do", "sneaky"]));
     assert_eq!(code, 4, "{text}");
-    assert!(text.contains(&format!("docker volume rm {volume}")) && !text.contains("\nx\n"), "{text}");
-    assert!(common::docker::volume_exists(&volume), "the volume survives");
+    assert!(
+        text.contains(&format!("docker volume rm {volume}")) && !text.contains("\nx\n"),
+        "{text}"
+    );
+    assert!(
+        common::docker::volume_exists(&volume),
+        "the volume survives"
+    );
     assert!(!stack.running_id("api").is_empty(), "the stack still runs");
 }
 
@@ -348,13 +372,22 @@ fn project_command_errors_name_the_line() {
         &format!("services:\n  api:\n    image: {IMAGE}\n"),
     );
     let path = stack.dir.path().join("devctl.yaml");
-    std::fs::write(&path, "commands:\n  ok: {run_host: \"true\"}\n  bad:\n    run_host: x\n    colour: red\n")
-        .expect("write");
+    std::fs::write(
+        &path,
+        "commands:\n  ok: {run_host: \"true\"}\n  bad:\n    run_host: x\n    colour: red\n",
+    )
+    .expect("write");
     let (code, text) = code_and_text(&stack.devctl_output(&["do", "ok"]));
     assert_eq!(code, 3, "{text}");
-    assert!(text.contains("devctl.yaml:5: commands.bad.colour: unknown key"), "{text}");
+    assert!(
+        text.contains("devctl.yaml:5: commands.bad.colour: unknown key"),
+        "{text}"
+    );
     std::fs::write(&path, "commands:\n  m: {service: nope, run: \"x\"}\n").expect("write");
     let (code, text) = code_and_text(&stack.devctl_output(&["do", "m"]));
     assert_eq!(code, 3, "{text}");
-    assert!(text.contains("devctl.yaml:2: commands.m.service") && text.contains("nope"), "{text}");
+    assert!(
+        text.contains("devctl.yaml:2: commands.m.service") && text.contains("nope"),
+        "{text}"
+    );
 }

@@ -16,7 +16,7 @@ use clap::Args;
 use super::Ctx;
 use crate::error::{Error, Result};
 use crate::project::LoadedProject;
-use crate::project::commands::{ProjectCommand, Target};
+use crate::project::commands::{ProjectCommand, Target, compose_sub, refusal};
 use crate::safety::text::{TextVerdict, scan};
 
 #[derive(Debug, Args)]
@@ -54,28 +54,30 @@ pub fn run(ctx: &Ctx, a: &DoArgs) -> Result<u8> {
     };
     let Some(cmd) = commands.iter().find(|c| &c.name == name) else {
         let known: Vec<&str> = commands.iter().map(|c| c.name.as_str()).collect();
-        return Err(Error::usage(format!("unknown project command `{name}`")).with_hint(
-            if known.is_empty() {
-                "declare it under `commands:` in devctl.yaml".to_string()
-            } else {
-                format!("known: {} (`devctl do` lists them)", known.join(", "))
-            },
-        ));
+        return Err(
+            Error::usage(format!("unknown project command `{name}`")).with_hint(
+                if known.is_empty() {
+                    "declare it under `commands:` in devctl.yaml".to_string()
+                } else {
+                    format!("known: {} (`devctl do` lists them)", known.join(", "))
+                },
+            ),
+        );
     };
     allowed(ctx, &project, cmd)?;
     let text = with_args(&cmd.text, &a.args);
     match (scan(&text), &cmd.target) {
         (TextVerdict::Plain, _) => {}
         (TextVerdict::ComposeCall(mut argv), Target::Host) => {
-            eprintln!("devctl: `{}` is a destructive Compose call: the safety gate plans it", cmd.name);
+            eprintln!(
+                "devctl: `{}` is a destructive Compose call: the safety gate plans it",
+                cmd.name
+            );
             for w in &a.confirm {
                 argv.push("--confirm".into());
                 argv.push(w.clone());
             }
-            return super::lifecycle::passthrough(
-                ctx,
-                &super::lifecycle::PassArgs { args: argv },
-            );
+            return super::lifecycle::passthrough(ctx, &super::lifecycle::PassArgs { args: argv });
         }
         (TextVerdict::ComposeCall(argv), _) => return Err(unplannable(cmd, &argv.join(" "))),
         (TextVerdict::Unplannable(part), _) => return Err(unplannable(cmd, &part)),
@@ -101,24 +103,6 @@ pub fn run(ctx: &Ctx, a: &DoArgs) -> Result<u8> {
     }
 }
 
-/// Pure: the Compose argv of a `run`/`exec` command.
-pub fn compose_sub(cmd: &ProjectCommand, text: &str) -> Vec<String> {
-    let (verb, service) = match &cmd.target {
-        Target::Run { service } => ("run", service),
-        Target::Exec { service } => ("exec", service),
-        Target::Host => return Vec::new(),
-    };
-    let mut sub = vec![verb.to_string()];
-    if verb == "run" {
-        sub.push("--rm".into());
-    }
-    if !cmd.interactive {
-        sub.push("-T".into());
-    }
-    sub.extend([service.clone(), "sh".into(), "-c".into(), text.to_string()]);
-    sub
-}
-
 /// `TEXT 'arg 1' arg2`.
 pub fn with_args(text: &str, args: &[String]) -> String {
     let mut out = text.to_string();
@@ -129,25 +113,13 @@ pub fn with_args(text: &str, args: &[String]) -> String {
     out
 }
 
-/// Read-only and protected environments run only commands marked `safe: true`.
-pub fn refusal(read_only: bool, protected: Option<&str>, cmd: &ProjectCommand) -> Option<String> {
-    if cmd.safe {
-        return None;
-    }
-    if read_only {
-        return Some(format!("`{}` is refused: devctl is read-only here", cmd.name));
-    }
-    protected.map(|env| {
-        format!(
-            "`{}` is refused: environment `{env}` is protected and the command is not marked `safe: true`",
-            cmd.name
-        )
-    })
-}
-
 fn allowed(ctx: &Ctx, project: &LoadedProject, cmd: &ProjectCommand) -> Result<()> {
     let read_only = crate::tui::DashboardOptions::from_ctx(ctx).read_only;
-    let env = project.resolved.environment.as_deref().unwrap_or("(default)");
+    let env = project
+        .resolved
+        .environment
+        .as_deref()
+        .unwrap_or("(default)");
     let protected = project.resolved.protected.then_some(env);
     match refusal(read_only, protected, cmd) {
         None => Ok(()),
@@ -211,9 +183,8 @@ fn host(ctx: &Ctx, project: &LoadedProject, text: &str) -> Result<u8> {
     }
     if let Some(base) = project.resolved.files.first() {
         let root = crate::project::environments::project_root(base);
-        std::env::set_current_dir(&root).map_err(|e| {
-            Error::general(format!("cannot enter {}: {e}", root.display()))
-        })?;
+        std::env::set_current_dir(&root)
+            .map_err(|e| Error::general(format!("cannot enter {}: {e}", root.display())))?;
     }
     crate::compose::run::run_raw(&inv).map(crate::compose::run::to_u8)
 }

@@ -79,7 +79,11 @@ pub fn line_of(text: &str, path: &[&str]) -> usize {
     let mut indent: Option<usize> = None;
     let mut found = 0usize;
     for key in path {
-        let pats = [format!("{key}:"), format!("\"{key}\":"), format!("'{key}':")];
+        let pats = [
+            format!("{key}:"),
+            format!("\"{key}\":"),
+            format!("'{key}':"),
+        ];
         let mut hit = None;
         for (i, l) in lines.iter().enumerate().skip(from) {
             let trimmed = l.trim_start();
@@ -142,7 +146,14 @@ pub fn parse(v: &Value, path: &Path, text: &str) -> Result<IndexMap<String, Proj
     let map = match v {
         Value::Null => return Ok(out),
         Value::Mapping(m) => m,
-        _ => return Err(bad(path, text, &["commands"], "expected a mapping of names")),
+        _ => {
+            return Err(bad(
+                path,
+                text,
+                &["commands"],
+                "expected a mapping of names",
+            ));
+        }
     };
     for (k, entry) in map {
         let Some(name) = k.as_str() else {
@@ -165,7 +176,12 @@ pub fn parse(v: &Value, path: &Path, text: &str) -> Result<IndexMap<String, Proj
             ));
         }
         let Value::Mapping(m) = entry else {
-            return Err(bad(path, text, &at, "expected a mapping such as `{service: api, run: \"…\"}`"));
+            return Err(bad(
+                path,
+                text,
+                &at,
+                "expected a mapping such as `{service: api, run: \"…\"}`",
+            ));
         };
         for key in m.keys() {
             let k = key.as_str().unwrap_or("");
@@ -182,14 +198,24 @@ pub fn parse(v: &Value, path: &Path, text: &str) -> Result<IndexMap<String, Proj
             match m.get(key) {
                 None | Some(Value::Null) => Ok(None),
                 Some(Value::String(s)) => Ok(Some(s.clone())),
-                Some(_) => Err(bad(path, text, &["commands", name, key], "expected a string")),
+                Some(_) => Err(bad(
+                    path,
+                    text,
+                    &["commands", name, key],
+                    "expected a string",
+                )),
             }
         };
         let flag = |key: &str| -> Result<bool> {
             match m.get(key) {
                 None | Some(Value::Null) => Ok(false),
                 Some(Value::Bool(b)) => Ok(*b),
-                Some(_) => Err(bad(path, text, &["commands", name, key], "expected true or false")),
+                Some(_) => Err(bad(
+                    path,
+                    text,
+                    &["commands", name, key],
+                    "expected true or false",
+                )),
             }
         };
         let service = string("service")?;
@@ -200,19 +226,39 @@ pub fn parse(v: &Value, path: &Path, text: &str) -> Result<IndexMap<String, Proj
         let (kind, cmd_text) = match kinds.as_slice() {
             [one] => one.clone(),
             [] => {
-                return Err(bad(path, text, &at, "needs one of `run`, `exec` or `run_host`"));
+                return Err(bad(
+                    path,
+                    text,
+                    &at,
+                    "needs one of `run`, `exec` or `run_host`",
+                ));
             }
             _ => {
-                return Err(bad(path, text, &at, "has more than one of `run`, `exec`, `run_host`; keep one"));
+                return Err(bad(
+                    path,
+                    text,
+                    &at,
+                    "has more than one of `run`, `exec`, `run_host`; keep one",
+                ));
             }
         };
         if cmd_text.trim().is_empty() {
-            return Err(bad(path, text, &["commands", name, kind], "the command is empty"));
+            return Err(bad(
+                path,
+                text,
+                &["commands", name, kind],
+                "the command is empty",
+            ));
         }
         let target = match (kind, service) {
             ("run_host", None) => Target::Host,
             ("run_host", Some(_)) => {
-                return Err(bad(path, text, &["commands", name, "service"], "`run_host` runs on this machine; remove `service`"));
+                return Err(bad(
+                    path,
+                    text,
+                    &["commands", name, "service"],
+                    "`run_host` runs on this machine; remove `service`",
+                ));
             }
             (_, None) => {
                 return Err(bad(path, text, &at, format!("`{kind}` needs `service`")));
@@ -227,7 +273,12 @@ pub fn parse(v: &Value, path: &Path, text: &str) -> Result<IndexMap<String, Proj
                 match (chars.next(), chars.next()) {
                     (Some(c), None) if c.is_ascii_graphic() => Some(c),
                     _ => {
-                        return Err(bad(path, text, &["commands", name, "key"], format!("expected one character, found {k:?}")));
+                        return Err(bad(
+                            path,
+                            text,
+                            &["commands", name, "key"],
+                            format!("expected one character, found {k:?}"),
+                        ));
                     }
                 }
             }
@@ -264,6 +315,43 @@ pub fn parse(v: &Value, path: &Path, text: &str) -> Result<IndexMap<String, Proj
     Ok(out)
 }
 
+/// Pure: the Compose argv of a `run`/`exec` command.
+pub fn compose_sub(cmd: &ProjectCommand, text: &str) -> Vec<String> {
+    let (verb, service) = match &cmd.target {
+        Target::Run { service } => ("run", service),
+        Target::Exec { service } => ("exec", service),
+        Target::Host => return Vec::new(),
+    };
+    let mut sub = vec![verb.to_string()];
+    if verb == "run" {
+        sub.push("--rm".into());
+    }
+    if !cmd.interactive {
+        sub.push("-T".into());
+    }
+    sub.extend([service.clone(), "sh".into(), "-c".into(), text.to_string()]);
+    sub
+}
+
+/// Read-only and protected environments run only commands marked `safe: true`.
+pub fn refusal(read_only: bool, protected: Option<&str>, cmd: &ProjectCommand) -> Option<String> {
+    if cmd.safe {
+        return None;
+    }
+    if read_only {
+        return Some(format!(
+            "`{}` is refused: devctl is read-only here",
+            cmd.name
+        ));
+    }
+    protected.map(|env| {
+        format!(
+            "`{}` is refused: environment `{env}` is protected and the command is not marked `safe: true`",
+            cmd.name
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,16 +360,30 @@ mod tests {
 
     fn parse_text(text: &str) -> Result<IndexMap<String, ProjectCommand>> {
         let v: Value = crate::project::yaml::from_str(text).expect("yaml");
-        parse(v.get("commands").unwrap_or(&Value::Null), Path::new("/p/devctl.yaml"), text)
+        parse(
+            v.get("commands").unwrap_or(&Value::Null),
+            Path::new("/p/devctl.yaml"),
+            text,
+        )
     }
 
     #[test]
     fn parses_the_three_kinds() {
         let c = parse_text(TEXT).expect("parses");
-        assert_eq!(c["migrate"].target, Target::Run { service: "backend-api".into() });
+        assert_eq!(
+            c["migrate"].target,
+            Target::Run {
+                service: "backend-api".into()
+            }
+        );
         assert_eq!(c["migrate"].key, Some('M'));
         assert_eq!(c["migrate"].line, 3);
-        assert_eq!(c["psql"].target, Target::Exec { service: "postgres".into() });
+        assert_eq!(
+            c["psql"].target,
+            Target::Exec {
+                service: "postgres".into()
+            }
+        );
         assert!(c["psql"].interactive);
         assert_eq!(c["psql"].line, 4);
         assert_eq!(c["seed"].target, Target::Host);
@@ -291,12 +393,30 @@ mod tests {
     #[test]
     fn errors_name_file_line_and_key() {
         let cases = [
-            ("commands:\n  a: {service: x}\n", "/p/devctl.yaml:2: commands.a: needs one of"),
-            ("commands:\n  a:\n    run: x\n", "/p/devctl.yaml:2: commands.a: `run` needs `service`"),
-            ("commands:\n  a:\n    run_host: x\n    colour: red\n", "/p/devctl.yaml:4: commands.a.colour: unknown key"),
-            ("commands:\n  a: {run_host: x, key: AB}\n", "/p/devctl.yaml:2: commands.a.key: expected one character"),
-            ("commands:\n  a: {run_host: x, key: M}\n  b: {run_host: y, key: M}\n", "/p/devctl.yaml:3: commands.b.key: key `M` is already bound to `a`"),
-            ("commands:\n  a:\n    run_host: x\n    safe: maybe\n", "/p/devctl.yaml:4: commands.a.safe: expected true or false"),
+            (
+                "commands:\n  a: {service: x}\n",
+                "/p/devctl.yaml:2: commands.a: needs one of",
+            ),
+            (
+                "commands:\n  a:\n    run: x\n",
+                "/p/devctl.yaml:2: commands.a: `run` needs `service`",
+            ),
+            (
+                "commands:\n  a:\n    run_host: x\n    colour: red\n",
+                "/p/devctl.yaml:4: commands.a.colour: unknown key",
+            ),
+            (
+                "commands:\n  a: {run_host: x, key: AB}\n",
+                "/p/devctl.yaml:2: commands.a.key: expected one character",
+            ),
+            (
+                "commands:\n  a: {run_host: x, key: M}\n  b: {run_host: y, key: M}\n",
+                "/p/devctl.yaml:3: commands.b.key: key `M` is already bound to `a`",
+            ),
+            (
+                "commands:\n  a:\n    run_host: x\n    safe: maybe\n",
+                "/p/devctl.yaml:4: commands.a.safe: expected true or false",
+            ),
         ];
         for (text, want) in cases {
             let e = parse_text(text).expect_err(text).to_string();

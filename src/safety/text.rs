@@ -20,8 +20,8 @@ const SEPARATORS: [&str; 6] = [";", "&&", "||", "|", "&", "\n"];
 
 /// The words of `text` split into simple commands at `;`, `&&`, `||`, `|`, `&`.
 fn segments(text: &str) -> Vec<Vec<String>> {
-    let words = shlex::split(text)
-        .unwrap_or_else(|| text.split_whitespace().map(str::to_string).collect());
+    let words =
+        shlex::split(text).unwrap_or_else(|| text.split_whitespace().map(str::to_string).collect());
     let mut out = vec![Vec::new()];
     for w in words {
         if SEPARATORS.contains(&w.as_str()) {
@@ -50,7 +50,9 @@ fn segments(text: &str) -> Vec<Vec<String>> {
 fn compose_argv(words: &[String]) -> Option<Vec<String>> {
     let mut w: &[String] = words;
     while let Some(first) = w.first() {
-        if first.contains('=') && !first.starts_with('-') || ["sudo", "exec", "command"].contains(&first.as_str()) {
+        if first.contains('=') && !first.starts_with('-')
+            || ["sudo", "exec", "command"].contains(&first.as_str())
+        {
             w = &w[1..];
         } else {
             break;
@@ -62,7 +64,11 @@ fn compose_argv(words: &[String]) -> Option<Vec<String>> {
         ("docker-compose", _) => Some(w[1..].to_vec()),
         ("devctl", Some("compose")) => {
             let rest = &w[2..];
-            Some(rest.strip_prefix(&["--".to_string()]).unwrap_or(rest).to_vec())
+            Some(
+                rest.strip_prefix(&["--".to_string()])
+                    .unwrap_or(rest)
+                    .to_vec(),
+            )
         }
         ("devctl", Some("down" | "rm")) => Some(w[1..].to_vec()),
         ("devctl", Some("volume")) => Some(w[1..].to_vec()),
@@ -85,7 +91,11 @@ fn docker_deletes_volumes(words: &[String]) -> bool {
         ["volume", "rm" | "remove" | "prune", ..] => true,
         ["system", "prune", args @ ..] => args.contains(&"--volumes"),
         ["rm" | "container", ..] => {
-            let args = if rest[0] == "container" { &rest[1..] } else { &rest[..] };
+            let args = if rest[0] == "container" {
+                &rest[1..]
+            } else {
+                &rest[..]
+            };
             matches!(args.first(), Some(&"rm") | Some(&"remove"))
                 && args.iter().any(|a| *a == "--volumes" || short_v(a))
         }
@@ -126,9 +136,18 @@ mod tests {
     fn verdicts() {
         assert_eq!(scan("npm run migrate"), TextVerdict::Plain);
         assert_eq!(scan("docker compose ps"), TextVerdict::Plain);
-        assert_eq!(scan("docker compose down -v"), TextVerdict::ComposeCall(v("down -v")));
-        assert_eq!(scan("docker-compose down --volumes"), TextVerdict::ComposeCall(v("down --volumes")));
-        assert_eq!(scan("devctl compose -- rm -fsv"), TextVerdict::ComposeCall(v("rm -fsv")));
+        assert_eq!(
+            scan("docker compose down -v"),
+            TextVerdict::ComposeCall(v("down -v"))
+        );
+        assert_eq!(
+            scan("docker-compose down --volumes"),
+            TextVerdict::ComposeCall(v("down --volumes"))
+        );
+        assert_eq!(
+            scan("devctl compose -- rm -fsv"),
+            TextVerdict::ComposeCall(v("rm -fsv"))
+        );
         assert_eq!(
             scan("docker compose down -v && ./seed.sh"),
             TextVerdict::Unplannable("docker compose down -v".into())
@@ -141,7 +160,10 @@ mod tests {
             scan("docker system prune -af --volumes"),
             TextVerdict::Unplannable("docker system prune -af --volumes".into())
         );
-        assert_eq!(scan("docker rm -fv x"), TextVerdict::Unplannable("docker rm -fv x".into()));
+        assert_eq!(
+            scan("docker rm -fv x"),
+            TextVerdict::Unplannable("docker rm -fv x".into())
+        );
         assert_eq!(scan("docker rm -f x"), TextVerdict::Plain);
         assert_eq!(scan("echo 'docker volume rm x'"), TextVerdict::Plain);
     }
