@@ -2,6 +2,8 @@
 //! (sync, sync+restart, rebuild of a local image, a failing rebuild), and the project's own
 //! commands from `devctl.yaml`. Projects are named `devctl-it-h14-*-PID`.
 
+#![allow(clippy::panic, clippy::unwrap_used)]
+
 mod common;
 
 use std::path::Path;

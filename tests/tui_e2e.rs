@@ -420,7 +420,7 @@ services:
     put("cfg/c.txt", "c1\n");
     put(
         "devctl.yaml",
-        "commands:\n  hello: {service: api, exec: \"echo said-hello\", key: H}\n  greet: {run_host: \"echo greeted-from-host\"}\n",
+        "commands:\n  hello: {service: api, exec: \"echo said-hello\", key: H}\n  greet: {run_host: \"echo greeted-from-host\"}\n  tty: {service: api, exec: \"test -t 0 && echo tty-ok-in-api; sleep 2\", interactive: true, key: I}\n",
     );
     let up = Command::new("docker")
         .args(["compose", "up", "-d", "--build"])
@@ -462,6 +462,11 @@ services:
     t.wait_text("greeted-from-host", Duration::from_secs(30));
     t.keys(&["H"]);
     t.wait_text("said-hello", Duration::from_secs(30));
+
+    // An interactive `exec` gets the terminal (the dashboard suspends, then comes back).
+    t.keys(&["I"]);
+    t.wait_text("tty-ok-in-api", Duration::from_secs(30));
+    t.wait_text("shell in `api` exited (0)", Duration::from_secs(30));
 
     // `?` lists them.
     t.keys(&["?"]);

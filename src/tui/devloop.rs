@@ -282,4 +282,86 @@ mod tests {
         assert_eq!(complete("p", &names), "p");
         assert_eq!(complete("x", &names), "x");
     }
+
+    fn model() -> Model {
+        let mut m = Model::new(
+            crate::tui::config::Config::default(),
+            crate::tui::fixtures::info(),
+            crate::tui::fixtures::now(),
+        );
+        let text = "commands:\n  migrate: {service: api, run: \"npm run migrate\", key: M}\n  wipe: {run_host: \"docker compose down -v\"}\n  check: {run_host: \"true\", safe: true}\n";
+        let v: crate::project::yaml::Value = crate::project::yaml::from_str(text).expect("yaml");
+        m.devloop.commands = crate::project::commands::parse(
+            v.get("commands").expect("commands"),
+            std::path::Path::new("/p/devctl.yaml"),
+            text,
+        )
+        .expect("parses")
+        .into_values()
+        .collect();
+        m
+    }
+
+    fn press(m: &mut Model, code: KeyCode) -> Vec<Cmd> {
+        crate::tui::update::update(
+            m,
+            crate::tui::msg::Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+        )
+    }
+
+    #[test]
+    fn colon_completes_and_runs_a_project_command() {
+        let mut m = model();
+        assert!(press(&mut m, KeyCode::Char(':')).is_empty());
+        press(&mut m, KeyCode::Char('m'));
+        press(&mut m, KeyCode::Char('i'));
+        press(&mut m, KeyCode::Tab);
+        assert_eq!(m.devloop.prompt.as_deref(), Some("migrate"));
+        let cmds = press(&mut m, KeyCode::Enter);
+        assert!(m.devloop.prompt.is_none());
+        match cmds.as_slice() {
+            [Cmd::Compose { args, .. }] => {
+                assert_eq!(args.join(" "), "run --rm -T api sh -c npm run migrate")
+            }
+            other => panic!("{other:?}"),
+        }
+        // The key binding runs it too.
+        assert!(matches!(
+            press(&mut m, KeyCode::Char('M')).as_slice(),
+            [Cmd::Compose { .. }]
+        ));
+    }
+
+    #[test]
+    fn watch_toggles_and_the_gate_and_protection_refuse() {
+        let mut m = model();
+        let cmds = press(&mut m, KeyCode::Char('W'));
+        let [Cmd::Watch { op }] = cmds.as_slice() else {
+            panic!("{cmds:?}")
+        };
+        assert_eq!(m.devloop.watch_op, Some(*op));
+        assert!(matches!(
+            press(&mut m, KeyCode::Char('W')).as_slice(),
+            [Cmd::StopWatch { .. }]
+        ));
+        let mut cmds = Vec::new();
+        run_named(&mut m, "wipe", &mut cmds);
+        assert!(cmds.is_empty());
+        assert!(
+            m.flash
+                .as_ref()
+                .is_some_and(|f| f.text.contains("deletes volume data"))
+        );
+        m.info.protected = true;
+        m.info.environment = Some("prod".into());
+        run_named(&mut m, "migrate", &mut cmds);
+        assert!(cmds.is_empty());
+        assert!(
+            m.flash
+                .as_ref()
+                .is_some_and(|f| f.text.contains("protected"))
+        );
+        run_named(&mut m, "check", &mut cmds);
+        assert!(matches!(cmds.as_slice(), [Cmd::HostCommand { .. }]));
+    }
 }
