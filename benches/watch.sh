@@ -3,6 +3,8 @@
 # a service with a `sync` rule (app → /srv/app), ROUNDS edits each, the time from writing the
 # file to `cat` in the container showing the new content (polled with `docker exec`, the same
 # poll for both), median of each and the ratio devctl / compose (goal ≤ 1.0: no slower).
+# Also `docker compose --verbose watch` (devctl's own Compose line, without devctl and its
+# Engine guard), to tell where a difference comes from.
 #
 # Usage: benches/watch.sh [ROUNDS]  (default 15; DEVCTL=path to the binary, default the debug
 # build, built if missing). Project devctl-bench-watch; removes everything it created on exit.
@@ -74,8 +76,10 @@ run() {
 }
 
 compose_ms=$(run compose "Watch enabled" docker compose watch --no-up)
+verbose_ms=$(run verbose "Watch enabled" docker compose --verbose watch --no-up)
 devctl_ms=$(run devctl "watching for changes" "$DEVCTL" watch --no-up)
 echo "file saved → visible in the container, median of $rounds edits (docker exec poll included):"
 echo "  docker compose watch: ${compose_ms} ms"
+echo "  docker compose --verbose watch (what devctl runs, without the guard): ${verbose_ms} ms"
 echo "  devctl watch:         ${devctl_ms} ms   (event lines: $(grep -c '^\[watch\] api: sync' "$work/devctl.out"))"
 echo "  ratio devctl/compose: $(ratio "$devctl_ms" "$compose_ms") (goal ≤ 1.0)"
