@@ -16,6 +16,8 @@
 //!     protected: true               # read-only by default
 //!   ci:
 //!     files: [docker/ci.yml, docker/ci-extra.yml]   # relative to devctl.yaml's folder
+//! commands:                         # the project's own commands (`super::commands`)
+//!   migrate: {service: api, run: "npm run migrate", key: M}
 //! ```
 //!
 //! `files` are layered after the base file, in order (the base file is never repeated).
