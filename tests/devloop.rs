@@ -363,6 +363,14 @@ fn project_commands_run_and_the_gate_guards_them() {
         "the volume survives"
     );
     assert!(!stack.running_id("api").is_empty(), "the stack still runs");
+    // With the word the gate asks for, the gate executes its plan: down, then the volume.
+    let (code, text) = code_and_text(&stack.devctl_output(&["do", "wipe", "--confirm", &name]));
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("safety gate plans it"), "{text}");
+    assert!(
+        !common::docker::volume_exists(&volume),
+        "the planned volume is gone: {text}"
+    );
 }
 
 /// Bad `commands:` entries are configuration errors (exit 3) naming devctl.yaml:LINE and key.
