@@ -157,6 +157,10 @@ pub enum Command {
     /// Run a command (your own script, `docker compose …`) behind devctl's Engine guard: it
     /// cannot delete volume data.
     Guard(crate::commands::guard::GuardArgs),
+    /// Run `docker compose watch` and show each sync, restart and rebuild as an event line.
+    Watch(crate::commands::watch::WatchArgs),
+    /// Run one of the project's own commands (`commands:` in devctl.yaml); without NAME, list them.
+    Do(crate::commands::project_cmd::DoArgs),
     /// Print a shell completion script: `devctl completions bash|zsh|fish|elvish|powershell`.
     Completions(CompletionsArgs),
 }

@@ -8,11 +8,13 @@ pub mod down;
 pub mod guard;
 pub mod lifecycle;
 pub mod logs;
+pub mod project_cmd;
 pub mod ps;
 pub mod snapshot;
 pub mod status;
 pub mod volume;
 pub mod wait;
+pub mod watch;
 
 use crate::cli::{Cli, Command};
 pub use crate::context::{Ctx, runtime};
@@ -75,6 +77,8 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
             Command::Doctor(a) => doctor::run(&ctx, &a),
             Command::Demo(a) => demo::run(&ctx, &a),
             Command::Guard(a) => guard::run(&ctx, &a),
+            Command::Watch(a) => watch::run(&ctx, &a),
+            Command::Do(a) => project_cmd::run(&ctx, &a),
             Command::Completions(_) => Ok(0),
         },
     }

@@ -53,6 +53,7 @@ pub mod prod;
 pub mod render;
 pub mod secrets;
 pub mod view;
+pub mod watch;
 
 use serde::Serialize;
 
@@ -146,6 +147,7 @@ pub fn run_checks(input: &DoctorInput) -> Vec<Finding> {
     out.extend(secrets::check(input));
     out.extend(prod::check(input));
     out.extend(prod::check_drift(input));
+    out.extend(watch::check(input));
     out.sort_by(|a, b| {
         (a.severity, &a.id, &a.key_path, &a.message).cmp(&(
             b.severity,

@@ -9,6 +9,7 @@
 //! - [`load`]: discovery + loading + merging.
 
 pub mod canonical;
+pub mod commands;
 pub mod discover;
 pub mod dotenv;
 pub mod environments;

@@ -15,6 +15,7 @@ pub mod policy;
 pub mod prompt;
 pub mod snapshot;
 pub mod sources;
+pub mod text;
 pub mod views;
 
 pub use classify::{Action, Destructive, classify};

@@ -2,6 +2,7 @@
 //! pure widgets, and a terminal edge that restores the terminal on every exit path.
 
 pub mod config;
+pub mod devloop;
 pub mod info;
 pub mod keymap;
 pub mod layout;
@@ -55,6 +56,10 @@ pub fn run_dashboard_for(ctx: &Ctx, opts: &DashboardOptions) -> Result<u8> {
     let mut model = model::Model::new(config, info::ProjectInfo::from_loaded(&project), Utc::now());
     if opts.read_only {
         model.read_only_flag = model::ReadOnly::Flag;
+    }
+    if let Some(base) = project.resolved.files.first() {
+        let cfg = crate::project::environments::read_config(base)?;
+        model.devloop.commands = cfg.commands.into_values().collect();
     }
     let rt = crate::context::runtime()?;
     let code = rt.block_on(app::run(ctx.clone(), project, model));

@@ -96,6 +96,8 @@ fn up(dctx: &Ctx) -> Result<u8> {
             attach: false,
             // Wait for every service, with the default timeout.
             wait: Some(String::new()),
+            watch: false,
+            json: false,
             extra: vec![],
         },
     )

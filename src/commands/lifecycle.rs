@@ -34,6 +34,12 @@ pub struct UpArgs {
     /// Wait until every service is healthy (or running without a health check); optional timeout like `90s`, `2m`.
     #[arg(long, value_name = "TIMEOUT", num_args = 0..=1, default_missing_value = "", require_equals = true)]
     pub wait: Option<String>,
+    /// Then run `docker compose watch` (develop.watch) and show each sync, restart and rebuild.
+    #[arg(long, conflicts_with = "attach")]
+    pub watch: bool,
+    /// With --watch: event lines as JSON.
+    #[arg(long, requires = "watch")]
+    pub json: bool,
     /// Extra arguments passed to Compose after `--`.
     #[arg(last = true)]
     pub extra: Vec<String>,
@@ -88,6 +94,11 @@ pub fn up(ctx: &Ctx, a: &UpArgs) -> Result<u8> {
         .flatten();
     let project = ctx.load_project()?;
     check_services(&project, &a.services)?;
+    // `up --watch` alone is Compose's own `watch`, which builds and starts what is missing
+    // (its output then goes through the watch's line reader, keeping `--json` lines clean).
+    if a.watch && !a.build && a.wait.is_none() && a.extra.is_empty() {
+        return super::watch::watch(ctx, &project, &watch_options(a, false));
+    }
     let origin = crate::engine::wait::Origin::now();
     let code = drive(ctx, &project, up_argv(a))?;
     if code != 0 && !ctx.global.dry_run {
@@ -99,10 +110,28 @@ pub fn up(ctx: &Ctx, a: &UpArgs) -> Result<u8> {
             a.wait.is_some(),
         ));
     }
-    if a.wait.is_none() || ctx.global.dry_run {
+    if code != 0 {
         return Ok(code);
     }
-    super::wait::wait_healthy(ctx, &project, &a.services, timeout, Some(origin))
+    if a.wait.is_some() && !ctx.global.dry_run {
+        let code = super::wait::wait_healthy(ctx, &project, &a.services, timeout, Some(origin))?;
+        if code != 0 {
+            return Ok(code);
+        }
+    }
+    if !a.watch {
+        return Ok(code);
+    }
+    super::watch::watch(ctx, &project, &watch_options(a, true))
+}
+
+fn watch_options(a: &UpArgs, no_up: bool) -> super::watch::WatchOptions {
+    super::watch::WatchOptions {
+        services: a.services.clone(),
+        no_up,
+        no_prune: false,
+        json: a.json,
+    }
 }
 
 /// Compose's `up` failed with `code`: when a dependency failed and left services unstarted,
@@ -277,6 +306,11 @@ pub fn passthrough(ctx: &Ctx, a: &PassArgs) -> Result<u8> {
     drive(ctx, &project, args)
 }
 
+/// [`drive`] for other subcommands (`devctl do`).
+pub(crate) fn drive_sub(ctx: &Ctx, project: &LoadedProject, sub: Vec<String>) -> Result<u8> {
+    drive(ctx, project, sub)
+}
+
 /// The common path: safety gate → invocation → preflight → print and run (or only print).
 fn drive(ctx: &Ctx, project: &LoadedProject, sub: Vec<String>) -> Result<u8> {
     let sub = match crate::safety::intercept(ctx, &sub)? {
@@ -400,6 +434,8 @@ mod tests {
             build,
             attach,
             wait: Some(String::new()),
+            watch: false,
+            json: false,
             extra: v(extra),
         };
         let cases = [

@@ -99,6 +99,8 @@ pub struct DoctorInput {
     /// Services' build facts (only services with `build`).
     pub builds: IndexMap<String, BuildFacts>,
     pub engine: EngineState,
+    /// What exists under the `develop.watch` paths; layers on disk that are not loaded.
+    pub watch: super::watch::WatchFs,
 }
 
 fn read(p: &Path) -> Option<String> {
@@ -209,6 +211,7 @@ impl DoctorInput {
             explicit_env_file: env.get("COMPOSE_ENV_FILES").is_some_and(|v| !v.is_empty()),
             builds,
             engine: EngineState::Offline,
+            watch: super::watch::gather(&lp.json, &r.files),
         }
     }
 

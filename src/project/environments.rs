@@ -16,6 +16,8 @@
 //!     protected: true               # read-only by default
 //!   ci:
 //!     files: [docker/ci.yml, docker/ci-extra.yml]   # relative to devctl.yaml's folder
+//! commands:                         # the project's own commands (`super::commands`)
+//!   migrate: {service: api, run: "npm run migrate", key: M}
 //! ```
 //!
 //! `files` are layered after the base file, in order (the base file is never repeated).
@@ -42,6 +44,8 @@ pub struct DevctlConfig {
     pub default_environment: Option<String>,
     /// `protected_volumes`.
     pub protected_volumes: Vec<String>,
+    /// `commands:` (the project's own commands, see [`super::commands`]).
+    pub commands: IndexMap<String, super::commands::ProjectCommand>,
 }
 
 /// One entry of `environments:`.
@@ -180,8 +184,16 @@ pub fn parse_config(text: &str, path: &Path) -> Result<DevctlConfig> {
             ));
         }
     };
-    let known = ["environments", "default_environment", "protected_volumes"];
+    let known = [
+        "environments",
+        "default_environment",
+        "protected_volumes",
+        "commands",
+    ];
     check_keys(&top, &known, path, "")?;
+    if let Some(v) = top.get("commands") {
+        cfg.commands = super::commands::parse(v, path, text)?;
+    }
     let dir = path.parent().unwrap_or(Path::new("/"));
     if let Some(v) = top.get("protected_volumes") {
         cfg.protected_volumes = string_list(v, path, "protected_volumes")?;

@@ -6,6 +6,7 @@ mod exec;
 mod gate;
 mod input;
 mod sources;
+mod watch;
 
 use std::time::Duration;
 
@@ -43,6 +44,8 @@ pub(crate) struct Edge {
     pub input: input::Input,
     pub with_stats: bool,
     pub log_tail: usize,
+    /// The running `docker compose watch` (its op and process id).
+    pub watch: Option<(crate::tui::msg::OpId, u32)>,
 }
 
 fn draw(guard: &mut TerminalGuard, model: &mut Model) -> Result<()> {
@@ -80,6 +83,7 @@ pub(super) async fn run(ctx: Ctx, project: LoadedProject, mut model: Model) -> R
         tx: tx.clone(),
         with_stats,
         log_tail,
+        watch: None,
     };
     sources::spawn_signals(tx.clone());
     sources::spawn_compose_version(&edge);
@@ -151,6 +155,7 @@ pub(super) async fn run(ctx: Ctx, project: LoadedProject, mut model: Model) -> R
             last_draw = Instant::now();
         }
     }
+    watch::stop_any(&mut edge.watch);
     edge.sources.stop();
     edge.input.stop();
     drop(guard);

@@ -274,6 +274,8 @@ pub struct Model {
     pub suspended: bool,
     /// Something visible changed since the last frame.
     pub dirty: bool,
+    /// Watch, the `:` command line and the project's commands.
+    pub devloop: crate::tui::devloop::DevLoop,
 }
 
 impl Model {
@@ -307,6 +309,7 @@ impl Model {
             quit: None,
             suspended: false,
             dirty: true,
+            devloop: Default::default(),
         };
         // Stable log colours: services get their colour in declaration order.
         let names: Vec<String> = m.info.services.iter().map(|s| s.name.clone()).collect();

@@ -197,4 +197,12 @@ pub enum Cmd {
         environment: String,
         up: Option<OpId>,
     },
+    /// Start `docker compose watch` for the stack; its events stream into op `op`.
+    Watch { op: OpId },
+    /// Stop the watch of op `op` (Ctrl-C to Compose).
+    StopWatch { op: OpId },
+    /// A project command on the host (`sh -c TEXT`, behind the Engine guard) into op `op`.
+    HostCommand { op: OpId, text: String },
+    /// Suspend the dashboard and run Compose `args` (an interactive `exec`/`run`) in `service`.
+    Interactive { service: String, args: Vec<String> },
 }

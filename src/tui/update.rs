@@ -223,6 +223,9 @@ fn on_op(m: &mut Model, e: OpEvent) {
             op.output.push_back(line);
         }
         OpEvent::Finished { result, .. } => {
+            if m.devloop.watch_op == Some(id) {
+                m.devloop.watch_op = None;
+            }
             op.ended = Some(now);
             let (level, text) = match &result {
                 Ok(0) => (Level::Info, format!("`{}` finished", op.title)),

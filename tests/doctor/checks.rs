@@ -241,6 +241,61 @@ const CASES: &[Case] = &[
         severity: Severity::Warning,
         needles: &["web"],
     },
+    // develop.watch rules that can never fire: at the file and key that hold them.
+    Case {
+        id: "WATCH-001-path-missing",
+        dir: "watch-path-missing",
+        files: &["docker-compose.yml", "docker-compose.dev.yml"],
+        env: None,
+        severity: Severity::Warning,
+        needles: &[
+            "services.api.develop.watch[1].path",
+            "/docker-compose.dev.yml",
+            "./nope",
+        ],
+    },
+    Case {
+        id: "WATCH-001-ignore-all",
+        dir: "watch-ignore-all",
+        files: DC,
+        env: None,
+        severity: Severity::Warning,
+        needles: &[
+            "services.api.develop.watch[0].ignore",
+            "/docker-compose.yml",
+        ],
+    },
+    Case {
+        id: "WATCH-001-rebuild-without-build",
+        dir: "watch-rebuild-no-build",
+        files: DC,
+        env: None,
+        severity: Severity::Warning,
+        needles: &[
+            "services.api.develop.watch[0].action",
+            "/docker-compose.yml",
+        ],
+    },
+    Case {
+        id: "WATCH-001-sync-shadowed",
+        dir: "watch-sync-shadowed",
+        files: DC,
+        env: None,
+        severity: Severity::Warning,
+        needles: &[
+            "services.api.develop.watch[0].target",
+            "/docker-compose.yml",
+            "/app/src",
+        ],
+    },
+    Case {
+        id: "WATCH-001-layer-not-loaded",
+        dir: "watch-layer-not-loaded",
+        files: DC,
+        env: None,
+        severity: Severity::Warning,
+        needles: &["services.api.develop.watch", "/docker-compose.dev.yml"],
+    },
 ];
 
 fn case_input(c: &Case, variant: &str) -> DoctorInput {

@@ -1,4 +1,4 @@
-//! Driving Compose: `up`/`down`/`stop`/`restart` argv, `up --wait`, failures, signals, the demo stack and a standalone `docker-compose`.
+//! Driving Compose: `up`/`down`/`stop`/`restart` argv, `up --wait`, failures, signals, the demo stack, a standalone `docker-compose`, and the dev loop (`watch`, project commands).
 //!
 //! One test binary per feature (each binary links the whole crate); the modules keep the
 //! suites they grew from.
@@ -9,6 +9,7 @@ mod common;
 mod argv_golden;
 mod compose_standalone;
 mod demo;
+mod devloop;
 mod failures;
 mod signals;
 mod up;

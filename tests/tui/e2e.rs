@@ -499,3 +499,119 @@ services:
     t.keys(&["Escape", "q"]);
     t.wait_text("DEVCTL-EXIT=0", Duration::from_secs(10));
 }
+
+/// Issue 14 in the dashboard: `W` starts watch (header marker, events in the operations pane),
+/// the log pane keeps following `api` across a watch-caused restart, `:` with Tab completion
+/// runs a project command, a key-bound project command runs, `?` lists them, `W` stops watch.
+#[test]
+fn dashboard_watch_and_project_commands() {
+    let name = format!("devctl-it-h14-tui-{}", std::process::id());
+    let image = format!("{name}-api");
+    let _cleanup = Cleanup::new(&name)
+        .prefix("devctl-it-h14-")
+        .timeout(0)
+        .now();
+    struct Image(String);
+    impl Drop for Image {
+        fn drop(&mut self) {
+            let _ = Command::new("docker")
+                .args(["image", "rm", "-f", &self.0])
+                .output();
+        }
+    }
+    let _image = Image(image.clone());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let put = |rel: &str, text: &str| {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    };
+    put(
+        "compose.yaml",
+        &format!(
+            r#"name: {name}
+services:
+  api:
+    build: .
+    image: {image}
+    init: true
+    command: ["sh", "-c", "echo api-up-$$(cat /proc/sys/kernel/random/uuid | cut -c1-8); sleep 100000"]
+    develop:
+      watch:
+        - action: sync
+          path: ./app
+          target: /srv/app
+        - action: sync+restart
+          path: ./cfg
+          target: /srv/cfg
+"#
+        ),
+    );
+    put("Dockerfile", "FROM devctl-test/busybox:latest\n");
+    put("app/index.txt", "v1\n");
+    put("cfg/c.txt", "c1\n");
+    put(
+        "devctl.yaml",
+        "commands:\n  hello: {service: api, exec: \"echo said-hello\", key: H}\n  greet: {run_host: \"echo greeted-from-host\"}\n  tty: {service: api, exec: \"test -t 0 && echo tty-ok-in-api; sleep 2\", interactive: true, key: I}\n",
+    );
+    let up = Command::new("docker")
+        .args(["compose", "up", "-d", "--build"])
+        .current_dir(dir.path())
+        .output()
+        .expect("compose up");
+    assert!(
+        up.status.success(),
+        "{}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+
+    let t = Tmux::new("h14", 150, 45, dir.path());
+    t.line(&format!("clear; {}; echo DEVCTL-EXIT=$?", devctl()));
+    t.wait_text("● connected", Duration::from_secs(20));
+    t.press_until("W", "WATCH", Duration::from_secs(3), 5);
+    t.wait_text("watching for changes", Duration::from_secs(60));
+    // Follow api's logs (the first service row).
+    t.keys(&["j"]);
+    t.wait_text("api-up-", Duration::from_secs(20));
+
+    put("app/index.txt", "v2\n");
+    t.wait_text("api: sync app/index.txt (", Duration::from_secs(60));
+    put("cfg/c.txt", "c2\n");
+    t.wait_text("api: sync+restart cfg/c.txt (", Duration::from_secs(60));
+    // The restarted container's first line shows in the followed log pane.
+    t.wait_for("two api-up lines", Duration::from_secs(30), |s| {
+        s.matches("api-up-").count() >= 2
+    })
+    .map_err(Timeout)
+    .expect("the log pane follows api across the restart");
+
+    // `:` + Tab completion runs a project command; a key-bound one runs by its key.
+    t.keys(&[":"]);
+    t.text("gr");
+    t.keys(&["Tab"]);
+    t.wait_text(":greet", Duration::from_secs(5));
+    t.keys(&["Enter"]);
+    t.wait_text("greeted-from-host", Duration::from_secs(30));
+    t.keys(&["H"]);
+    t.wait_text("said-hello", Duration::from_secs(30));
+
+    // An interactive `exec` gets the terminal (the dashboard suspends, then comes back).
+    t.keys(&["I"]);
+    t.wait_text("tty-ok-in-api", Duration::from_secs(30));
+    t.wait_text("shell in `api` exited (0)", Duration::from_secs(30));
+
+    // `?` lists them.
+    t.keys(&["?"]);
+    let s = t.wait_text("Dev loop and project commands", Duration::from_secs(5));
+    assert!(s.contains("H / :hello") && s.contains(":greet"), "{s}");
+    t.keys(&["Escape"]);
+
+    t.keys(&["W"]);
+    t.wait_for("watch off", Duration::from_secs(30), |s| {
+        !s.contains("WATCH")
+    })
+    .map_err(Timeout)
+    .expect("watch stops");
+    t.keys(&["q"]);
+    t.wait_text("DEVCTL-EXIT=0", Duration::from_secs(10));
+}

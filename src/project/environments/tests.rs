@@ -123,7 +123,7 @@ fn bad_devctl_yaml_names_the_key_and_value() {
         ),
         (
             "default_enviroment: dev\n",
-            "default_enviroment: unknown key (known: environments, default_environment, protected_volumes)",
+            "default_enviroment: unknown key (known: environments, default_environment, protected_volumes, commands)",
         ),
         (
             "protected_volumes: [1]\n",

@@ -230,6 +230,21 @@ impl Edge {
                     let _ = tx.send(Msg::EnvPreview(r));
                 });
             }
+            Cmd::Watch { op } => self.watch = super::watch::start(&self.ctx, &self.project, op, tx),
+            Cmd::StopWatch { op } => super::watch::stop(&mut self.watch, op),
+            Cmd::HostCommand { op, text } => {
+                let mut ctx = self.ctx.clone();
+                if let Some(base) = self.project.resolved.files.first() {
+                    ctx.cwd = crate::project::environments::project_root(base);
+                }
+                let inv = Invocation {
+                    program: "sh".into(),
+                    args: vec!["-c".into(), text],
+                    interactive: false,
+                };
+                spawn_compose(&ctx, &inv, op, tx, None);
+            }
+            Cmd::Interactive { service, args } => self.interactive(service, args, guard).await,
             Cmd::SwitchEnv { environment, up } => {
                 let ctx = ctx_for_env(&self.ctx, &environment);
                 match tokio::task::spawn_blocking(move || ctx.load_project().map(|lp| (ctx, lp)))
@@ -291,6 +306,17 @@ impl Edge {
 
     async fn shell(&mut self, service: String, guard: &mut TerminalGuard) {
         let args = ["exec", service.as_str(), "sh", "-c", SHELL].map(String::from);
+        self.interactive(service, args.to_vec(), guard).await;
+    }
+
+    /// Suspend the dashboard and run Compose `args` in the terminal (a shell, an interactive
+    /// project command); `Msg::ShellDone` when it ends.
+    pub(crate) async fn interactive(
+        &mut self,
+        service: String,
+        args: Vec<String>,
+        guard: &mut TerminalGuard,
+    ) {
         let inv = match compose::invocation(&self.ctx, &self.project, &args) {
             Ok(inv) => inv,
             Err(e) => {

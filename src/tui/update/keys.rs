@@ -14,6 +14,9 @@ pub(super) fn on_key(m: &mut Model, k: KeyEvent, cmds: &mut Vec<Cmd>) {
         modal::on_key(m, k, cmds);
         return;
     }
+    if crate::tui::devloop::on_key(m, k, cmds) {
+        return;
+    }
     if m.input.is_some() {
         on_input_key(m, k);
         return;

@@ -113,7 +113,21 @@ impl Widget for &Footer<'_> {
         let m = self.0;
         let t = &m.config.theme;
         let key_style = Style::new().fg(t.accent).add_modifier(Modifier::BOLD);
-        let line = if let Some(input) = &m.input {
+        let line = if let Some(typed) = &m.devloop.prompt {
+            let hits = m.devloop.matches();
+            Line::from(vec![
+                Span::styled(":", key_style),
+                Span::raw(visible(typed).into_owned()),
+                Span::styled("█", Style::new().add_modifier(Modifier::SLOW_BLINK)),
+                Span::styled(
+                    format!(
+                        "   {}   tab complete · enter run · esc cancel",
+                        hits.join(" ")
+                    ),
+                    Style::new().fg(t.inactive),
+                ),
+            ])
+        } else if let Some(input) = &m.input {
             let label = match input.kind {
                 InputKind::Filter => "filter services: ",
                 InputKind::Search => "search logs: /",

@@ -40,6 +40,10 @@ impl Widget for &Header<'_> {
             first.push(marker(" READ-ONLY ", t.read_only, t));
             first.push(Span::raw(" "));
         }
+        if m.devloop.watch_op.is_some() {
+            first.push(marker(" ⟳ WATCH ", t.accent, t));
+            first.push(Span::raw(" "));
+        }
         first.push(Span::styled(
             "devctl",
             Style::new().fg(t.accent).add_modifier(Modifier::BOLD),

@@ -98,6 +98,20 @@ pub fn lines(m: &Model) -> Vec<Line<'static>> {
         out.push(Line::raw(""));
     }
     out.push(Line::styled(
+        "Dev loop and project commands",
+        Style::new().fg(t.accent).add_modifier(Modifier::BOLD),
+    ));
+    for (keys, what) in crate::tui::devloop::help_lines(m) {
+        out.push(Line::from(vec![
+            Span::styled(
+                format!("  {keys:<16}"),
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+            Span::raw(crate::tui::text::visible(&what).into_owned()),
+        ]));
+    }
+    out.push(Line::raw(""));
+    out.push(Line::styled(
         "In prompts and the delete modal: Esc or ctrl-c cancels, ctrl-u clears.",
         Style::new().fg(t.inactive),
     ));
