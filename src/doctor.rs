@@ -137,6 +137,19 @@ pub const ENGINE_CHECKS: &[&str] = &[
     "apps listening on loopback only inside their containers",
 ];
 
+/// Names of the check groups that need the loaded project (skipped when it does not load;
+/// the checks of the files as written — `.env`, templates, variables, literal secrets — run).
+pub const PROJECT_CHECKS: &[&str] = &[
+    "volumes and their data",
+    "health checks and probes",
+    "published ports",
+    "build targets and .dockerignore",
+    "production settings",
+];
+
+/// The reason given for [`PROJECT_CHECKS`] when the project does not load.
+pub const NOT_LOADED: &str = "the project does not load";
+
 /// Run every check over the input. Pure: no I/O.
 pub fn run_checks(input: &DoctorInput) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -147,6 +160,21 @@ pub fn run_checks(input: &DoctorInput) -> Vec<Finding> {
     out.extend(secrets::check(input));
     out.extend(prod::check(input));
     out.extend(prod::check_drift(input));
+    sort(&mut out);
+    out
+}
+
+/// The checks that need only the files as written ([`DoctorInput::gather_files`]): run when
+/// the project does not load, since their findings are often why. Pure: no I/O.
+pub fn run_file_checks(input: &DoctorInput) -> Vec<Finding> {
+    let mut out = Vec::new();
+    out.extend(config::check(input));
+    out.extend(secrets::check(input));
+    sort(&mut out);
+    out
+}
+
+fn sort(out: &mut [Finding]) {
     out.sort_by(|a, b| {
         (a.severity, &a.id, &a.key_path, &a.message).cmp(&(
             b.severity,
@@ -155,7 +183,18 @@ pub fn run_checks(input: &DoctorInput) -> Vec<Finding> {
             &b.message,
         ))
     });
-    out
+}
+
+/// The project checks skipped because the project does not load.
+pub fn skipped_not_loaded() -> Vec<Skipped> {
+    PROJECT_CHECKS
+        .iter()
+        .chain(ENGINE_CHECKS)
+        .map(|c| Skipped {
+            check: (*c).to_string(),
+            reason: NOT_LOADED.to_string(),
+        })
+        .collect()
 }
 
 /// The checks skipped because the Engine facts are missing.
