@@ -135,6 +135,7 @@ pub const ENGINE_CHECKS: &[&str] = &[
     "host ports already in use",
     "drift of running containers",
     "apps listening on loopback only inside their containers",
+    "health-check probes aimed at a port the app does not listen on",
 ];
 
 /// Names of the check groups that need the loaded project (skipped when it does not load;
