@@ -23,6 +23,15 @@ pub enum Via {
 }
 
 impl Via {
+    /// `default`, `--env-file`, `COMPOSE_ENV_FILES` (for JSON).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::Default => "default",
+            Via::EnvFileFlag => "--env-file",
+            Via::ComposeEnvFiles => "COMPOSE_ENV_FILES",
+        }
+    }
+
     /// " (given with --env-file)" and the like; empty for the default.
     fn note(self) -> &'static str {
         match self {

@@ -24,6 +24,7 @@ impl Seg {
     /// Segments of a dotted key path (`services.api.ports.0`, `services.api.ports[0]`): a
     /// number after a dot or in brackets is a list index. Keys that contain dots cannot be
     /// told apart from nested keys here; [`locate`] then finds nothing.
+    #[cfg(test)]
     pub(crate) fn parse(path: &str) -> Vec<Seg> {
         let mut out = Vec::new();
         for part in path.split('.').filter(|p| !p.is_empty()) {
