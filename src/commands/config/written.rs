@@ -43,12 +43,15 @@ pub(super) struct Written {
     pub(super) vars: Vec<Var>,
 }
 
+/// A file's text and its strings that have a `$`, each with its key path.
+type Strings = (String, Vec<(Vec<Seg>, String)>);
+
 /// Reads each file once.
 pub(super) struct Finder<'a> {
     loaded: &'a LoadedProject,
     process: Option<&'a Env>,
     sources: EnvSources,
-    files: BTreeMap<PathBuf, Option<(String, Vec<(Vec<Seg>, String)>)>>,
+    files: BTreeMap<PathBuf, Option<Strings>>,
 }
 
 impl<'a> Finder<'a> {
@@ -142,7 +145,7 @@ fn variables(raw: &str) -> Vec<VarRef> {
 }
 
 /// The file's text and every string value in it that has a `$`, with its key path.
-fn read_strings(file: &Path) -> Option<(String, Vec<(Vec<Seg>, String)>)> {
+fn read_strings(file: &Path) -> Option<Strings> {
     let text = crate::project::read::text_lossy_opt(file)?;
     let mut v: Value = crate::project::yaml::from_str(&text).ok()?;
     let _ = v.apply_merge();

@@ -120,13 +120,13 @@ impl EnvSources {
     /// The file that sets `var` and its line, in Compose's order of precedence: `--env-file`
     /// files, the last one wins; devctl's own, the first one (the working directory's) wins.
     pub fn file_setting(&self, var: &str) -> Option<(PathBuf, Option<usize>)> {
-        let texts = self.files.iter().filter_map(|p| {
+        let mut texts = self.files.iter().filter_map(|p| {
             let text = crate::project::read::text_lossy_opt(p)?;
             line_of(&text, var).map(|l| (p.clone(), Some(l)))
         });
         match self.via {
-            Via::Default => texts.into_iter().next(),
-            _ => texts.last(),
+            Via::Default => texts.next(),
+            _ => texts.next_back(),
         }
     }
 

@@ -493,9 +493,9 @@ fn walk(n: &Node, pattern: &mut Vec<String>, shown: &mut Vec<Seg>) -> Option<Unk
     match n {
         Node::Map(m) => {
             if let Some(rule) = RULES.iter().find(|r| matches(pattern, r.at)) {
-                let bad = m
-                    .keys()
-                    .find(|k| !rule.keys.contains(&k.as_str()) && !(rule.x && k.starts_with("x-")));
+                let bad = m.keys().find(|k| {
+                    !(rule.keys.contains(&k.as_str()) || (rule.x && k.starts_with("x-")))
+                });
                 if let Some(k) = bad {
                     let mut path = shown.clone();
                     path.push(Seg::Key(k.clone()));
