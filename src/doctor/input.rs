@@ -143,7 +143,10 @@ impl DoctorInput {
             .iter()
             .map(|p| RawFile {
                 path: p.clone(),
+                // A file nested too deeply for the loader is not parsed here either (the
+                // parser takes minutes on it; the loader's error says why).
                 yaml: read(p)
+                    .filter(|t| crate::project::nesting::check_flow_depth(p, t).is_ok())
                     .and_then(|t| {
                         crate::project::yaml::from_str::<crate::project::yaml::Value>(&t).ok()
                     })
