@@ -150,7 +150,8 @@ pub enum Command {
     Snapshot(crate::commands::snapshot::SnapshotCommand),
     /// Print the audit log of destructive actions.
     Audit(crate::commands::audit::AuditArgs),
-    /// Pre-flight checks for the failures the risk register names.
+    /// Check the project before you start it: data that could be lost, health checks that
+    /// cannot pass, secrets in the files, settings Compose would ignore.
     Doctor(crate::commands::doctor::DoctorArgs),
     /// Run the bundled demo stack: `devctl demo [up|down|status|path]`.
     Demo(crate::commands::demo::DemoArgs),

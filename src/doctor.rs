@@ -1,4 +1,4 @@
-//! `devctl doctor`: pre-flight checks for the failures the seeds' risk register names
+//! `devctl doctor`: pre-flight checks for the failures users of Compose stacks hit most
 //! (DATA-001 data loss, OPS-001 health checks, SEC-001 secrets, CONFIG-001 configuration).
 //!
 //! Shape: every check is a **pure** function `fn(&DoctorInput) -> Vec<Finding>`. The input
@@ -135,7 +135,21 @@ pub const ENGINE_CHECKS: &[&str] = &[
     "host ports already in use",
     "drift of running containers",
     "apps listening on loopback only inside their containers",
+    "health-check probes aimed at a port the app does not listen on",
 ];
+
+/// Names of the check groups that need the loaded project (skipped when it does not load;
+/// the checks of the files as written — `.env`, templates, variables, literal secrets — run).
+pub const PROJECT_CHECKS: &[&str] = &[
+    "volumes and their data",
+    "health checks and probes",
+    "published ports",
+    "build targets and .dockerignore",
+    "production settings",
+];
+
+/// The reason given for [`PROJECT_CHECKS`] when the project does not load.
+pub const NOT_LOADED: &str = "the project does not load";
 
 /// Run every check over the input. Pure: no I/O.
 pub fn run_checks(input: &DoctorInput) -> Vec<Finding> {
@@ -148,6 +162,21 @@ pub fn run_checks(input: &DoctorInput) -> Vec<Finding> {
     out.extend(prod::check(input));
     out.extend(prod::check_drift(input));
     out.extend(watch::check(input));
+    sort(&mut out);
+    out
+}
+
+/// The checks that need only the files as written ([`DoctorInput::gather_files`]): run when
+/// the project does not load, since their findings are often why. Pure: no I/O.
+pub fn run_file_checks(input: &DoctorInput) -> Vec<Finding> {
+    let mut out = Vec::new();
+    out.extend(config::check(input));
+    out.extend(secrets::check(input));
+    sort(&mut out);
+    out
+}
+
+fn sort(out: &mut [Finding]) {
     out.sort_by(|a, b| {
         (a.severity, &a.id, &a.key_path, &a.message).cmp(&(
             b.severity,
@@ -156,7 +185,18 @@ pub fn run_checks(input: &DoctorInput) -> Vec<Finding> {
             &b.message,
         ))
     });
-    out
+}
+
+/// The project checks skipped because the project does not load.
+pub fn skipped_not_loaded() -> Vec<Skipped> {
+    PROJECT_CHECKS
+        .iter()
+        .chain(ENGINE_CHECKS)
+        .map(|c| Skipped {
+            check: (*c).to_string(),
+            reason: NOT_LOADED.to_string(),
+        })
+        .collect()
 }
 
 /// The checks skipped because the Engine facts are missing.
@@ -195,6 +235,38 @@ mod tests {
         assert_eq!(exit_code(&[]), 0);
         assert_eq!(exit_code(std::slice::from_ref(&w)), 0);
         assert_eq!(exit_code(&[w, e]), 1);
+    }
+
+    /// Messages and help use the words a user knows, not the project's internal ones.
+    #[test]
+    fn user_facing_words_only() {
+        use clap::CommandFactory;
+        let mut cmd = crate::cli::Cli::command();
+        let mut texts = vec![cmd.render_long_help().to_string()];
+        if let Some(d) = cmd.find_subcommand_mut("doctor") {
+            texts.push(d.render_long_help().to_string());
+        }
+        let missing = crate::compose::detect::missing();
+        texts.push(format!(
+            "{} {}",
+            missing.message,
+            missing.hint.unwrap_or_default()
+        ));
+        for t in &texts {
+            for word in [
+                "risk register",
+                "test machines",
+                "scripts/provision",
+                "seeds",
+            ] {
+                assert!(!t.contains(word), "{word:?} in:\n{t}");
+            }
+        }
+        assert!(
+            texts[0].contains("Check the project before you start it"),
+            "{}",
+            texts[0]
+        );
     }
 
     #[test]

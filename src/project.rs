@@ -133,12 +133,15 @@ pub fn load(opts: &ProjectOptions) -> Result<LoadedProject> {
 /// Load the files of an already resolved project with the interpolation environment `env`
 /// (normally `resolved.env`).
 pub fn load_resolved(resolved: Resolved, env: &BTreeMap<String, String>) -> Result<LoadedProject> {
+    let sources =
+        interpolate::EnvSources::new(&resolved.env_files, &resolved.project_dir, &resolved.env);
     let out = load::load(&load::Input {
         files: &resolved.files,
         project_dir: &resolved.project_dir,
         name: &resolved.name,
         env,
         profiles: &resolved.profiles,
+        sources: Some(&sources),
     })
     .map_err(clean)?;
     let project = <Project as serde::Deserialize>::deserialize(&out.json).map_err(|e| {

@@ -8,6 +8,10 @@ use serde_json::Value as J;
 use super::Ctx;
 use crate::error::{Error, Result};
 use crate::project::LoadedProject;
+use crate::project::interpolate::Env;
+
+mod written;
+use written::{Used, Written};
 
 #[derive(Debug, Args)]
 pub struct ConfigArgs {
@@ -40,7 +44,7 @@ pub fn run(ctx: &Ctx, args: &ConfigArgs) -> Result<u8> {
     for w in &loaded.warnings {
         let _ = writeln!(err, "warning: {}", crate::sanitize::escape_text(w));
     }
-    let out = render(&loaded, args)?;
+    let out = render_with(&loaded, args, Some(&ctx.env))?;
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(out.as_bytes())
@@ -51,6 +55,16 @@ pub fn run(ctx: &Ctx, args: &ConfigArgs) -> Result<u8> {
 /// What `devctl config` prints for these flags (`--json` turns every form into JSON: the
 /// listings into arrays of strings, `--explain` into an object keyed by key path).
 pub fn render(loaded: &LoadedProject, args: &ConfigArgs) -> Result<String> {
+    render_with(loaded, args, None)
+}
+
+/// [`render`], knowing the environment devctl runs in (`--explain` says which variables came
+/// from it).
+pub fn render_with(
+    loaded: &LoadedProject,
+    args: &ConfigArgs,
+    process: Option<&Env>,
+) -> Result<String> {
     let names = |it: &mut dyn Iterator<Item = String>| -> Result<String> {
         let items: Vec<String> = it.collect();
         if args.json {
@@ -79,7 +93,7 @@ pub fn render(loaded: &LoadedProject, args: &ConfigArgs) -> Result<String> {
         return names(&mut loaded.project.volumes.keys().cloned().map(shown));
     }
     if let Some(path) = &args.explain {
-        let entries = explain(loaded, path, args.show_secrets)?;
+        let entries = explain(loaded, path, args.show_secrets, process)?;
         return if args.json {
             pretty(&explain_json(&entries))
         } else {
@@ -111,6 +125,8 @@ fn pretty(v: &J) -> Result<String> {
 struct Origin<'a> {
     value: Option<String>,
     file: &'a std::path::Path,
+    /// The value as written, when it had variables (`${API_PORT:-3001}:3000`).
+    written: Option<Written>,
 }
 
 /// Every key under `path` with its origins, oldest first (the last one is in effect).
@@ -118,7 +134,9 @@ fn explain<'a>(
     loaded: &'a LoadedProject,
     path: &str,
     show_secrets: bool,
+    process: Option<&Env>,
 ) -> Result<Vec<(&'a str, Vec<Origin<'a>>)>> {
+    let mut finder = written::Finder::new(loaded, process);
     let path = path.trim_end_matches('.');
     let entries: Vec<_> = loaded
         .provenance
@@ -141,20 +159,88 @@ fn explain<'a>(
             _ => crate::secrets::mask_value(last, v),
         }
     };
+    let secret_key = |key: &str| {
+        let last = key.rsplit(['.', '[']).next().unwrap_or(key);
+        crate::secrets::is_secret_key(last.trim_end_matches(']'))
+    };
     Ok(entries
         .into_iter()
         .filter(|(_, origins)| !origins.is_empty())
         .map(|(key, origins)| {
             let list = origins
                 .iter()
-                .map(|o| Origin {
-                    value: (o.value != "(removed)").then(|| mask(key, &o.value)),
-                    file: &o.file,
+                .map(|o| {
+                    let removed = o.value == "(removed)";
+                    let written = (!removed)
+                        .then(|| finder.written(key, &o.file, &o.value))
+                        .flatten()
+                        .map(|mut w| {
+                            if !show_secrets {
+                                if secret_key(key) {
+                                    w.text = written::mask_operands(&w.text);
+                                }
+                                for v in &mut w.vars {
+                                    let secret =
+                                        secret_key(key) || crate::secrets::is_secret_key(&v.name);
+                                    if secret {
+                                        v.value = v
+                                            .value
+                                            .as_ref()
+                                            .map(|x| crate::secrets::mask_value("password", x));
+                                        if let Used::Default(d) | Used::Alternative(d) = &mut v.used
+                                        {
+                                            *d = crate::secrets::mask_value("password", d);
+                                        }
+                                    }
+                                }
+                            }
+                            w
+                        });
+                    Origin {
+                        value: (!removed).then(|| mask(key, &o.value)),
+                        file: &o.file,
+                        written,
+                    }
                 })
                 .collect();
             (key.as_str(), list)
         })
         .collect())
+}
+
+/// `    written  ${API_PORT:-3001}:3000    (compose.yml:8)` and one line per variable.
+fn written_text(out: &mut String, w: &Written, file: &std::path::Path, dir: &std::path::Path) {
+    use crate::sanitize::escape;
+    let at = match w.line {
+        Some(l) => format!("{}:{l}", relative(file, dir)),
+        None => relative(file, dir),
+    };
+    out.push_str(&format!("    written  {}    ({at})\n", escape(&w.text)));
+    for v in &w.vars {
+        let line = match (&v.used, &v.value) {
+            (Used::Default(d), None) => {
+                format!(
+                    "{} is not set: the default in the expression, {:?}",
+                    v.name, d
+                )
+            }
+            (Used::Default(d), Some(_)) => format!(
+                "{} is empty (from {}): the default in the expression, {:?}",
+                v.name,
+                v.source.describe(),
+                d
+            ),
+            (Used::Alternative(a), _) => format!(
+                "{} is set (from {}): the alternative in the expression, {:?}",
+                v.name,
+                v.source.describe(),
+                a
+            ),
+            (_, None) => format!("{} is not set: an empty string", v.name),
+            (_, Some(x)) => format!("{} = {:?}    from {}", v.name, x, v.source.describe()),
+        };
+        out.push_str(&format!("    {}\n", escape(&line)));
+    }
 }
 
 fn explain_text(entries: &[(&str, Vec<Origin<'_>>)], dir: &std::path::Path) -> String {
@@ -172,6 +258,9 @@ fn explain_text(entries: &[(&str, Vec<Origin<'_>>)], dir: &std::path::Path) -> S
                 crate::sanitize::escape(v),
                 relative(last.file, dir)
             )),
+        }
+        if let Some(w) = &last.written {
+            written_text(&mut out, w, last.file, dir);
         }
         for o in older.iter().rev() {
             match &o.value {
@@ -194,11 +283,44 @@ fn explain_text(entries: &[(&str, Vec<Origin<'_>>)], dir: &std::path::Path) -> S
 /// `overrode` lists the earlier files' values, newest first (as the text form does).
 fn explain_json(entries: &[(&str, Vec<Origin<'_>>)]) -> J {
     let one = |o: &Origin<'_>| {
-        serde_json::json!({
+        let mut v = serde_json::json!({
             "value": o.value,
             "file": o.file.display().to_string(),
             "removed": o.value.is_none(),
-        })
+        });
+        if let Some(w) = &o.written {
+            v["written"] = serde_json::json!({
+                "text": w.text,
+                "line": w.line,
+                "variables": w.vars.iter().map(|x| {
+                    let (used, text) = match &x.used {
+                        Used::Value => ("value", None),
+                        Used::Default(d) => ("default", Some(d.clone())),
+                        Used::Alternative(a) => ("alternative", Some(a.clone())),
+                        Used::Empty => ("empty", None),
+                    };
+                    let (file, line, via) = match &x.source {
+                        crate::project::interpolate::Source::File { path, line, via } => (
+                            Some(path.display().to_string()),
+                            *line,
+                            Some(via.as_str()),
+                        ),
+                        _ => (None, None, None),
+                    };
+                    serde_json::json!({
+                        "name": x.name,
+                        "value": x.value,
+                        "from": x.source.describe(),
+                        "file": file,
+                        "line": line,
+                        "via": via,
+                        "used": used,
+                        "expression_text": text,
+                    })
+                }).collect::<Vec<_>>(),
+            });
+        }
+        v
     };
     let mut map = serde_json::Map::new();
     for (key, origins) in entries {

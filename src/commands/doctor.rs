@@ -3,9 +3,11 @@
 //! A short script over the layers: load the project, read the files around it, ask the
 //! Engine (unless `--offline` or unreachable), run the pure checks, print the report.
 //! Exit code: 0 without error findings, 1 (`Exit::Error`) with at least one. When the project
-//! itself does not load, the report is still printed (environment facts and the load error as a
-//! finding) and the exit code is the loader's, as for every other command: 2 for a usage error
-//! such as an unknown environment, 3 for a configuration error.
+//! itself does not load, the report is still printed — environment facts, the load error as one
+//! finding, and every check that needs only the files as written (`.env` and its template,
+//! variables, literal secrets), since their findings are often why it does not load — and the
+//! exit code is the loader's, as for every other command: 2 for a usage error such as an
+//! unknown environment, 3 for a configuration error.
 
 use std::collections::BTreeSet;
 
@@ -71,11 +73,20 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<u8> {
             load_exit = Some(e.exit);
             findings.push(
                 Finding::new("CONFIG-002-project-invalid", Severity::Error, e.message.clone())
-                    .why("Compose would refuse this project too; no other project check can run until it loads.")
+                    .why("Compose would refuse this project too; the checks that need the loaded project wait until it loads (the checks of the files themselves ran).")
                     .fix(e.hint.clone().unwrap_or_else(|| "Run `devctl config` for details.".into())),
             );
             None
         }
+    };
+    // The project does not load, but its files were found: check them as written.
+    let files_only = match (&input, crate::project::resolve(&ctx.project_options())) {
+        (None, Ok(resolved)) => {
+            let mut i = DoctorInput::gather_files(&resolved, &ctx.cwd, &ctx.env);
+            i.explicit_env_file |= !ctx.global.env_files.is_empty();
+            Some(i)
+        }
+        _ => None,
     };
 
     let state = if args.offline {
@@ -97,13 +108,17 @@ pub fn run(ctx: &Ctx, args: &DoctorArgs) -> Result<u8> {
         }
     };
     findings.extend(environment::findings(&env_report));
-    let skipped = match &mut input {
-        Some(i) => {
+    let skipped = match (&mut input, &files_only) {
+        (Some(i), _) => {
             i.engine = state;
             findings.extend(doctor::run_checks(i));
             doctor::skipped(i)
         }
-        None => Vec::new(),
+        (None, Some(f)) => {
+            findings.extend(doctor::run_file_checks(f));
+            doctor::skipped_not_loaded()
+        }
+        (None, None) => Vec::new(),
     };
     let report = Report::new(project_info, env_report, skipped, findings);
     if args.json {

@@ -115,8 +115,8 @@ pub fn missing() -> Error {
     .with_hint(
         "install the Docker Compose v2 plugin (Debian/Ubuntu with Docker's apt repository: \
          `apt-get install docker-compose-plugin`; or put the `docker-compose` v2 binary in \
-         ~/.docker/cli-plugins/ or on PATH; see https://docs.docker.com/compose/install/). \
-         On devctl's test machines `scripts/provision` installs it.",
+         ~/.docker/cli-plugins/ or on PATH; see https://docs.docker.com/compose/install/), \
+         then check with `docker compose version`.",
     )
 }
 

@@ -117,13 +117,39 @@ fn env_file(p: &Path) -> Option<EnvFile> {
 impl DoctorInput {
     /// Gather from a loaded project and the filesystem. The Engine state starts `Offline`.
     pub fn gather(lp: &LoadedProject, cwd: &Path, env: &BTreeMap<String, String>) -> DoctorInput {
-        let r = &lp.resolved;
+        let mut input = DoctorInput::gather_files(&lp.resolved, cwd, env);
+        input.project = lp.project.clone();
+        input.json = lp.json.clone();
+        input.watch = super::watch::gather(&lp.json, &lp.resolved.files);
+        if let Some(services) = lp.json.get("services").and_then(Value::as_object) {
+            for (name, svc) in services {
+                if let Some(b) = svc.get("build") {
+                    input
+                        .builds
+                        .insert(name.clone(), build_facts(b, &lp.resolved.project_dir));
+                }
+            }
+        }
+        input
+    }
+
+    /// Gather what needs only the files (the project as discovery found it, not loaded): the
+    /// layered files as written, the env files and templates around them. The project and its
+    /// JSON stay empty, so the checks that need them find nothing.
+    pub fn gather_files(
+        r: &crate::project::Resolved,
+        cwd: &Path,
+        env: &BTreeMap<String, String>,
+    ) -> DoctorInput {
         let raw = r
             .files
             .iter()
             .map(|p| RawFile {
                 path: p.clone(),
+                // A file nested too deeply for the loader is not parsed here either (the
+                // parser takes minutes on it; the loader's error says why).
                 yaml: read(p)
+                    .filter(|t| crate::project::nesting::check_flow_depth(p, t).is_ok())
                     .and_then(|t| {
                         crate::project::yaml::from_str::<crate::project::yaml::Value>(&t).ok()
                     })
@@ -183,18 +209,13 @@ impl DoctorInput {
             }
         }
 
-        let mut builds = IndexMap::new();
-        if let Some(services) = lp.json.get("services").and_then(Value::as_object) {
-            for (name, svc) in services {
-                if let Some(b) = svc.get("build") {
-                    builds.insert(name.clone(), build_facts(b, &r.project_dir));
-                }
-            }
-        }
         let env_name = r.environment.as_deref().map(str::to_ascii_lowercase);
         DoctorInput {
-            project: lp.project.clone(),
-            json: lp.json.clone(),
+            project: Project {
+                name: r.name.clone(),
+                ..Project::default()
+            },
+            json: Value::Null,
             files: r.files.clone(),
             project_dir: r.project_dir.clone(),
             cwd: cwd.to_path_buf(),
@@ -209,9 +230,9 @@ impl DoctorInput {
             examples,
             stray_env,
             explicit_env_file: env.get("COMPOSE_ENV_FILES").is_some_and(|v| !v.is_empty()),
-            builds,
+            builds: IndexMap::new(),
             engine: EngineState::Offline,
-            watch: super::watch::gather(&lp.json, &r.files),
+            watch: super::watch::WatchFs::default(),
         }
     }
 

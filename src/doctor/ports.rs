@@ -89,7 +89,69 @@ pub fn check(input: &DoctorInput) -> Vec<Finding> {
     db_ports(input, &all, &mut out);
     in_use(input, &all, &mut out);
     loopback_only(input, &mut out);
+    probe_port(input, &mut out);
     out
+}
+
+/// `point the probe…` → `Point the probe….`
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), c.as_str()),
+        None => String::new(),
+    }
+}
+
+/// OPS-001: a running container whose health-check probe targets a port the app does not
+/// listen on, while it listens on others (read from the container's network namespace): the
+/// probe can never pass, and the usual advice (listen on 0.0.0.0) does not help.
+fn probe_port(input: &DoctorInput, out: &mut Vec<Finding>) {
+    use crate::engine::listeners::{
+        describe_ports, listening_ports, probe_port, probe_port_mismatch,
+    };
+    let Some(f) = input.engine.facts() else {
+        return;
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    for c in &f.containers {
+        let (Some(service), Some(listeners)) = (&c.service, &c.listeners) else {
+            continue;
+        };
+        let Some(hc) = input
+            .project
+            .services
+            .get(service)
+            .and_then(|s| s.healthcheck.as_ref())
+            .filter(|hc| hc.disable != Some(true) && hc.test.first().is_some_and(|t| t != "NONE"))
+        else {
+            continue;
+        };
+        let Some(port) = probe_port(&hc.test) else {
+            continue;
+        };
+        // Nothing listens at all: the app may still be starting; the wait diagnosis covers it.
+        if listening_ports(listeners).is_empty() || !seen.insert((service.clone(), port)) {
+            continue;
+        }
+        let Some(hint) = probe_port_mismatch(port, listeners) else {
+            continue;
+        };
+        let (what, fix) = hint.split_once(": ").unwrap_or((hint.as_str(), ""));
+        out.push(
+            Finding::new(
+                "OPS-001-probe-port-not-listening",
+                Severity::Error,
+                format!("service `{service}`: {what} (container {})", c.name),
+            )
+            .file(input.locate(&["services", service, "healthcheck"]))
+            .key(format!("services.{service}.healthcheck.test"))
+            .why(format!(
+                "The health check connects to port {port} inside the container, where nothing listens (the app listens on {}): it fails on every run and the service never becomes healthy, whatever address the app binds.",
+                describe_ports(listeners)
+            ))
+            .fix(capitalized(fix)),
+        );
+    }
 }
 
 /// OPS-001: a running container whose app listens on 127.0.0.1/::1 only on a port the compose

@@ -141,7 +141,10 @@ impl Report {
             if !loc.is_empty() {
                 o.push_str(&format!("        at   {}\n", clean(&loc)));
             }
-            o.push_str(&format!("        {}\n", short(&f.message)));
+            o.push_str(&format!(
+                "        {}\n",
+                short(&f.message).replace('\n', "\n        ")
+            ));
             if !f.why.is_empty() {
                 o.push_str(&format!("        why  {}\n", short(&f.why)));
             }
@@ -150,11 +153,25 @@ impl Report {
                 o.push_str(&format!("        fix  {fix}\n"));
             }
         }
-        if !self.skipped.is_empty() {
-            let reason = &self.skipped[0].reason;
-            let names: Vec<&str> = self.skipped.iter().map(|s| s.check.as_str()).collect();
+        // One line per reason, in the order the reasons first appear.
+        let mut reasons: Vec<&str> = Vec::new();
+        for s in &self.skipped {
+            if !reasons.contains(&s.reason.as_str()) {
+                reasons.push(&s.reason);
+            }
+        }
+        if !reasons.is_empty() {
+            o.push('\n');
+        }
+        for reason in reasons {
+            let names: Vec<&str> = self
+                .skipped
+                .iter()
+                .filter(|s| s.reason == reason)
+                .map(|s| s.check.as_str())
+                .collect();
             o.push_str(&format!(
-                "\nskipped: {} — {}\n",
+                "skipped: {} — {}\n",
                 clean(reason),
                 names.join(", ")
             ));

@@ -187,9 +187,175 @@ pub fn listening_ports(listeners: &[Listener]) -> Vec<u16> {
     ports
 }
 
+/// Pure: the TCP port a health-check probe connects to, when its command names one: a URL
+/// (`http://localhost:8080/health`; `http://host/` is 80, `https://host/` 443),
+/// `localhost:8080` / `127.0.0.1 8080` (`nc -z`), `/dev/tcp/127.0.0.1/8080`, or a port option
+/// (`-p 5432`, `--port 5432`, `--port=5432`). `test` is Compose's form
+/// (`["CMD-SHELL", "…"]`, `["CMD", "prog", "arg", …]`).
+pub fn probe_port(test: &[String]) -> Option<u16> {
+    use std::sync::OnceLock;
+    static RES: OnceLock<Option<[regex::Regex; 4]>> = OnceLock::new();
+    let res = RES
+        .get_or_init(|| {
+            let url = regex::Regex::new(
+                r"(?i)\b(https?|tcp|grpc)://(?:\[[0-9a-f:.]+\]|[a-z0-9_.-]+)(?::(\d{1,5}))?",
+            );
+            let host = regex::Regex::new(
+                r"(?i)(?:^|[\s=@/])(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]|::1)[: ](\d{1,5})\b",
+            );
+            let devtcp = regex::Regex::new(r"/dev/tcp/[^/\s]+/(\d{1,5})\b");
+            let opt = regex::Regex::new(r"(?:^|\s)(?:-p|--port)(?:\s+|=)(\d{1,5})\b");
+            match (url, host, devtcp, opt) {
+                (Ok(a), Ok(b), Ok(c), Ok(d)) => Some([a, b, c, d]),
+                _ => None,
+            }
+        })
+        .as_ref()?;
+    let cmd = match test.first().map(String::as_str) {
+        Some("CMD" | "CMD-SHELL") => test[1..].join(" "),
+        _ => test.join(" "),
+    };
+    if let Some(c) = res[0].captures(&cmd) {
+        return match (c.get(2), c.get(1).map(|s| s.as_str().to_ascii_lowercase())) {
+            (Some(p), _) => p.as_str().parse().ok(),
+            (None, Some(s)) if s == "http" => Some(80),
+            (None, Some(s)) if s == "https" => Some(443),
+            _ => None,
+        };
+    }
+    res[1..]
+        .iter()
+        .find_map(|re| re.captures(&cmd)?.get(1)?.as_str().parse().ok())
+}
+
+/// Pure: `:9090 (0.0.0.0)`, `:3000 (127.0.0.1 only)` — each listening port (Docker's embedded
+/// DNS left out) with its addresses.
+pub fn describe_ports(listeners: &[Listener]) -> String {
+    listening_ports(listeners)
+        .into_iter()
+        .map(|port| {
+            let mut ips: Vec<IpAddr> = listeners
+                .iter()
+                .filter(|l| l.port == port)
+                .map(|l| l.ip)
+                .collect();
+            ips.sort();
+            ips.dedup();
+            let addrs: Vec<String> = ips.iter().map(IpAddr::to_string).collect();
+            let only = if ips.iter().all(is_loopback) {
+                " only"
+            } else {
+                ""
+            };
+            format!(":{port} ({}{only})", addrs.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Pure: when the probe targets `probe` and the app listens elsewhere (or nowhere), what to
+/// say: `the probe targets :8080, but the app listens on :9090 (0.0.0.0)` and what to do.
+/// `None` when the app listens on the probe's port (the port is not the problem).
+pub fn probe_port_mismatch(probe: u16, listeners: &[Listener]) -> Option<String> {
+    if binding(listeners, probe) != Binding::NotListening {
+        return None;
+    }
+    let ports = listening_ports(listeners);
+    Some(match ports.as_slice() {
+        [] => format!(
+            "the probe targets :{probe}, but nothing listens on any TCP port inside the \
+             container: the app has not opened its port (see its log lines)"
+        ),
+        [one] => format!(
+            "the probe targets :{probe}, but the app listens on {}: point the probe at port \
+             {one} (`healthcheck.test`), or make the app listen on {probe}",
+            describe_ports(listeners)
+        ),
+        _ => format!(
+            "the probe targets :{probe}, but the app listens on {}: point the probe at the \
+             app's port (`healthcheck.test`), or make the app listen on {probe}",
+            describe_ports(listeners)
+        ),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn t(parts: &[&str]) -> Vec<String> {
+        parts.iter().map(|s| (*s).to_string()).collect()
+    }
+
+    #[test]
+    fn the_port_a_probe_targets() {
+        for (test, want) in [
+            (
+                t(&[
+                    "CMD-SHELL",
+                    "wget -q --spider http://localhost:8080/health || exit 1",
+                ]),
+                Some(8080),
+            ),
+            (
+                t(&["CMD", "curl", "-f", "http://127.0.0.1:3001/healthz"]),
+                Some(3001),
+            ),
+            (
+                t(&["CMD", "curl", "-f", "http://localhost/health"]),
+                Some(80),
+            ),
+            (t(&["CMD", "curl", "-fk", "https://localhost/"]), Some(443)),
+            (t(&["CMD-SHELL", "nc -z localhost 6379"]), Some(6379)),
+            (
+                t(&["CMD-SHELL", "echo > /dev/tcp/127.0.0.1/9000"]),
+                Some(9000),
+            ),
+            (
+                t(&["CMD", "pg_isready", "-U", "app", "-p", "5433"]),
+                Some(5433),
+            ),
+            (t(&["CMD-SHELL", "redis-cli --port=6380 ping"]), Some(6380)),
+            (
+                t(&["CMD-SHELL", "mysqladmin ping -h localhost -psecret"]),
+                None,
+            ),
+            (t(&["CMD", "true"]), None),
+            (t(&[]), None),
+        ] {
+            assert_eq!(probe_port(&test), want, "{test:?}");
+        }
+    }
+
+    #[test]
+    fn probe_port_against_the_listeners() {
+        let app = vec![
+            l("0.0.0.0", 9090),
+            l("127.0.0.11", 40000),
+            l("127.0.0.1", 9091),
+        ];
+        assert_eq!(
+            probe_port_mismatch(8080, &app).as_deref(),
+            Some(
+                "the probe targets :8080, but the app listens on :9090 (0.0.0.0), :9091 \
+                 (127.0.0.1 only): point the probe at the app's port (`healthcheck.test`), or \
+                 make the app listen on 8080"
+            )
+        );
+        assert_eq!(
+            probe_port_mismatch(8080, &[l("0.0.0.0", 9090)]).as_deref(),
+            Some(
+                "the probe targets :8080, but the app listens on :9090 (0.0.0.0): point the \
+                 probe at port 9090 (`healthcheck.test`), or make the app listen on 8080"
+            )
+        );
+        assert!(
+            probe_port_mismatch(8080, &[])
+                .is_some_and(|m| m.contains("nothing listens on any TCP port"))
+        );
+        assert_eq!(probe_port_mismatch(9090, &app), None);
+        assert_eq!(probe_port_mismatch(9091, &app), None);
+    }
 
     // Read off a real busybox `httpd -p 127.0.0.1:8080` container on this test bed, plus
     // Docker's embedded DNS (127.0.0.11) and an established connection.

@@ -76,6 +76,7 @@ pub async fn failed_up_report(
         elapsed,
         rows: tracker.rows,
         logs,
+        listeners: Vec::new(),
         warnings: Vec::new(),
         blocked,
     }))
@@ -179,6 +180,7 @@ pub async fn run(
         Vec::new()
     };
     let mut logs = Vec::new();
+    let mut listeners = Vec::new();
     if !ok {
         let name = &project.resolved.name;
         for r in tracker
@@ -192,6 +194,10 @@ pub async fn run(
                     *c = fresh;
                 }
                 logs.push((c.id.clone(), last_logs(&docker, &c.id).await));
+                // Where the app really listens, to compare with the port the probe targets.
+                if let Some(l) = c.pid.and_then(|pid| super::listeners::read(&c.id, pid)) {
+                    listeners.push((c.id.clone(), l));
+                }
             }
         }
     }
@@ -201,6 +207,7 @@ pub async fn run(
         elapsed: before + start.elapsed(),
         rows: tracker.rows,
         logs,
+        listeners,
         warnings,
         blocked: Vec::new(),
     })

@@ -36,7 +36,11 @@ use std::path::Path;
 use crate::error::{Error, Result};
 
 mod scan;
+pub mod sources;
 pub(crate) use scan::{Token, scan};
+pub use sources::{EnvSources, Source, Via};
+
+use crate::project::load::locate::Seg;
 
 /// An interpolation environment: variable name → value (case-sensitive, like Compose).
 pub type Env = std::collections::BTreeMap<String, String>;
@@ -150,23 +154,49 @@ pub fn interpolate_yaml_with_warnings(
     file: &Path,
     warnings: &mut Vec<String>,
 ) -> Result<()> {
-    let mut path = String::new();
-    walk(v, env, &mut path, warnings).map_err(|(path, e)| {
-        let at = if path.is_empty() {
-            "(document)"
-        } else {
-            path.as_str()
-        };
-        Error::config(format!("{}: {at}: {e}", file.display())).with_hint(e.hint())
+    interpolate_yaml_located(v, env, warnings).map_err(|(path, e)| {
+        Error::config(format!("{}: {}: {e}", file.display(), shown_path(&path))).with_hint(e.hint())
     })
+}
+
+/// Like [`interpolate_yaml_with_warnings`]; the error carries the key path of the value (to
+/// find its line in the file) instead of a message.
+pub(crate) fn interpolate_yaml_located(
+    v: &mut crate::project::yaml::Value,
+    env: &Env,
+    warnings: &mut Vec<String>,
+) -> std::result::Result<(), (Vec<Seg>, InterpolationError)> {
+    let mut path = Vec::new();
+    walk(v, env, &mut path, warnings)
+}
+
+/// `services.api.ports[0]`, or `(document)` for the root.
+pub(crate) fn shown_path(path: &[Seg]) -> String {
+    let mut out = String::new();
+    for seg in path {
+        match seg {
+            Seg::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Seg::Index(i) => out.push_str(&format!("[{i}]")),
+        }
+    }
+    if out.is_empty() {
+        "(document)".into()
+    } else {
+        out
+    }
 }
 
 fn walk(
     v: &mut crate::project::yaml::Value,
     env: &Env,
-    path: &mut String,
+    path: &mut Vec<Seg>,
     warnings: &mut Vec<String>,
-) -> std::result::Result<(), (String, InterpolationError)> {
+) -> std::result::Result<(), (Vec<Seg>, InterpolationError)> {
     use crate::project::yaml::Value;
     match v {
         Value::String(s) => {
@@ -177,21 +207,16 @@ fn walk(
         }
         Value::Sequence(items) => {
             for (i, item) in items.iter_mut().enumerate() {
-                let len = path.len();
-                path.push_str(&format!("[{i}]"));
+                path.push(Seg::Index(i));
                 walk(item, env, path, warnings)?;
-                path.truncate(len);
+                path.pop();
             }
         }
         Value::Mapping(map) => {
             for (k, item) in map.iter_mut() {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(&key_text(k));
+                path.push(Seg::Key(key_text(k)));
                 walk(item, env, path, warnings)?;
-                path.truncate(len);
+                path.pop();
             }
         }
         Value::Tagged(t) => walk(&mut t.value, env, path, warnings)?,

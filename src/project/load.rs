@@ -9,6 +9,8 @@ mod dotenv;
 mod extends;
 mod finish;
 mod include;
+mod keys;
+pub(crate) mod locate;
 pub mod schema;
 mod validate;
 
@@ -17,7 +19,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::project::canonical::{self, casts, normalize, paths::Resolver};
-use crate::project::interpolate::{Env, interpolate_yaml_with_warnings};
+use crate::project::interpolate::{
+    Env, EnvSources, InterpolationError, interpolate_yaml_located, shown_path,
+};
 use crate::project::merge;
 use crate::project::provenance::Provenance;
 use crate::project::yaml::{self, Map, Node};
@@ -33,6 +37,8 @@ pub struct Input<'a> {
     pub env: &'a Env,
     /// Active profiles (`*` = all).
     pub profiles: &'a [String],
+    /// Where the interpolation environment came from (for the hint of `${VAR:?}`).
+    pub sources: Option<&'a EnvSources>,
 }
 
 /// The loaded, merged, rendered project.
@@ -49,6 +55,8 @@ pub struct Output {
 /// Shared state while loading one project.
 pub(crate) struct Ctx<'a> {
     pub env: &'a Env,
+    /// Where `env` came from; `None` inside an `include` with its own env files.
+    pub sources: Option<&'a EnvSources>,
     pub warnings: Vec<String>,
     pub home: Option<String>,
 }
@@ -68,9 +76,11 @@ pub(crate) fn read_file(ctx: &mut Ctx<'_>, file: &Path, what: &str) -> Result<Ve
     let text = crate::project::read::text(what, file)?;
     super::nesting::check_flow_depth(file, &text)?;
     let env = ctx.env;
+    let sources = ctx.sources;
     let mut warnings = Vec::new();
     let mut docs = yaml::parse_documents(file, &text, &mut |v| {
-        interpolate_yaml_with_warnings(v, env, file, &mut warnings)
+        interpolate_yaml_located(v, env, &mut warnings)
+            .map_err(|(path, e)| interpolation_error(file, &text, &path, &e, env, sources))
     })?;
     for w in warnings {
         ctx.warn(w);
@@ -83,6 +93,25 @@ pub(crate) fn read_file(ctx: &mut Ctx<'_>, file: &Path, what: &str) -> Result<Ve
         }
     }
     Ok(docs)
+}
+
+/// An interpolation error with the line and column of the value (and that line shown), and
+/// for a `${VAR:?}` the env file to edit.
+fn interpolation_error(
+    file: &Path,
+    text: &str,
+    path: &[locate::Seg],
+    e: &InterpolationError,
+    env: &Env,
+    sources: Option<&EnvSources>,
+) -> Error {
+    let pos = locate::locate(text, path, locate::Target::Value);
+    let (place, excerpt) = locate::describe(file, Some(text), pos);
+    let hint = match (e, sources) {
+        (InterpolationError::Required { variable, .. }, Some(s)) => s.required_hint(variable, env),
+        _ => e.hint(),
+    };
+    Error::config(format!("{place}: {}: {e}{excerpt}", shown_path(path))).with_hint(hint)
 }
 
 fn prefix(file: &Path, e: Error) -> Error {
@@ -148,6 +177,11 @@ pub(crate) fn merge_file(
                 )));
             }
         };
+        // Compose validates each file as written: an unknown key is reported with the file's
+        // own list indices and line.
+        if let Some(u) = keys::first_unknown(&cfg) {
+            return Err(validate::unknown_key_error(file, &u));
+        }
         if cfg.shift_remove("version").is_some() {
             ctx.warn(format!(
                 "{}: the attribute `version` is obsolete, it will be ignored, please remove it to avoid potential confusion",
@@ -264,6 +298,7 @@ pub fn load(input: &Input<'_>) -> Result<Output> {
 fn load_inner(input: &Input<'_>, prov: &mut Provenance) -> Result<Output> {
     let mut ctx = Ctx {
         env: input.env,
+        sources: input.sources,
         warnings: Vec::new(),
         home: input.env.get("HOME").cloned(),
     };

@@ -297,7 +297,7 @@ fn syntax_error(file: &Path, text: &str, e: &yaml_serde::Error) -> Error {
 /// A character of an excerpt as shown: control characters as their Unicode control
 /// pictures (`␁`), format/bidi controls as `�`, each one column wide like the original
 /// column the caret counts.
-fn visible(c: char) -> char {
+pub(crate) fn visible(c: char) -> char {
     match c {
         '\t' => ' ',
         c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('?'),

@@ -255,3 +255,84 @@ fn json_applies_to_listings_and_explain() {
     assert!(keep["value"].is_null(), "{ex}");
     assert_eq!(keep["overrode"][0]["value"], "com.example.keep=yes", "{ex}");
 }
+
+/// `--explain` shows the value as written, each variable in it and where its value came from:
+/// the default in the expression, the environment devctl runs in, an env file (with its line
+/// and `--env-file`); secrets stay masked.
+#[test]
+fn explain_shows_the_written_value_its_variables_and_their_sources() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("docker")).expect("mkdir");
+    std::fs::write(
+        d.join("docker/compose.yml"),
+        "name: devctl-it-h18ans-explain\nservices:\n  api:\n    image: alpine\n    environment:\n      DB_PASSWORD: ${DB_PASSWORD:?}\n    ports:\n      - \"${API_PORT:-3001}:3000\"\n",
+    )
+    .expect("write");
+    std::fs::write(d.join("docker/.env"), "# db\nDB_PASSWORD=s3cret\n").expect("write");
+    std::fs::write(d.join("prod.env"), "API_PORT=5000\n").expect("write");
+
+    // The default in the expression.
+    let (code, out, err) = devctl(d, &["config", "--explain", "services.api"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let text = squash(&out);
+    let env = d.join("docker/.env").display().to_string();
+    for said in [
+        "= 3001:3000 (compose.yml)",
+        "written ${API_PORT:-3001}:3000 (compose.yml:8)",
+        "API_PORT is not set: the default in the expression, \"3001\"",
+        "written ${DB_PASSWORD:?} (compose.yml:6)",
+        &format!("DB_PASSWORD = \"********\" from {env}:2"),
+    ] {
+        assert!(text.contains(said), "{said:?} missing:\n{out}");
+    }
+    assert!(!out.contains("s3cret"), "{out}");
+
+    // The environment devctl runs in.
+    let (_, out, _) = devctl(
+        d,
+        &["config", "--explain", "services.api.ports"],
+        &[("API_PORT", "4000")],
+    );
+    assert!(
+        squash(&out).contains("API_PORT = \"4000\" from the environment devctl runs in"),
+        "{out}"
+    );
+
+    // --env-file, in JSON.
+    let (code, out, err) = devctl(
+        d,
+        &[
+            "--env-file",
+            "prod.env",
+            "--env-file",
+            "docker/.env",
+            "config",
+            "--json",
+            "--explain",
+            "services.api.ports",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let entry = v
+        .as_object()
+        .and_then(|m| m.values().next())
+        .cloned()
+        .unwrap_or_default();
+    let w = &entry["written"];
+    assert_eq!(w["text"], "${API_PORT:-3001}:3000", "{out}");
+    assert_eq!(w["line"], 8, "{out}");
+    let var = &w["variables"][0];
+    assert_eq!(var["name"], "API_PORT", "{out}");
+    assert_eq!(var["value"], "5000", "{out}");
+    assert_eq!(
+        var["file"],
+        d.join("prod.env").display().to_string(),
+        "{out}"
+    );
+    assert_eq!(var["line"], 1, "{out}");
+    assert_eq!(var["via"], "--env-file", "{out}");
+    assert_eq!(var["used"], "value", "{out}");
+}

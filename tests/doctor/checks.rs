@@ -633,3 +633,70 @@ fn app_listening_on_loopback_only_inside_its_container() {
     let fs = run(&input(&dir, DC, &[], None, EngineState::Facts(f)));
     assert_eq!(count(&fs, "OPS-001-listens-on-loopback"), 0);
 }
+
+/// The probe targets one port, the app listens on another: doctor says which, from the
+/// container's listeners, instead of the generic "listen on 0.0.0.0".
+#[test]
+fn probe_aimed_at_a_port_the_app_does_not_listen_on() {
+    use devctl::engine::listeners::Listener;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("docker-compose.yml"),
+        "name: devctl-it-h18ans-probe\nservices:\n  api:\n    image: alpine\n    healthcheck:\n      test: [\"CMD-SHELL\", \"wget -q --spider http://localhost:8080/health || exit 1\"]\n",
+    )
+    .expect("write");
+    let l = |ip: &str, port: u16| Listener {
+        ip: ip.parse().expect("ip"),
+        port,
+    };
+    let container = |listeners: Option<Vec<Listener>>| ContainerFact {
+        name: "devctl-it-h18ans-probe-api-1".into(),
+        service: Some("api".into()),
+        state: "running".into(),
+        config_files: None,
+        published: vec![],
+        listeners,
+    };
+    let mut f = facts();
+    f.containers.push(container(Some(vec![
+        l("0.0.0.0", 9090),
+        l("127.0.0.11", 40901),
+    ])));
+    let fs = run(&input(dir, DC, &[], None, EngineState::Facts(f)));
+    assert!(
+        has(
+            &fs,
+            "OPS-001-probe-port-not-listening",
+            &["the probe targets :8080, but the app listens on :9090 (0.0.0.0)"]
+        ),
+        "{}",
+        dump(&fs)
+    );
+    let hit = fs
+        .iter()
+        .find(|x| x.id == "OPS-001-probe-port-not-listening")
+        .expect("finding");
+    assert_eq!(hit.severity, devctl::doctor::Severity::Error);
+    assert_eq!(
+        hit.key_path.as_deref(),
+        Some("services.api.healthcheck.test")
+    );
+    assert_eq!(
+        hit.fix,
+        "Point the probe at port 9090 (`healthcheck.test`), or make the app listen on 8080."
+    );
+    // The app listens on the probe's port, nothing listens yet, or the listeners cannot be
+    // read: no finding.
+    for listeners in [Some(vec![l("0.0.0.0", 8080)]), Some(vec![]), None] {
+        let mut f = facts();
+        f.containers.push(container(listeners.clone()));
+        let fs = run(&input(dir, DC, &[], None, EngineState::Facts(f)));
+        assert_eq!(
+            count(&fs, "OPS-001-probe-port-not-listening"),
+            0,
+            "{listeners:?}: {}",
+            dump(&fs)
+        );
+    }
+}

@@ -56,7 +56,10 @@ fn json_report_on_a_seed_stack_and_exit_code_1_with_errors() {
     assert_eq!(v["project"]["name"], "docker");
     assert_eq!(v["environment"]["engine"]["status"], "offline");
     assert_eq!(v["environment"]["compose"]["status"], "ok");
-    assert_eq!(v["skipped"].as_array().map(Vec::len), Some(6));
+    assert_eq!(
+        v["skipped"].as_array().map(Vec::len),
+        Some(devctl::doctor::ENGINE_CHECKS.len())
+    );
     assert_eq!(v["skipped"][0]["reason"], "--offline");
     let ids = ids(&v);
     assert!(
@@ -158,7 +161,10 @@ fn engine_unreachable_skips_engine_checks_instead_of_failing() {
             .is_some_and(|e| e.contains("/nonexistent.sock"))
     );
     assert_eq!(v["skipped"][0]["reason"], "Engine unreachable");
-    assert_eq!(v["skipped"].as_array().map(Vec::len), Some(6));
+    assert_eq!(
+        v["skipped"].as_array().map(Vec::len),
+        Some(devctl::doctor::ENGINE_CHECKS.len())
+    );
 }
 
 #[test]
@@ -254,4 +260,55 @@ fn an_unknown_environment_is_a_usage_error_with_the_report() {
     assert_eq!(f["id"], "CONFIG-002-project-invalid");
     let m = f["message"].as_str().unwrap_or_default();
     assert!(m.contains("staging"), "{f}");
+}
+
+/// The usual reason a project does not load is a `.env.example` that was never copied to
+/// `.env`: doctor still checks the files as written and says so beside the load error.
+#[test]
+fn a_project_that_does_not_load_still_gets_its_file_checks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("docker")).expect("mkdir");
+    std::fs::write(
+        root.join("docker/compose.yml"),
+        "name: devctl-it-h18ans-doctor\nservices:\n  api:\n    image: alpine\n    environment:\n      DB_PASSWORD: ${DB_PASSWORD:?}\n      API_TOKEN: hunter2-real-token\n",
+    )
+    .expect("write");
+    std::fs::write(root.join(".env.example"), "DB_PASSWORD=\n").expect("write");
+    let out = devctl(root, &["doctor", "--offline", "--json"], &[]);
+    assert_eq!(out.status.code(), Some(3));
+    let v = json(&out);
+    let found = ids(&v);
+    for id in [
+        "CONFIG-002-project-invalid",
+        "CONFIG-001-env-missing",
+        "SEC-001-literal-secret",
+    ] {
+        assert!(found.contains(&id.to_string()), "{id} missing: {v}");
+    }
+    let load = &v["findings"][0];
+    assert_eq!(load["id"], "CONFIG-002-project-invalid");
+    let fix = load["fix"].as_str().unwrap_or_default();
+    let env = root.join("docker/.env").display().to_string();
+    assert!(
+        fix.contains(&format!("add `DB_PASSWORD=…` to {env}")),
+        "{fix}"
+    );
+    let skipped = v["skipped"].as_array().cloned().unwrap_or_default();
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s["check"] == "volumes and their data"
+                && s["reason"] == "the project does not load"),
+        "{v}"
+    );
+    // The text report shows both, and what was skipped and why.
+    let out = devctl(root, &["doctor", "--offline"], &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("CONFIG-001-env-missing"), "{text}");
+    assert!(text.contains("cp .env.example docker/.env"), "{text}");
+    assert!(
+        text.contains("skipped: the project does not load — volumes and their data"),
+        "{text}"
+    );
 }

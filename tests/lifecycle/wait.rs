@@ -531,3 +531,49 @@ fn published_port_nothing_listens_on_is_warned() {
     let w = v["warnings"].to_string();
     assert!(w.contains("api: nothing listens on port 9090"), "{w}");
 }
+
+/// The probe targets :8080 while the app listens on :9090: the diagnosis says so, from the
+/// container's own listeners, instead of only "listen on 0.0.0.0".
+#[test]
+fn failing_probe_names_the_port_the_app_listens_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_tree(
+        dir.path(),
+        &[(
+            "compose.yaml",
+            r#"services:
+  api:
+    image: busybox:stable
+    init: true
+    command: ["sh", "-c", "mkdir -p /www && echo ok > /www/health && exec httpd -f -h /www -p 9090"]
+    healthcheck:
+      test: ["CMD-SHELL", "wget -q --spider http://localhost:8080/health || exit 1"]
+      interval: 1s
+      timeout: 2s
+      retries: 2
+"#,
+        )],
+    );
+    let project = "devctl-it-h18ans-probeport";
+    let _c = Cleanup::new(project).prefix("devctl-it-h18ans-").now();
+    let env = Opts::new(dir.path());
+    let r = devctl_limit(
+        &env,
+        &["-p", project, "up", "--wait=20s"],
+        Duration::from_secs(60),
+    );
+    assert_eq!(r.code, Some(5), "{}", r.dump());
+    let all = format!("{}{}", r.stdout, r.stderr);
+    // busybox httpd listens on `::` (every IPv4 and IPv6 address).
+    for said in [
+        "hint: the probe targets :8080, but the app listens on :9090 (",
+        "): point the probe at port 9090 (`healthcheck.test`), or make the app listen on 8080",
+    ] {
+        assert!(all.contains(said), "{said:?} missing: {}", r.dump());
+    }
+    assert!(
+        !all.contains("check that the app listens on 0.0.0.0"),
+        "{}",
+        r.dump()
+    );
+}

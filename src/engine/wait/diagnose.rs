@@ -5,14 +5,16 @@
 
 use std::fmt::Write as _;
 
+use crate::engine::listeners::{Listener, probe_port, probe_port_mismatch};
 use crate::engine::model::Container;
 
 /// How many probe results and log lines a diagnosis shows.
 pub const PROBES_SHOWN: usize = 3;
 pub const LOG_LINES: usize = 20;
 
-/// Hints for one container, most specific first. `logs` are its last log lines.
-pub fn hints(c: &Container, logs: &[String]) -> Vec<String> {
+/// Hints for one container, most specific first. `logs` are its last log lines; `listeners`
+/// its listening TCP sockets when they could be read (the Engine runs on this machine).
+pub fn hints(c: &Container, logs: &[String], listeners: Option<&[Listener]>) -> Vec<String> {
     let mut out = Vec::new();
     let probe_text: Vec<&str> = c.probes.iter().map(|p| p.output.as_str()).collect();
     let probe_lower = probe_text.join("\n").to_lowercase();
@@ -59,7 +61,8 @@ pub fn hints(c: &Container, logs: &[String]) -> Vec<String> {
     }
 
     // 3. Nothing answers where the probe connects: often the app binds 127.0.0.1 only or
-    // listens on another port.
+    // listens on another port. When the listeners are known and the probe names its port,
+    // say which ports the app really listens on instead of guessing.
     let refused = [
         "connection refused",
         "econnrefused",
@@ -79,7 +82,13 @@ pub fn hints(c: &Container, logs: &[String]) -> Vec<String> {
     ]
     .iter()
     .any(|s| logs_lower.contains(s));
-    if refused || (loopback && !c.probes.is_empty()) {
+    let mismatch = match (listeners, probe_port(test)) {
+        (Some(l), Some(port)) if !not_found => probe_port_mismatch(port, l),
+        _ => None,
+    };
+    if let Some(m) = mismatch {
+        out.push(m);
+    } else if refused || (loopback && !c.probes.is_empty()) {
         out.push(
             "nothing answered the probe: check that the app listens on 0.0.0.0 (not 127.0.0.1 \
              or localhost only: other containers and published ports cannot reach it then; \
@@ -130,7 +139,12 @@ fn host_port_in_error(e: &str) -> Option<String> {
 }
 
 /// The diagnosis of one container, as text (each line indented by `indent`).
-pub fn render_container(c: &Container, logs: &[String], indent: &str) -> String {
+pub fn render_container(
+    c: &Container,
+    logs: &[String],
+    listeners: Option<&[Listener]>,
+    indent: &str,
+) -> String {
     use crate::sanitize::{escape, escape_text};
     use crate::secrets::mask_text;
     let mut s = String::new();
@@ -172,7 +186,7 @@ pub fn render_container(c: &Container, logs: &[String], indent: &str) -> String 
             let _ = writeln!(s, "{indent}    | {l}");
         }
     }
-    for h in hints(c, logs) {
+    for h in hints(c, logs, listeners) {
         let _ = writeln!(s, "{indent}  hint: {h}");
     }
     s

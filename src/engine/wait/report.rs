@@ -19,6 +19,9 @@ pub struct Report {
     pub rows: Vec<Row>,
     /// Last log lines per container id (failing services only).
     pub logs: Vec<(String, Vec<String>)>,
+    /// Listening TCP sockets per container id (failing services only, when readable here:
+    /// see [`crate::engine::listeners`]).
+    pub listeners: Vec<(String, Vec<crate::engine::listeners::Listener>)>,
     /// Problems found although every service is ready (e.g. an app on loopback only).
     pub warnings: Vec<String>,
     /// Services Compose left unstarted because a dependency failed (its `up` stopped).
@@ -148,7 +151,12 @@ impl Report {
                     .iter()
                     .find(|(id, _)| *id == c.id)
                     .map_or(&[][..], |(_, l)| l.as_slice());
-                s.push_str(&diagnose::render_container(c, logs, "  "));
+                let listeners = self
+                    .listeners
+                    .iter()
+                    .find(|(id, _)| *id == c.id)
+                    .map(|(_, l)| l.as_slice());
+                s.push_str(&diagnose::render_container(c, logs, listeners, "  "));
             }
         }
         s

@@ -45,6 +45,7 @@ fn success_summary_lists_time_to_healthy() {
         elapsed: Duration::from_millis(2400),
         rows: t.rows,
         logs: vec![],
+        listeners: Vec::new(),
         warnings: vec![],
         blocked: vec![],
     };
@@ -67,6 +68,7 @@ fn success_summary_marks_already_ready_services_and_prints_warnings() {
         elapsed: Duration::from_millis(900),
         rows: t.rows,
         logs: vec![],
+        listeners: Vec::new(),
         warnings: vec!["api listens on 127.0.0.1:3001 only".into()],
         blocked: vec![],
     };
@@ -99,6 +101,7 @@ fn failure_report_diagnoses_each_failing_service() {
         elapsed: Duration::from_secs(4),
         rows: t.rows,
         logs: vec![("id-api".into(), vec!["starting api".into()])],
+        listeners: Vec::new(),
         warnings: vec![],
         blocked: vec![],
     };
@@ -132,6 +135,7 @@ fn timeout_report_names_services_never_created() {
         elapsed: Duration::from_secs(3),
         rows: t.rows,
         logs: vec![],
+        listeners: Vec::new(),
         warnings: vec![],
         blocked: vec![],
     };
@@ -199,6 +203,7 @@ fn failed_dependency_report_names_the_unstarted_services() {
         elapsed: Duration::from_secs(9),
         rows: t.rows,
         logs: vec![("id-db".into(), vec!["FATAL: no disk".into()])],
+        listeners: Vec::new(),
         warnings: vec![],
         blocked,
     };

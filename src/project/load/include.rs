@@ -124,6 +124,7 @@ pub(crate) fn apply(
         let imported = {
             let mut sub = Ctx {
                 env: &env,
+                sources: None,
                 warnings: Vec::new(),
                 home: ctx.home.clone(),
             };

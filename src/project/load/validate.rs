@@ -210,16 +210,61 @@ fn closest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
         .map(|(_, k)| k)
 }
 
-fn unknown_key(at: &str, key: &str, known: &[&str]) -> String {
-    let prefix = if at.is_empty() {
+/// The error for an unknown key: Compose's words, the line and column of the key in `file`
+/// with that line shown, "did you mean", and what to do.
+pub(crate) fn unknown_key_error(file: &Path, u: &super::keys::Unknown) -> Error {
+    let text = crate::project::read::text_lossy_opt(file);
+    let pos = text
+        .as_deref()
+        .and_then(|t| super::locate::locate(t, &u.path, super::locate::Target::Key));
+    let (place, excerpt) = super::locate::describe(file, text.as_deref(), pos);
+    let prefix = if u.at.is_empty() {
         String::new()
     } else {
-        format!("{at} ")
+        format!("{} ", u.at)
     };
-    format!("{prefix}additional properties '{key}' not allowed")
-        + &closest(key, known)
+    let guess = closest(&u.key, u.known);
+    let message = format!(
+        "validating {place}: {prefix}additional properties '{}' not allowed{}{excerpt}",
+        super::schema::quote_name(&u.key),
+        guess
             .map(|k| format!(" (did you mean '{k}'?)"))
             .unwrap_or_default()
+    );
+    let under = if u.at.is_empty() {
+        "at the top level".to_string()
+    } else {
+        format!("under `{}`", u.at)
+    };
+    let x = if u.x_allowed {
+        " (keys starting with `x-` are free for your own use)"
+    } else {
+        ""
+    };
+    let hint = match guess {
+        Some(k) => format!(
+            "rename `{}` to `{k}`, or remove it",
+            super::schema::quote_name(&u.key)
+        ),
+        None => format!(
+            "remove it, or use one of the keys Compose allows {under}: {}{x}",
+            u.known.join(", ")
+        ),
+    };
+    Error::config(message).with_hint(hint)
+}
+
+fn unknown(at: &[&str], key: &str, known: &'static [&'static str]) -> super::keys::Unknown {
+    use super::locate::Seg;
+    let mut path: Vec<Seg> = at.iter().map(|k| Seg::Key((*k).to_string())).collect();
+    path.push(Seg::Key(key.to_string()));
+    super::keys::Unknown {
+        at: at.join("."),
+        key: key.to_string(),
+        path,
+        known,
+        x_allowed: true,
+    }
 }
 
 /// Validate the accumulated model after `file` was merged into it.
@@ -233,7 +278,7 @@ pub(crate) fn validate(model: &Map, file: &Path) -> Result<()> {
         .keys()
         .find(|k| !k.starts_with("x-") && !TOP_LEVEL.contains(&k.as_str()))
     {
-        return Err(fail(unknown_key("", k, TOP_LEVEL)));
+        return Err(unknown_key_error(file, &unknown(&[], k, TOP_LEVEL)));
     }
     for top in ["services", "volumes", "networks", "secrets", "configs"] {
         match model.get(top) {
@@ -254,11 +299,10 @@ pub(crate) fn validate(model: &Map, file: &Path) -> Result<()> {
             .keys()
             .find(|k| !k.starts_with("x-") && !SERVICE_ATTRIBUTES.contains(&k.as_str()))
         {
-            return Err(fail(unknown_key(
-                &format!("services.{name}"),
-                k,
-                SERVICE_ATTRIBUTES,
-            )));
+            return Err(unknown_key_error(
+                file,
+                &unknown(&["services", name], k, SERVICE_ATTRIBUTES),
+            ));
         }
         for (key, allowed, word) in SERVICE_KEYS {
             if let Some(v) = svc.get(*key) {
@@ -291,11 +335,10 @@ pub(crate) fn validate(model: &Map, file: &Path) -> Result<()> {
                 .keys()
                 .find(|k| !k.starts_with("x-") && !HEALTHCHECK.contains(&k.as_str()))
             {
-                return Err(fail(unknown_key(
-                    &format!("services.{name}.healthcheck"),
-                    k,
-                    HEALTHCHECK,
-                )));
+                return Err(unknown_key_error(
+                    file,
+                    &unknown(&["services", name, "healthcheck"], k, HEALTHCHECK),
+                ));
             }
             for k in DURATIONS {
                 if let Some(v) = hc.get(*k) {

@@ -35,7 +35,7 @@ fn missing_probe_program_shell_form() {
         &["CMD-SHELL", "wget -q --spider http://localhost:8080/health"],
         vec![probe(127, "/bin/sh: wget: not found\n")],
     );
-    let h = hints(&c, &[]);
+    let h = hints(&c, &[], None);
     assert!(has(&h, "`wget` is not in the image"), "{h:?}");
     assert!(!has(&h, "nothing answered"), "{h:?}");
 }
@@ -49,7 +49,7 @@ fn missing_probe_program_exec_form() {
             "OCI runtime exec failed: exec failed: unable to start container process: exec: \"curl\": executable file not found in $PATH: unknown",
         )],
     );
-    assert!(has(&hints(&c, &[]), "`curl` is not in the image"));
+    assert!(has(&hints(&c, &[], None), "`curl` is not in the image"));
 }
 
 #[test]
@@ -61,7 +61,7 @@ fn http_404_is_not_a_missing_program() {
             "wget: server returned error: HTTP/1.1 404 Not Found\n",
         )],
     );
-    assert!(!has(&hints(&c, &[]), "not in the image"));
+    assert!(!has(&hints(&c, &[], None), "not in the image"));
 }
 
 #[test]
@@ -75,11 +75,11 @@ fn dollar_var_in_exec_form() {
         ],
         vec![probe(1, "TypeError: fetch failed\n")],
     );
-    let h = hints(&c, &[]);
+    let h = hints(&c, &[], None);
     assert!(has(&h, "no shell expands"), "{h:?}");
     assert!(has(&h, "${RELAY_PORT}"), "{h:?}");
     let shell = with(&["CMD-SHELL", "pg_isready -U $POSTGRES_USER"], vec![]);
-    assert!(!has(&hints(&shell, &[]), "no shell expands"));
+    assert!(!has(&hints(&shell, &[], None), "no shell expands"));
 }
 
 #[test]
@@ -91,17 +91,61 @@ fn connection_refused_suggests_bind_address() {
             "wget: can't connect to remote host (127.0.0.1): Connection refused\n",
         )],
     );
-    let h = hints(&c, &[]);
+    let h = hints(&c, &[], None);
     assert!(has(&h, "0.0.0.0"), "{h:?}");
     // Log line saying so, even without refusal text.
     let quiet = with(&["CMD", "true"], vec![probe(1, "")]);
     assert!(has(
         &hints(
             &quiet,
-            &["Server listening on http://127.0.0.1:3001".into()]
+            &["Server listening on http://127.0.0.1:3001".into()],
+            None
         ),
         "0.0.0.0"
     ));
+}
+
+/// With the container's listeners known, the hint compares the probe's port with the ports
+/// the app really listens on, instead of only suggesting 0.0.0.0.
+#[test]
+fn refused_probe_names_the_port_the_app_listens_on() {
+    use crate::engine::listeners::Listener;
+    let c = with(
+        &[
+            "CMD-SHELL",
+            "wget -q --spider http://localhost:8080/health || exit 1",
+        ],
+        vec![probe(
+            1,
+            "wget: can't connect to remote host (127.0.0.1): Connection refused\n",
+        )],
+    );
+    let app = [Listener {
+        ip: "0.0.0.0".parse().expect("ip"),
+        port: 9090,
+    }];
+    let h = hints(&c, &[], Some(&app));
+    assert!(
+        has(
+            &h,
+            "the probe targets :8080, but the app listens on :9090 (0.0.0.0): point the probe at port 9090 (`healthcheck.test`), or make the app listen on 8080"
+        ),
+        "{h:?}"
+    );
+    assert!(!has(&h, "check that the app listens on 0.0.0.0"), "{h:?}");
+    // Listening on the probe's port: the port is not the problem; the old hint stays.
+    let on_port = [Listener {
+        ip: "127.0.0.1".parse().expect("ip"),
+        port: 8080,
+    }];
+    let h = hints(&c, &[], Some(&on_port));
+    assert!(has(&h, "check that the app listens on 0.0.0.0"), "{h:?}");
+    assert!(!has(&h, "the probe targets"), "{h:?}");
+    let text = render_container(&c, &[], Some(&app), "  ");
+    assert!(
+        text.contains("hint: the probe targets :8080, but the app listens on :9090"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -121,7 +165,7 @@ fn port_taken_names_the_port() {
             state_error: Some(err.into()),
             ..Container::default()
         };
-        let h = hints(&c, &[]);
+        let h = hints(&c, &[], None);
         assert!(
             has(&h, &format!("host port {port} is already taken")),
             "{h:?}"
@@ -137,15 +181,15 @@ fn oom_and_exit_codes() {
         oom_killed: true,
         ..Container::default()
     };
-    assert!(has(&hints(&oom, &[]), "OOM killer"));
+    assert!(has(&hints(&oom, &[], None), "OOM killer"));
     let e127 = Container {
         state: ContainerState::Exited,
         exit_code: Some(127),
         ..Container::default()
     };
-    assert!(has(&hints(&e127, &[]), "exit 127"));
+    assert!(has(&hints(&e127, &[], None), "exit 127"));
     let fine = Container::default();
-    assert!(hints(&fine, &[]).is_empty());
+    assert!(hints(&fine, &[], None).is_empty());
 }
 
 #[test]
@@ -157,7 +201,7 @@ fn render_shows_probes_exit_logs_and_hints() {
             .collect(),
     );
     c.failing_streak = 5;
-    let text = render_container(&c, &["booting".into(), "ready?".into()], "  ");
+    let text = render_container(&c, &["booting".into(), "ready?".into()], None, "  ");
     assert!(text.contains("container p-api-1 (running)"), "{text}");
     assert!(
         !text.contains("probe says no 1"),
