@@ -159,8 +159,7 @@ pub enum Command {
     /// Set up shell completion (subcommands, flags, service and environment names):
     /// `source <(devctl completions bash)`; also zsh, fish, elvish, powershell.
     Completions(CompletionsArgs),
-    /// Print the manual page (roff): `devctl man | man -l -`.
-    #[command(hide = true)]
+    /// Print the manual page (roff): `devctl man | man -l -` (installed: README "Install").
     Man,
 }
 

@@ -59,20 +59,43 @@ fn add_service_completers(sub: clap::Command) -> clap::Command {
 }
 
 /// `exec`/`run`: the first value is the service; the rest is the command (no candidates, so
-/// the shell falls back to its own file-name completion).
+/// the shell falls back to its own file-name completion). clap's `arg_index` does not tell the
+/// first value from the second here, so the words before the cursor decide: a service is
+/// offered while no word after the subcommand is anything but a flag.
 struct FirstIsService;
 
 impl ValueCompleter for FirstIsService {
     fn complete(&self, current: &OsStr) -> Vec<CompletionCandidate> {
-        services_of(current)
-    }
-    fn complete_at(&self, arg_index: usize, current: &OsStr) -> Vec<CompletionCandidate> {
-        if arg_index == 0 {
-            services_of(current)
-        } else {
+        if service_typed(&before_cursor()) {
             Vec::new()
+        } else {
+            services_of(current)
         }
     }
+}
+
+/// Pure: whether the words before the cursor already hold `exec`/`run`'s service.
+fn service_typed(before: &[String]) -> bool {
+    let Some(sub) = before
+        .iter()
+        .position(|w| SERVICE_THEN_COMMAND.contains(&w.as_str()))
+    else {
+        return false;
+    };
+    before[sub + 1..].iter().any(|w| !w.starts_with('-'))
+}
+
+/// The words before the one being completed (bash and zsh say which one that is; the other
+/// shells pass the line up to the cursor).
+fn before_cursor() -> Vec<String> {
+    let mut words = line_words();
+    let last = words.len().saturating_sub(1);
+    let cursor = std::env::var("_CLAP_COMPLETE_INDEX")
+        .ok()
+        .and_then(|i| i.parse::<usize>().ok())
+        .map_or(last, |i| i.min(last));
+    words.truncate(cursor);
+    words
 }
 
 /// Answer a completion request when `DEVCTL_COMPLETE` asks for one. Returns the exit code,
@@ -280,6 +303,15 @@ mod tests {
         // Unfinished: a flag without its value yet; words after `--` are a command's.
         let o = line_options(&words("devctl exec api -- -p y --env"));
         assert_eq!(o, Options::default());
+    }
+
+    #[test]
+    fn exec_s_service_is_the_first_word_that_is_no_flag() {
+        assert!(!service_typed(&words("devctl exec")));
+        assert!(!service_typed(&words("devctl --dev exec -T")));
+        assert!(service_typed(&words("devctl exec api")));
+        assert!(service_typed(&words("devctl run --rm api sh")));
+        assert!(!service_typed(&words("devctl logs api")));
     }
 
     #[test]
