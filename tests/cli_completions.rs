@@ -205,7 +205,10 @@ fn project() -> tempfile::TempDir {
         "docker-compose.dev.yml",
         "services:\n  mailhog:\n    image: busybox\n",
     );
-    put("docker-compose.prod.yml", "services:\n  api:\n    restart: always\n");
+    put(
+        "docker-compose.prod.yml",
+        "services:\n  api:\n    restart: always\n",
+    );
     put("ci.yml", "services:\n  runner:\n    image: busybox\n");
     put("devctl.yaml", "environments:\n  ci:\n    files: [ci.yml]\n");
     dir
@@ -257,7 +260,11 @@ fn tab_after_logs_offers_the_project_s_services() {
         assert_eq!(tab(p.path(), &["devctl", sub, "d"]).0, ["db"], "{sub}");
     }
     // After exec's service comes the command: no service names there.
-    assert!(!tab(p.path(), &["devctl", "exec", "api", ""]).0.contains(&"db".to_string()));
+    assert!(
+        !tab(p.path(), &["devctl", "exec", "api", ""])
+            .0
+            .contains(&"db".to_string())
+    );
     // The environment on the line layers its file, as devctl loads the project.
     let (got, _) = tab(p.path(), &["devctl", "--dev", "logs", ""]);
     assert_eq!(got, ["api", "db", "mailhog"]);
@@ -284,13 +291,11 @@ fn tab_after_env_offers_the_project_s_environments() {
     assert_eq!(got, ["ci", "dev", "prod"], "{err}");
     assert_eq!(tab(p.path(), &["devctl", "ps", "--env", "p"]).0, ["prod"]);
     // `--env=d`: the candidate is the whole word (a flag, so listed apart here).
-    let script = format!(
-        "source <(\"$DEVCTL\" completions bash)\n\
+    let script = "source <(\"$DEVCTL\" completions bash)\n\
          COMP_WORDS=(devctl ps --env=d); COMP_CWORD=2; COMP_TYPE=9\n\
-         _clap_complete_devctl devctl --env=d ps; echo \"${{COMPREPLY[*]}}\""
-    );
+         _clap_complete_devctl devctl --env=d ps; echo \"${COMPREPLY[*]}\"";
     let out = Command::new("bash")
-        .args(["-c", &script])
+        .args(["-c", script])
         .current_dir(p.path())
         .env("DEVCTL", env!("CARGO_BIN_EXE_devctl"))
         .env_remove("DEVCTL_ENV")
