@@ -123,7 +123,11 @@ pub fn answer_if_requested() -> Option<u8> {
 pub fn registration(shell: clap_complete::Shell, argv0: &OsStr, cwd: &Path) -> Vec<u8> {
     let mut completer = PathBuf::from(argv0);
     if completer.components().count() > 1 && completer.is_relative() {
-        completer = cwd.join(completer);
+        let rest: PathBuf = completer
+            .components()
+            .filter(|c| *c != std::path::Component::CurDir)
+            .collect();
+        completer = cwd.join(rest);
     }
     let completer = completer.to_string_lossy();
     let mut buf = Vec::new();
@@ -303,6 +307,21 @@ mod tests {
         // Unfinished: a flag without its value yet; words after `--` are a command's.
         let o = line_options(&words("devctl exec api -- -p y --env"));
         assert_eq!(o, Options::default());
+    }
+
+    #[test]
+    fn registration_calls_devctl_back_by_the_name_it_was_started_with() {
+        let text = |argv0: &str| {
+            let out = registration(
+                clap_complete::Shell::Bash,
+                OsStr::new(argv0),
+                Path::new("/w"),
+            );
+            String::from_utf8(out).expect("utf8")
+        };
+        assert!(text("devctl").contains("DEVCTL_COMPLETE=\"bash\" \\\n        \"devctl\" -- "));
+        assert!(text("./target/debug/devctl").contains("\"/w/target/debug/devctl\" -- "));
+        assert!(text("/usr/bin/devctl").contains("\"/usr/bin/devctl\" -- "));
     }
 
     #[test]
