@@ -148,8 +148,8 @@ pub enum Command {
     Snapshot(crate::commands::snapshot::SnapshotCommand),
     /// Print the audit log of destructive actions.
     Audit(crate::commands::audit::AuditArgs),
-    /// Check the project, Docker and this machine for the usual causes of failure (data,
-    /// health checks, ports, secrets); each finding says how to fix it.
+    /// Check the project, Docker and this machine for common causes of failure; each finding
+    /// says how to fix it.
     Doctor(crate::commands::doctor::DoctorArgs),
     /// Run the bundled demo stack: `devctl demo [up|down|status|path]`.
     Demo(crate::commands::demo::DemoArgs),
@@ -159,13 +159,13 @@ pub enum Command {
     /// Set up shell completion (subcommands, flags, service and environment names):
     /// `source <(devctl completions bash)`; also zsh, fish, elvish, powershell.
     Completions(CompletionsArgs),
-    /// Print the manual page (roff): `devctl man | man -l -` (installed: README "Install").
+    /// Print the manual page (roff): `devctl man | man -l -`.
     Man,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct CompletionsArgs {
-    /// The shell: `bash`, `zsh`, `fish`, `elvish` or `powershell`.
+    /// The shell to complete for.
     pub shell: clap_complete::Shell,
     /// Print the whole script instead (subcommands and flags only, no service or environment
     /// names; nothing runs at TAB time).
