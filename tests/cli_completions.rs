@@ -179,17 +179,23 @@ fn every_shell_gets_a_script_and_unknown_shells_are_usage_errors() {
 /// every time (no race with the reader).
 #[test]
 fn a_closed_pipe_is_not_a_panic() {
-    let (reader, writer) = std::io::pipe().expect("pipe");
-    drop(reader);
-    let out = devctl()
-        .args(["completions", "bash"])
-        .stdout(writer)
-        .stderr(Stdio::piped())
-        .output()
-        .expect("runs");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(out.status.code(), Some(0), "{err}");
+    for args in [
+        &["completions", "bash"][..],
+        &["completions", "bash", "--static"],
+        &["man"],
+    ] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let out = devctl()
+            .args(args)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
 }
 
 /// A project: `api` and `db` in the base file, `mailhog` only in the dev file, a `prod` file,
