@@ -15,6 +15,9 @@ use clap::{Args, ColorChoice, CommandFactory, FromArgMatches, Parser, Subcommand
 
 use crate::error::{Error, Exit};
 
+pub mod complete;
+pub mod man;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "devctl",
@@ -30,6 +33,9 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// The `--help` heading of the global options.
+pub const GLOBAL_HEADING: &str = "Global options";
+
 /// devctl's global flags that take a value. clap accepts them anywhere on the line, so the
 /// argv rewrites that run before clap (`logs -f`, `exec`/`run` pass-through) must skip their
 /// values; they all read this one list.
@@ -44,8 +50,10 @@ pub(crate) const GLOBAL_VALUE_FLAGS: [&str; 8] = [
     "--env",
 ];
 
-/// Flags that locate the project and choose its layered files. Accepted anywhere on the line.
+/// Flags that locate the project and choose its layered files. Accepted anywhere on the line,
+/// and listed under their own heading in every `--help`, after the subcommand's own options.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = GLOBAL_HEADING)]
 pub struct GlobalArgs {
     /// Compose configuration file(s), in order (repeatable; like `docker compose -f`).
     #[arg(short = 'f', long = "file", global = true, value_name = "FILE")]
@@ -162,27 +170,58 @@ pub enum Command {
     Watch(crate::commands::watch::WatchArgs),
     /// Run one of the project's own commands (`commands:` in devctl.yaml); without NAME, list them.
     Do(crate::commands::project_cmd::DoArgs),
-    /// Print a shell completion script: `devctl completions bash|zsh|fish|elvish|powershell`.
+    /// Set up shell completion (subcommands, flags, service and environment names):
+    /// `source <(devctl completions bash)`; also zsh, fish, elvish, powershell.
     Completions(CompletionsArgs),
+    /// Print the manual page (roff): `devctl man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct CompletionsArgs {
-    /// The shell, e.g. `bash` (`source <(devctl completions bash)`), `zsh`, `fish`.
+    /// The shell to complete for.
     pub shell: clap_complete::Shell,
+    /// Print the whole script instead (subcommands and flags only, no service or environment
+    /// names; nothing runs at TAB time).
+    #[arg(long = "static")]
+    pub static_script: bool,
 }
 
-/// The completion script for `shell` (the whole CLI: subcommands, flags, values).
-pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
-    let mut cmd = <Cli as clap::CommandFactory>::command();
-    // Into memory first: clap_complete panics when its writer fails (e.g. `| head`).
-    let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut cmd, "devctl", &mut buf);
-    buf
+/// The CLI definition with its dynamic completers (service names, environments): what is
+/// parsed, completed and documented (`devctl man`).
+pub fn command() -> clap::Command {
+    complete::with_completers(Cli::command())
+}
+
+/// What `devctl completions SHELL [--static]` prints.
+pub fn completions(a: &CompletionsArgs) -> Vec<u8> {
+    if a.static_script {
+        return complete::static_script(a.shell);
+    }
+    let argv0 = std::env::args_os()
+        .next()
+        .unwrap_or_else(|| "devctl".into());
+    let cwd = std::env::current_dir().unwrap_or_default();
+    complete::registration(a.shell, &argv0, &cwd)
+}
+
+/// `devctl completions` and `devctl man` print text from the CLI definition alone: no
+/// project, no Engine. A closed pipe (`| head`) is not an error worth a message.
+fn print_from_definition(command: &Command) -> bool {
+    let text = match command {
+        Command::Completions(a) => completions(a),
+        Command::Man => man::page(),
+        _ => return false,
+    };
+    let _ = std::io::stdout().lock().write_all(&text);
+    true
 }
 
 /// Parse, run, print errors, map to exit codes. Never panics on input.
 pub fn main() -> ExitCode {
+    if let Some(code) = complete::answer_if_requested() {
+        return ExitCode::from(code);
+    }
     let argv = crate::commands::logs::follow_short_flag(std::env::args_os().collect());
     let argv = crate::commands::lifecycle::end_globals_after_exec_run(argv);
     let cli = match parse(argv) {
@@ -197,6 +236,9 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    if cli.command.as_ref().is_some_and(print_from_definition) {
+        return ExitCode::SUCCESS;
+    }
     // `print!` panics when standard output is a pipe whose reader went away
     // (`devctl status | head -1`). That is no bug of the command: end with exit 1 and one
     // line, as `config` reports a failed write, instead of a panic message and exit 101.
@@ -241,7 +283,7 @@ fn is_broken_pipe(payload: &(dyn Any + Send)) -> bool {
 /// ([`crate::commands::logs::follow_short_flag`]). `--no-color` anywhere on the line also
 /// turns off the colours of clap's own usage errors (NO_COLOR is honoured by clap itself).
 pub fn parse(argv: Vec<OsString>) -> Result<Cli, clap::Error> {
-    let mut cmd = Cli::command();
+    let mut cmd = command();
     if argv.iter().any(|a| a == "--no-color") {
         cmd = cmd.color(ColorChoice::Never);
     }
@@ -318,6 +360,77 @@ mod tests {
             "devctl: error: services.web.image: required variable X is missing a value: \\u{1b}]0;pwned\\u{7}\\u{202e}\n  hint: set X\\u{1b}[2J"
         );
         assert!(!text.chars().any(crate::sanitize::is_unsafe));
+    }
+
+    /// Every subcommand, nested ones too, as `--help` sees it (globals propagated), without
+    /// clap's `help`.
+    fn every_subcommand() -> Vec<clap::Command> {
+        fn walk(cmd: &clap::Command, out: &mut Vec<clap::Command>) {
+            for s in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+                out.push(s.clone());
+                walk(s, out);
+            }
+        }
+        let mut cmd = command();
+        cmd.build();
+        let mut out = vec![cmd.clone()];
+        walk(&cmd, &mut out);
+        out
+    }
+
+    #[test]
+    fn every_help_lists_global_options_under_their_own_heading_after_its_own() {
+        let globals: Vec<String> = Cli::command()
+            .get_arguments()
+            .filter(|a| a.is_global_set())
+            .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+            .collect();
+        assert_eq!(globals.len(), 11, "{globals:?}");
+        let heading = format!("\n{GLOBAL_HEADING}:\n");
+        let subs = every_subcommand();
+        assert!(subs.len() >= 25, "{}", subs.len());
+        for mut sub in subs {
+            let name = sub.get_bin_name().unwrap_or_default().to_string();
+            let help = sub.render_help().to_string();
+            assert_eq!(help.matches(&heading).count(), 1, "{name}:\n{help}");
+            let (own, global) = help.split_once(&heading).unwrap_or_default();
+            // The long flag each option line of a section defines (`  -f, --file <FILE>  …`).
+            let flags = |section: &str| -> Vec<String> {
+                section
+                    .lines()
+                    .map(str::trim_start)
+                    .filter(|l| l.starts_with('-'))
+                    .filter_map(|l| l.split_whitespace().find(|w| w.starts_with("--")))
+                    .map(|w| w.trim_end_matches(',').to_string())
+                    .collect()
+            };
+            let (own, global) = (flags(own), flags(global));
+            assert_eq!(
+                global, globals,
+                "{name}: the global options section:\n{help}"
+            );
+            for f in &own {
+                assert!(
+                    !globals.contains(f),
+                    "{name}: {f} among its own options:\n{help}"
+                );
+            }
+            assert!(own.iter().any(|f| f == "--help"), "{name}:\n{help}");
+        }
+    }
+
+    #[test]
+    fn every_visible_argument_says_what_it_does() {
+        for sub in every_subcommand() {
+            for a in sub.get_arguments().filter(|a| !a.is_hide_set()) {
+                assert!(
+                    a.get_help().is_some(),
+                    "`{}` has no help for {}",
+                    sub.get_bin_name().unwrap_or_default(),
+                    a.get_id()
+                );
+            }
+        }
     }
 
     #[test]

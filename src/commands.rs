@@ -41,13 +41,6 @@ pub fn refuse_stdin_file(files: &[std::path::PathBuf], compose_file: Option<&str
 }
 
 pub fn dispatch(cli: Cli) -> Result<u8> {
-    if let Some(Command::Completions(a)) = &cli.command {
-        // Needs no project, no Engine, no environment.
-        let script = crate::cli::completions(a.shell);
-        // A closed pipe (`| head`) is not an error worth a message.
-        let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), &script);
-        return Ok(0);
-    }
     refuse_stdin_file(
         &cli.global.files,
         std::env::var("COMPOSE_FILE").ok().as_deref(),
@@ -79,7 +72,8 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
             Command::Guard(a) => guard::run(&ctx, &a),
             Command::Watch(a) => watch::run(&ctx, &a),
             Command::Do(a) => project_cmd::run(&ctx, &a),
-            Command::Completions(_) => Ok(0),
+            // Printed by `cli::main` from the CLI definition alone.
+            Command::Completions(_) | Command::Man => Ok(0),
         },
     }
 }

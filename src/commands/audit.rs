@@ -13,9 +13,9 @@ pub struct AuditArgs {
     pub json: bool,
 }
 
-/// Pure: one line per record.
+/// Pure: the audit table, a header row then one row per record (control characters removed).
 pub fn render(records: &[audit::Record]) -> Vec<String> {
-    records
+    let rows: Vec<Vec<String>> = records
         .iter()
         .map(|r| {
             let detail = match (r.result.get("removed"), r.result.get("reason")) {
@@ -38,13 +38,23 @@ pub fn render(records: &[audit::Record]) -> Vec<String> {
                 None => detail,
             };
             let argv = r.argv.iter().skip(1).cloned().collect::<Vec<_>>().join(" ");
-            let line = format!(
-                "{}  {}  {:<16}  {}  `{}`  {}",
-                r.time, r.user, r.decision, r.project, argv, detail
-            );
-            crate::sanitize::sanitize_str(&line)
+            [
+                r.time.as_str(),
+                &r.user,
+                &r.decision,
+                &r.project,
+                &format!("`{argv}`"),
+                &detail,
+            ]
+            .iter()
+            .map(|c| crate::sanitize::sanitize_str(c))
+            .collect()
         })
-        .collect()
+        .collect();
+    crate::format::table(
+        &["TIME", "USER", "DECISION", "PROJECT", "COMMAND", "RESULT"],
+        &rows,
+    )
 }
 
 pub fn run(ctx: &Ctx, args: &AuditArgs) -> Result<u8> {
@@ -94,9 +104,12 @@ mod tests {
         refused.result = serde_json::json!({"reason": "no terminal\u{1b}[2J"});
         let lines = render(&[r, refused]);
         assert_eq!(
-            lines[0],
-            "2026-11-21T19:00:00Z  ana  confirmed-typed   shop  `down -v`  removed: shop_db"
+            lines,
+            vec![
+                "TIME                  USER  DECISION         PROJECT  COMMAND    RESULT",
+                "2026-11-21T19:00:00Z  ana   confirmed-typed  shop     `down -v`  removed: shop_db",
+                "2026-11-21T19:00:00Z  ana   refused          shop     `down -v`  no terminal",
+            ]
         );
-        assert!(lines[1].contains("refused") && lines[1].ends_with("`down -v`  no terminal"));
     }
 }

@@ -24,9 +24,9 @@ pub use since::parse_since;
 pub struct LogsArgs {
     /// Services to show (default: all).
     pub services: Vec<String>,
-    /// Keep following new output, across restarts and re-creation, until Ctrl-C.
-    /// (`-f` after `logs` means this when the entry point applies [`follow_short_flag`];
-    /// otherwise `-f` is the global `--file`.)
+    /// Keep following new output, across restarts and re-creation, until Ctrl-C (`-f` after
+    /// `logs` means this, as in Compose; before `logs`, `-f` is the global `--file`).
+    // The rewrite of `-f` is [`follow_short_flag`], applied by the entry point.
     #[arg(long)]
     pub follow: bool,
     /// Number of lines to show from the end of each container's log, or `all`.

@@ -14,6 +14,7 @@ pub enum SnapshotCommand {
     /// Archive volumes into the user data dir. VOLUME is a key of the compose file's
     /// `volumes:` or an Engine volume name.
     Create {
+        /// The volumes to archive.
         #[arg(value_name = "VOLUME", required_unless_present = "all")]
         volumes: Vec<String>,
         /// Every volume of the project that exists (external ones included).
@@ -22,11 +23,13 @@ pub enum SnapshotCommand {
     },
     /// List snapshots.
     List {
+        /// Machine-readable output (a JSON array of snapshots).
         #[arg(long)]
         json: bool,
     },
     /// Restore a snapshot (id, or a volume name for its newest snapshot) into a NEW volume.
     Restore {
+        /// The snapshot id, or a volume name for its newest snapshot.
         snapshot: String,
         /// The new volume (default: the original name, when it no longer exists).
         #[arg(long, value_name = "VOLUME")]
@@ -34,20 +37,22 @@ pub enum SnapshotCommand {
     },
 }
 
-/// Pure: one line per snapshot.
+/// Pure: the snapshot table, a header row then one row per snapshot (cells escaped).
 pub fn render(all: &[snapshot::SnapshotMeta]) -> Vec<String> {
-    all.iter()
+    let rows: Vec<Vec<String>> = all
+        .iter()
         .map(|m| {
-            format!(
-                "{}  {}  {}  {}  sha256:{}",
-                m.id,
-                m.volume,
-                m.taken_at,
+            let esc = crate::sanitize::escape_text;
+            vec![
+                esc(&m.id).to_string(),
+                esc(&m.volume).to_string(),
+                esc(&m.taken_at).to_string(),
                 crate::safety::prompt::human_size(Some(m.size_bytes as i64)),
-                m.sha256.get(..12).unwrap_or(&m.sha256)
-            )
+                format!("sha256:{}", m.sha256.get(..12).unwrap_or(&m.sha256)),
+            ]
         })
-        .collect()
+        .collect();
+    crate::format::table(&["ID", "VOLUME", "TAKEN", "SIZE", "CHECKSUM"], &rows)
 }
 
 pub fn run(ctx: &Ctx, cmd: &SnapshotCommand) -> Result<u8> {
@@ -71,7 +76,7 @@ pub fn run(ctx: &Ctx, cmd: &SnapshotCommand) -> Result<u8> {
                 );
             } else {
                 for l in render(&all) {
-                    println!("{}", crate::sanitize::escape_text(&l));
+                    println!("{l}");
                 }
             }
             Ok(0)
@@ -96,10 +101,7 @@ pub fn run(ctx: &Ctx, cmd: &SnapshotCommand) -> Result<u8> {
                     let images: Vec<String> =
                         facts.mounting(&v).map(|c| c.image_id.clone()).collect();
                     let m = snapshot::create(&docker, &ctx.env, &v, &images).await?;
-                    println!(
-                        "{}",
-                        crate::sanitize::escape_text(&render(std::slice::from_ref(&m)).join(""))
-                    );
+                    println!("created {}", crate::sanitize::escape_text(&created(&m)));
                 }
                 Ok(0)
             })
@@ -118,6 +120,17 @@ pub fn run(ctx: &Ctx, cmd: &SnapshotCommand) -> Result<u8> {
             })
         }
     }
+}
+
+/// Pure: what `snapshot create` prints after `created ` for one new snapshot.
+fn created(m: &snapshot::SnapshotMeta) -> String {
+    format!(
+        "snapshot {} of volume {} ({}, sha256:{})",
+        m.id,
+        m.volume,
+        crate::safety::prompt::human_size(Some(m.size_bytes as i64)),
+        m.sha256.get(..12).unwrap_or(&m.sha256)
+    )
 }
 
 /// Engine names of the volumes to archive: keys of the project map to their Engine names;
@@ -147,4 +160,34 @@ fn resolve_targets(project: &crate::project::Project, names: &[String], all: boo
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_has_a_header_row_and_aligned_columns() {
+        let m = |id: &str, volume: &str, size: u64| snapshot::SnapshotMeta {
+            id: id.into(),
+            volume: volume.into(),
+            taken_at: "2026-12-07T17:00:00.000Z".into(),
+            size_bytes: size,
+            sha256: "0123456789abcdef0123".into(),
+            project: None,
+            volume_created_at: None,
+            labels: Default::default(),
+            archive: String::new(),
+            image: String::new(),
+        };
+        let lines = render(&[m("20261207-a", "shop_db", 2048), m("b", "x\u{1b}[2J", 0)]);
+        assert_eq!(
+            lines,
+            vec![
+                "ID          VOLUME      TAKEN                     SIZE     CHECKSUM",
+                "20261207-a  shop_db     2026-12-07T17:00:00.000Z  2.0 KiB  sha256:0123456789ab",
+                "b           x\\u{1b}[2J  2026-12-07T17:00:00.000Z  0 B      sha256:0123456789ab",
+            ]
+        );
+    }
 }

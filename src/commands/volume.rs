@@ -12,6 +12,7 @@ pub enum VolumeCommand {
     /// Remove volumes of the project (after a confirmed plan). VOLUME is a key of the
     /// compose file's `volumes:` or an Engine volume name.
     Rm {
+        /// The volumes to remove.
         #[arg(required = true, value_name = "VOLUME")]
         volumes: Vec<String>,
         /// Confirm non-interactively by naming the project; for an external or protected
@@ -28,10 +29,13 @@ pub enum VolumeCommand {
     /// Remove the project's unused volumes (labelled with the project, mounted by no
     /// container; never external ones), after a confirmed plan.
     Prune {
+        /// Confirm non-interactively by naming the project.
         #[arg(long, value_name = "PROJECT")]
         confirm: Vec<String>,
+        /// Snapshot the volumes first.
         #[arg(long, conflicts_with = "no_snapshot")]
         snapshot: bool,
+        /// Do not snapshot the volumes first.
         #[arg(long)]
         no_snapshot: bool,
     },
