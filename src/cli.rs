@@ -147,6 +147,9 @@ pub enum Command {
     /// Run a command (your own script, `docker compose …`) behind devctl's Engine guard: it
     /// cannot delete volume data.
     Guard(crate::commands::guard::GuardArgs),
+    /// Deploy the layered project to a Swarm (an environment with `target: swarm`) with
+    /// `docker stack deploy`, after reporting the keys Swarm ignores or refuses.
+    Deploy(crate::commands::deploy::DeployArgs),
     /// Print a shell completion script: `devctl completions bash|zsh|fish|elvish|powershell`.
     Completions(CompletionsArgs),
 }

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod config;
 pub mod demo;
+pub mod deploy;
 pub mod doctor;
 pub mod down;
 pub mod guard;
@@ -11,6 +12,7 @@ pub mod logs;
 pub mod ps;
 pub mod snapshot;
 pub mod status;
+pub mod swarm;
 pub mod volume;
 pub mod wait;
 
@@ -53,6 +55,9 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
     let ctx = Ctx::from_process(cli.global.into())?;
     match cli.command {
         None => dashboard(&ctx),
+        Some(cmd) if swarm_command(&cmd) && crate::swarm::target::of(&ctx)?.is_some() => {
+            on_swarm(&ctx, cmd)
+        }
         Some(cmd) => match cmd {
             Command::Config(a) => config::run(&ctx, &a),
             Command::Up(a) => lifecycle::up(&ctx, &a),
@@ -75,8 +80,46 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
             Command::Doctor(a) => doctor::run(&ctx, &a),
             Command::Demo(a) => demo::run(&ctx, &a),
             Command::Guard(a) => guard::run(&ctx, &a),
+            Command::Deploy(a) => deploy::run(&ctx, &a),
             Command::Completions(_) => Ok(0),
         },
+    }
+}
+
+/// Commands that act differently on an environment with `target: swarm`.
+fn swarm_command(cmd: &Command) -> bool {
+    matches!(
+        cmd,
+        Command::Ps(_)
+            | Command::Status(_)
+            | Command::Logs(_)
+            | Command::Down(_)
+            | Command::Up(_)
+            | Command::Stop(_)
+            | Command::Start(_)
+            | Command::Restart(_)
+    )
+}
+
+/// `ps`/`status`/`logs`/`down` on a Swarm environment; the Compose lifecycle commands there
+/// are usage errors that name `deploy`.
+fn on_swarm(ctx: &Ctx, cmd: Command) -> Result<u8> {
+    let Some(t) = crate::swarm::target::of(ctx)? else {
+        return Ok(0);
+    };
+    match cmd {
+        Command::Ps(a) => swarm::ps(&t, a.json),
+        Command::Status(a) => swarm::status(&t, &a),
+        Command::Logs(a) => swarm::logs(&t, &a),
+        Command::Down(a) => swarm::down(ctx, &t, &a),
+        _ => Err(crate::error::Error::usage(format!(
+            "environment `{}` targets a Swarm (stack `{}`): Compose's lifecycle commands do not apply",
+            t.environment, t.stack
+        ))
+        .with_hint(format!(
+            "use `devctl --{0} deploy` to create or update the stack, `devctl --{0} down` to remove it",
+            t.environment
+        ))),
     }
 }
 

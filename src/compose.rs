@@ -9,6 +9,7 @@ pub mod drift;
 pub mod globals;
 pub mod guarded;
 pub mod run;
+pub mod stack;
 
 use crate::context::Ctx;
 use crate::error::Result;

@@ -1,0 +1,480 @@
+//! `ps`, `status`, `logs` and `down` on an environment with `target: swarm`: facts from the
+//! manager's Engine API (services, tasks, nodes), volumes from every node's Engine.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde_json::json;
+
+use super::Ctx;
+use crate::error::{Error, Result};
+use crate::swarm::facts::{self, StackFacts, SwarmTask};
+use crate::swarm::target::{self, Target};
+use crate::swarm::{LABEL_STACK, nodes, volumes};
+
+/// The table `ps`/`status` print.
+pub fn table(f: &StackFacts) -> String {
+    let mut out = format!("stack {} ({} node(s))\n", f.stack, f.nodes.len());
+    if f.services.is_empty() {
+        out.push_str("  no services: deploy with `devctl --ENV deploy`\n");
+    }
+    for s in &f.services {
+        out.push_str(&format!(
+            "{:<20} {:<10} {}/{} running  {}\n",
+            s.service, s.mode, s.running, s.desired, s.image
+        ));
+        for t in &s.tasks {
+            out.push_str(&format!("  {}\n", task_line(t)));
+        }
+    }
+    out
+}
+
+fn task_line(t: &SwarmTask) -> String {
+    let short: String = t.id.chars().take(12).collect();
+    format!(
+        "{:<24} {:<12} {:<14} {:<10} {:<9}{}{}",
+        t.name,
+        short,
+        if t.node.is_empty() { "-" } else { &t.node },
+        t.state,
+        t.health.as_deref().unwrap_or("-"),
+        if t.desired_state == "running" {
+            ""
+        } else {
+            " (history)"
+        },
+        t.error
+            .as_ref()
+            .map(|e| format!("  {}", crate::sanitize::sanitize_str(e)))
+            .unwrap_or_default()
+    )
+}
+
+/// The JSON of `ps --json` / `status --json`.
+pub fn to_json(t: &Target, f: &StackFacts) -> serde_json::Value {
+    json!({
+        "target": "swarm",
+        "project": t.project,
+        "stack": f.stack,
+        "nodes": f.nodes,
+        "services": f.services,
+    })
+}
+
+async fn snapshot(t: &Target) -> Result<(target::Manager, StackFacts)> {
+    let docker = target::manager(t).await?;
+    let f = facts::gather(&docker, &t.stack).await?;
+    Ok((docker, f))
+}
+
+/// `devctl --ENV ps [--json]`.
+pub fn ps(t: &Target, json_out: bool) -> Result<u8> {
+    let rt = super::runtime()?;
+    let (_, f) = rt.block_on(snapshot(t))?;
+    if json_out {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&to_json(t, &f)).unwrap_or_default()
+        );
+    } else {
+        print!("{}", table(&f));
+    }
+    Ok(0)
+}
+
+/// `devctl --ENV status [--json] [--watch | --wait [T]]`.
+pub fn status(t: &Target, args: &super::status::StatusArgs) -> Result<u8> {
+    if args.watch {
+        return watch(t, args.json);
+    }
+    if let Some(w) = &args.wait {
+        let timeout = crate::engine::wait::parse_timeout(w)?.unwrap_or(Duration::from_secs(180));
+        let rt = super::runtime()?;
+        let outcome = rt.block_on(async {
+            let (docker, f) = snapshot(t).await?;
+            let engines = nodes::connect_all(t, &docker.docker, &f.nodes).await;
+            crate::swarm::wait::wait(
+                &docker,
+                &t.stack,
+                &engines,
+                timeout,
+                chrono::Utc::now(),
+                &mut |l| eprintln!("  {l}"),
+            )
+            .await
+        })?;
+        if args.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({
+                    "ready": outcome.converged,
+                    "problems": outcome.problems,
+                    "stack": to_json(t, &outcome.facts),
+                }))
+                .unwrap_or_default()
+            );
+        }
+        if outcome.converged {
+            return Ok(0);
+        }
+        return Err(Error::not_healthy(format!(
+            "stack `{}` is not healthy:\n{}",
+            t.stack,
+            outcome.problems.join("\n")
+        )));
+    }
+    ps(t, args.json)
+}
+
+/// Pure: the task changes between two snapshots, one line each.
+pub fn changes(before: &StackFacts, after: &StackFacts) -> Vec<(String, serde_json::Value)> {
+    let old: HashMap<&str, &SwarmTask> = before
+        .services
+        .iter()
+        .flat_map(|s| s.tasks.iter())
+        .map(|t| (t.id.as_str(), t))
+        .collect();
+    let mut out = Vec::new();
+    for s in &after.services {
+        for t in &s.tasks {
+            let short: String = t.id.chars().take(12).collect();
+            let node = if t.node.is_empty() {
+                "(no node)"
+            } else {
+                &t.node
+            };
+            let err = t
+                .error
+                .as_ref()
+                .map(|e| format!(": {}", crate::sanitize::sanitize_str(e)))
+                .unwrap_or_default();
+            let line = match old.get(t.id.as_str()) {
+                None => format!("{} ({short}) on {node}: new task, {}{err}", t.name, t.state),
+                Some(o) if o.state != t.state || o.health != t.health => format!(
+                    "{} ({short}) on {node}: {} -> {}{}{err}",
+                    t.name,
+                    o.state,
+                    t.state,
+                    t.health
+                        .as_ref()
+                        .map(|h| format!(" ({h})"))
+                        .unwrap_or_default()
+                ),
+                Some(_) => continue,
+            };
+            out.push((
+                line,
+                json!({"service": s.service, "task": t.name, "id": t.id, "node": t.node,
+                       "from": old.get(t.id.as_str()).map(|o| o.state.clone()),
+                       "state": t.state, "health": t.health, "error": t.error}),
+            ));
+        }
+    }
+    out
+}
+
+/// `status --watch`: the table, then one line per task change. The manager's service and node
+/// events and every reachable node's container events of the stack trigger a re-listing at
+/// once; a re-listing every 2 s catches what no event reports (task scheduling).
+fn watch(t: &Target, json_out: bool) -> Result<u8> {
+    let rt = super::runtime()?;
+    rt.block_on(async {
+        let (docker, mut last) = snapshot(t).await?;
+        let engines = nodes::connect_all(t, &docker.docker, &last.nodes).await;
+        if json_out {
+            println!(
+                "{}",
+                serde_json::to_string(&to_json(t, &last)).unwrap_or_default()
+            );
+        } else {
+            print!("{}", table(&last));
+            for e in engines.iter().filter(|e| e.unreachable.is_some()) {
+                eprintln!(
+                    "note: no events from node {}: {}",
+                    e.node.hostname,
+                    e.unreachable.clone().unwrap_or_default()
+                );
+            }
+        }
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+        let mut sources: Vec<(bollard::Docker, HashMap<String, Vec<String>>)> = vec![(
+            docker.docker.clone(),
+            HashMap::from([(
+                "type".to_string(),
+                vec!["service".to_string(), "node".to_string()],
+            )]),
+        )];
+        for e in &engines {
+            if let Some(d) = &e.docker {
+                sources.push((
+                    d.clone(),
+                    HashMap::from([
+                        ("type".to_string(), vec!["container".to_string()]),
+                        (
+                            "label".to_string(),
+                            vec![format!("{LABEL_STACK}={}", t.stack)],
+                        ),
+                    ]),
+                ));
+            }
+        }
+        for (d, filters) in sources {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let mut s = d.events(Some(bollard::query_parameters::EventsOptions {
+                    filters: Some(filters),
+                    ..Default::default()
+                }));
+                while let Some(Ok(_)) = s.next().await {
+                    if tx.send(()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        loop {
+            let evented = tokio::select! {
+                _ = rx.recv() => true,
+                _ = tick.tick() => false,
+            };
+            // The agent reports a task's end to the manager shortly after the container event:
+            // list now and once more a moment later.
+            for pass in 0..if evented { 2 } else { 1 } {
+                if pass == 1 {
+                    tokio::time::sleep(Duration::from_millis(700)).await;
+                }
+                while rx.try_recv().is_ok() {}
+                let Ok(now) = facts::gather(&docker, &t.stack).await else {
+                    continue;
+                };
+                let stamp = chrono::Local::now().format("%H:%M:%S");
+                for (line, j) in changes(&last, &now) {
+                    if json_out {
+                        println!(
+                            "{}",
+                            serde_json::to_string(&json!({"time": stamp.to_string(), "change": j}))
+                                .unwrap_or_default()
+                        );
+                    } else {
+                        println!("{stamp} {line}");
+                    }
+                }
+                last = now;
+            }
+        }
+    })
+}
+
+/// `devctl --ENV logs [SERVICE…] [-f]`: every task of each service, `task@node | line`.
+pub fn logs(t: &Target, args: &super::logs::LogsArgs) -> Result<u8> {
+    let rt = super::runtime()?;
+    let tail = match args.tail {
+        crate::engine::logs::Tail::All => "all".to_string(),
+        crate::engine::logs::Tail::Last(n) => n.to_string(),
+    };
+    rt.block_on(async {
+        let (docker, f) = snapshot(t).await?;
+        let wanted: Vec<String> = if args.services.is_empty() {
+            f.services.iter().map(|s| s.service.clone()).collect()
+        } else {
+            args.services.clone()
+        };
+        let mut names = Vec::new();
+        for w in &wanted {
+            match f.services.iter().find(|s| &s.service == w) {
+                Some(s) => names.push(s.name.clone()),
+                None => {
+                    let known: Vec<&str> = f.services.iter().map(|s| s.service.as_str()).collect();
+                    return Err(Error::usage(format!(
+                        "no service {w:?} in stack `{}` (services: {})",
+                        t.stack,
+                        if known.is_empty() {
+                            "none".into()
+                        } else {
+                            known.join(", ")
+                        }
+                    )));
+                }
+            }
+        }
+        let json_out = args.json;
+        let prefix = !args.no_log_prefix;
+        let streams = names.iter().map(|full| {
+            let docker = docker.clone();
+            let stack = t.stack.clone();
+            let tail = tail.clone();
+            let full = full.clone();
+            async move {
+                crate::swarm::logs::stream(&docker, &stack, &full, args.follow, &tail, &mut |l| {
+                    if json_out {
+                        println!("{}", serde_json::to_string(&l).unwrap_or_default());
+                    } else if prefix {
+                        println!("{}@{} | {}", l.task, l.node, l.text);
+                    } else {
+                        println!("{}", l.text);
+                    }
+                })
+                .await
+            }
+        });
+        for r in futures_util::future::join_all(streams).await {
+            r?;
+        }
+        Ok(0)
+    })
+}
+
+/// `devctl --ENV down [-v]`: `docker stack rm`; with `-v`, the stack's volumes on every node
+/// are planned, confirmed like on one host, and removed by devctl, node by node.
+pub fn down(ctx: &Ctx, t: &Target, args: &super::down::DownArgs) -> Result<u8> {
+    let rt = super::runtime()?;
+    let (docker, f, engines) = rt.block_on(async {
+        let (docker, f) = snapshot(t).await?;
+        let engines = if args.volumes {
+            nodes::connect_all(t, &docker.docker, &f.nodes).await
+        } else {
+            Vec::new()
+        };
+        Ok::<_, Error>((docker, f, engines))
+    })?;
+    super::deploy::check_owner(&f, &t.project, "removed")?;
+    let inv = crate::compose::stack::rm(&t.stack);
+    if !args.volumes {
+        if ctx.global.dry_run {
+            crate::compose::run::announce(&inv);
+            return Ok(0);
+        }
+        let code = crate::compose::stack::run_in(&inv, &t.env)?;
+        return Ok(crate::compose::run::to_u8(code));
+    }
+    let loaded = ctx.load_project().ok();
+    let external: Vec<String> = loaded
+        .as_ref()
+        .map(|l| {
+            crate::safety::plan::declared_volumes(&l.project)
+                .into_iter()
+                .filter(|(_, _, ext)| *ext)
+                .map(|(_, name, _)| name)
+                .collect()
+        })
+        .unwrap_or_default();
+    let protected = loaded
+        .as_ref()
+        .map(|l| l.resolved.protected_volumes.clone())
+        .unwrap_or_default();
+    let plan = rt.block_on(volumes::plan(&t.stack, &engines, &external, &protected));
+    eprint_text(&plan.render());
+    let gate_plan = plan.as_deletion_plan(&t.project);
+    let mut record = crate::safety::audit::Record::new(&ctx.env, &ctx.cwd, &t.project);
+    record.plan = serde_json::to_value(&plan).unwrap_or_default();
+    let audit = |record: &mut crate::safety::audit::Record,
+                 decision: &str,
+                 outcome: &str,
+                 result: serde_json::Value| {
+        record.decision = decision.into();
+        record.outcome = outcome.into();
+        record.result = result;
+        crate::safety::audit::AuditLog::open(&ctx.env).and_then(|mut l| l.append(&record.masked()))
+    };
+    if !plan.unreachable.is_empty() {
+        let nodes: Vec<&str> = plan.unreachable.iter().map(|(n, _)| n.as_str()).collect();
+        audit(
+            &mut record,
+            "refused",
+            "refused",
+            json!({"reason": "unreachable nodes", "nodes": nodes}),
+        )?;
+        return Err(Error::engine(format!(
+            "node(s) {} cannot be reached: their volumes of stack `{}` cannot be planned; nothing was removed",
+            nodes.join(", "),
+            t.stack
+        ))
+        .with_hint(format!(
+            "give each node an endpoint under `nodes:` of environment `{}` in devctl.yaml (or bring it back), or remove the stack without volumes: `devctl --{} down`",
+            t.environment, t.environment
+        )));
+    }
+    if ctx.global.dry_run {
+        crate::compose::run::announce(&inv);
+        for v in &plan.remove {
+            eprintln!("+ devctl: remove volume {} on node {}", v.name, v.node);
+        }
+        return Ok(0);
+    }
+    let flags = crate::safety::GateFlags {
+        confirm: args.confirm.clone(),
+        snapshot: Some(false),
+    };
+    use crate::safety::policy::Decision;
+    let how = match crate::safety::policy::policy(
+        &gate_plan,
+        crate::safety::prompt::is_terminal(),
+        &flags,
+    ) {
+        Decision::NothingToDelete => "nothing-to-delete",
+        Decision::Confirmed { .. } => "confirmed-flag",
+        Decision::Refuse { reason, hint } => {
+            audit(&mut record, "refused", "refused", json!({"reason": reason}))?;
+            return Err(Error::refused(format!(
+                "refused by the safety gate: {reason}; nothing was touched"
+            ))
+            .with_hint(hint));
+        }
+        Decision::Prompt { words } => {
+            let term = dialoguer::console::Term::stderr();
+            for w in &words {
+                let what =
+                    format!("Type `{w}` to remove the stack and these volumes (Esc aborts): ");
+                match crate::safety::prompt::ask_word(&term, &what)? {
+                    Some(typed) if crate::safety::policy::typed_matches(&typed, w) => {}
+                    _ => {
+                        audit(&mut record, "aborted", "aborted", json!({}))?;
+                        return Err(Error::refused("aborted, nothing was touched"));
+                    }
+                }
+            }
+            "confirmed-typed"
+        }
+    };
+    let code = crate::compose::stack::run_in(&inv, &t.env)?;
+    if code != 0 {
+        audit(&mut record, how, "stopped", json!({"stack_rm_exit": code}))?;
+        return Ok(crate::compose::run::to_u8(code));
+    }
+    let (lines, ok) = rt.block_on(async {
+        if !volumes::wait_containers_gone(&t.stack, &engines, Duration::from_secs(60)).await {
+            return (
+                vec![
+                    "the stack's containers did not go away within 60 s; no volume was removed"
+                        .to_string(),
+                ],
+                false,
+            );
+        }
+        volumes::remove(&plan, &engines).await
+    });
+    for l in &lines {
+        eprintln!("{}", crate::sanitize::sanitize_str(l));
+    }
+    audit(
+        &mut record,
+        how,
+        if ok { "performed" } else { "stopped" },
+        json!({"lines": lines}),
+    )?;
+    drop(docker);
+    if ok {
+        Ok(0)
+    } else {
+        Err(Error::general(
+            "not every planned volume could be removed (see above)",
+        ))
+    }
+}
+
+fn eprint_text(s: &str) {
+    eprintln!("{}", s.trim_end());
+}
