@@ -22,7 +22,7 @@ fn src() -> PathBuf {
 #[test]
 fn lower_layers_do_not_import_cli_commands_or_tui() {
     let mut files = Vec::new();
-    for layer in ["project", "safety", "engine", "compose", "doctor"] {
+    for layer in ["project", "safety", "engine", "compose", "doctor", "swarm"] {
         rust_files(&src().join(layer), &mut files);
         files.push(src().join(format!("{layer}.rs")));
     }

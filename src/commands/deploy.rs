@@ -33,20 +33,23 @@ pub struct DeployArgs {
 
 /// The Swarm target of `ctx`, or the usage error of a command that needs one.
 pub fn require_target(ctx: &Ctx, what: &str) -> Result<target::Target> {
-    target::of(ctx)?.ok_or_else(|| {
-        Error::usage(format!(
-            "`devctl {what}` needs an environment that targets a Swarm, and {} does not",
-            ctx.global
-                .environment_flag()
-                .map_or("no environment was chosen".to_string(), |e| format!(
-                    "environment `{e}`"
-                ))
-        ))
-        .with_hint(
-            "declare it in devctl.yaml: `environments: {prod: {target: swarm}}`, then run \
+    if let Some(t) = target::of(ctx)? {
+        return Ok(t);
+    }
+    // A project that cannot be found or layered says so first (exit 3).
+    crate::project::resolve(&ctx.project_options())?;
+    Err(Error::usage(format!(
+        "`devctl {what}` needs an environment that targets a Swarm, and {} does not",
+        ctx.global
+            .environment_flag()
+            .map_or("no environment was chosen".to_string(), |e| format!(
+                "environment `{e}`"
+            ))
+    ))
+    .with_hint(
+        "declare it in devctl.yaml: `environments: {prod: {target: swarm}}`, then run \
              `devctl --prod deploy` (README \"Running on a Swarm\")",
-        )
-    })
+    ))
 }
 
 fn shown(path: &Path, dir: &Path) -> String {
