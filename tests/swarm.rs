@@ -3,6 +3,8 @@
 //! (also when a test fails). Needs root (network namespaces); every stack, volume and file is
 //! named `devctl-it-h13-…`.
 
+#![allow(clippy::panic)]
+
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -322,7 +324,7 @@ fn devctl_it_h13_report_names_ignored_and_refused_keys_with_files_then_the_flag_
     let s = Scratch::with_prefix("devctl-it-h13-keys-");
     s.write(
         "compose.yaml",
-        &format!("services:\n  api:\n    build: .\n    image: {IMAGE}\n    command: [\"sleep\", \"100000\"]\n    container_name: devctl-it-h13-api\n    depends_on:\n      db: {{condition: service_healthy}}\n    stop_grace_period: 1s\n  db:\n    image: {IMAGE}\n    command: [\"sleep\", \"100000\"]\n    healthcheck: {{test: [\"CMD\", \"true\"], interval: 1s}}\n    stop_grace_period: 1s\n"),
+        format!("services:\n  api:\n    build: .\n    image: {IMAGE}\n    command: [\"sleep\", \"100000\"]\n    container_name: devctl-it-h13-api\n    depends_on:\n      db: {{condition: service_healthy}}\n    stop_grace_period: 1s\n  db:\n    image: {IMAGE}\n    command: [\"sleep\", \"100000\"]\n    healthcheck: {{test: [\"CMD\", \"true\"], interval: 1s}}\n    stop_grace_period: 1s\n"),
     );
     s.write(
         "compose.prod.yaml",
@@ -458,7 +460,7 @@ fn devctl_it_h13_probe_that_never_passes_fails_the_wait_with_its_output() {
     let s = Scratch::with_prefix("devctl-it-h13-probe-");
     s.write(
         "compose.yaml",
-        &format!("services:\n  sick:\n    image: {IMAGE}\n    command: [\"sleep\", \"100000\"]\n    healthcheck:\n      test: [\"CMD\", \"sh\", \"-c\", \"echo devctl-it-h13-probe-says-no; exit 1\"]\n      interval: 1s\n      retries: 1\n    stop_grace_period: 1s\n"),
+        format!("services:\n  sick:\n    image: {IMAGE}\n    command: [\"sleep\", \"100000\"]\n    healthcheck:\n      test: [\"CMD\", \"sh\", \"-c\", \"echo devctl-it-h13-probe-says-no; exit 1\"]\n      interval: 1s\n      retries: 1\n    stop_grace_period: 1s\n"),
     );
     s.write(
         "compose.prod.yaml",
@@ -515,7 +517,7 @@ fn devctl_it_h13_down_v_is_gated_and_removes_exactly_the_planned_volumes_on_ever
     let dir = seedlike(&s, bed, stack);
     s.write(
         "docker/docker-compose.prod.yml",
-        &format!("services:\n  web:\n    volumes: [ext:/ext]\n    deploy:\n      replicas: 3\n      endpoint_mode: dnsrr\n      placement: {{max_replicas_per_node: 1}}\n  db:\n    deploy:\n      endpoint_mode: dnsrr\nvolumes:\n  ext: {{external: true, name: {ext}}}\n"),
+        format!("services:\n  web:\n    volumes: [ext:/ext]\n    deploy:\n      replicas: 3\n      endpoint_mode: dnsrr\n      placement: {{max_replicas_per_node: 1}}\n  db:\n    deploy:\n      endpoint_mode: dnsrr\nvolumes:\n  ext: {{external: true, name: {ext}}}\n"),
     );
     let o = opts(&dir, &s);
     let r = devctl(&o, &["--prod", "deploy", "--wait", "--timeout", "120"]);
@@ -649,7 +651,7 @@ fn devctl_it_h13_bad_targets_are_clear_errors_and_remove_nothing() {
     assert!(ls.contains(&format!("{stack}_web")), "{ls}");
     // 4. The stack name is taken by another project: deploy and down refuse (exit 4).
     let s2 = Scratch::with_prefix("devctl-it-h13-bad2-");
-    s2.write("compose.yaml", &format!("name: devctl-it-h13-intruder\nservices:\n  x:\n    image: {IMAGE}\n    command: [\"sleep\", \"100000\"]\n"));
+    s2.write("compose.yaml", format!("name: devctl-it-h13-intruder\nservices:\n  x:\n    image: {IMAGE}\n    command: [\"sleep\", \"100000\"]\n"));
     s2.write("devctl.yaml", bed.devctl_yaml(stack, &[]));
     s2.write("compose.prod.yaml", "services: {}\n");
     let o2 = opts(s2.dir.path(), &s2);
