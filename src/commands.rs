@@ -126,6 +126,12 @@ fn on_swarm(ctx: &Ctx, cmd: Command) -> Result<u8> {
 /// `devctl` without a subcommand: the dashboard in a terminal, else `ps`.
 pub fn dashboard(ctx: &Ctx) -> Result<u8> {
     use std::io::IsTerminal;
+    if let Some(t) = crate::swarm::target::of(ctx)? {
+        if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+            return swarm::ps(&t, false);
+        }
+        return crate::tui::swarm::run(&t);
+    }
     if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
         return ps::run(
             ctx,

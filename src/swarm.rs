@@ -20,6 +20,7 @@ pub mod stackfile;
 pub mod target;
 pub mod volumes;
 pub mod wait;
+pub mod watch;
 
 /// The label Swarm puts on a stack's services, networks and volumes.
 pub const LABEL_STACK: &str = "com.docker.stack.namespace";

@@ -18,6 +18,7 @@ pub mod widgets;
 pub(crate) mod fixtures;
 
 mod app;
+pub mod swarm;
 pub mod terminal;
 
 use chrono::Utc;

@@ -377,7 +377,7 @@ fn devctl_it_h13_report_names_ignored_and_refused_keys_with_files_then_the_flag_
 }
 
 #[test]
-fn devctl_it_h13_killed_task_shows_in_status_watch_and_logs_follow_across_it() {
+fn devctl_it_h13_killed_task_shows_in_status_watch_dashboard_and_logs_follow() {
     let h = hold();
     let bed = &*h.0;
     let stack = "devctl-it-h13-kill";
@@ -395,6 +395,13 @@ fn devctl_it_h13_killed_task_shows_in_status_watch_and_logs_follow_across_it() {
         l.contains(".3") && l.contains("running")
     });
     let mut logs = Lines::spawn(o.command(&["--prod", "logs", "-f", "web"]));
+    // The dashboard, in a real terminal.
+    let tm = common::tmux::Tmux::new("h13swarm", 200, 50, &dir);
+    tm.line(&format!("{} --prod", env!("CARGO_BIN_EXE_devctl")));
+    tm.wait_for("the dashboard's tasks", Duration::from_secs(30), |sc| {
+        sc.contains("task changes") && sc.matches("healthy").count() >= 3
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
     // The worker node n2 and its web task.
     let (host, _) = bed.nodes[1].clone();
     logs.expect_line(
@@ -434,6 +441,23 @@ fn devctl_it_h13_killed_task_shows_in_status_watch_and_logs_follow_across_it() {
             && l.contains("-> running (healthy)")
             && !l.contains(&old_short)
     });
+    let screen = tm
+        .wait_for(
+            "the failure and the replacement on the dashboard",
+            Duration::from_secs(60),
+            |sc| {
+                sc.lines().any(|l| {
+                    l.contains(&format!("({old_short}) on {host}")) && l.contains("-> failed")
+                }) && sc.lines().any(|l| {
+                    l.contains(&format!("on {host}"))
+                        && l.contains("-> running")
+                        && !l.contains(&old_short)
+                })
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(screen.contains("non-zero exit (137)"), "{screen}");
+    tm.keys(&["q"]);
     // The logs go on with the replacement task, named by its own id, on the same stream.
     logs.expect_line(
         "a line from the replacement task",

@@ -1,17 +1,15 @@
 //! `ps`, `status`, `logs` and `down` on an environment with `target: swarm`: facts from the
 //! manager's Engine API (services, tasks, nodes), volumes from every node's Engine.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use serde_json::json;
 
 use super::Ctx;
 use crate::error::{Error, Result};
 use crate::swarm::facts::{self, StackFacts, SwarmTask};
 use crate::swarm::target::{self, Target};
-use crate::swarm::{LABEL_STACK, nodes, volumes};
+use crate::swarm::{nodes, volumes};
 
 /// The table `ps`/`status` print.
 pub fn table(f: &StackFacts) -> String {
@@ -128,53 +126,6 @@ pub fn status(t: &Target, args: &super::status::StatusArgs) -> Result<u8> {
     ps(t, args.json)
 }
 
-/// Pure: the task changes between two snapshots, one line each.
-pub fn changes(before: &StackFacts, after: &StackFacts) -> Vec<(String, serde_json::Value)> {
-    let old: HashMap<&str, &SwarmTask> = before
-        .services
-        .iter()
-        .flat_map(|s| s.tasks.iter())
-        .map(|t| (t.id.as_str(), t))
-        .collect();
-    let mut out = Vec::new();
-    for s in &after.services {
-        for t in &s.tasks {
-            let short: String = t.id.chars().take(12).collect();
-            let node = if t.node.is_empty() {
-                "(no node)"
-            } else {
-                &t.node
-            };
-            let err = t
-                .error
-                .as_ref()
-                .map(|e| format!(": {}", crate::sanitize::sanitize_str(e)))
-                .unwrap_or_default();
-            let line = match old.get(t.id.as_str()) {
-                None => format!("{} ({short}) on {node}: new task, {}{err}", t.name, t.state),
-                Some(o) if o.state != t.state || o.health != t.health => format!(
-                    "{} ({short}) on {node}: {} -> {}{}{err}",
-                    t.name,
-                    o.state,
-                    t.state,
-                    t.health
-                        .as_ref()
-                        .map(|h| format!(" ({h})"))
-                        .unwrap_or_default()
-                ),
-                Some(_) => continue,
-            };
-            out.push((
-                line,
-                json!({"service": s.service, "task": t.name, "id": t.id, "node": t.node,
-                       "from": old.get(t.id.as_str()).map(|o| o.state.clone()),
-                       "state": t.state, "health": t.health, "error": t.error}),
-            ));
-        }
-    }
-    out
-}
-
 /// `status --watch`: the table, then one line per task change. The manager's service and node
 /// events and every reachable node's container events of the stack trigger a re-listing at
 /// once; a re-listing every 2 s catches what no event reports (task scheduling).
@@ -198,73 +149,29 @@ fn watch(t: &Target, json_out: bool) -> Result<u8> {
                 );
             }
         }
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
-        let mut sources: Vec<(bollard::Docker, HashMap<String, Vec<String>>)> = vec![(
-            docker.docker.clone(),
-            HashMap::from([(
-                "type".to_string(),
-                vec!["service".to_string(), "node".to_string()],
-            )]),
-        )];
-        for e in &engines {
-            if let Some(d) = &e.docker {
-                sources.push((
-                    d.clone(),
-                    HashMap::from([
-                        ("type".to_string(), vec!["container".to_string()]),
-                        (
-                            "label".to_string(),
-                            vec![format!("{LABEL_STACK}={}", t.stack)],
-                        ),
-                    ]),
-                ));
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<StackFacts>();
+        tokio::spawn(crate::swarm::watch::run(
+            docker,
+            engines,
+            t.stack.clone(),
+            tx,
+        ));
+        while let Some(now) = rx.recv().await {
+            let stamp = chrono::Local::now().format("%H:%M:%S");
+            for (line, j) in facts::changes(&last, &now) {
+                if json_out {
+                    println!(
+                        "{}",
+                        serde_json::to_string(&json!({"time": stamp.to_string(), "change": j}))
+                            .unwrap_or_default()
+                    );
+                } else {
+                    println!("{stamp} {line}");
+                }
             }
+            last = now;
         }
-        for (d, filters) in sources {
-            let tx = tx.clone();
-            tokio::spawn(async move {
-                let mut s = d.events(Some(bollard::query_parameters::EventsOptions {
-                    filters: Some(filters),
-                    ..Default::default()
-                }));
-                while let Some(Ok(_)) = s.next().await {
-                    if tx.send(()).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        let mut tick = tokio::time::interval(Duration::from_secs(2));
-        loop {
-            let evented = tokio::select! {
-                _ = rx.recv() => true,
-                _ = tick.tick() => false,
-            };
-            // The agent reports a task's end to the manager shortly after the container event:
-            // list now and once more a moment later.
-            for pass in 0..if evented { 2 } else { 1 } {
-                if pass == 1 {
-                    tokio::time::sleep(Duration::from_millis(700)).await;
-                }
-                while rx.try_recv().is_ok() {}
-                let Ok(now) = facts::gather(&docker, &t.stack).await else {
-                    continue;
-                };
-                let stamp = chrono::Local::now().format("%H:%M:%S");
-                for (line, j) in changes(&last, &now) {
-                    if json_out {
-                        println!(
-                            "{}",
-                            serde_json::to_string(&json!({"time": stamp.to_string(), "change": j}))
-                                .unwrap_or_default()
-                        );
-                    } else {
-                        println!("{stamp} {line}");
-                    }
-                }
-                last = now;
-            }
-        }
+        Ok(0)
     })
 }
 

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use bollard::models::{Node, Service, Task};
 use serde::Serialize;
+use serde_json::json;
 
 use super::LABEL_STACK;
 use crate::error::{Error, Result};
@@ -360,6 +361,53 @@ pub async fn gather(m: &super::target::Manager, stack: &str) -> Result<StackFact
         services: out,
         nodes,
     })
+}
+
+/// Pure: the task changes between two snapshots, one line each.
+pub fn changes(before: &StackFacts, after: &StackFacts) -> Vec<(String, serde_json::Value)> {
+    let old: HashMap<&str, &SwarmTask> = before
+        .services
+        .iter()
+        .flat_map(|s| s.tasks.iter())
+        .map(|t| (t.id.as_str(), t))
+        .collect();
+    let mut out = Vec::new();
+    for s in &after.services {
+        for t in &s.tasks {
+            let short: String = t.id.chars().take(12).collect();
+            let node = if t.node.is_empty() {
+                "(no node)"
+            } else {
+                &t.node
+            };
+            let err = t
+                .error
+                .as_ref()
+                .map(|e| format!(": {}", crate::sanitize::sanitize_str(e)))
+                .unwrap_or_default();
+            let line = match old.get(t.id.as_str()) {
+                None => format!("{} ({short}) on {node}: new task, {}{err}", t.name, t.state),
+                Some(o) if o.state != t.state || o.health != t.health => format!(
+                    "{} ({short}) on {node}: {} -> {}{}{err}",
+                    t.name,
+                    o.state,
+                    t.state,
+                    t.health
+                        .as_ref()
+                        .map(|h| format!(" ({h})"))
+                        .unwrap_or_default()
+                ),
+                Some(_) => continue,
+            };
+            out.push((
+                line,
+                json!({"service": s.service, "task": t.name, "id": t.id, "node": t.node,
+                       "from": old.get(t.id.as_str()).map(|o| o.state.clone()),
+                       "state": t.state, "health": t.health, "error": t.error}),
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
