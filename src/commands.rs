@@ -13,6 +13,7 @@ pub mod ps;
 pub mod snapshot;
 pub mod status;
 pub mod swarm;
+pub mod swarm_volumes;
 pub mod volume;
 pub mod wait;
 
@@ -94,6 +95,7 @@ fn swarm_command(cmd: &Command) -> bool {
             | Command::Status(_)
             | Command::Logs(_)
             | Command::Down(_)
+            | Command::Volume(_)
             | Command::Up(_)
             | Command::Stop(_)
             | Command::Start(_)
@@ -112,6 +114,12 @@ fn on_swarm(ctx: &Ctx, cmd: Command) -> Result<u8> {
         Command::Status(a) => swarm::status(&t, &a),
         Command::Logs(a) => swarm::logs(&t, &a),
         Command::Down(a) => swarm::down(ctx, &t, &a),
+        Command::Volume(volume::VolumeCommand::Rm {
+            volumes, confirm, ..
+        }) => swarm_volumes::run(ctx, &t, swarm_volumes::Which::Rm(volumes), &confirm),
+        Command::Volume(volume::VolumeCommand::Prune { confirm, .. }) => {
+            swarm_volumes::run(ctx, &t, swarm_volumes::Which::Prune, &confirm)
+        }
         _ => Err(crate::error::Error::usage(format!(
             "environment `{}` targets a Swarm (stack `{}`): Compose's lifecycle commands do not apply",
             t.environment, t.stack

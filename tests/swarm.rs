@@ -706,3 +706,92 @@ fn devctl_it_h13_bad_targets_are_clear_errors_and_remove_nothing() {
         "{ls}"
     );
 }
+
+#[test]
+fn devctl_it_h13_volume_rm_and_prune_plan_the_stacks_volumes_on_every_node() {
+    let h = hold();
+    let bed = &*h.0;
+    let stack = "devctl-it-h13-vol";
+    let other = "devctl-it-h13-vol2";
+    let (cache, logs, foreign) = (
+        format!("{stack}_cache"),
+        format!("{stack}_logs"),
+        format!("{other}_cache"),
+    );
+    let _c = Clean {
+        bed,
+        stacks: vec![(
+            stack.into(),
+            vec![cache.clone(), logs.clone(), foreign.clone()],
+        )],
+    };
+    let n = bed.nodes.len();
+    for i in 0..n {
+        for (v, st) in [(&cache, stack), (&logs, stack), (&foreign, other)] {
+            bed.docker_ok(
+                i,
+                &[
+                    "volume",
+                    "create",
+                    "--label",
+                    &format!("com.docker.stack.namespace={st}"),
+                    v,
+                ],
+            );
+            bed.put(i, v, "sentinel");
+        }
+    }
+    let s = Scratch::with_prefix("devctl-it-h13-vol-");
+    s.write("compose.yaml", format!("name: {stack}\nservices:\n  x:\n    image: {IMAGE}\n    volumes: [cache:/c, logs:/l]\nvolumes:\n  cache: {{}}\n  logs: {{}}\n"));
+    s.write("compose.prod.yaml", "services: {}\n");
+    s.write("devctl.yaml", bed.devctl_yaml(stack, &[]));
+    let o = opts(s.dir.path(), &s);
+    let r = devctl(&o.clone().stdin(b""), &["--prod", "volume", "rm", "cache"]);
+    assert_eq!(code(&r), Some(4), "{}", r.dump());
+    for (h, _) in &bed.nodes {
+        assert!(
+            r.err().contains(&format!("remove  {cache:<24} on {h}")),
+            "{}",
+            r.dump()
+        );
+    }
+    assert!(
+        !r.err().contains(&format!("remove  {logs}")),
+        "{}",
+        r.dump()
+    );
+    let r = devctl(
+        &o,
+        &["--prod", "volume", "rm", "nosuch", "--confirm", stack],
+    );
+    assert_eq!(code(&r), Some(2), "{}", r.dump());
+    for i in 0..n {
+        assert_eq!(
+            bed.get(i, &cache).as_deref(),
+            Some("sentinel"),
+            "nothing removed on node {i}"
+        );
+    }
+    let r = devctl(&o, &["--prod", "volume", "rm", "cache", "--confirm", stack]);
+    assert_eq!(code(&r), Some(0), "{}", r.dump());
+    for i in 0..n {
+        assert_eq!(bed.get(i, &cache), None, "{}", r.dump());
+        assert_eq!(bed.get(i, &logs).as_deref(), Some("sentinel"));
+    }
+    let r = devctl(&o, &["--prod", "volume", "prune", "--confirm", stack]);
+    assert_eq!(code(&r), Some(0), "{}", r.dump());
+    for i in 0..n {
+        let h = &bed.nodes[i].0;
+        assert!(
+            r.err().contains(&format!("removed volume {logs} on {h}")),
+            "{}",
+            r.dump()
+        );
+        assert_eq!(bed.get(i, &logs), None);
+        assert_eq!(
+            bed.get(i, &foreign).as_deref(),
+            Some("sentinel"),
+            "another stack's volume on {h}"
+        );
+    }
+}

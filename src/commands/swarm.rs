@@ -8,8 +8,8 @@ use serde_json::json;
 use super::Ctx;
 use crate::error::{Error, Result};
 use crate::swarm::facts::{self, StackFacts, SwarmTask};
+use crate::swarm::nodes;
 use crate::swarm::target::{self, Target};
-use crate::swarm::{nodes, volumes};
 
 /// The table `ps`/`status` print.
 pub fn table(f: &StackFacts) -> String {
@@ -61,7 +61,7 @@ pub fn to_json(t: &Target, f: &StackFacts) -> serde_json::Value {
     })
 }
 
-async fn snapshot(t: &Target) -> Result<(target::Manager, StackFacts)> {
+pub(crate) async fn snapshot(t: &Target) -> Result<(target::Manager, StackFacts)> {
     let docker = target::manager(t).await?;
     let f = facts::gather(&docker, &t.stack).await?;
     Ok((docker, f))
@@ -234,154 +234,19 @@ pub fn logs(t: &Target, args: &super::logs::LogsArgs) -> Result<u8> {
     })
 }
 
-/// `devctl --ENV down [-v]`: `docker stack rm`; with `-v`, the stack's volumes on every node
-/// are planned, confirmed like on one host, and removed by devctl, node by node.
+/// `devctl --ENV down [-v]`: `docker stack rm`; with `-v`, see [`super::swarm_volumes`].
 pub fn down(ctx: &Ctx, t: &Target, args: &super::down::DownArgs) -> Result<u8> {
+    if args.volumes {
+        return super::swarm_volumes::run(ctx, t, super::swarm_volumes::Which::Down, &args.confirm);
+    }
     let rt = super::runtime()?;
-    let (docker, f, engines) = rt.block_on(async {
-        let (docker, f) = snapshot(t).await?;
-        let engines = if args.volumes {
-            nodes::connect_all(t, &docker.docker, &f.nodes).await
-        } else {
-            Vec::new()
-        };
-        Ok::<_, Error>((docker, f, engines))
-    })?;
+    let (_, f) = rt.block_on(snapshot(t))?;
     super::deploy::check_owner(&f, &t.project, "removed")?;
     let inv = crate::compose::stack::rm(&t.stack);
-    if !args.volumes {
-        if ctx.global.dry_run {
-            crate::compose::run::announce(&inv);
-            return Ok(0);
-        }
-        let code = crate::compose::stack::run_in(&inv, &t.env)?;
-        return Ok(crate::compose::run::to_u8(code));
-    }
-    let loaded = ctx.load_project().ok();
-    let external: Vec<String> = loaded
-        .as_ref()
-        .map(|l| {
-            crate::safety::plan::declared_volumes(&l.project)
-                .into_iter()
-                .filter(|(_, _, ext)| *ext)
-                .map(|(_, name, _)| name)
-                .collect()
-        })
-        .unwrap_or_default();
-    let protected = loaded
-        .as_ref()
-        .map(|l| l.resolved.protected_volumes.clone())
-        .unwrap_or_default();
-    let plan = rt.block_on(volumes::plan(&t.stack, &engines, &external, &protected));
-    eprint_text(&plan.render());
-    let gate_plan = plan.as_deletion_plan(&t.project);
-    let mut record = crate::safety::audit::Record::new(&ctx.env, &ctx.cwd, &t.project);
-    record.plan = serde_json::to_value(&plan).unwrap_or_default();
-    let audit = |record: &mut crate::safety::audit::Record,
-                 decision: &str,
-                 outcome: &str,
-                 result: serde_json::Value| {
-        record.decision = decision.into();
-        record.outcome = outcome.into();
-        record.result = result;
-        crate::safety::audit::AuditLog::open(&ctx.env).and_then(|mut l| l.append(&record.masked()))
-    };
-    if !plan.unreachable.is_empty() {
-        let nodes: Vec<&str> = plan.unreachable.iter().map(|(n, _)| n.as_str()).collect();
-        audit(
-            &mut record,
-            "refused",
-            "refused",
-            json!({"reason": "unreachable nodes", "nodes": nodes}),
-        )?;
-        return Err(Error::engine(format!(
-            "node(s) {} cannot be reached: their volumes of stack `{}` cannot be planned; nothing was removed",
-            nodes.join(", "),
-            t.stack
-        ))
-        .with_hint(format!(
-            "give each node an endpoint under `nodes:` of environment `{}` in devctl.yaml (or bring it back), or remove the stack without volumes: `devctl --{} down`",
-            t.environment, t.environment
-        )));
-    }
     if ctx.global.dry_run {
         crate::compose::run::announce(&inv);
-        for v in &plan.remove {
-            eprintln!("+ devctl: remove volume {} on node {}", v.name, v.node);
-        }
         return Ok(0);
     }
-    let flags = crate::safety::GateFlags {
-        confirm: args.confirm.clone(),
-        snapshot: Some(false),
-    };
-    use crate::safety::policy::Decision;
-    let how = match crate::safety::policy::policy(
-        &gate_plan,
-        crate::safety::prompt::is_terminal(),
-        &flags,
-    ) {
-        Decision::NothingToDelete => "nothing-to-delete",
-        Decision::Confirmed { .. } => "confirmed-flag",
-        Decision::Refuse { reason, hint } => {
-            audit(&mut record, "refused", "refused", json!({"reason": reason}))?;
-            return Err(Error::refused(format!(
-                "refused by the safety gate: {reason}; nothing was touched"
-            ))
-            .with_hint(hint));
-        }
-        Decision::Prompt { words } => {
-            let term = dialoguer::console::Term::stderr();
-            for w in &words {
-                let what =
-                    format!("Type `{w}` to remove the stack and these volumes (Esc aborts): ");
-                match crate::safety::prompt::ask_word(&term, &what)? {
-                    Some(typed) if crate::safety::policy::typed_matches(&typed, w) => {}
-                    _ => {
-                        audit(&mut record, "aborted", "aborted", json!({}))?;
-                        return Err(Error::refused("aborted, nothing was touched"));
-                    }
-                }
-            }
-            "confirmed-typed"
-        }
-    };
     let code = crate::compose::stack::run_in(&inv, &t.env)?;
-    if code != 0 {
-        audit(&mut record, how, "stopped", json!({"stack_rm_exit": code}))?;
-        return Ok(crate::compose::run::to_u8(code));
-    }
-    let (lines, ok) = rt.block_on(async {
-        if !volumes::wait_containers_gone(&t.stack, &engines, Duration::from_secs(60)).await {
-            return (
-                vec![
-                    "the stack's containers did not go away within 60 s; no volume was removed"
-                        .to_string(),
-                ],
-                false,
-            );
-        }
-        volumes::remove(&plan, &engines).await
-    });
-    for l in &lines {
-        eprintln!("{}", crate::sanitize::sanitize_str(l));
-    }
-    audit(
-        &mut record,
-        how,
-        if ok { "performed" } else { "stopped" },
-        json!({"lines": lines}),
-    )?;
-    drop(docker);
-    if ok {
-        Ok(0)
-    } else {
-        Err(Error::general(
-            "not every planned volume could be removed (see above)",
-        ))
-    }
-}
-
-fn eprint_text(s: &str) {
-    eprintln!("{}", s.trim_end());
+    Ok(crate::compose::run::to_u8(code))
 }

@@ -239,6 +239,42 @@ pub async fn wait_containers_gone(
     }
 }
 
+/// Move the planned volumes that a container on their node still mounts to `kept`.
+pub async fn keep_in_use(plan: &mut SwarmVolumePlan, engines: &[NodeEngine]) {
+    let mut remove = Vec::new();
+    for v in std::mem::take(&mut plan.remove) {
+        let d = engines
+            .iter()
+            .find(|e| e.node.id == v.node_id)
+            .and_then(|e| e.docker.as_ref());
+        let users = match d {
+            Some(d) => d
+                .list_containers(Some(bollard::query_parameters::ListContainersOptions {
+                    all: true,
+                    filters: Some(HashMap::from([(
+                        "volume".to_string(),
+                        vec![v.name.clone()],
+                    )])),
+                    ..Default::default()
+                }))
+                .await
+                .map(|l| l.len())
+                .unwrap_or(0),
+            None => 0,
+        };
+        if users > 0 {
+            plan.kept.push((
+                v.node.clone(),
+                v.name.clone(),
+                format!("in use by {users} container(s)"),
+            ));
+        } else {
+            remove.push(v);
+        }
+    }
+    plan.remove = remove;
+}
+
 /// Remove exactly the planned volumes, node by node. Returns one line per volume.
 pub async fn remove(plan: &SwarmVolumePlan, engines: &[NodeEngine]) -> (Vec<String>, bool) {
     let mut lines = Vec::new();
