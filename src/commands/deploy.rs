@@ -216,7 +216,10 @@ pub fn run(ctx: &Ctx, args: &DeployArgs) -> Result<u8> {
     })?;
     let inv = crate::compose::stack::deploy(file.path(), &t.stack);
     if ctx.global.dry_run {
-        print!("{yaml}");
+        // The stack file as `config` shows the model: secrets masked (the file itself is not).
+        let mut shown = rendered.stack.clone();
+        crate::secrets::mask_json(&mut shown);
+        print!("{}", crate::project::yaml::to_yaml_string(&shown)?);
         crate::compose::run::announce(&inv);
         return Ok(0);
     }

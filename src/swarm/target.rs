@@ -96,7 +96,19 @@ pub struct Manager {
 /// manager, 6 when it does not answer).
 pub async fn manager(t: &Target) -> Result<Manager> {
     let ep = crate::engine::connect::resolve(&t.env)?;
-    let docker = crate::engine::connect::open(&ep).await?;
+    let docker = crate::engine::connect::open(&ep).await.map_err(|e| match &t.context {
+        Some(c) => Error::new(
+            e.exit,
+            format!(
+                "{} (the manager of environment `{}`: `context: {c}` in {})",
+                e.message,
+                t.environment,
+                t.config.as_ref().map_or("devctl.yaml".into(), |p| p.display().to_string())
+            ),
+        )
+        .with_hint("start that manager's Engine, or fix `context:` (a docker context name or unix://, tcp://, ssh:// endpoint)"),
+        None => e,
+    })?;
     let info = docker.info().await.map_err(|e| {
         Error::engine(format!(
             "the Engine at {} did not describe itself: {}",
