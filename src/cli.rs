@@ -170,6 +170,9 @@ pub enum Command {
     Watch(crate::commands::watch::WatchArgs),
     /// Run one of the project's own commands (`commands:` in devctl.yaml); without NAME, list them.
     Do(crate::commands::project_cmd::DoArgs),
+    /// Deploy the layered project to a Swarm (an environment with `target: swarm`) with
+    /// `docker stack deploy`, after reporting the keys Swarm ignores or refuses.
+    Deploy(crate::commands::deploy::DeployArgs),
     /// Set up shell completion (subcommands, flags, service and environment names):
     /// `source <(devctl completions bash)`; also zsh, fish, elvish, powershell.
     Completions(CompletionsArgs),
@@ -308,6 +311,38 @@ pub fn error_text(e: &Error) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// Messages and help use the words a user knows, not the project's internal ones.
+    #[test]
+    fn user_facing_words_only() {
+        use clap::CommandFactory;
+        let mut cmd = crate::cli::Cli::command();
+        let mut texts = vec![cmd.render_long_help().to_string()];
+        if let Some(d) = cmd.find_subcommand_mut("doctor") {
+            texts.push(d.render_long_help().to_string());
+        }
+        let missing = crate::compose::detect::missing();
+        texts.push(format!(
+            "{} {}",
+            missing.message,
+            missing.hint.unwrap_or_default()
+        ));
+        for t in &texts {
+            for word in [
+                "risk register",
+                "test machines",
+                "scripts/provision",
+                "seeds",
+            ] {
+                assert!(!t.contains(word), "{word:?} in:\n{t}");
+            }
+        }
+        assert!(
+            texts[0].contains("Check the project before you start it"),
+            "{}",
+            texts[0]
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod config;
 pub mod demo;
+pub mod deploy;
 pub mod doctor;
 pub mod down;
 pub mod guard;
@@ -12,6 +13,8 @@ pub mod project_cmd;
 pub mod ps;
 pub mod snapshot;
 pub mod status;
+pub mod swarm;
+pub mod swarm_volumes;
 pub mod volume;
 pub mod wait;
 pub mod watch;
@@ -48,6 +51,9 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
     let ctx = Ctx::from_process(cli.global.into())?;
     match cli.command {
         None => dashboard(&ctx),
+        Some(cmd) if swarm_command(&cmd) && crate::swarm::target::of(&ctx)?.is_some() => {
+            on_swarm(&ctx, cmd)
+        }
         Some(cmd) => match cmd {
             Command::Config(a) => config::run(&ctx, &a),
             Command::Up(a) => lifecycle::up(&ctx, &a),
@@ -72,15 +78,66 @@ pub fn dispatch(cli: Cli) -> Result<u8> {
             Command::Guard(a) => guard::run(&ctx, &a),
             Command::Watch(a) => watch::run(&ctx, &a),
             Command::Do(a) => project_cmd::run(&ctx, &a),
+            Command::Deploy(a) => deploy::run(&ctx, &a),
             // Printed by `cli::main` from the CLI definition alone.
             Command::Completions(_) | Command::Man => Ok(0),
         },
     }
 }
 
+/// Commands that act differently on an environment with `target: swarm`.
+fn swarm_command(cmd: &Command) -> bool {
+    matches!(
+        cmd,
+        Command::Ps(_)
+            | Command::Status(_)
+            | Command::Logs(_)
+            | Command::Down(_)
+            | Command::Volume(_)
+            | Command::Up(_)
+            | Command::Stop(_)
+            | Command::Start(_)
+            | Command::Restart(_)
+    )
+}
+
+/// `ps`/`status`/`logs`/`down` on a Swarm environment; the Compose lifecycle commands there
+/// are usage errors that name `deploy`.
+fn on_swarm(ctx: &Ctx, cmd: Command) -> Result<u8> {
+    let Some(t) = crate::swarm::target::of(ctx)? else {
+        return Ok(0);
+    };
+    match cmd {
+        Command::Ps(a) => swarm::ps(&t, a.json),
+        Command::Status(a) => swarm::status(&t, &a),
+        Command::Logs(a) => swarm::logs(&t, &a),
+        Command::Down(a) => swarm::down(ctx, &t, &a),
+        Command::Volume(volume::VolumeCommand::Rm {
+            volumes, confirm, ..
+        }) => swarm_volumes::run(ctx, &t, swarm_volumes::Which::Rm(volumes), &confirm),
+        Command::Volume(volume::VolumeCommand::Prune { confirm, .. }) => {
+            swarm_volumes::run(ctx, &t, swarm_volumes::Which::Prune, &confirm)
+        }
+        _ => Err(crate::error::Error::usage(format!(
+            "environment `{}` targets a Swarm (stack `{}`): Compose's lifecycle commands do not apply",
+            t.environment, t.stack
+        ))
+        .with_hint(format!(
+            "use `devctl --{0} deploy` to create or update the stack, `devctl --{0} down` to remove it",
+            t.environment
+        ))),
+    }
+}
+
 /// `devctl` without a subcommand: the dashboard in a terminal, else `ps`.
 pub fn dashboard(ctx: &Ctx) -> Result<u8> {
     use std::io::IsTerminal;
+    if let Some(t) = crate::swarm::target::of(ctx)? {
+        if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+            return swarm::ps(&t, false);
+        }
+        return crate::tui::swarm::run(&t);
+    }
     if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
         return ps::run(
             ctx,

@@ -10,6 +10,7 @@ pub mod globals;
 pub mod grammar;
 pub mod guarded;
 pub mod run;
+pub mod stack;
 pub mod watch;
 
 use crate::context::Ctx;

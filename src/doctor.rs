@@ -237,38 +237,6 @@ mod tests {
         assert_eq!(exit_code(&[w, e]), 1);
     }
 
-    /// Messages and help use the words a user knows, not the project's internal ones.
-    #[test]
-    fn user_facing_words_only() {
-        use clap::CommandFactory;
-        let mut cmd = crate::cli::Cli::command();
-        let mut texts = vec![cmd.render_long_help().to_string()];
-        if let Some(d) = cmd.find_subcommand_mut("doctor") {
-            texts.push(d.render_long_help().to_string());
-        }
-        let missing = crate::compose::detect::missing();
-        texts.push(format!(
-            "{} {}",
-            missing.message,
-            missing.hint.unwrap_or_default()
-        ));
-        for t in &texts {
-            for word in [
-                "risk register",
-                "test machines",
-                "scripts/provision",
-                "seeds",
-            ] {
-                assert!(!t.contains(word), "{word:?} in:\n{t}");
-            }
-        }
-        assert!(
-            texts[0].contains("Check the project before you start it"),
-            "{}",
-            texts[0]
-        );
-    }
-
     #[test]
     fn severity_serialises_lowercase() {
         let f = Finding::new("X-1", Severity::Error, "m");

@@ -62,6 +62,7 @@ pub mod project;
 pub mod safety;
 pub mod sanitize;
 pub mod secrets;
+pub mod swarm;
 pub mod tui;
 
 pub use error::{Error, Exit, Result};

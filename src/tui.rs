@@ -19,6 +19,7 @@ pub mod widgets;
 pub(crate) mod fixtures;
 
 mod app;
+pub mod swarm;
 pub mod terminal;
 
 use chrono::Utc;

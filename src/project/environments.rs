@@ -55,6 +55,8 @@ pub struct EnvironmentConfig {
     pub files: Vec<PathBuf>,
     /// `protected: true`.
     pub protected: bool,
+    /// `target`, `context`, `stack`, `nodes` (a Swarm environment); see [`swarm_keys`].
+    pub swarm: Option<swarm_keys::SwarmEnv>,
 }
 
 /// The folder where `devctl.yaml` is looked for: the base file's folder, or its parent when
@@ -237,7 +239,13 @@ pub fn parse_config(text: &str, path: &Path) -> Result<DevctlConfig> {
         match v {
             Value::Null => {}
             Value::Mapping(m) => {
-                check_keys(m, &["files", "protected"], path, &at)?;
+                check_keys(
+                    m,
+                    &["files", "protected", "target", "context", "stack", "nodes"],
+                    path,
+                    &at,
+                )?;
+                env.swarm = swarm_keys::parse(m, text, path, name)?;
                 if let Some(files) = m.get("files") {
                     env.files = string_list(files, path, &format!("{at}.files"))?
                         .iter()
@@ -393,6 +401,8 @@ pub fn layers(name: &str, base: &Path, cfg: &DevctlConfig) -> Result<(Vec<PathBu
     }
     Ok((files, declared.is_some_and(|e| e.protected)))
 }
+
+pub mod swarm_keys;
 
 #[cfg(test)]
 mod tests;

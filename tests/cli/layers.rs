@@ -35,7 +35,8 @@ const RANKS: &[(&str, u8)] = &[
     ("compose", 5),
     ("safety", 6),
     ("doctor", 6),
-    ("tui", 7),
+    ("swarm", 7),
+    ("tui", 8),
 ];
 
 fn rank(module: &str) -> Option<u8> {

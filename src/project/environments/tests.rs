@@ -119,7 +119,7 @@ fn bad_devctl_yaml_names_the_key_and_value() {
         ),
         (
             "environments:\n  prod:\n    protect: true\n",
-            "environments.prod.protect: unknown key (known: files, protected)",
+            "environments.prod.protect: unknown key (known: files, protected, target, context, stack, nodes)",
         ),
         (
             "default_enviroment: dev\n",
