@@ -155,7 +155,7 @@ impl DoctorInput {
                     })
                     .map(|mut y| {
                         // `<<: *anchor` merge keys, so anchored `environment:` blocks are seen.
-                        let _ = y.apply_merge();
+                        let _ = crate::project::yaml::apply_merge_keys(&mut y);
                         y
                     }),
             })

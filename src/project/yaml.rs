@@ -432,7 +432,8 @@ fn strip_tags(
 }
 
 /// Resolve `<<` merge keys bottom-up: local keys win; in a sequence of maps the earlier wins.
-fn apply_merge_keys(v: &mut Value) -> std::result::Result<(), String> {
+/// The one implementation: the loader and doctor's view of the files as written both use it.
+pub fn apply_merge_keys(v: &mut Value) -> std::result::Result<(), String> {
     match v {
         Value::Mapping(m) => {
             for (_, child) in m.iter_mut() {
