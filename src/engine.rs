@@ -1,10 +1,10 @@
-//! The Docker Engine edge (bollard): connection, snapshots, event/log/stat streams, volumes.
+//! The Docker Engine edge (bollard): connection, project listings, event/log/stat streams, volumes.
 //!
 //! bollard types are turned into the domain types of [`model`] by pure functions that are
 //! tested with fixtures. Events are hints: after every (re)connect, resync from a full listing.
 //!
 //! Stable API for other layers: [`connect()`] (and [`connect::resolve`] for the endpoint),
-//! [`model`], [`snapshot::snapshot`] (one-shot project snapshot), [`watch::spawn_watch`]
+//! [`model`], [`listing::list`] (one-shot listing of the project), [`watch::spawn_watch`]
 //! (event-driven watcher with resync, reconnect and stats; see its module docs),
 //! [`wait::run`] (`up --wait`, returning a report), [`stats`] (the `docker stats` arithmetic).
 
@@ -14,9 +14,9 @@ pub mod convert;
 pub mod df;
 pub mod events;
 pub mod listeners;
+pub mod listing;
 pub mod logs;
 pub mod model;
-pub mod snapshot;
 pub mod stats;
 pub mod volumes;
 pub mod wait;

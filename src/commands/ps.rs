@@ -10,7 +10,7 @@ use clap::Args;
 use serde::Serialize;
 
 use super::Ctx;
-use crate::engine::model::{Container, ProjectSnapshot, PublishedPort, ServiceStatus, Usage};
+use crate::engine::model::{Container, ProjectListing, PublishedPort, ServiceStatus, Usage};
 use crate::error::Result;
 use crate::sanitize::escape;
 
@@ -42,11 +42,11 @@ pub fn run(ctx: &Ctx, args: &PsArgs) -> Result<u8> {
     let (snap, usage) = rt.block_on(async {
         let docker = crate::engine::connect(&ctx.env).await?;
         let snap = match &project {
-            Ok(p) => crate::engine::snapshot::snapshot(&docker, p).await?,
+            Ok(p) => crate::engine::listing::list(&docker, p).await?,
             Err(name) => {
-                let cs = crate::engine::snapshot::containers(&docker, name).await?;
+                let cs = crate::engine::listing::containers(&docker, name).await?;
                 let empty = crate::project::Project::default();
-                crate::engine::snapshot::join(name, &empty, &Default::default(), cs)
+                crate::engine::listing::join(name, &empty, &Default::default(), cs)
             }
         };
         let usage = if args.stats {
@@ -74,7 +74,7 @@ pub fn run(ctx: &Ctx, args: &PsArgs) -> Result<u8> {
 }
 
 /// One usage sample of every running container of the snapshot, all at once.
-async fn sample(docker: &bollard::Docker, snap: &ProjectSnapshot) -> UsageById {
+async fn sample(docker: &bollard::Docker, snap: &ProjectListing) -> UsageById {
     let running: Vec<&Container> = snap
         .services
         .iter()
@@ -162,7 +162,7 @@ pub fn uptime(c: &Container, now: DateTime<Utc>) -> Option<i64> {
 }
 
 pub fn json_view<'a>(
-    snap: &'a ProjectSnapshot,
+    snap: &'a ProjectListing,
     now: DateTime<Utc>,
     usage: Option<&UsageById>,
 ) -> PsJson<'a> {
@@ -214,7 +214,7 @@ pub fn json_view<'a>(
 /// `ps --json` as printed: credentials in probe outputs and errors masked (unless
 /// `show_secrets`), control and bidi characters in every string written as `\uXXXX`.
 pub fn render_json(
-    snap: &ProjectSnapshot,
+    snap: &ProjectListing,
     now: DateTime<Utc>,
     usage: Option<&UsageById>,
     show_secrets: bool,
@@ -335,7 +335,7 @@ fn rows(s: &ServiceStatus, now: DateTime<Utc>, usage: Option<&UsageById>) -> Vec
 
 /// The `ps` table (pure). With `usage` (`--stats`), CPU and MEM columns before IMAGE.
 pub fn table(
-    snap: &ProjectSnapshot,
+    snap: &ProjectListing,
     now: DateTime<Utc>,
     color: bool,
     usage: Option<&UsageById>,

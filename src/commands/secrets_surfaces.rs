@@ -64,7 +64,7 @@ fn config(lp: &crate::project::LoadedProject, json: bool, explain: bool, show: b
 }
 
 /// A snapshot whose `api` container's last probes print the health-check URL and a token.
-fn snapshot() -> crate::engine::model::ProjectSnapshot {
+fn snapshot() -> crate::engine::model::ProjectListing {
     let mut c = fixtures::container("api", ContainerState::Running, Health::Unhealthy);
     c.probes = vec![Probe {
         start: Some(fixtures::ago(5)),
@@ -74,7 +74,7 @@ fn snapshot() -> crate::engine::model::ProjectSnapshot {
             "wget: http://admin:hc-s3cret@localhost/health: 503\nauth {JWT} for {GHP}\nDSN https://{SENTRY_KEY}@o1.ingest.sentry.io/1"
         ),
     }];
-    crate::engine::model::ProjectSnapshot {
+    crate::engine::model::ProjectListing {
         project: "dvout-masking".into(),
         services: vec![fixtures::status("api", vec![c])],
     }

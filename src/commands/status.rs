@@ -15,7 +15,7 @@ use clap::Args;
 use serde_json::json;
 
 use super::Ctx;
-use crate::engine::model::ProjectSnapshot;
+use crate::engine::model::ProjectListing;
 use crate::engine::wait::progress::{Verdict, assess, expectations};
 use crate::engine::watch::spawn_watch;
 use crate::error::{Exit, Result};
@@ -75,7 +75,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<u8> {
     let rt = super::runtime()?;
     let (snap, warnings) = rt.block_on(async {
         let docker = crate::engine::connect(&ctx.env).await?;
-        let snap = crate::engine::snapshot::snapshot(&docker, &project).await?;
+        let snap = crate::engine::listing::list(&docker, &project).await?;
         let ready = ready_services(&project, &snap);
         let warnings = crate::engine::wait::ports::warnings(&docker, &project, &ready).await;
         Ok::<_, crate::error::Error>((snap, warnings))
@@ -98,7 +98,7 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<u8> {
 /// The services that are ready and have a container (their published ports get checked).
 fn ready_services<'a>(
     project: &LoadedProject,
-    snap: &'a ProjectSnapshot,
+    snap: &'a ProjectListing,
 ) -> Vec<&'a crate::engine::model::ServiceStatus> {
     let expect = expectations(&project.project, &[]);
     snap.services
@@ -115,7 +115,7 @@ fn ready_services<'a>(
 /// One-shot readiness per service: (name, phase, ready, detail).
 fn summary(
     project: &LoadedProject,
-    snap: &ProjectSnapshot,
+    snap: &ProjectListing,
 ) -> Vec<(String, &'static str, bool, String)> {
     let expect = expectations(&project.project, &[]);
     snap.services
@@ -141,7 +141,7 @@ fn summary(
         .collect()
 }
 
-pub fn summary_text(project: &LoadedProject, snap: &ProjectSnapshot) -> String {
+pub fn summary_text(project: &LoadedProject, snap: &ProjectListing) -> String {
     let rows = summary(project, snap);
     let ready = rows.iter().filter(|r| r.2).count();
     let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
@@ -157,7 +157,7 @@ pub fn summary_text(project: &LoadedProject, snap: &ProjectSnapshot) -> String {
     s
 }
 
-pub fn summary_json(project: &LoadedProject, snap: &ProjectSnapshot) -> serde_json::Value {
+pub fn summary_json(project: &LoadedProject, snap: &ProjectListing) -> serde_json::Value {
     let rows = summary(project, snap);
     json!({
         "project": snap.project,

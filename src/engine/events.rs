@@ -15,8 +15,8 @@ use bollard::models::{EventMessage, EventMessageTypeEnum};
 use serde::Serialize;
 
 use super::convert::{LABEL_PROJECT, LABEL_SERVICE, is_oneoff};
+use super::listing::project_filters;
 use super::model::{Container, ContainerState, Health};
-use super::snapshot::project_filters;
 
 /// The container actions that can change what devctl shows.
 pub const WATCHED_ACTIONS: &[&str] = &[

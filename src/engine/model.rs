@@ -125,7 +125,7 @@ pub struct ServiceStatus {
 
 /// Everything devctl knows about a project at one moment.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
-pub struct ProjectSnapshot {
+pub struct ProjectListing {
     pub project: String,
     pub services: Vec<ServiceStatus>,
 }

@@ -50,7 +50,7 @@ pub async fn failed_up_report(
     base: &std::path::Path,
     origin: Origin,
 ) -> Result<Option<Report>> {
-    let snap = super::snapshot::snapshot(docker, project).await?;
+    let snap = super::listing::list(docker, project).await?;
     let blocked = blocked::find(&project.project, &project.provenance, &snap.services, base);
     if blocked.is_empty() {
         return Ok(None);
@@ -190,7 +190,7 @@ pub async fn run(
         {
             for c in r.status.iter_mut().flat_map(|s| s.containers.iter_mut()) {
                 // The latest probe results: probes alone trigger no event we listen to.
-                if let Ok(Some(fresh)) = super::snapshot::inspect(&docker, &c.id, name).await {
+                if let Ok(Some(fresh)) = super::listing::inspect(&docker, &c.id, name).await {
                     *c = fresh;
                 }
                 logs.push((c.id.clone(), last_logs(&docker, &c.id).await));

@@ -56,8 +56,8 @@ use super::connect::{CONNECT_TIMEOUT, describe_error};
 use super::events::{
     Hint, apply_fact, event_filters, hint_from_event, probe_landed, wants_probe_refresh,
 };
-use super::model::{Container, ContainerState, ProjectSnapshot, ServiceStatus, Usage};
-use super::snapshot;
+use super::listing;
+use super::model::{Container, ContainerState, ProjectListing, ServiceStatus, Usage};
 use super::stats::usage_stream;
 use crate::project::LoadedProject;
 use probes::ProbeTimers;
@@ -73,7 +73,7 @@ pub enum WatchMsg {
         api_version: String,
     },
     /// The whole project, freshly listed (after every (re)connect).
-    Snapshot(ProjectSnapshot),
+    Snapshot(ProjectListing),
     /// One service changed; `service` is its complete new status.
     Changed {
         service: ServiceStatus,
@@ -112,7 +112,7 @@ struct Watcher {
     name: String,
     tx: UnboundedSender<WatchMsg>,
     with_stats: bool,
-    snap: Option<ProjectSnapshot>,
+    snap: Option<ProjectListing>,
     /// Stats task per running container id (with its service).
     stats: HashMap<String, (String, JoinHandle<()>)>,
     /// Latest sample per container id.
@@ -218,7 +218,7 @@ impl Watcher {
             filters: Some(event_filters(&self.name)),
         };
         let mut events = self.docker.events(Some(opts));
-        let snap = match snapshot::snapshot(&self.docker, &self.project).await {
+        let snap = match listing::list(&self.docker, &self.project).await {
             Ok(s) => s,
             Err(e) => return (End::Lost(e.message), false),
         };
@@ -330,7 +330,7 @@ impl Watcher {
             self.itx.clone(),
         );
         tokio::spawn(async move {
-            let r = snapshot::inspect(&docker, &h.container_id, &name).await;
+            let r = listing::inspect(&docker, &h.container_id, &name).await;
             let _ = itx.send(Inspected {
                 seq,
                 hint: h,
@@ -475,7 +475,7 @@ impl Drop for Watcher {
 
 /// Put a freshly inspected container into the snapshot (or remove container `id` when
 /// `fresh` is `None`). Returns the index of the service that changed, if anything did.
-pub fn upsert(snap: &mut ProjectSnapshot, id: &str, fresh: Option<Container>) -> Option<usize> {
+pub fn upsert(snap: &mut ProjectListing, id: &str, fresh: Option<Container>) -> Option<usize> {
     // Where the container was.
     let old = snap.services.iter().enumerate().find_map(|(si, s)| {
         s.containers

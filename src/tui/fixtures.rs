@@ -3,7 +3,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 
 use crate::engine::model::{
-    Container, ContainerState, Health, ProjectSnapshot, PublishedPort, ServiceStatus,
+    Container, ContainerState, Health, ProjectListing, PublishedPort, ServiceStatus,
 };
 use crate::tui::config::Config;
 use crate::tui::info::{HealthSpec, MountInfo, ProjectInfo, ServiceInfo};
@@ -128,7 +128,7 @@ pub(crate) fn status(name: &str, containers: Vec<Container>) -> ServiceStatus {
 }
 
 /// One service in each interesting state.
-pub(crate) fn snapshot() -> ProjectSnapshot {
+pub(crate) fn snapshot() -> ProjectListing {
     let mut web = container("web", ContainerState::Running, Health::Healthy);
     web.ports = vec![PublishedPort {
         host_ip: Some("0.0.0.0".into()),
@@ -144,7 +144,7 @@ pub(crate) fn snapshot() -> ProjectSnapshot {
     let mut cache = container("cache", ContainerState::Exited, Health::None);
     cache.exit_code = Some(137);
     cache.started_at = Some(ago(600));
-    ProjectSnapshot {
+    ProjectListing {
         project: "shop".into(),
         services: vec![
             status("web", vec![web]),
@@ -295,7 +295,7 @@ pub(crate) fn realistic_model(width: u16, height: u16) -> Model {
         compose: Some("2.40.3".into()),
         context: Some("default".into()),
     };
-    m.snapshot = Some(ProjectSnapshot {
+    m.snapshot = Some(ProjectListing {
         project: "acme-shop".into(),
         services,
     });

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use chrono::{DateTime, Utc};
 
-use crate::engine::model::{ProjectSnapshot, Usage};
+use crate::engine::model::{ProjectListing, Usage};
 use crate::tui::config::Config;
 use crate::tui::info::ProjectInfo;
 use crate::tui::logbuf::LogStore;
@@ -246,7 +246,7 @@ pub struct Model {
     pub read_only_flag: ReadOnly,
     pub versions: Versions,
     pub connection: Connection,
-    pub snapshot: Option<ProjectSnapshot>,
+    pub snapshot: Option<ProjectListing>,
     pub usage: BTreeMap<String, Usage>,
     pub history: BTreeMap<String, VecDeque<f64>>,
     /// When CPU/memory were last refreshed on screen.

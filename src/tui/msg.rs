@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
-use crate::engine::model::{ProjectSnapshot, ServiceStatus, Usage};
+use crate::engine::model::{ProjectListing, ServiceStatus, Usage};
 use crate::tui::info::ProjectInfo;
 
 /// Identifies one operation in the operations pane.
@@ -77,7 +77,7 @@ pub enum EngineEvent {
     Disconnected {
         reason: String,
     },
-    Snapshot(ProjectSnapshot),
+    Snapshot(ProjectListing),
     /// One service changed: its complete new status.
     ServiceChanged(ServiceStatus),
     Usage {

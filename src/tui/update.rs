@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 
 use chrono::{DateTime, Utc};
 
-use crate::engine::model::ProjectSnapshot;
+use crate::engine::model::ProjectListing;
 use crate::tui::model::{
     Connection, Flash, HISTORY, Level, Model, OP_LINES, OPS_KEPT, Op, OpStatus,
 };
@@ -137,7 +137,7 @@ fn on_engine(m: &mut Model, e: EngineEvent) {
             }
         }
         EngineEvent::ServiceChanged(status) => {
-            let snap = m.snapshot.get_or_insert_with(|| ProjectSnapshot {
+            let snap = m.snapshot.get_or_insert_with(|| ProjectListing {
                 project: m.info.name.clone(),
                 services: Vec::new(),
             });

@@ -2,7 +2,7 @@ use super::*;
 use std::collections::BTreeMap;
 
 use crate::engine::convert::container_from_inspect;
-use crate::engine::snapshot::join;
+use crate::engine::listing::join;
 use crate::project::Project;
 
 const PROJECT: &str = "devctl-it-engine-fixture";
@@ -14,7 +14,7 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(&p).unwrap_or_else(|e| format!("missing fixture {}: {e}", p.display()))
 }
 
-fn snap() -> ProjectSnapshot {
+fn snap() -> ProjectListing {
     let v: serde_json::Value = serde_json::from_str(&fixture("compose_config.json")).expect("json");
     let project = Project::from_json(&v).expect("project");
     let cs = ["web", "sick", "oom", "clash"]

@@ -12,8 +12,8 @@ fn c(id: &str, service: &str, number: u32, state: ContainerState) -> Container {
     }
 }
 
-fn snap() -> ProjectSnapshot {
-    ProjectSnapshot {
+fn snap() -> ProjectListing {
+    ProjectListing {
         project: "p".into(),
         services: vec![
             ServiceStatus {

@@ -182,7 +182,7 @@ fn timers_run_only_while_something_changes_with_time() {
         "{d:?}"
     );
     // Nothing running: no timer at all.
-    m.snapshot = Some(crate::engine::model::ProjectSnapshot {
+    m.snapshot = Some(crate::engine::model::ProjectListing {
         project: "shop".into(),
         services: vec![],
     });

@@ -1,5 +1,5 @@
 use super::*;
-use crate::engine::model::{ContainerState, Health, Probe, ProjectSnapshot};
+use crate::engine::model::{ContainerState, Health, Probe, ProjectListing};
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-21T12:00:01.250Z")
@@ -30,7 +30,7 @@ fn service(name: &str, cs: Vec<Container>) -> ServiceStatus {
 }
 
 fn snap(services: Vec<ServiceStatus>) -> WatchMsg {
-    WatchMsg::Snapshot(ProjectSnapshot {
+    WatchMsg::Snapshot(ProjectListing {
         project: "p".into(),
         services,
     })

@@ -1,4 +1,4 @@
-//! A project snapshot: every service of the merged model (including services not created
+//! A project listing: every service of the merged model (including services not created
 //! yet and profile-disabled ones) joined with its containers from the Engine.
 
 use std::collections::{BTreeMap, HashMap};
@@ -9,7 +9,7 @@ use futures_util::future::join_all;
 
 use super::connect::describe_error;
 use super::convert::{LABEL_ONEOFF, LABEL_PROJECT, container_from_inspect};
-use super::model::{Container, ProjectSnapshot, ServiceStatus};
+use super::model::{Container, ProjectListing, ServiceStatus};
 use crate::error::{Error, Result};
 use crate::project::{LoadedProject, Project, model::Service};
 
@@ -53,7 +53,7 @@ pub fn join(
     project: &Project,
     disabled: &BTreeMap<String, Vec<String>>,
     containers: Vec<Container>,
-) -> ProjectSnapshot {
+) -> ProjectListing {
     let mut services: Vec<ServiceStatus> = project
         .services
         .iter()
@@ -80,7 +80,7 @@ pub fn join(
         s.containers
             .sort_by(|a, b| (a.number, &a.name).cmp(&(b.number, &b.name)));
     }
-    ProjectSnapshot {
+    ProjectListing {
         project: project_name.to_string(),
         services,
     }
@@ -148,13 +148,13 @@ pub async fn containers(docker: &Docker, project: &str) -> Result<Vec<Container>
     Ok(out)
 }
 
-/// A full snapshot of the loaded project.
-pub async fn snapshot(docker: &Docker, project: &LoadedProject) -> Result<ProjectSnapshot> {
+/// A full listing of the loaded project: every service with its containers.
+pub async fn list(docker: &Docker, project: &LoadedProject) -> Result<ProjectListing> {
     let name = &project.resolved.name;
     let cs = containers(docker, name).await?;
     Ok(join(name, &project.project, &project.disabled_services, cs))
 }
 
 #[cfg(test)]
-#[path = "snapshot/tests.rs"]
+#[path = "listing/tests.rs"]
 mod tests;
