@@ -281,6 +281,14 @@ fn everyday_work_passes_through_the_guard() {
     )
     .expect("write");
     let tag = format!("{}-img:latest", s.name);
+    // Removed on drop: the image must not outlive a failing assertion below.
+    struct Image(String);
+    impl Drop for Image {
+        fn drop(&mut self) {
+            let _ = docker_try(&["rmi", "-f", &self.0]);
+        }
+    }
+    let _image = Image(tag.clone());
     std::fs::write(
         ctx.join("compose.yaml"),
         format!("services:\n  img:\n    build: .\n    image: {tag}\n"),
@@ -324,7 +332,6 @@ fn everyday_work_passes_through_the_guard() {
         "cat",
         "/built",
     ]);
-    let _ = docker_try(&["rmi", "-f", &tag]);
     assert_eq!(built.trim(), "built-through-guard");
     assert!(g.refusals().is_empty(), "{:?}", g.refusals());
 }
