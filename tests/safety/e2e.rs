@@ -529,7 +529,8 @@ fn snapshot_before_deletion_restores_the_file_byte_for_byte() {
     let made = String::from_utf8_lossy(&out.stdout);
     assert_eq!(made.lines().count(), 2, "{made}");
     assert!(
-        made.contains(&format!("  {}  ", s.named())) && made.contains(&format!("  {}  ", s.ext())),
+        made.contains(&format!(" of volume {} (", s.named()))
+            && made.contains(&format!(" of volume {} (", s.ext())),
         "{made}"
     );
     let out = s.run(&["snapshot", "create", "data"]);
@@ -539,7 +540,7 @@ fn snapshot_before_deletion_restores_the_file_byte_for_byte() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("  {}  ", s.named())));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!(" of volume {} (", s.named())));
     let out = s.run(&["down", "-v", "--confirm", &s.name, "--snapshot"]);
     assert_eq!(
         exit_code(&out),
