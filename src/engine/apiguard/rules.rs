@@ -58,7 +58,7 @@ pub enum Verdict {
 /// Classify one request by method, path and query (the raw request target's parts).
 ///
 /// ```
-/// use devctl::safety::engine_rules::{EngineCall, classify_call};
+/// use devctl::engine::apiguard::rules::{EngineCall, classify_call};
 /// assert_eq!(
 ///     classify_call("DELETE", "/v1.41/volumes/shop_pgdata", None),
 ///     Some(EngineCall::RemoveVolume("shop_pgdata".into()))
