@@ -65,6 +65,11 @@ pub fn run(ctx: &Ctx, a: &DoArgs) -> Result<u8> {
         );
     };
     allowed(ctx, &project, cmd)?;
+    if let TextVerdict::ComposeCall(written) = scan(&cmd.text) {
+        if let Some(flag) = written.iter().find(|w| is_gate_flag(w)) {
+            return Err(carries_its_own_confirmation(cmd, flag));
+        }
+    }
     let text = with_args(&cmd.text, &a.args);
     match (scan(&text), &cmd.target) {
         (TextVerdict::Plain, _) => {}
@@ -128,6 +133,28 @@ fn allowed(ctx: &Ctx, project: &LoadedProject, cmd: &ProjectCommand) -> Result<(
             cmd.line
         ))),
     }
+}
+
+/// devctl's own gate flags: the user's answer to the gate, never part of a command's text.
+fn is_gate_flag(word: &str) -> bool {
+    ["--confirm", "--snapshot", "--no-snapshot"]
+        .iter()
+        .any(|f| word == *f || word.strip_prefix(f).is_some_and(|r| r.starts_with('=')))
+}
+
+fn carries_its_own_confirmation(cmd: &ProjectCommand, flag: &str) -> Error {
+    Error::refused(format!(
+        "`{}` carries the safety gate's answer in its own text (`{}` in devctl.yaml, line {}): the confirmation must come from you, not from the project's files; nothing was run",
+        cmd.name,
+        crate::sanitize::escape(flag),
+        cmd.line
+    ))
+    .with_hint(format!(
+        "remove `{}` from the command in devctl.yaml; then `devctl do {}` shows the plan and asks (without a terminal: `devctl do {} --confirm PROJECT`)",
+        crate::sanitize::escape(flag),
+        cmd.name,
+        cmd.name
+    ))
 }
 
 fn unplannable(cmd: &ProjectCommand, part: &str) -> Error {

@@ -254,6 +254,8 @@ commands:
   check:  {run_host: "echo checked", safe: true}
   wipe:   {run_host: "docker compose down -v"}
   sneaky: {run_host: "echo x && docker volume rm VOLUME"}
+  selfok: {run_host: "docker compose down -v --confirm PROJECT"}
+  selfeq: {run_host: "docker compose down --confirm=PROJECT -v --no-snapshot"}
 "#;
 
 fn code_and_text(o: &std::process::Output) -> (i32, String) {
@@ -281,7 +283,9 @@ fn project_commands_run_and_the_gate_guards_them() {
     std::fs::write(stack.dir.path().join("compose.prod.yaml"), "services: {}\n").expect("write");
     std::fs::write(
         stack.dir.path().join("devctl.yaml"),
-        COMMANDS.replace("VOLUME", &volume),
+        COMMANDS
+            .replace("VOLUME", &volume)
+            .replace("PROJECT", &name),
     )
     .expect("write");
     stack.up(&[]);
@@ -363,6 +367,17 @@ fn project_commands_run_and_the_gate_guards_them() {
         "the volume survives"
     );
     assert!(!stack.running_id("api").is_empty(), "the stack still runs");
+    // A command cannot carry the gate's answer in its own text: the confirmation comes from the
+    // user, never from the project's files (with or without a terminal).
+    for cmd in ["selfok", "selfeq"] {
+        let (code, text) = code_and_text(&stack.devctl_output(&["do", cmd]));
+        assert_eq!(code, 4, "{cmd}: {text}");
+        assert!(text.contains("carries the safety gate's answer"), "{text}");
+        assert!(
+            common::docker::volume_exists(&volume),
+            "{cmd}: the volume survives"
+        );
+    }
     // With the word the gate asks for, the gate executes its plan: down, then the volume.
     let (code, text) = code_and_text(&stack.devctl_output(&["do", "wipe", "--confirm", &name]));
     assert_eq!(code, 0, "{text}");
