@@ -234,6 +234,41 @@ pub fn logs(t: &Target, args: &super::logs::LogsArgs) -> Result<u8> {
     })
 }
 
+/// Swarm removes a task's container together with its anonymous volumes, so `docker stack rm`
+/// deletes their data on every node even without `-v`: refused unless the user names the
+/// project with `--confirm` (fails closed; the plan lists what would go).
+fn anonymous_volumes_gate(
+    f: &crate::swarm::facts::StackFacts,
+    t: &Target,
+    confirm: &[String],
+) -> Result<()> {
+    let at_risk: Vec<String> = f
+        .services
+        .iter()
+        .flat_map(|s| {
+            s.anonymous_volumes
+                .iter()
+                .map(move |v| format!("  - {}: anonymous volume at {}", s.service, v))
+        })
+        .collect();
+    if at_risk.is_empty() || confirm.iter().any(|w| w == &t.project) {
+        return Ok(());
+    }
+    eprintln!(
+        "devctl safety gate: stack `{}` (project `{}`)\nWILL BE DELETED by Swarm with the task containers, on every node (anonymous volumes):\n{}",
+        crate::sanitize::escape(&t.stack),
+        crate::sanitize::escape(&t.project),
+        crate::sanitize::escape_text(&at_risk.join("\n"))
+    );
+    Err(Error::refused(
+        "refused by the safety gate: `docker stack rm` deletes the anonymous volumes of the stack's tasks; nothing was touched",
+    )
+    .with_hint(format!(
+        "give those volumes a name in the compose file to keep them, or confirm with `--confirm {}`",
+        t.project
+    )))
+}
+
 /// `devctl --ENV down [-v]`: `docker stack rm`; with `-v`, see [`super::swarm_volumes`].
 pub fn down(ctx: &Ctx, t: &Target, args: &super::down::DownArgs) -> Result<u8> {
     if args.volumes {
@@ -242,6 +277,7 @@ pub fn down(ctx: &Ctx, t: &Target, args: &super::down::DownArgs) -> Result<u8> {
     let rt = super::runtime()?;
     let (_, f) = rt.block_on(snapshot(t))?;
     super::deploy::check_owner(&f, &t.project, "removed")?;
+    anonymous_volumes_gate(&f, t, &args.confirm)?;
     let inv = crate::compose::stack::rm(&t.stack);
     if ctx.global.dry_run {
         crate::compose::run::announce(&inv);
@@ -249,4 +285,58 @@ pub fn down(ctx: &Ctx, t: &Target, args: &super::down::DownArgs) -> Result<u8> {
     }
     let code = crate::compose::stack::run_in(&inv, &t.env)?;
     Ok(crate::compose::run::to_u8(code))
+}
+
+#[cfg(test)]
+mod anonymous_volume_tests {
+    use super::*;
+    use crate::swarm::facts::{StackFacts, SwarmService};
+
+    fn facts(anonymous: &[&str]) -> StackFacts {
+        StackFacts {
+            stack: "shop".into(),
+            services: vec![SwarmService {
+                id: "id".into(),
+                name: "shop_db".into(),
+                service: "db".into(),
+                image: "img".into(),
+                mode: "replicated".into(),
+                desired: 1,
+                running: 1,
+                healthcheck: false,
+                project: Some("shop".into()),
+                tasks: vec![],
+                anonymous_volumes: anonymous.iter().map(|s| s.to_string()).collect(),
+            }],
+            nodes: vec![],
+        }
+    }
+
+    fn target() -> Target {
+        Target {
+            environment: "prod".into(),
+            project: "shop".into(),
+            stack: "shop".into(),
+            env: Default::default(),
+            context: None,
+            nodes: Default::default(),
+            config: None,
+        }
+    }
+
+    #[test]
+    fn plain_down_of_a_stack_with_anonymous_volumes_needs_the_project_name() {
+        let e = anonymous_volumes_gate(&facts(&["/var/lib/data"]), &target(), &[])
+            .expect_err("refused");
+        assert_eq!(e.exit, crate::error::Exit::Refused, "{e}");
+        assert!(e.to_string().contains("anonymous volumes"), "{e}");
+        assert!(
+            anonymous_volumes_gate(&facts(&["/var/lib/data"]), &target(), &["wrong".into()])
+                .is_err()
+        );
+        assert!(
+            anonymous_volumes_gate(&facts(&["/var/lib/data"]), &target(), &["shop".into()]).is_ok()
+        );
+        assert!(anonymous_volumes_gate(&facts(&[]), &target(), &[]).is_ok());
+    }
 }

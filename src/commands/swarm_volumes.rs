@@ -47,21 +47,32 @@ pub fn run(ctx: &Ctx, t: &Target, which: Which, confirm: &[String]) -> Result<u8
         Ok::<_, Error>((f, engines))
     })?;
     super::deploy::check_owner(&f, &t.project, "removed")?;
-    let loaded = ctx.load_project().ok();
-    let external: Vec<String> = loaded
-        .as_ref()
-        .map(|l| {
-            crate::safety::plan::declared_volumes(&l.project)
-                .into_iter()
-                .filter(|(_, _, ext)| *ext)
-                .map(|(_, name, _)| name)
-                .collect()
+    // Fail closed: which volumes are external or protected comes from the project's files; a
+    // project that does not load plans nothing.
+    let loaded = ctx.load_project().map_err(|e| {
+        let hint = e.hint.clone().unwrap_or_default();
+        Error::refused(format!(
+            "cannot plan the stack's volumes without the project's files: {}; nothing was removed",
+            e.message
+        ))
+        .with_hint(if hint.is_empty() {
+            "fix the project so that `devctl config` loads it, then run this again".to_string()
+        } else {
+            hint
         })
-        .unwrap_or_default();
-    let protected = loaded
-        .as_ref()
-        .map(|l| l.resolved.protected_volumes.clone())
-        .unwrap_or_default();
+    })?;
+    // External in the loaded project, or in ANY layer of it (another environment's override
+    // file included), by Engine name and by key: never planned unless named.
+    let mut external: Vec<String> = crate::safety::plan::declared_volumes(&loaded.project)
+        .into_iter()
+        .filter(|(_, _, ext)| *ext)
+        .flat_map(|(key, name, _)| [key, name])
+        .collect();
+    for d in crate::safety::layers::scan(&loaded.resolved).externals {
+        external.push(d.key.clone());
+        external.extend(d.name);
+    }
+    let protected = loaded.resolved.protected_volumes.clone();
     let mut plan = rt.block_on(volumes::plan(&t.stack, &engines, &external, &protected));
     if let Which::Rm(names) = &which {
         let prefix = format!("{}_", t.stack);

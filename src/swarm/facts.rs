@@ -68,6 +68,9 @@ pub struct SwarmService {
     pub project: Option<String>,
     /// Current tasks first (desired running), then history; newest first within each.
     pub tasks: Vec<SwarmTask>,
+    /// Targets of the anonymous volumes its tasks mount (`volumes: [/path]`): Swarm removes
+    /// them with the task containers, so `docker stack rm` deletes their data.
+    pub anonymous_volumes: Vec<String>,
 }
 
 /// A stack as the manager sees it.
@@ -250,6 +253,17 @@ pub fn service(
         .is_some_and(|t| t.first().is_some_and(|x| x != "NONE"));
     let image = s(container.image.as_ref());
     let image = image.split('@').next().unwrap_or("").to_string();
+    let anonymous_volumes = container
+        .mounts
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .filter(|m| {
+            m.typ == Some(bollard::models::MountType::VOLUME)
+                && m.source.as_deref().is_none_or(str::is_empty)
+        })
+        .map(|m| s(m.target.as_ref()))
+        .collect();
     let mode = spec.mode.unwrap_or_default();
     let global = mode.global.is_some();
     let status = sv.service_status.clone().unwrap_or_default();
@@ -281,6 +295,7 @@ pub fn service(
         healthcheck,
         project: labels.get(super::LABEL_PROJECT).cloned(),
         tasks,
+        anonymous_volumes,
     }
 }
 

@@ -123,7 +123,10 @@ pub fn decide(
                 .push((host, name.clone(), "not labelled with this stack".into()));
             continue;
         }
-        if external.contains(name) {
+        let key = name
+            .strip_prefix(&format!("{}_", plan.stack))
+            .unwrap_or(name);
+        if external.iter().any(|e| e == name || e == key) {
             plan.kept.push((
                 host,
                 name.clone(),
@@ -131,9 +134,6 @@ pub fn decide(
             ));
             continue;
         }
-        let key = name
-            .strip_prefix(&format!("{}_", plan.stack))
-            .unwrap_or(name);
         plan.remove.push(NodeVolume {
             node: host,
             node_id: node.node.id.clone(),
@@ -366,5 +366,25 @@ mod tests {
             vec!["shop_pg".to_string()]
         );
         assert!(p.render().contains("remove  shop_data"));
+    }
+
+    /// A volume some layer declares external (by key, as another environment's override file
+    /// would) is kept even though the stack's label is on it (left by an earlier deploy).
+    #[test]
+    fn a_volume_external_by_key_in_any_layer_is_kept() {
+        let mut p = SwarmVolumePlan {
+            stack: "shop".into(),
+            ..Default::default()
+        };
+        let lab = HashMap::from([(LABEL_STACK.to_string(), "shop".to_string())]);
+        let found = vec![
+            ("shop_baseext".to_string(), lab.clone(), Some(9)),
+            ("shop_data".to_string(), lab, Some(1)),
+        ];
+        decide(&mut p, &engine("n2"), &found, &["baseext".into()], &[]);
+        let names: Vec<&str> = p.remove.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, vec!["shop_data"]);
+        assert_eq!(p.kept.len(), 1);
+        assert!(p.kept[0].2.contains("external"), "{:?}", p.kept);
     }
 }

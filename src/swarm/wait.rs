@@ -239,6 +239,7 @@ mod tests {
                     Some("old"),
                 ),
             ],
+            anonymous_volumes: vec![],
         };
         assert_eq!(
             progress_line(&s),

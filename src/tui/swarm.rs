@@ -249,6 +249,7 @@ mod tests {
                     container_id: None,
                     since: String::new(),
                 }],
+                anonymous_volumes: vec![],
             }],
         }
     }
