@@ -49,9 +49,22 @@ impl TerminalGuard {
     }
 
     /// Take the terminal again after [`suspend`](Self::suspend) and force a full redraw.
+    ///
+    /// Not `Terminal::clear`: since ratatui 0.30 it asks the terminal for the cursor position
+    /// (a round trip that times out on a busy terminal, and whose late answer would be read as
+    /// keys). The screen is cleared directly and both buffers are emptied, so the next frame is
+    /// drawn whole.
     pub fn resume(&mut self) -> io::Result<()> {
         enter_screen()?;
-        self.terminal.clear()
+        execute!(
+            io::stdout(),
+            crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+        )?;
+        self.terminal.current_buffer_mut().reset();
+        self.terminal.flush()?;
+        self.terminal.swap_buffers();
+        self.terminal.current_buffer_mut().reset();
+        Ok(())
     }
 }
 
