@@ -150,6 +150,9 @@ struct Printer {
     services: HashMap<String, ServiceStatus>,
     known: HashMap<String, HashSet<String>>,
     seen: HashSet<(String, String, i64)>,
+    /// Each container's start time as last listed: a restart is told when the listing shows
+    /// the start time moved on (once per start, whether or not its event changed anything).
+    started: HashMap<String, Option<i64>>,
 }
 
 fn short(id: &str) -> &str {
@@ -164,6 +167,7 @@ impl Printer {
             services: HashMap::new(),
             known: HashMap::new(),
             seen: HashSet::new(),
+            started: HashMap::new(),
         }
     }
 
@@ -242,7 +246,29 @@ impl Printer {
         self.emit(text, value);
     }
 
+    /// A known container whose start time moved on since the last listing restarted. Told from
+    /// the listing, not from the `start` event: when the re-inspect after its `die` already saw
+    /// it running again, the `start` event changes nothing and never reaches the printer.
+    fn restarts_seen_in(&mut self, s: &ServiceStatus) {
+        for c in &s.containers {
+            let now = c.started_at.and_then(|t| t.timestamp_nanos_opt());
+            let before = self.started.get(&c.id).copied().flatten();
+            let moved_on = matches!((before, now), (Some(b), Some(n)) if n > b);
+            if c.state == ContainerState::Running && moved_on {
+                let id = c.id.as_str();
+                self.emit(
+                    format!("[engine] {}: container {} restarted", s.name, short(id)),
+                    json!({"type": "engine", "service": s.name, "action": "start", "container": id, "new": false}),
+                );
+            }
+        }
+    }
+
     fn remember(&mut self, s: &ServiceStatus) {
+        for c in &s.containers {
+            let now = c.started_at.and_then(|t| t.timestamp_nanos_opt());
+            self.started.insert(c.id.clone(), now);
+        }
         // Containers seen running: a `start` of any other is a new container.
         let known = self.known.entry(s.name.clone()).or_default();
         known.extend(
@@ -265,6 +291,7 @@ impl Printer {
                 if let Some(h) = cause {
                     self.fact(&service.name, &h);
                 }
+                self.restarts_seen_in(&service);
                 self.remember(&service);
             }
             WatchMsg::Disconnected { reason } => {
@@ -284,12 +311,13 @@ impl Printer {
         let base = h.action.split(':').next().unwrap_or_default().trim();
         let (text, value) = match base {
             "start" => {
-                let new = !self.known.get(service).is_some_and(|k| k.contains(id));
-                let what = if new { "new container" } else { "container" };
-                let verb = if new { "started" } else { "restarted" };
+                if self.known.get(service).is_some_and(|k| k.contains(id)) {
+                    // A restart: told by `restarts_seen_in` from the listing.
+                    return;
+                }
                 (
-                    format!("[engine] {service}: {what} {} {verb}", short(id)),
-                    json!({"type": "engine", "service": service, "action": "start", "container": id, "new": new}),
+                    format!("[engine] {service}: new container {} started", short(id)),
+                    json!({"type": "engine", "service": service, "action": "start", "container": id, "new": true}),
                 )
             }
             "die" => (
