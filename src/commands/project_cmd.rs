@@ -135,11 +135,16 @@ fn allowed(ctx: &Ctx, project: &LoadedProject, cmd: &ProjectCommand) -> Result<(
     }
 }
 
-/// devctl's own gate flags: the user's answer to the gate, never part of a command's text.
+/// devctl's own gate flags (the grammar's one table of them): the user's answer to the gate,
+/// never part of a command's text. Any spelling pflag would read (`--confirm`, `--confirm=…`).
 fn is_gate_flag(word: &str) -> bool {
-    ["--confirm", "--snapshot", "--no-snapshot"]
+    let Some(name) = word.strip_prefix("--") else {
+        return false;
+    };
+    let name = name.split_once('=').map_or(name, |(n, _)| n);
+    crate::compose::grammar::pflag::GATE
         .iter()
-        .any(|f| word == *f || word.strip_prefix(f).is_some_and(|r| r.starts_with('=')))
+        .any(|f| f.long.contains(&name))
 }
 
 fn carries_its_own_confirmation(cmd: &ProjectCommand, flag: &str) -> Error {
