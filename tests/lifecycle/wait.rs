@@ -447,7 +447,10 @@ fn stop_then_up_wait_is_not_ready_already() {
   api:
     image: busybox:stable
     init: true
-    command: ["sh", "-c", "rm -f /tmp/ready; sleep 1; touch /tmp/ready; exec sleep 3600"]
+    command: ["sh", "-c", "sleep 1; touch /tmp/ready; exec sleep 3600"]
+    # A fresh /tmp on every start: the file of the previous run cannot make an early probe
+    # of this run pass (seen in CI: a probe 0.1 s after the start passed on the old file).
+    tmpfs: [/tmp]
     healthcheck:
       test: ["CMD", "test", "-f", "/tmp/ready"]
       interval: 1s
