@@ -234,39 +234,79 @@ pub fn logs(t: &Target, args: &super::logs::LogsArgs) -> Result<u8> {
     })
 }
 
-/// Swarm removes a task's container together with its anonymous volumes, so `docker stack rm`
-/// deletes their data on every node even without `-v`: refused unless the user names the
-/// project with `--confirm` (fails closed; the plan lists what would go).
+/// The anonymous volumes of the stack's tasks as a plan: Swarm deletes them with the task
+/// containers on `docker stack rm`, which no Engine call of devctl's could refuse.
+fn anonymous_plan(
+    f: &crate::swarm::facts::StackFacts,
+    project: &str,
+) -> crate::safety::plan::DeletionPlan {
+    use crate::safety::plan::{DeletionPlan, PlannedVolume, User, VolumeKind};
+    DeletionPlan {
+        project: project.to_string(),
+        // `docker stack rm` deletes them as `down -v` would.
+        actions: vec![crate::safety::classify::Action::DownVolumes],
+        remove: Vec::new(),
+        at_risk: f
+            .services
+            .iter()
+            .flat_map(|s| {
+                s.anonymous_volumes.iter().map(move |path| PlannedVolume {
+                    name: format!("{}:{path}", s.service),
+                    key: None,
+                    kind: VolumeKind::Anonymous,
+                    external: false,
+                    protected: false,
+                    created_at: None,
+                    size_bytes: None,
+                    labels: Default::default(),
+                    mounted_by: vec![User {
+                        container: s.name.clone(),
+                        service: Some(s.service.clone()),
+                        project: Some(project.to_string()),
+                        state: String::new(),
+                        image_id: String::new(),
+                    }],
+                    driver: String::new(),
+                    mountpoint: None,
+                })
+            })
+            .collect(),
+        kept: Vec::new(),
+        warnings: Vec::new(),
+    }
+}
+
+/// Plain `down` of a stack whose tasks mount anonymous volumes: the plan is shown and the
+/// same typed confirmation / `--confirm PROJECT` as for `down -v` decides. The answer is how
+/// it was confirmed (`None`: nothing at risk).
 fn anonymous_volumes_gate(
+    ctx: &Ctx,
     f: &crate::swarm::facts::StackFacts,
     t: &Target,
     confirm: &[String],
-) -> Result<()> {
-    let at_risk: Vec<String> = f
-        .services
+) -> Result<Option<(&'static str, crate::audit::Record)>> {
+    let plan = anonymous_plan(f, &t.project);
+    if plan.is_empty() {
+        return Ok(None);
+    }
+    let lines: Vec<String> = plan
+        .at_risk
         .iter()
-        .flat_map(|s| {
-            s.anonymous_volumes
-                .iter()
-                .map(move |v| format!("  - {}: anonymous volume at {}", s.service, v))
+        .map(|v| {
+            let (service, path) = v.name.split_once(':').unwrap_or((&v.name, ""));
+            format!("  - {service}: anonymous volume at {path}")
         })
         .collect();
-    if at_risk.is_empty() || confirm.iter().any(|w| w == &t.project) {
-        return Ok(());
-    }
     eprintln!(
-        "devctl safety gate: stack `{}` (project `{}`)\nWILL BE DELETED by Swarm with the task containers, on every node (anonymous volumes):\n{}",
+        "devctl safety gate: stack `{}` (project `{}`)\nWILL BE DELETED by Swarm with the task containers, on every node (anonymous volumes):\n{}\nTo keep them, give them a name in the compose file.",
         crate::sanitize::escape(&t.stack),
         crate::sanitize::escape(&t.project),
-        crate::sanitize::escape_text(&at_risk.join("\n"))
+        crate::sanitize::escape_text(&lines.join("\n"))
     );
-    Err(Error::refused(
-        "refused by the safety gate: `docker stack rm` deletes the anonymous volumes of the stack's tasks; nothing was touched",
-    )
-    .with_hint(format!(
-        "give those volumes a name in the compose file to keep them, or confirm with `--confirm {}`",
-        t.project
-    )))
+    let mut record = crate::audit::Record::new(&ctx.env, &ctx.cwd, &t.project);
+    record.plan = serde_json::to_value(&plan).unwrap_or_default();
+    let how = super::swarm_volumes::decide(ctx, &mut record, &plan, confirm, &t.stack)?;
+    Ok(Some((how, record)))
 }
 
 /// `devctl --ENV down [-v]`: `docker stack rm`; with `-v`, see [`super::swarm_volumes`].
@@ -277,13 +317,30 @@ pub fn down(ctx: &Ctx, t: &Target, args: &super::down::DownArgs) -> Result<u8> {
     let rt = super::runtime()?;
     let (_, f) = rt.block_on(snapshot(t))?;
     super::deploy::check_owner(&f, &t.project, "removed")?;
-    anonymous_volumes_gate(&f, t, &args.confirm)?;
     let inv = crate::compose::stack::rm(&t.stack);
     if ctx.global.dry_run {
+        let plan = anonymous_plan(&f, &t.project);
+        for v in &plan.at_risk {
+            eprintln!(
+                "+ Swarm deletes the anonymous volume {} with its tasks",
+                crate::sanitize::escape(&v.name)
+            );
+        }
         crate::compose::run::announce(&inv);
         return Ok(0);
     }
+    let gate = anonymous_volumes_gate(ctx, &f, t, &args.confirm)?;
     let code = crate::compose::stack::run_in(&inv, &t.env)?;
+    if let Some((how, mut record)) = gate {
+        let outcome = if code == 0 { "performed" } else { "stopped" };
+        super::swarm_volumes::audit(
+            ctx,
+            &mut record,
+            how,
+            outcome,
+            serde_json::json!({"stack_rm_exit": code}),
+        )?;
+    }
     Ok(crate::compose::run::to_u8(code))
 }
 
@@ -326,17 +383,32 @@ mod anonymous_volume_tests {
 
     #[test]
     fn plain_down_of_a_stack_with_anonymous_volumes_needs_the_project_name() {
-        let e = anonymous_volumes_gate(&facts(&["/var/lib/data"]), &target(), &[])
-            .expect_err("refused");
-        assert_eq!(e.exit, crate::error::Exit::Refused, "{e}");
-        assert!(e.to_string().contains("anonymous volumes"), "{e}");
-        assert!(
-            anonymous_volumes_gate(&facts(&["/var/lib/data"]), &target(), &["wrong".into()])
-                .is_err()
-        );
-        assert!(
-            anonymous_volumes_gate(&facts(&["/var/lib/data"]), &target(), &["shop".into()]).is_ok()
-        );
-        assert!(anonymous_volumes_gate(&facts(&[]), &target(), &[]).is_ok());
+        use crate::safety::policy::{Decision, policy};
+        let flags = |c: &[&str]| crate::safety::GateFlags {
+            confirm: c.iter().map(|s| s.to_string()).collect(),
+            snapshot: Some(false),
+        };
+        let plan = anonymous_plan(&facts(&["/var/lib/data"]), "shop");
+        assert_eq!(plan.at_risk.len(), 1);
+        assert_eq!(plan.at_risk[0].name, "db:/var/lib/data");
+        assert_eq!(plan.at_risk[0].mounted_by[0].container, "shop_db");
+        assert!(matches!(
+            policy(&plan, false, &flags(&[])),
+            Decision::Refuse { .. }
+        ));
+        assert!(matches!(
+            policy(&plan, false, &flags(&["wrong"])),
+            Decision::Refuse { .. }
+        ));
+        assert!(matches!(
+            policy(&plan, true, &flags(&[])),
+            Decision::Prompt { .. }
+        ));
+        assert!(matches!(
+            policy(&plan, false, &flags(&["shop"])),
+            Decision::Confirmed { .. }
+        ));
+        assert!(anonymous_plan(&facts(&[]), "shop").is_empty());
+        let _ = target();
     }
 }

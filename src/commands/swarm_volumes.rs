@@ -26,7 +26,7 @@ pub enum Which {
     Prune,
 }
 
-fn audit(
+pub(super) fn audit(
     ctx: &Ctx,
     record: &mut Record,
     decision: &str,
@@ -155,51 +155,7 @@ pub fn run(ctx: &Ctx, t: &Target, which: Which, confirm: &[String]) -> Result<u8
         }
         return Ok(0);
     }
-    let flags = crate::safety::GateFlags {
-        confirm: confirm.to_vec(),
-        snapshot: Some(false),
-    };
-    let how = match crate::safety::policy::policy(
-        &gate_plan,
-        crate::safety::prompt::is_terminal(),
-        &flags,
-    ) {
-        Decision::NothingToDelete => {
-            eprintln!(
-                "nothing to delete: no volume of stack `{}` would be removed",
-                t.stack
-            );
-            "nothing-to-delete"
-        }
-        Decision::Confirmed { .. } => "confirmed-flag",
-        Decision::Refuse { reason, hint } => {
-            audit(
-                ctx,
-                &mut record,
-                "refused",
-                "refused",
-                json!({"reason": reason}),
-            )?;
-            return Err(Error::refused(format!(
-                "refused by the safety gate: {reason}; nothing was touched"
-            ))
-            .with_hint(hint));
-        }
-        Decision::Prompt { words } => {
-            let term = dialoguer::console::Term::stderr();
-            for w in &words {
-                let what = format!("Type `{w}` to confirm (Esc aborts): ");
-                match crate::safety::prompt::ask_word(&term, &what)? {
-                    Some(typed) if crate::safety::policy::typed_matches(&typed, w) => {}
-                    _ => {
-                        audit(ctx, &mut record, "aborted", "aborted", json!({}))?;
-                        return Err(Error::refused("aborted, nothing was touched"));
-                    }
-                }
-            }
-            "confirmed-typed"
-        }
-    };
+    let how = decide(ctx, &mut record, &gate_plan, confirm, &t.stack)?;
     if which == Which::Down {
         let code = crate::compose::stack::run_in(&inv, &t.env)?;
         if code != 0 {
@@ -244,4 +200,51 @@ pub fn run(ctx: &Ctx, t: &Target, which: Which, confirm: &[String]) -> Result<u8
             "not every planned volume could be removed (see above)",
         ))
     }
+}
+
+/// The gate's decision on `gate_plan`, the same as on one host: `--confirm PROJECT`, else the
+/// typed words on a terminal, else refused. Refusals and aborts are audited here; the answer
+/// is how it was confirmed, for the audit line of what follows.
+pub(super) fn decide(
+    ctx: &Ctx,
+    record: &mut Record,
+    gate_plan: &crate::safety::plan::DeletionPlan,
+    confirm: &[String],
+    stack: &str,
+) -> Result<&'static str> {
+    let flags = crate::safety::GateFlags {
+        confirm: confirm.to_vec(),
+        snapshot: Some(false),
+    };
+    Ok(
+        match crate::safety::policy::policy(gate_plan, crate::safety::prompt::is_terminal(), &flags)
+        {
+            Decision::NothingToDelete => {
+                eprintln!("nothing to delete: no volume of stack `{stack}` would be removed");
+                "nothing-to-delete"
+            }
+            Decision::Confirmed { .. } => "confirmed-flag",
+            Decision::Refuse { reason, hint } => {
+                audit(ctx, record, "refused", "refused", json!({"reason": reason}))?;
+                return Err(Error::refused(format!(
+                    "refused by the safety gate: {reason}; nothing was touched"
+                ))
+                .with_hint(hint));
+            }
+            Decision::Prompt { words } => {
+                let term = dialoguer::console::Term::stderr();
+                for w in &words {
+                    let what = format!("Type `{w}` to confirm (Esc aborts): ");
+                    match crate::safety::prompt::ask_word(&term, &what)? {
+                        Some(typed) if crate::safety::policy::typed_matches(&typed, w) => {}
+                        _ => {
+                            audit(ctx, record, "aborted", "aborted", json!({}))?;
+                            return Err(Error::refused("aborted, nothing was touched"));
+                        }
+                    }
+                }
+                "confirmed-typed"
+            }
+        },
+    )
 }

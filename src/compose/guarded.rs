@@ -38,6 +38,17 @@ impl Policy for Rules {
             Verdict::Refuse(call) => Some(engine_rules::refusal_message(&call, method, path)),
         }
     }
+
+    fn check_removal(
+        &self,
+        removal: &engine_rules::Removal,
+        facts: &[engine_rules::ContainerFacts],
+        method: &str,
+        path: &str,
+    ) -> Option<String> {
+        let found = engine_rules::orphaned_by(removal, facts, &self.allowed);
+        (!found.is_empty()).then(|| engine_rules::orphaning_message(&found, method, path))
+    }
 }
 
 /// The guard's policy: refuse every volume deletion that `allowed` does not name.
@@ -130,15 +141,19 @@ impl GuardCheck {
             .collect();
         let mut e = Error::refused(format!(
             "devctl's safety gate refused {} Engine call(s) that `{}` made: {}; the volume data \
-             they would have deleted is intact",
+             they would have deleted or put at risk is intact",
             refused.len(),
             self.display,
             calls.join(", ")
         ))
-        .with_hint(
+        .with_hint(if refused.iter().all(|r| r.removal) {
+            "a container that removes itself (`--rm`) holds volumes of the container being \
+             removed: stop it first (`docker stop NAME`, named above), then run this again; \
+             the volume stays"
+        } else {
             "volume data is deleted only through a plan you have seen: run `devctl down -v`, \
-             `devctl volume rm NAME` or `devctl volume prune` (they show the plan and ask)",
-        );
+             `devctl volume rm NAME` or `devctl volume prune` (they show the plan and ask)"
+        });
         if let Err(a) = audit {
             e.message.push_str(&format!(
                 " (the audit log could not be written: {})",

@@ -13,6 +13,7 @@
 //! It runs on a thread of its own (a current-thread tokio runtime), so it serves blocking and
 //! async callers alike; dropping the [`ApiGuard`] stops it and removes its socket directory.
 
+mod facts;
 pub mod rules;
 mod upstream;
 
@@ -33,6 +34,16 @@ pub use upstream::Upstream;
 /// Decides about one request; `Some(message)` refuses it with that message.
 pub trait Policy: Send + Sync + 'static {
     fn check(&self, method: &str, path: &str, query: Option<&str>) -> Option<String>;
+
+    /// Decides about a request that removes containers ([`rules::Removal`]), given the
+    /// Engine's facts read just before it would be forwarded.
+    fn check_removal(
+        &self,
+        removal: &rules::Removal,
+        facts: &[rules::ContainerFacts],
+        method: &str,
+        path: &str,
+    ) -> Option<String>;
 }
 
 /// One request the guard refused.
@@ -42,6 +53,9 @@ pub struct Refusal {
     /// The request target as sent (path and query).
     pub target: String,
     pub message: String,
+    /// A container removal refused for the volumes it would leave to self-removing
+    /// containers (else: a call that deletes volume data itself).
+    pub removal: bool,
 }
 
 /// A running guard. Drop stops it.
@@ -183,7 +197,28 @@ async fn handle(
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
     let query = req.uri().query().map(str::to_string);
-    if let Some(message) = shared.policy.check(&method, &path, query.as_deref()) {
+    let mut verdict = shared.policy.check(&method, &path, query.as_deref());
+    let mut removal_refused = false;
+    if verdict.is_none()
+        && let Some(removal) = rules::classify_removal(&method, &path, query.as_deref())
+    {
+        let wanted = |all: &[rules::ContainerFacts]| {
+            rules::removed_by(&removal, all)
+                .into_iter()
+                .map(|c| c.id.clone())
+                .collect()
+        };
+        verdict = match facts::read(&shared.upstream, wanted).await {
+            Ok(all) => shared.policy.check_removal(&removal, &all, &method, &path),
+            // Fails closed: a removal whose consequences cannot be read is not forwarded.
+            Err(e) => Some(format!(
+                "devctl's safety gate refused {method} {path}: it could not read the Engine's \
+                 containers to check which volumes the removal leaves behind ({e})"
+            )),
+        };
+        removal_refused = verdict.is_some();
+    }
+    if let Some(message) = verdict {
         let target = req
             .uri()
             .path_and_query()
@@ -196,6 +231,7 @@ async fn handle(
                 method,
                 target,
                 message: message.clone(),
+                removal: removal_refused,
             });
         return error_response(StatusCode::FORBIDDEN, &message);
     }

@@ -29,6 +29,11 @@ struct Stack {
 
 impl Stack {
     fn up(tag: &str) -> Stack {
+        Stack::up_with(tag, "")
+    }
+
+    /// With `extra` appended to the `services:` map.
+    fn up_with(tag: &str, extra: &str) -> Stack {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let name = format!("devctl-it-gate2-anon-{tag}-{}-{n}", std::process::id());
         let dir = tempfile::tempdir().unwrap();
@@ -48,7 +53,7 @@ services:
     volumes:
       - data:/data
       - /anon
-volumes:
+{extra}volumes:
   data: {{}}
 "#,
             name = stack.name
@@ -293,4 +298,79 @@ fn rm_sfv_plans_the_anonymous_volume_only_and_up_renew_lists_it_at_risk() {
     assert_eq!(file_in(&s.named()).as_deref(), Some("named\n"));
     assert!(volume_exists(&s.other()));
     assert_eq!(s.running(), 0);
+}
+
+/// A one-off that removes itself (`run --rm`) and borrows `app`'s volumes (`volumes_from`):
+/// once `app` is removed, the Engine deletes the anonymous volume when the one-off exits,
+/// with nobody asked. Every removal of `app` that would leave it so is refused, through
+/// `down`, the passthrough and the guard alike; with the one-off gone first, `down` works and
+/// the volume stays.
+#[test]
+fn removing_a_container_whose_anonymous_volume_a_self_removing_one_off_borrows_is_refused() {
+    let s = Stack::up_with(
+        "borrow",
+        r#"  backup:
+    image: devctl-test/busybox:latest
+    pull_policy: never
+    command: ["sleep", "3600"]
+    stop_signal: SIGKILL
+    volumes_from: [app]
+    profiles: [tools]
+"#,
+    );
+    let anon = s.first_anon();
+    let (code, text) = s.devctl(&["compose", "--", "run", "-d", "--rm", "backup"]);
+    assert_eq!(code, 0, "{text}");
+    let one_off = || {
+        let out = docker(&[
+            "ps",
+            "-aq",
+            "--filter",
+            &format!("label=com.docker.compose.project={}", s.name),
+            "--filter",
+            "label=com.docker.compose.oneoff=True",
+        ]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert!(!one_off().is_empty(), "no one-off running");
+    for argv in [
+        vec!["down"],
+        vec!["compose", "--", "down"],
+        vec!["compose", "--", "rm", "-sf", "app"],
+        vec!["guard", "--", "docker", "rm", "-f", &s.container()],
+        vec!["guard", "--", "docker", "container", "prune", "-f"],
+    ] {
+        let (code, text) = s.devctl(&argv);
+        assert_eq!(code, 4, "{argv:?}: {text}");
+        assert!(
+            text.contains("devctl's safety gate refused"),
+            "{argv:?}: {text}"
+        );
+        assert!(
+            text.contains(&anon),
+            "{argv:?}: the volume is not named: {text}"
+        );
+        assert!(
+            text.contains("docker stop"),
+            "{argv:?}: no way out named: {text}"
+        );
+        assert_eq!(file_in(&anon).as_deref(), Some("anon\n"), "{argv:?}");
+    }
+    // The way out the message names: stop the one-off first. The Engine removes it while
+    // `app` still holds the volume, so the volume stays; then `down` goes through.
+    let id = one_off();
+    docker_checked(&["stop", "-t", "0", &id]);
+    for _ in 0..100 {
+        if one_off().is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(one_off().is_empty(), "the one-off was not removed");
+    assert_eq!(file_in(&anon).as_deref(), Some("anon\n"));
+    let (code, text) = s.devctl(&["down"]);
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(project_containers(&s.name, true), 0, "{text}");
+    assert_eq!(file_in(&anon).as_deref(), Some("anon\n"));
+    assert_eq!(file_in(&s.named()).as_deref(), Some("named\n"));
 }

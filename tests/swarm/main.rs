@@ -509,6 +509,59 @@ fn devctl_it_h13_probe_that_never_passes_fails_the_wait_with_its_output() {
     );
 }
 
+/// Swarm deletes a task's anonymous volumes with its container, so a plain `down` destroys
+/// them: without a terminal and `--confirm` it is refused with the plan (the stack stays);
+/// `--confirm PROJECT` goes through and is audited.
+#[test]
+fn devctl_it_h13_plain_down_of_a_stack_with_anonymous_volumes_is_gated() {
+    let h = hold();
+    let bed = &*h.0;
+    let stack = "devctl-it-h13-anon";
+    let _c = Clean {
+        bed,
+        stacks: vec![(stack.into(), vec![])],
+    };
+    let s = Scratch::with_prefix("devctl-it-h13-anon-");
+    s.write(
+        "compose.yaml",
+        format!("name: {stack}\nservices:\n  db:\n    image: {IMAGE}\n    command: [\"sleep\", \"100000\"]\n    volumes: [/var/lib/data]\n    stop_grace_period: 1s\n"),
+    );
+    s.write(
+        "compose.prod.yaml",
+        "services:\n  db:\n    deploy:\n      endpoint_mode: dnsrr\n",
+    );
+    s.write("devctl.yaml", bed.devctl_yaml(stack, &[]));
+    let o = opts(s.dir.path(), &s);
+    let r = devctl(&o, &["--prod", "deploy", "--wait", "--timeout", "90"]);
+    assert_eq!(code(&r), Some(0), "{}", r.dump());
+    let services = || bed.docker_ok(0, &["stack", "services", "-q", stack]);
+    let r = devctl(&o.clone().stdin(b""), &["--prod", "down"]);
+    assert_eq!(code(&r), Some(4), "{}", r.dump());
+    let err = r.err();
+    assert!(
+        err.contains("db: anonymous volume at /var/lib/data"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("--confirm {stack}")), "{err}");
+    assert!(
+        !services().trim().is_empty(),
+        "the stack was removed: {err}"
+    );
+    let r = devctl(
+        &o.clone().stdin(b""),
+        &["--prod", "down", "--confirm", "wrong"],
+    );
+    assert_eq!(code(&r), Some(4), "{}", r.dump());
+    assert!(!services().trim().is_empty(), "the stack was removed");
+    let r = devctl(&o, &["--prod", "down", "--confirm", stack]);
+    assert_eq!(code(&r), Some(0), "{}", r.dump());
+    assert!(services().trim().is_empty(), "the stack is still there");
+    assert_eq!(
+        common::audit::decisions(&s.state()),
+        ["refused", "refused", "confirmed-flag"]
+    );
+}
+
 #[test]
 fn devctl_it_h13_down_v_is_gated_and_removes_exactly_the_planned_volumes_on_every_node() {
     let h = hold();

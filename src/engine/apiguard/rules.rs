@@ -96,6 +96,174 @@ pub fn classify_call(method: &str, path: &str, query: Option<&str>) -> Option<En
     None
 }
 
+/// A request that removes containers but, by itself, no volume: `DELETE /containers/{id}`
+/// (without a true `v`) and `POST /containers/prune`. It is still checked against the
+/// Engine's facts ([`orphaned_by`]): a container that removes itself when it exits
+/// (`--rm`, `HostConfig.AutoRemove`) deletes the anonymous volumes it mounts, and once the
+/// containers they came from are gone (`--volumes-from`, `volumes_from:`), nothing stops it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Removal {
+    /// `DELETE /containers/{id}`: the id, a unique id prefix or a name.
+    Container(String),
+    /// `POST /containers/prune`: every container that is not running.
+    Prune,
+}
+
+/// Classify a request that removes containers (see [`Removal`]).
+///
+/// ```
+/// use devctl::engine::apiguard::rules::{Removal, classify_removal};
+/// assert_eq!(
+///     classify_removal("DELETE", "/v1.41/containers/shop-db-1", Some("force=1")),
+///     Some(Removal::Container("shop-db-1".into()))
+/// );
+/// assert_eq!(classify_removal("POST", "/containers/prune", None), Some(Removal::Prune));
+/// assert_eq!(classify_removal("POST", "/containers/shop-db-1/stop", None), None);
+/// ```
+pub fn classify_removal(method: &str, path: &str, _query: Option<&str>) -> Option<Removal> {
+    let method = method.to_ascii_uppercase();
+    let segs = clean_segments(path);
+    let segs: &[String] = match segs.first() {
+        Some(s) if is_version(s) => &segs[1..],
+        _ => &segs,
+    };
+    let (first, rest) = segs.split_first()?;
+    if !first.eq_ignore_ascii_case("containers") || rest.is_empty() {
+        return None;
+    }
+    if method == "DELETE" {
+        return Some(Removal::Container(rest.join("/")));
+    }
+    if method == "POST" && rest.len() == 1 && rest[0].eq_ignore_ascii_case("prune") {
+        return Some(Removal::Prune);
+    }
+    None
+}
+
+/// What the guard reads about one container (the Engine's list and inspect answers).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContainerFacts {
+    pub id: String,
+    /// Without the leading `/`.
+    pub names: Vec<String>,
+    pub running: bool,
+    /// `HostConfig.AutoRemove` (`--rm`): the Engine removes it, with its anonymous volumes,
+    /// when it exits.
+    pub auto_remove: bool,
+    /// The volumes it mounts (`Mounts[].Name` of type `volume`).
+    pub volumes: Vec<String>,
+    /// The volumes its own spec names as a source (`HostConfig.Binds`, `HostConfig.Mounts`)
+    /// and those named by the specs of the containers it takes volumes from: the Engine
+    /// never deletes these with it.
+    pub named: BTreeSet<String>,
+}
+
+impl ContainerFacts {
+    /// The name to show: the first name, else the short id.
+    pub fn label(&self) -> String {
+        self.names
+            .first()
+            .cloned()
+            .unwrap_or_else(|| self.id.chars().take(12).collect())
+    }
+
+    /// Whether `reference` (an id, a unique id prefix is checked by the caller, or a name,
+    /// with or without its `/`) means this container.
+    fn is(&self, reference: &str) -> bool {
+        let r = reference.trim_start_matches('/');
+        self.id == r || self.names.iter().any(|n| n == r)
+    }
+}
+
+/// A volume that a removal would leave to the mercy of self-removing containers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Orphaning {
+    pub volume: String,
+    /// The container being removed that mounts it.
+    pub from: String,
+    /// The self-removing containers that would be its last holders.
+    pub borrowers: Vec<String>,
+}
+
+/// The containers a removal takes away, as the Engine resolves the reference (an exact id,
+/// an exact name, else a unique id prefix); `Prune`: every container that is not running.
+pub fn removed_by<'a>(removal: &Removal, all: &'a [ContainerFacts]) -> Vec<&'a ContainerFacts> {
+    match removal {
+        Removal::Prune => all.iter().filter(|c| !c.running).collect(),
+        Removal::Container(r) => {
+            if let Some(c) = all.iter().find(|c| c.is(r)) {
+                return vec![c];
+            }
+            let by_prefix: Vec<_> = all
+                .iter()
+                .filter(|c| !r.is_empty() && c.id.starts_with(r.as_str()))
+                .collect();
+            if by_prefix.len() == 1 {
+                by_prefix
+            } else {
+                vec![]
+            }
+        }
+    }
+}
+
+/// Pure: the volumes this removal would leave held only by self-removing containers that
+/// mount them as anonymous volumes (the Engine deletes them when the last of those exits,
+/// with nobody asked), except those of the confirmed plan.
+pub fn orphaned_by(removal: &Removal, all: &[ContainerFacts], allowed: &Allowed) -> Vec<Orphaning> {
+    let removed = removed_by(removal, all);
+    let is_removed = |c: &ContainerFacts| removed.iter().any(|r| r.id == c.id);
+    let mut out: Vec<Orphaning> = Vec::new();
+    for r in &removed {
+        for v in &r.volumes {
+            if allowed.volumes.contains(v) || out.iter().any(|o| &o.volume == v) {
+                continue;
+            }
+            let holders: Vec<&ContainerFacts> = all
+                .iter()
+                .filter(|c| !is_removed(c) && c.volumes.contains(v))
+                .collect();
+            let at_risk = !holders.is_empty()
+                && holders.iter().all(|c| c.auto_remove)
+                && holders.iter().any(|c| !c.named.contains(v));
+            if at_risk {
+                out.push(Orphaning {
+                    volume: v.clone(),
+                    from: r.label(),
+                    borrowers: holders.iter().map(|c| c.label()).collect(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The Engine error text for a removal refused because of [`orphaned_by`].
+pub fn orphaning_message(found: &[Orphaning], method: &str, path: &str) -> String {
+    let what: Vec<String> = found
+        .iter()
+        .map(|o| {
+            format!(
+                "volume `{}` of `{}` would be held only by `{}`, which removes itself with its \
+                 anonymous volumes when it exits",
+                o.volume,
+                o.from,
+                o.borrowers.join("`, `")
+            )
+        })
+        .collect();
+    let first = found
+        .first()
+        .map(|o| o.borrowers.join(" "))
+        .unwrap_or_default();
+    format!(
+        "devctl's safety gate refused {method} {path}: {}; stop `{first}` first (`docker stop \
+         {first}`: it is removed while the volume is still in use, so the volume stays), then \
+         run this again",
+        what.join("; ")
+    )
+}
+
 /// Refuse every destructive call that the confirmed plan does not name.
 pub fn decide(call: Option<EngineCall>, allowed: &Allowed) -> Verdict {
     match call {
@@ -276,6 +444,139 @@ mod tests {
             Verdict::Refuse(_)
         ));
         assert_eq!(decide(None, &Allowed::default()), Verdict::Pass);
+    }
+
+    fn facts(id: &str, name: &str, running: bool, auto: bool, vols: &[&str]) -> ContainerFacts {
+        ContainerFacts {
+            id: id.into(),
+            names: vec![name.into()],
+            running,
+            auto_remove: auto,
+            volumes: vols.iter().map(|v| v.to_string()).collect(),
+            named: BTreeSet::new(),
+        }
+    }
+
+    #[test]
+    fn removals_are_classified_in_every_spelling() {
+        let c = |r: &str| Some(Removal::Container(r.into()));
+        assert_eq!(classify_removal("DELETE", "/containers/db", None), c("db"));
+        assert_eq!(
+            classify_removal("delete", "/v1.41/containers/db", Some("force=1")),
+            c("db")
+        );
+        assert_eq!(
+            classify_removal("DELETE", "//x/../CONTAINERS/%64b", None),
+            c("db")
+        );
+        assert_eq!(
+            classify_removal("POST", "/v1.41/containers/prune", None),
+            Some(Removal::Prune)
+        );
+        assert_eq!(
+            classify_removal("post", "/Containers/PRUNE", Some("filters=%7B%7D")),
+            Some(Removal::Prune)
+        );
+        assert_eq!(classify_removal("POST", "/containers/db/stop", None), None);
+        assert_eq!(classify_removal("DELETE", "/containers", None), None);
+        assert_eq!(classify_removal("DELETE", "/volumes/db", None), None);
+        assert_eq!(classify_removal("GET", "/containers/db/json", None), None);
+    }
+
+    #[test]
+    fn a_removal_that_leaves_a_volume_to_a_self_removing_borrower_is_caught() {
+        // db holds an anonymous volume; backup borrowed it (`--volumes-from db --rm`).
+        let db = facts("aaa1", "shop-db-1", true, false, &["v1", "named"]);
+        let mut backup = facts("bbb2", "shop-backup-run-1", true, true, &["v1", "named"]);
+        backup.named.insert("named".into());
+        let other = facts("ccc3", "shop-api-1", true, false, &[]);
+        let all = vec![db.clone(), backup.clone(), other.clone()];
+        let found = orphaned_by(
+            &Removal::Container("shop-db-1".into()),
+            &all,
+            &Allowed::default(),
+        );
+        assert_eq!(
+            found,
+            vec![Orphaning {
+                volume: "v1".into(),
+                from: "shop-db-1".into(),
+                borrowers: vec!["shop-backup-run-1".into()],
+            }]
+        );
+        // By id, id prefix and `/name` alike.
+        for r in ["aaa1", "aa", "/shop-db-1"] {
+            assert_eq!(
+                orphaned_by(&Removal::Container(r.into()), &all, &Allowed::default()).len(),
+                1,
+                "{r}"
+            );
+        }
+        // The confirmed plan names it: the user agreed.
+        let allowed = Allowed {
+            volumes: ["v1".to_string()].into(),
+        };
+        assert!(orphaned_by(&Removal::Container("shop-db-1".into()), &all, &allowed).is_empty());
+        // Another holder that stays keeps it: the Engine's delete then fails and is ignored.
+        let keeper = facts("ddd4", "shop-db-2", false, false, &["v1"]);
+        let with_keeper = vec![db.clone(), backup.clone(), keeper];
+        assert!(
+            orphaned_by(
+                &Removal::Container("shop-db-1".into()),
+                &with_keeper,
+                &Allowed::default()
+            )
+            .is_empty()
+        );
+        // Removing the borrower, or a container sharing nothing, is fine.
+        assert!(
+            orphaned_by(
+                &Removal::Container("shop-backup-run-1".into()),
+                &all,
+                &Allowed::default()
+            )
+            .is_empty()
+        );
+        assert!(
+            orphaned_by(
+                &Removal::Container("shop-api-1".into()),
+                &all,
+                &Allowed::default()
+            )
+            .is_empty()
+        );
+        // An ambiguous prefix or an unknown name resolves to nothing (the Engine refuses it).
+        let twins = vec![
+            facts("ab1", "x", false, false, &["v"]),
+            facts("ab2", "y", true, true, &["v"]),
+        ];
+        assert!(
+            orphaned_by(
+                &Removal::Container("ab".into()),
+                &twins,
+                &Allowed::default()
+            )
+            .is_empty()
+        );
+        assert!(
+            orphaned_by(
+                &Removal::Container("nope".into()),
+                &all,
+                &Allowed::default()
+            )
+            .is_empty()
+        );
+        // Prune takes every container that is not running.
+        let stopped_db = facts("aaa1", "shop-db-1", false, false, &["v1"]);
+        let all = vec![stopped_db, backup, other];
+        let found = orphaned_by(&Removal::Prune, &all, &Allowed::default());
+        assert_eq!(found.len(), 1, "{found:?}");
+        let m = orphaning_message(&found, "POST", "/containers/prune");
+        assert!(
+            m.contains("devctl's safety gate refused POST /containers/prune"),
+            "{m}"
+        );
+        assert!(m.contains("docker stop shop-backup-run-1"), "{m}");
     }
 
     #[test]

@@ -1,0 +1,145 @@
+//! The Engine facts the guard reads before it forwards a container removal: which containers
+//! exist, what they mount, which remove themselves (see `rules::orphaned_by`). Read over a
+//! connection of its own to the same upstream, with bounded answers.
+
+use std::collections::BTreeSet;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty, Limited};
+use hyper::Request;
+
+use super::rules::ContainerFacts;
+use super::upstream::Upstream;
+
+/// An answer bigger than this is not read (the guard then refuses: it fails closed).
+const MAX_ANSWER: usize = 64 << 20;
+
+async fn get_json(up: &Upstream, path: &str) -> Result<serde_json::Value, String> {
+    let mut sender = up.connect_with::<Empty<Bytes>>(false).await?;
+    let req = Request::get(path)
+        .header(hyper::header::HOST, "docker")
+        .body(Empty::new())
+        .map_err(|e| e.to_string())?;
+    let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
+    let status = resp.status();
+    let body = Limited::new(resp.into_body(), MAX_ANSWER)
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes();
+    if !status.is_success() {
+        return Err(format!(
+            "GET {path}: {status}: {}",
+            String::from_utf8_lossy(&body)
+                .chars()
+                .take(200)
+                .collect::<String>()
+        ));
+    }
+    serde_json::from_slice(&body).map_err(|e| format!("GET {path}: {e}"))
+}
+
+fn strs(v: &serde_json::Value) -> impl Iterator<Item = &str> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_str)
+}
+
+/// The volume names a container's own spec names as sources: `HostConfig.Binds`
+/// (`name:/dst[:opts]`, a source not starting with `/`) and `HostConfig.Mounts` of type
+/// `volume` with a `Source`.
+fn spec_named(inspect: &serde_json::Value) -> BTreeSet<String> {
+    let hc = &inspect["HostConfig"];
+    let mut out = BTreeSet::new();
+    for b in strs(&hc["Binds"]) {
+        if let Some((src, _)) = b.split_once(':')
+            && !src.is_empty()
+            && !src.starts_with('/')
+        {
+            out.insert(src.to_string());
+        }
+    }
+    for m in hc["Mounts"].as_array().into_iter().flatten() {
+        let ty = m["Type"].as_str().unwrap_or("volume");
+        if let Some(src) = m["Source"].as_str()
+            && ty == "volume"
+            && !src.is_empty()
+        {
+            out.insert(src.to_string());
+        }
+    }
+    out
+}
+
+fn encode(reference: &str) -> String {
+    reference
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Every container with its volumes; the ones that share a volume with `wanted` (and those
+/// they take volumes from) are inspected for `AutoRemove` and their named sources. `wanted`
+/// picks, from the whole list, the containers the removal takes away.
+pub(super) async fn read(
+    up: &Upstream,
+    wanted: impl Fn(&[ContainerFacts]) -> Vec<String>,
+) -> Result<Vec<ContainerFacts>, String> {
+    let list = get_json(up, "/containers/json?all=1").await?;
+    let mut all: Vec<ContainerFacts> = list
+        .as_array()
+        .ok_or("GET /containers/json: not a list")?
+        .iter()
+        .map(|c| ContainerFacts {
+            id: c["Id"].as_str().unwrap_or_default().to_string(),
+            names: strs(&c["Names"])
+                .map(|n| n.trim_start_matches('/').to_string())
+                .collect(),
+            running: matches!(
+                c["State"].as_str(),
+                Some("running" | "paused" | "restarting")
+            ),
+            auto_remove: false,
+            volumes: c["Mounts"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|m| m["Type"].as_str() == Some("volume"))
+                .filter_map(|m| m["Name"].as_str().map(str::to_string))
+                .collect(),
+            named: BTreeSet::new(),
+        })
+        .collect();
+    let removed = wanted(&all);
+    let volumes: BTreeSet<String> = all
+        .iter()
+        .filter(|c| removed.contains(&c.id))
+        .flat_map(|c| c.volumes.iter().cloned())
+        .collect();
+    // Only the containers sharing a volume with a removed one matter.
+    let sharers: Vec<usize> = (0..all.len())
+        .filter(|&i| {
+            !removed.contains(&all[i].id) && all[i].volumes.iter().any(|v| volumes.contains(v))
+        })
+        .collect();
+    for i in sharers {
+        let id = all[i].id.clone();
+        let inspect = get_json(up, &format!("/containers/{}/json", encode(&id))).await?;
+        all[i].auto_remove = inspect["HostConfig"]["AutoRemove"]
+            .as_bool()
+            .unwrap_or(false);
+        let mut named = spec_named(&inspect);
+        for from in strs(&inspect["HostConfig"]["VolumesFrom"]) {
+            let source = from.split(':').next().unwrap_or(from);
+            if let Ok(src) = get_json(up, &format!("/containers/{}/json", encode(source))).await {
+                named.extend(spec_named(&src));
+            }
+        }
+        all[i].named = named;
+    }
+    Ok(all)
+}
