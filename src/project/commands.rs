@@ -70,51 +70,16 @@ impl ProjectCommand {
     }
 }
 
-/// The 1-based line of key `path` in YAML `text` (block or flow style), 0 when not found:
-/// each key is looked for on a later line than its parent, indented deeper, or on the
-/// parent's own line (flow style `name: {key: …}`).
+/// The 1-based line of key `path` in YAML `text`, 0 when not found: the YAML parser's own
+/// position of the key (quoted, escaped, flow or block style alike), else of its nearest
+/// parent that is written.
 pub fn line_of(text: &str, path: &[&str]) -> usize {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut from = 0usize;
-    let mut indent: Option<usize> = None;
-    let mut found = 0usize;
-    for key in path {
-        let pats = [
-            format!("{key}:"),
-            format!("\"{key}\":"),
-            format!("'{key}':"),
-        ];
-        let mut hit = None;
-        for (i, l) in lines.iter().enumerate().skip(from) {
-            let trimmed = l.trim_start();
-            let ind = l.len() - trimmed.len();
-            if i > from && indent.is_some_and(|p| ind <= p) && !trimmed.is_empty() {
-                if !trimmed.starts_with('#') {
-                    break;
-                }
-                continue;
-            }
-            let on_parent_line = i == from && found > 0;
-            let starts = pats.iter().any(|p| trimmed.starts_with(p.as_str()));
-            let inline = on_parent_line
-                && pats
-                    .iter()
-                    .any(|p| l.contains(&format!("{{{p}")) || l.contains(&format!(" {p}")));
-            if (starts && (found == 0 || i > from || ind > indent.unwrap_or(0))) || inline {
-                hit = Some((i, ind));
-                break;
-            }
-        }
-        match hit {
-            Some((i, ind)) => {
-                found = i + 1;
-                from = i;
-                indent = Some(ind);
-            }
-            None => return found,
-        }
-    }
-    found
+    use crate::project::load::locate::{Seg, Target, locate};
+    let segs: Vec<Seg> = path.iter().map(|k| Seg::Key((*k).to_string())).collect();
+    (1..=segs.len())
+        .rev()
+        .find_map(|n| locate(text, &segs[..n], Target::Key))
+        .map_or(0, |p| p.line)
 }
 
 fn bad(path: &Path, text: &str, at: &[&str], msg: impl std::fmt::Display) -> Error {
@@ -277,7 +242,10 @@ pub fn parse(v: &Value, path: &Path, text: &str) -> Result<IndexMap<String, Proj
                             path,
                             text,
                             &["commands", name, "key"],
-                            format!("expected one character, found {k:?}"),
+                            format!(
+                                "expected one printable ASCII character (a letter, digit or \
+                                 sign such as `M` or `?`), found {k:?}"
+                            ),
                         ));
                     }
                 }
@@ -407,7 +375,11 @@ mod tests {
             ),
             (
                 "commands:\n  a: {run_host: x, key: AB}\n",
-                "/p/devctl.yaml:2: commands.a.key: expected one character",
+                "/p/devctl.yaml:2: commands.a.key: expected one printable",
+            ),
+            (
+                "commands:\n  a: {run_host: x, key: \"\\e\"}\n",
+                "/p/devctl.yaml:2: commands.a.key: expected one printable ASCII character",
             ),
             (
                 "commands:\n  a: {run_host: x, key: M}\n  b: {run_host: y, key: M}\n",
@@ -416,6 +388,19 @@ mod tests {
             (
                 "commands:\n  a:\n    run_host: x\n    safe: maybe\n",
                 "/p/devctl.yaml:4: commands.a.safe: expected true or false",
+            ),
+            // A name written with YAML escapes is found where the parser read it.
+            (
+                "commands:\n  ok: {run_host: x}\n  \"bad\\e[31m\": {run_host: x}\n",
+                "/p/devctl.yaml:3: commands.bad\u{1b}[31m: a command name uses",
+            ),
+            (
+                "commands:\n  ok: {run_host: x}\n  'a''b':\n    run_host: x\n    nope: 1\n",
+                "/p/devctl.yaml:3: commands.a'b: a command name uses",
+            ),
+            (
+                "commands:\n  ok: {run_host: x}\n  \"x\\u0041\": {run_host: x, nope: 1}\n",
+                "/p/devctl.yaml:3: commands.xA.nope: unknown key",
             ),
         ];
         for (text, want) in cases {

@@ -32,37 +32,17 @@ pub struct SwarmEnv {
     pub nodes: IndexMap<String, String>,
 }
 
-/// The 1-based line of `key` inside `environments.<env>` of `text` (best effort: the first
-/// line naming `key:` after the line naming `<env>:` below `environments:`).
+/// The 1-based line of the dotted `key` inside `environments.<env>` of `text` (the YAML
+/// parser's own position), else of its nearest written parent.
 pub fn line_of(text: &str, env: &str, key: &str) -> Option<usize> {
-    let lines: Vec<&str> = text.lines().collect();
-    let starts = |l: &str, k: &str| {
-        let t = l.trim_start().trim_start_matches(['{', ',', ' ']);
-        let t = t.trim_start_matches(['"', '\'']);
-        t.strip_prefix(k)
-            .map(|r| r.trim_start_matches(['"', '\'']).trim_start())
-            .is_some_and(|r| r.starts_with(':'))
-    };
-    let envs = lines.iter().position(|l| starts(l, "environments"))?;
-    let at = envs + lines[envs..].iter().position(|l| starts(l, env))?;
-    if lines[at].contains(&format!("{key}:")) || lines[at].contains(&format!("{key} :")) {
-        return Some(at + 1);
-    }
-    let indent = |l: &str| l.len() - l.trim_start().len();
-    let own = indent(lines[at]);
-    for (i, l) in lines.iter().enumerate().skip(at + 1) {
-        if !l.trim().is_empty() && !l.trim_start().starts_with('#') && indent(l) <= own {
-            break;
-        }
-        if starts(l, key) || l.contains(&format!("{key}:")) {
-            return Some(i + 1);
-        }
-    }
-    Some(at + 1)
+    let mut path = vec!["environments", env];
+    path.extend(key.split('.'));
+    let line = crate::project::commands::line_of(text, &path);
+    (line > 0).then_some(line)
 }
 
 fn bad(text: &str, path: &Path, env: &str, key: &str, msg: impl std::fmt::Display) -> Error {
-    let line = line_of(text, env, key.split('.').next().unwrap_or(key))
+    let line = line_of(text, env, key)
         .map(|l| format!(":{l}"))
         .unwrap_or_default();
     Error::config(format!(
@@ -264,7 +244,11 @@ mod tests {
             ),
             (
                 "environments:\n  prod:\n    target: swarm\n    nodes:\n      n1: localhost\n",
-                "/p/devctl.yaml:4: environments.prod.nodes.n1: \"localhost\" is not an endpoint",
+                "/p/devctl.yaml:5: environments.prod.nodes.n1: \"localhost\" is not an endpoint",
+            ),
+            (
+                "environments:\n  ok: {}\n  \"pro\\x64\":\n    target: kubernetes\n",
+                "/p/devctl.yaml:4: environments.prod.target: \"kubernetes\" is not a target",
             ),
             (
                 "environments:\n  prod:\n    target: swarm\n    nodes: [a]\n",
