@@ -98,7 +98,28 @@ fn swarm_command(cmd: &Command) -> bool {
             | Command::Stop(_)
             | Command::Start(_)
             | Command::Restart(_)
+            | Command::Compose(_)
+            | Command::Exec(_)
+            | Command::Sh(_)
+            | Command::Run(_)
+            | Command::Watch(_)
     )
+}
+
+/// The subcommand's name, for messages.
+fn command_name(cmd: &Command) -> &'static str {
+    match cmd {
+        Command::Up(_) => "up",
+        Command::Stop(_) => "stop",
+        Command::Start(_) => "start",
+        Command::Restart(_) => "restart",
+        Command::Compose(_) => "compose",
+        Command::Exec(_) => "exec",
+        Command::Sh(_) => "sh",
+        Command::Run(_) => "run",
+        Command::Watch(_) => "watch",
+        _ => "this command",
+    }
 }
 
 /// `ps`/`status`/`logs`/`down` on a Swarm environment; the Compose lifecycle commands there
@@ -118,12 +139,16 @@ fn on_swarm(ctx: &Ctx, cmd: Command) -> Result<u8> {
         Command::Volume(volume::VolumeCommand::Prune { confirm, .. }) => {
             swarm_volumes::run(ctx, &t, swarm_volumes::Which::Prune, &confirm)
         }
-        _ => Err(crate::error::Error::usage(format!(
-            "environment `{}` targets a Swarm (stack `{}`): Compose's lifecycle commands do not apply",
-            t.environment, t.stack
+        other => Err(crate::error::Error::usage(format!(
+            "environment `{}` targets a Swarm (stack `{}`): `devctl {}` drives Compose on one \
+             Engine and does not apply to the stack; nothing was run",
+            t.environment,
+            t.stack,
+            command_name(&other)
         ))
         .with_hint(format!(
-            "use `devctl --{0} deploy` to create or update the stack, `devctl --{0} down` to remove it",
+            "use `devctl --{0} deploy` to create or update the stack, `devctl --{0} logs`/`ps` \
+             to see it, `devctl --{0} down` to remove it",
             t.environment
         ))),
     }

@@ -32,5 +32,7 @@ pub fn run(ctx: &Ctx, a: &GuardArgs) -> Result<u8> {
         compose::run::announce(&inv);
         return Ok(0);
     }
-    compose::run::run_raw(&inv).map(compose::run::to_u8)
+    // On a Swarm environment the child's Engine is that environment's manager (`context:`).
+    let swarm = crate::swarm::target::of(ctx)?;
+    compose::run::run_raw_in(&inv, swarm.as_ref().map(|t| &t.env)).map(compose::run::to_u8)
 }

@@ -71,6 +71,31 @@ pub fn run(ctx: &Ctx, a: &DoArgs) -> Result<u8> {
         }
     }
     let text = with_args(&cmd.text, &a.args);
+    // On a Swarm environment only `run_host` commands run (their Engine is the manager); a
+    // service's containers, or Compose, live elsewhere.
+    let swarm = crate::swarm::target::of(ctx)?;
+    if let Some(t) = &swarm {
+        let compose_call = !matches!(scan(&text), TextVerdict::Plain);
+        if cmd.service().is_some() || compose_call {
+            return Err(Error::usage(format!(
+                "environment `{}` targets a Swarm (stack `{}`): `{}` {} and does not apply to \
+                 the stack; nothing was run",
+                t.environment,
+                t.stack,
+                cmd.name,
+                if compose_call {
+                    "calls Compose on one Engine"
+                } else {
+                    "runs in a Compose service's container"
+                }
+            ))
+            .with_hint(format!(
+                "run it on a Compose environment (`devctl --ENV do {}`), or declare a `run_host` \
+                 command for the Swarm",
+                cmd.name
+            )));
+        }
+    }
     match (scan(&text), &cmd.target) {
         (TextVerdict::Plain, _) => {}
         (TextVerdict::ComposeCall(mut argv), Target::Host) => {
@@ -104,7 +129,7 @@ pub fn run(ctx: &Ctx, a: &DoArgs) -> Result<u8> {
                 .map_err(|e| at_line(e, &project, cmd))?;
             super::lifecycle::drive_sub(ctx, &project, compose_sub(cmd, &text))
         }
-        Target::Host => host(ctx, &project, &text),
+        Target::Host => host(ctx, &project, &text, swarm.as_ref().map(|t| &t.env)),
     }
 }
 
@@ -203,7 +228,13 @@ fn confirm(cmd: &ProjectCommand, text: &str, terminal: bool) -> Result<()> {
 }
 
 /// `sh -c TEXT` in the folder of devctl.yaml, behind the Engine guard.
-fn host(ctx: &Ctx, project: &LoadedProject, text: &str) -> Result<u8> {
+/// `env`: the child's environment when it is not devctl's own (a Swarm manager's endpoint).
+fn host(
+    ctx: &Ctx,
+    project: &LoadedProject,
+    text: &str,
+    env: Option<&std::collections::BTreeMap<String, String>>,
+) -> Result<u8> {
     let inv = crate::compose::Invocation {
         program: "sh".into(),
         args: vec!["-c".into(), text.to_string()],
@@ -218,7 +249,7 @@ fn host(ctx: &Ctx, project: &LoadedProject, text: &str) -> Result<u8> {
         std::env::set_current_dir(&root)
             .map_err(|e| Error::general(format!("cannot enter {}: {e}", root.display())))?;
     }
-    crate::compose::run::run_raw(&inv).map(crate::compose::run::to_u8)
+    crate::compose::run::run_raw_in(&inv, env).map(crate::compose::run::to_u8)
 }
 
 fn list(commands: &[ProjectCommand], json: bool) -> Result<u8> {

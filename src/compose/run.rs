@@ -46,8 +46,17 @@ pub fn run(inv: &Invocation) -> Result<i32> {
 /// Run `inv` with its output straight through (no sanitising): `devctl guard -- COMMAND`,
 /// which wraps the user's own programs and must not change what they print.
 pub fn run_raw(inv: &Invocation) -> Result<i32> {
+    run_raw_in(inv, None)
+}
+
+/// [`run_raw`] with the environment `env` for the child (its Engine endpoint included: the
+/// guard forwards to it); `None`: devctl's own.
+pub fn run_raw_in(
+    inv: &Invocation,
+    env: Option<&std::collections::BTreeMap<String, String>>,
+) -> Result<i32> {
     announce(inv);
-    let status = spawn_and_wait(inv, Stdio::inherit(), Stdio::inherit())?;
+    let status = spawn_and_wait_with(inv, env, Stdio::inherit(), Stdio::inherit(), |_| Vec::new())?;
     Ok(exit_code(status))
 }
 
@@ -61,7 +70,7 @@ fn strip_prefix(args: &[String]) -> &[String] {
 
 /// Run with stdout and stderr piped through the sanitiser (one thread each).
 fn spawn_sanitised(inv: &Invocation) -> Result<ExitStatus> {
-    spawn_and_wait_with(inv, Stdio::piped(), Stdio::piped(), |child| {
+    spawn_and_wait_with(inv, None, Stdio::piped(), Stdio::piped(), |child| {
         let out = child.stdout.take();
         let err = child.stderr.take();
         vec![
@@ -117,13 +126,14 @@ pub fn run_quiet(inv: &Invocation) -> Result<i32> {
 }
 
 fn spawn_and_wait(inv: &Invocation, stdout: Stdio, stderr: Stdio) -> Result<ExitStatus> {
-    spawn_and_wait_with(inv, stdout, stderr, |_| Vec::new())
+    spawn_and_wait_with(inv, None, stdout, stderr, |_| Vec::new())
 }
 
 /// [`spawn_and_wait`], with `readers` started on the child right after the spawn (they take
 /// its pipes) and joined after it ended.
 fn spawn_and_wait_with(
     inv: &Invocation,
+    env: Option<&std::collections::BTreeMap<String, String>>,
     stdout: Stdio,
     stderr: Stdio,
     readers: impl FnOnce(&mut std::process::Child) -> Vec<std::thread::JoinHandle<()>>,
@@ -134,7 +144,7 @@ fn spawn_and_wait_with(
         Stdio::null()
     };
     // Every child reaches the Engine through a guard of its own (see `guarded`).
-    let super::guarded::GuardedChild { mut command, check } = super::guarded::guarded(inv, None)?;
+    let super::guarded::GuardedChild { mut command, check } = super::guarded::guarded(inv, env)?;
     // Armed before the spawn: a signal arriving between the spawn and the wait is held and
     // forwarded, never allowed to kill devctl and orphan Compose.
     let signals = ChildSignals::arm();

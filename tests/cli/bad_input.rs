@@ -439,6 +439,83 @@ fn unknown_service_and_environment_list_the_known_ones() {
     );
 }
 
+/// On a Swarm environment, what drives Compose on one Engine (`compose --`, `exec`, `sh`,
+/// `run`, `watch`, a project command in a service or calling Compose) is a usage error that
+/// runs nothing; `guard --` and `run_host` commands reach the environment's manager (here a
+/// socket nobody listens on, which the failure names), never the local Engine.
+#[test]
+fn swarm_environment_refuses_compose_commands_and_points_the_rest_at_the_manager() {
+    let s = Scratch::new();
+    let manager = s.path("no-manager.sock");
+    s.write("p/compose.yaml", simple_project(NAME));
+    s.write(
+        "p/compose.prod.yaml",
+        "services:\n  web:\n    deploy: {replicas: 1}\n",
+    );
+    s.write(
+        "p/devctl.yaml",
+        format!(
+            "environments:\n  prod:\n    target: swarm\n    context: unix://{}\n\
+             commands:\n  svc: {{service: web, run: ls}}\n  \
+             wipe: {{run_host: \"docker compose down -v\"}}\n  \
+             info: {{run_host: \"docker ps -q\"}}\n",
+            manager.display()
+        ),
+    );
+    let _cleanup = qa_cleanup(NAME);
+    let refused: &[(&str, &str)] = &[
+        ("--prod compose -- ps", "`devctl compose`"),
+        ("--prod compose -- down -v", "`devctl compose`"),
+        ("--prod exec web ls", "`devctl exec`"),
+        ("--prod sh web", "`devctl sh`"),
+        ("--prod run web ls", "`devctl run`"),
+        ("--prod watch", "`devctl watch`"),
+        ("--prod do svc", "`svc` runs in a Compose service"),
+        ("--prod do wipe", "`wipe` calls Compose"),
+    ];
+    let mut problems = Vec::new();
+    for (cmd, says) in refused {
+        let run = devctl(&s.opts("p"), &words(cmd));
+        let mut p = run.sanity_problems();
+        if run.code != Some(2) {
+            p.push(format!("exit {:?}, want 2", run.code));
+        }
+        for frag in [*says, "targets a Swarm", "nothing was run"] {
+            if !run.err().contains(frag) {
+                p.push(format!("message does not contain {frag:?}"));
+            }
+        }
+        if !p.is_empty() {
+            problems.push(format!("[{cmd}] {}\n{}", p.join("; "), run.dump()));
+        }
+    }
+    let sock = manager.display().to_string();
+    for cmd in ["--prod guard -- docker ps -q", "--prod do info"] {
+        let run = devctl(&s.opts("p"), &words(cmd));
+        let mut p = run.sanity_problems();
+        if run.code == Some(0) {
+            p.push("exit 0: it reached an Engine".into());
+        }
+        if !run.dump().contains(&sock) {
+            p.push(format!("the manager's socket {sock} is not named"));
+        }
+        if !p.is_empty() {
+            problems.push(format!("[{cmd}] {}\n{}", p.join("; "), run.dump()));
+        }
+    }
+    report("swarm environment", problems);
+    assert_eq!(
+        docker_try(&[
+            "ps",
+            "-aq",
+            "--filter",
+            &format!("label=com.docker.compose.project={NAME}")
+        ])
+        .unwrap_or_default(),
+        ""
+    );
+}
+
 /// Bad flag values are usage errors (exit 2) that echo the value; nothing runs.
 #[test]
 fn bad_flag_values_are_usage_errors_naming_the_value() {
