@@ -112,6 +112,23 @@ pub fn run(ctx: &Ctx, t: &Target, which: Which, confirm: &[String]) -> Result<u8
         rt.block_on(volumes::keep_in_use(&mut plan, &engines));
     }
     eprintln!("{}", plan.render().trim_end());
+    if matches!(which, Which::Rm(_)) && plan.remove.is_empty() && plan.unreachable.is_empty() {
+        // Every volume named is kept (in use): an answer, not a question.
+        let kept: Vec<String> = plan
+            .kept
+            .iter()
+            .map(|(node, name, why)| format!("{name} on {node}: {why}"))
+            .collect();
+        return Err(Error::general(format!(
+            "nothing was removed: {}",
+            crate::sanitize::escape(&kept.join("; "))
+        ))
+        .with_hint(format!(
+            "a volume a container mounts cannot be removed: remove the stack first (`devctl --{} \
+             down`), then run this again",
+            t.environment
+        )));
+    }
     let mut gate_plan = plan.as_deletion_plan(&t.project);
     if which != Which::Down {
         gate_plan.actions = vec![match which {

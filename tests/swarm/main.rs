@@ -832,6 +832,36 @@ fn devctl_it_h13_volume_rm_and_prune_plan_the_stacks_volumes_on_every_node() {
         assert_eq!(bed.get(i, &cache), None, "{}", r.dump());
         assert_eq!(bed.get(i, &logs).as_deref(), Some("sentinel"));
     }
+    // `logs` in use on every node: nothing to remove is an answer (exit 1), not a question.
+    let user = "devctl-it-h13-vol-user";
+    for i in 0..n {
+        bed.docker_ok(
+            i,
+            &[
+                "run",
+                "-d",
+                "--name",
+                user,
+                "-v",
+                &format!("{logs}:/l"),
+                IMAGE,
+                "sleep",
+                "300",
+            ],
+        );
+    }
+    let r = devctl(&o.clone().stdin(b""), &["--prod", "volume", "rm", "logs"]);
+    for i in 0..n {
+        let _ = bed.docker(i, &["rm", "-f", user]);
+    }
+    assert_eq!(code(&r), Some(1), "{}", r.dump());
+    assert!(r.err().contains("nothing was removed"), "{}", r.dump());
+    assert!(r.err().contains("in use by 1 container(s)"), "{}", r.dump());
+    assert!(
+        !r.err().contains("--confirm"),
+        "asked for a confirmation: {}",
+        r.dump()
+    );
     let r = devctl(&o, &["--prod", "volume", "prune", "--confirm", stack]);
     assert_eq!(code(&r), Some(0), "{}", r.dump());
     for i in 0..n {
