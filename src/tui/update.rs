@@ -38,7 +38,7 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
         Msg::Engine(e) => on_engine(m, e),
         Msg::Log(line) => on_log(m, line),
         Msg::Op(e) => on_op(m, e),
-        Msg::Plan(result) => modal::on_plan(m, result),
+        Msg::Plan(result) => modal::on_plan(m, result, &mut cmds),
         Msg::EnvPreview(result) => modal::on_env_preview(m, result),
         Msg::ProjectSwitched(info) => {
             let env = info.environment.clone().unwrap_or_else(|| "default".into());

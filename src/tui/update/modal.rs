@@ -7,12 +7,51 @@ use super::{flash, new_op};
 use crate::tui::model::{Confirm, ConfirmFocus, Level, Modal, Model};
 use crate::tui::msg::{Cmd, EnvPreview, PlanView};
 
-pub(super) fn on_plan(m: &mut Model, result: Result<PlanView, String>) {
+pub(super) fn on_plan(m: &mut Model, result: Result<PlanView, String>, cmds: &mut Vec<Cmd>) {
     // A reply nobody waits for any more (the user pressed Esc) is dropped.
     if m.modal != Some(Modal::PlanLoading) {
         return;
     }
     match result {
+        // Nothing to delete is not a question (as on the command line): `down` runs without
+        // volumes, and the flash says so.
+        Ok(plan) if plan.volumes.is_empty() && plan.blocked.is_none() => {
+            m.modal = None;
+            if let Some(reason) = m.read_only_reason() {
+                flash(
+                    m,
+                    Level::Warn,
+                    format!("READ-ONLY: not running `down`: {reason}"),
+                );
+            } else {
+                let kept = if plan.kept.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; kept: {}",
+                        plan.kept
+                            .iter()
+                            .map(|(n, _)| n.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                flash(
+                    m,
+                    Level::Info,
+                    format!(
+                        "nothing to delete: no volume of `{}` would be removed — running `down` \
+                         (containers and networks){kept}",
+                        plan.project
+                    ),
+                );
+                let op = new_op(m, "down all services", m.now);
+                cmds.push(Cmd::Compose {
+                    op,
+                    args: vec!["down".into()],
+                });
+            }
+        }
         Ok(plan) => m.modal = Some(Modal::Confirm(Confirm::new(plan))),
         Err(e) => {
             m.modal = None;

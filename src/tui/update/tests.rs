@@ -183,6 +183,42 @@ fn down_volumes_opens_the_plan_with_focus_on_cancel() {
     assert!(flash_text(&m).contains("nothing was deleted"));
 }
 
+/// `D` whose plan deletes nothing asks nothing (as `down -v` on the command line): `down`
+/// runs without volumes and the flash says so, naming what is kept.
+#[test]
+fn an_empty_plan_runs_down_without_asking() {
+    let mut m = fixtures::model();
+    assert_eq!(update(&mut m, key('D')), vec![Cmd::BuildDeletionPlan]);
+    let mut plan = fixtures::plan();
+    plan.volumes.clear();
+    plan.kept = vec![("shop_pgdata".into(), "external".into())];
+    let cmds = update(&mut m, Msg::Plan(Ok(plan.clone())));
+    assert_eq!(
+        cmds,
+        vec![Cmd::Compose {
+            op: 1,
+            args: vec!["down".into()]
+        }]
+    );
+    assert_eq!(m.modal, None);
+    let f = flash_text(&m);
+    assert!(
+        f.contains("nothing to delete") && f.contains("shop_pgdata"),
+        "{f}"
+    );
+    // A blocked plan still opens the modal, which says why.
+    let mut m = fixtures::model();
+    update(&mut m, key('D'));
+    plan.blocked = Some("the views disagree".into());
+    assert!(update(&mut m, Msg::Plan(Ok(plan))).is_empty());
+    assert!(confirm(&m).is_some());
+    // A plan that deletes something asks, as before.
+    let mut m = fixtures::model();
+    update(&mut m, key('D'));
+    assert!(update(&mut m, Msg::Plan(Ok(fixtures::plan()))).is_empty());
+    assert!(confirm(&m).is_some());
+}
+
 #[test]
 fn only_the_exact_name_confirms() {
     let mut m = fixtures::model();
