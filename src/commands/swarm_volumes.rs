@@ -130,6 +130,19 @@ pub fn run(ctx: &Ctx, t: &Target, which: Which, confirm: &[String]) -> Result<u8
         )));
     }
     let mut gate_plan = plan.as_deletion_plan(&t.project);
+    if which == Which::Down {
+        // `docker stack rm` also deletes the tasks' anonymous volumes: in the plan too.
+        let anonymous = super::swarm::anonymous_plan(&f, &t.project).at_risk;
+        for v in &anonymous {
+            let (service, path) = v.name.split_once(':').unwrap_or((&v.name, ""));
+            eprintln!(
+                "  delete  {}: anonymous volume at {} (Swarm deletes it with the task containers, on every node)",
+                crate::sanitize::escape(service),
+                crate::sanitize::escape(path)
+            );
+        }
+        gate_plan.at_risk.extend(anonymous);
+    }
     if which != Which::Down {
         gate_plan.actions = vec![match which {
             Which::Prune => crate::safety::classify::Action::VolumePrune,
@@ -174,7 +187,11 @@ pub fn run(ctx: &Ctx, t: &Target, which: Which, confirm: &[String]) -> Result<u8
     }
     let how = decide(ctx, &mut record, &gate_plan, confirm, &t.stack)?;
     if which == Which::Down {
-        let code = crate::compose::stack::run_in(&inv, &t.env)?;
+        let allowed = crate::engine::apiguard::rules::Allowed {
+            task_volumes: true,
+            ..Default::default()
+        };
+        let code = crate::compose::stack::run_in_allowing(&inv, &t.env, allowed)?;
         if code != 0 {
             audit(
                 ctx,

@@ -42,12 +42,11 @@ impl Policy for Rules {
     fn check_removal(
         &self,
         removal: &engine_rules::Removal,
-        facts: &[engine_rules::ContainerFacts],
+        facts: &engine_rules::RemovalFacts,
         method: &str,
         path: &str,
     ) -> Option<String> {
-        let found = engine_rules::orphaned_by(removal, facts, &self.allowed);
-        (!found.is_empty()).then(|| engine_rules::orphaning_message(&found, method, path))
+        engine_rules::judge_removal(removal, facts, &self.allowed, method, path)
     }
 }
 
@@ -87,6 +86,15 @@ fn child_env(env: Option<&BTreeMap<String, String>>) -> BTreeMap<String, String>
 /// Set up `inv` behind a new guard. Fails (and nothing runs) when the argv names an Engine
 /// endpoint of its own, the endpoint cannot be resolved, or the guard cannot start.
 pub fn guarded(inv: &Invocation, env: Option<&BTreeMap<String, String>>) -> Result<GuardedChild> {
+    guarded_allowing(inv, env, Allowed::default())
+}
+
+/// [`guarded`], with what the user confirmed through the gate (`allowed`) let through.
+pub fn guarded_allowing(
+    inv: &Invocation,
+    env: Option<&BTreeMap<String, String>>,
+    allowed: Allowed,
+) -> Result<GuardedChild> {
     if let Some(flag) = is_docker_cli(&inv.program)
         .then(|| endpoint_flag(&inv.args))
         .flatten()
@@ -103,7 +111,7 @@ pub fn guarded(inv: &Invocation, env: Option<&BTreeMap<String, String>>) -> Resu
     let upstream = crate::engine::connect::resolve(&env)
         .and_then(|ep| Upstream::for_endpoint(&ep))
         .unwrap_or_else(|e| Upstream::Unusable(e.message));
-    let guard = ApiGuard::start_with(upstream, rules(Allowed::default()))?;
+    let guard = ApiGuard::start_with(upstream, rules(allowed))?;
     let mut command = Command::new(&inv.program);
     command.args(&inv.args).env_clear().envs(&env);
     for v in ENDPOINT_VARS {

@@ -9,6 +9,7 @@ use std::process::Stdio;
 
 use super::Invocation;
 use super::run::{ChildSignals, announce, exit_code, spawn_error};
+use crate::engine::apiguard::rules::Allowed;
 use crate::error::{Error, Result};
 
 /// `docker stack deploy --resolve-image never -c FILE STACK`: there may be no registry to
@@ -41,9 +42,19 @@ pub fn rm(stack: &str) -> Invocation {
 /// Print the command line, run it behind the guard with environment `env`, output straight
 /// through; returns its exit code.
 pub fn run_in(inv: &Invocation, env: &BTreeMap<String, String>) -> Result<i32> {
+    run_in_allowing(inv, env, Allowed::default())
+}
+
+/// [`run_in`], the guard letting through what the user confirmed (`allowed`: e.g. that
+/// `docker stack rm` deletes the tasks' anonymous volumes).
+pub fn run_in_allowing(
+    inv: &Invocation,
+    env: &BTreeMap<String, String>,
+    allowed: Allowed,
+) -> Result<i32> {
     announce(inv);
     let super::guarded::GuardedChild { mut command, check } =
-        super::guarded::guarded(inv, Some(env))?;
+        super::guarded::guarded_allowing(inv, Some(env), allowed)?;
     let signals = ChildSignals::arm();
     let mut child = command
         .stdin(Stdio::null())

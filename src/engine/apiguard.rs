@@ -35,12 +35,12 @@ pub use upstream::Upstream;
 pub trait Policy: Send + Sync + 'static {
     fn check(&self, method: &str, path: &str, query: Option<&str>) -> Option<String>;
 
-    /// Decides about a request that removes containers ([`rules::Removal`]), given the
-    /// Engine's facts read just before it would be forwarded.
+    /// Decides about a request that removes containers or services ([`rules::Removal`]),
+    /// given the Engine's facts read just before it would be forwarded.
     fn check_removal(
         &self,
         removal: &rules::Removal,
-        facts: &[rules::ContainerFacts],
+        facts: &rules::RemovalFacts,
         method: &str,
         path: &str,
     ) -> Option<String>;
@@ -208,8 +208,16 @@ async fn handle(
                 .map(|c| c.id.clone())
                 .collect()
         };
-        verdict = match facts::read(&shared.upstream, wanted).await {
-            Ok(all) => shared.policy.check_removal(&removal, &all, &method, &path),
+        let facts = match &removal {
+            rules::Removal::Service(id) => facts::service(&shared.upstream, id)
+                .await
+                .map(rules::RemovalFacts::Service),
+            _ => facts::read(&shared.upstream, wanted)
+                .await
+                .map(rules::RemovalFacts::Containers),
+        };
+        verdict = match facts {
+            Ok(f) => shared.policy.check_removal(&removal, &f, &method, &path),
             // Fails closed: a removal whose consequences cannot be read is not forwarded.
             Err(e) => Some(format!(
                 "devctl's safety gate refused {method} {path}: it could not read the Engine's \

@@ -319,7 +319,32 @@ fn removing_a_container_whose_anonymous_volume_a_self_removing_one_off_borrows_i
 "#,
     );
     let anon = s.first_anon();
+    // A container that also borrowed the volume but does not remove itself: it does not make
+    // the removal safe (it may be removed by a request sent at the same time).
+    struct RmOnDrop(String);
+    impl Drop for RmOnDrop {
+        fn drop(&mut self) {
+            let _ = docker(&["rm", "-f", &self.0]);
+        }
+    }
+    let keeper = RmOnDrop(format!("{}-keeper", s.name));
+    docker_checked(&[
+        "create",
+        "--name",
+        &keeper.0,
+        "--volumes-from",
+        &s.container(),
+        "devctl-test/busybox:latest",
+        "true",
+    ]);
     let (code, text) = s.devctl(&["compose", "--", "run", "-d", "--rm", "backup"]);
+    assert_eq!(code, 0, "{text}");
+    // A second one-off that also mounts the volume by its name still holds the borrowed,
+    // anonymous mount point: the Engine would delete the volume when it exits.
+    let by_name = format!("{anon}:/y");
+    let (code, text) = s.devctl(&[
+        "compose", "--", "run", "-d", "--rm", "-v", &by_name, "backup",
+    ]);
     assert_eq!(code, 0, "{text}");
     let one_off = || {
         let out = docker(&[
@@ -332,12 +357,20 @@ fn removing_a_container_whose_anonymous_volume_a_self_removing_one_off_borrows_i
         ]);
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     };
-    assert!(!one_off().is_empty(), "no one-off running");
+    assert_eq!(one_off().lines().count(), 2, "two one-offs running");
     for argv in [
         vec!["down"],
         vec!["compose", "--", "down"],
         vec!["compose", "--", "rm", "-sf", "app"],
-        vec!["guard", "--", "docker", "rm", "-f", &s.container()],
+        vec![
+            "guard",
+            "--",
+            "docker",
+            "rm",
+            "-f",
+            &s.container(),
+            &keeper.0,
+        ],
         vec!["guard", "--", "docker", "container", "prune", "-f"],
     ] {
         let (code, text) = s.devctl(&argv);
@@ -358,16 +391,18 @@ fn removing_a_container_whose_anonymous_volume_a_self_removing_one_off_borrows_i
     }
     // The way out the message names: stop the one-off first. The Engine removes it while
     // `app` still holds the volume, so the volume stays; then `down` goes through.
-    let id = one_off();
-    docker_checked(&["stop", "-t", "0", &id]);
+    for id in one_off().lines() {
+        docker_checked(&["stop", "-t", "0", id]);
+    }
     for _ in 0..100 {
         if one_off().is_empty() {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    assert!(one_off().is_empty(), "the one-off was not removed");
+    assert!(one_off().is_empty(), "the one-offs were not removed");
     assert_eq!(file_in(&anon).as_deref(), Some("anon\n"));
+    drop(keeper);
     let (code, text) = s.devctl(&["down"]);
     assert_eq!(code, 0, "{text}");
     assert_eq!(project_containers(&s.name, true), 0, "{text}");

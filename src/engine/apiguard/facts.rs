@@ -8,7 +8,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Empty, Limited};
 use hyper::Request;
 
-use super::rules::ContainerFacts;
+use super::rules::{ContainerFacts, ServiceFacts};
 use super::upstream::Upstream;
 
 /// An answer bigger than this is not read (the guard then refuses: it fails closed).
@@ -46,27 +46,28 @@ fn strs(v: &serde_json::Value) -> impl Iterator<Item = &str> {
         .filter_map(serde_json::Value::as_str)
 }
 
-/// The volume names a container's own spec names as sources: `HostConfig.Binds`
+/// The mount points a container's own spec names a source for: `HostConfig.Binds`
 /// (`name:/dst[:opts]`, a source not starting with `/`) and `HostConfig.Mounts` of type
-/// `volume` with a `Source`.
-fn spec_named(inspect: &serde_json::Value) -> BTreeSet<String> {
+/// `volume` with a `Source`, as (volume name, destination).
+fn spec_named(inspect: &serde_json::Value) -> BTreeSet<(String, String)> {
     let hc = &inspect["HostConfig"];
     let mut out = BTreeSet::new();
     for b in strs(&hc["Binds"]) {
-        if let Some((src, _)) = b.split_once(':')
+        let mut parts = b.splitn(3, ':');
+        if let (Some(src), Some(dst)) = (parts.next(), parts.next())
             && !src.is_empty()
             && !src.starts_with('/')
         {
-            out.insert(src.to_string());
+            out.insert((src.to_string(), dst.to_string()));
         }
     }
     for m in hc["Mounts"].as_array().into_iter().flatten() {
         let ty = m["Type"].as_str().unwrap_or("volume");
-        if let Some(src) = m["Source"].as_str()
+        if let (Some(src), Some(dst)) = (m["Source"].as_str(), m["Target"].as_str())
             && ty == "volume"
             && !src.is_empty()
         {
-            out.insert(src.to_string());
+            out.insert((src.to_string(), dst.to_string()));
         }
     }
     out
@@ -109,7 +110,11 @@ pub(super) async fn read(
                 .into_iter()
                 .flatten()
                 .filter(|m| m["Type"].as_str() == Some("volume"))
-                .filter_map(|m| m["Name"].as_str().map(str::to_string))
+                .filter_map(|m| {
+                    let name = m["Name"].as_str()?;
+                    let dst = m["Destination"].as_str().unwrap_or_default();
+                    Some((name.to_string(), dst.to_string()))
+                })
                 .collect(),
             named: BTreeSet::new(),
         })
@@ -118,12 +123,12 @@ pub(super) async fn read(
     let volumes: BTreeSet<String> = all
         .iter()
         .filter(|c| removed.contains(&c.id))
-        .flat_map(|c| c.volumes.iter().cloned())
+        .flat_map(|c| c.volumes.iter().map(|(n, _)| n.clone()))
         .collect();
     // Only the containers sharing a volume with a removed one matter.
     let sharers: Vec<usize> = (0..all.len())
         .filter(|&i| {
-            !removed.contains(&all[i].id) && all[i].volumes.iter().any(|v| volumes.contains(v))
+            !removed.contains(&all[i].id) && all[i].volumes.iter().any(|(v, _)| volumes.contains(v))
         })
         .collect();
     for i in sharers {
@@ -142,4 +147,28 @@ pub(super) async fn read(
         all[i].named = named;
     }
     Ok(all)
+}
+
+/// A Swarm service's name and the anonymous volumes of its task template. A service that
+/// does not exist has none (the Engine answers the removal itself).
+pub(super) async fn service(up: &Upstream, id: &str) -> Result<ServiceFacts, String> {
+    let path = format!("/services/{}", encode(id));
+    let v = match get_json(up, &path).await {
+        Ok(v) => v,
+        Err(e) if e.contains("404") => return Ok(ServiceFacts::default()),
+        Err(e) => return Err(e),
+    };
+    let spec = &v["Spec"];
+    let anonymous = spec["TaskTemplate"]["ContainerSpec"]["Mounts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|m| m["Type"].as_str().unwrap_or("volume") == "volume")
+        .filter(|m| m["Source"].as_str().unwrap_or("").is_empty())
+        .map(|m| m["Target"].as_str().unwrap_or("?").to_string())
+        .collect();
+    Ok(ServiceFacts {
+        name: spec["Name"].as_str().unwrap_or(id).to_string(),
+        anonymous,
+    })
 }

@@ -46,6 +46,9 @@ impl fmt::Display for EngineCall {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Allowed {
     pub volumes: BTreeSet<String>,
+    /// The user confirmed that removing Swarm services deletes their tasks' anonymous
+    /// volumes (devctl's own `--ENV down` after its gate).
+    pub task_volumes: bool,
 }
 
 /// The guard's answer to one request.
@@ -107,6 +110,50 @@ pub enum Removal {
     Container(String),
     /// `POST /containers/prune`: every container that is not running.
     Prune,
+    /// `DELETE /services/{id}` (Swarm): its tasks' containers go, and Swarm removes each
+    /// with its anonymous volumes.
+    Service(String),
+}
+
+/// What the guard reads about a Swarm service before it forwards its removal.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceFacts {
+    pub name: String,
+    /// Targets of the task template's `volume` mounts without a source (anonymous).
+    pub anonymous: Vec<String>,
+}
+
+/// The facts a removal is judged on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemovalFacts {
+    Containers(Vec<ContainerFacts>),
+    Service(ServiceFacts),
+}
+
+/// Pure: the refusal for a removal, given its facts (`None`: it may go).
+pub fn judge_removal(
+    removal: &Removal,
+    facts: &RemovalFacts,
+    allowed: &Allowed,
+    method: &str,
+    path: &str,
+) -> Option<String> {
+    match facts {
+        RemovalFacts::Containers(all) => {
+            let found = orphaned_by(removal, all, allowed);
+            (!found.is_empty()).then(|| orphaning_message(&found, method, path))
+        }
+        RemovalFacts::Service(s) if !s.anonymous.is_empty() && !allowed.task_volumes => {
+            Some(format!(
+                "devctl's safety gate refused {method} {path}: Swarm removes the tasks of \
+                 service `{}` with their anonymous volumes (at {}); remove the stack with \
+                 `devctl --ENV down`, which lists them and asks first",
+                s.name,
+                s.anonymous.join(", ")
+            ))
+        }
+        RemovalFacts::Service(_) => None,
+    }
 }
 
 /// Classify a request that removes containers (see [`Removal`]).
@@ -128,6 +175,9 @@ pub fn classify_removal(method: &str, path: &str, _query: Option<&str>) -> Optio
         _ => &segs,
     };
     let (first, rest) = segs.split_first()?;
+    if first.eq_ignore_ascii_case("services") && method == "DELETE" && !rest.is_empty() {
+        return Some(Removal::Service(rest.join("/")));
+    }
     if !first.eq_ignore_ascii_case("containers") || rest.is_empty() {
         return None;
     }
@@ -150,12 +200,14 @@ pub struct ContainerFacts {
     /// `HostConfig.AutoRemove` (`--rm`): the Engine removes it, with its anonymous volumes,
     /// when it exits.
     pub auto_remove: bool,
-    /// The volumes it mounts (`Mounts[].Name` of type `volume`).
-    pub volumes: Vec<String>,
-    /// The volumes its own spec names as a source (`HostConfig.Binds`, `HostConfig.Mounts`)
-    /// and those named by the specs of the containers it takes volumes from: the Engine
-    /// never deletes these with it.
-    pub named: BTreeSet<String>,
+    /// Its volume mount points: (volume name, destination) of `Mounts[]` of type `volume`.
+    pub volumes: Vec<(String, String)>,
+    /// The mount points its spec names a source for — its own `HostConfig.Binds` /
+    /// `HostConfig.Mounts`, or those of the containers it takes volumes from, whose spec the
+    /// Engine copies: the Engine never deletes these with it. Every other mount point is
+    /// anonymous, and the Engine deletes its volume when it removes the container with `v`
+    /// (which auto-remove does), unless another container still uses it.
+    pub named: BTreeSet<(String, String)>,
 }
 
 impl ContainerFacts {
@@ -165,6 +217,18 @@ impl ContainerFacts {
             .first()
             .cloned()
             .unwrap_or_else(|| self.id.chars().take(12).collect())
+    }
+
+    /// Whether it mounts volume `v`.
+    pub fn mounts(&self, v: &str) -> bool {
+        self.volumes.iter().any(|(n, _)| n == v)
+    }
+
+    /// Whether one of its mount points of `v` is anonymous (see [`ContainerFacts::named`]).
+    pub fn mounts_anonymously(&self, v: &str) -> bool {
+        self.volumes
+            .iter()
+            .any(|m| m.0 == v && !self.named.contains(m))
     }
 
     /// Whether `reference` (an id, a unique id prefix is checked by the caller, or a name,
@@ -181,14 +245,16 @@ pub struct Orphaning {
     pub volume: String,
     /// The container being removed that mounts it.
     pub from: String,
-    /// The self-removing containers that would be its last holders.
-    pub borrowers: Vec<String>,
+    /// The self-removing containers that mount it anonymously: (name, running).
+    pub borrowers: Vec<(String, bool)>,
 }
 
 /// The containers a removal takes away, as the Engine resolves the reference (an exact id,
 /// an exact name, else a unique id prefix); `Prune`: every container that is not running.
 pub fn removed_by<'a>(removal: &Removal, all: &'a [ContainerFacts]) -> Vec<&'a ContainerFacts> {
     match removal {
+        // A service's task containers are judged on the service's own facts.
+        Removal::Service(_) => vec![],
         Removal::Prune => all.iter().filter(|c| !c.running).collect(),
         Removal::Container(r) => {
             if let Some(c) = all.iter().find(|c| c.is(r)) {
@@ -207,30 +273,30 @@ pub fn removed_by<'a>(removal: &Removal, all: &'a [ContainerFacts]) -> Vec<&'a C
     }
 }
 
-/// Pure: the volumes this removal would leave held only by self-removing containers that
-/// mount them as anonymous volumes (the Engine deletes them when the last of those exits,
-/// with nobody asked), except those of the confirmed plan.
+/// Pure: the volumes of the removed containers that a self-removing container (not removed
+/// by the same request) also mounts anonymously, except those of the confirmed plan. When
+/// such a container exits after every other holder is gone, the Engine deletes the volume,
+/// with nobody asked. Whether another holder stays is not counted on: two removals sent at
+/// once (one `docker rm A B`, or two processes) would each count on the other.
 pub fn orphaned_by(removal: &Removal, all: &[ContainerFacts], allowed: &Allowed) -> Vec<Orphaning> {
     let removed = removed_by(removal, all);
     let is_removed = |c: &ContainerFacts| removed.iter().any(|r| r.id == c.id);
     let mut out: Vec<Orphaning> = Vec::new();
     for r in &removed {
-        for v in &r.volumes {
+        for (v, _) in &r.volumes {
             if allowed.volumes.contains(v) || out.iter().any(|o| &o.volume == v) {
                 continue;
             }
-            let holders: Vec<&ContainerFacts> = all
+            let borrowers: Vec<(String, bool)> = all
                 .iter()
-                .filter(|c| !is_removed(c) && c.volumes.contains(v))
+                .filter(|c| !is_removed(c) && c.auto_remove && c.mounts_anonymously(v))
+                .map(|c| (c.label(), c.running))
                 .collect();
-            let at_risk = !holders.is_empty()
-                && holders.iter().all(|c| c.auto_remove)
-                && holders.iter().any(|c| !c.named.contains(v));
-            if at_risk {
+            if !borrowers.is_empty() {
                 out.push(Orphaning {
                     volume: v.clone(),
                     from: r.label(),
-                    borrowers: holders.iter().map(|c| c.label()).collect(),
+                    borrowers,
                 });
             }
         }
@@ -238,29 +304,46 @@ pub fn orphaned_by(removal: &Removal, all: &[ContainerFacts], allowed: &Allowed)
     out
 }
 
-/// The Engine error text for a removal refused because of [`orphaned_by`].
+/// The Engine error text for a removal refused because of [`orphaned_by`]: what is at stake
+/// and, for each self-removing container, the step that takes it away while the volume is
+/// still held (a running one is stopped: the Engine removes it then; one not running is
+/// removed, which deletes nothing).
 pub fn orphaning_message(found: &[Orphaning], method: &str, path: &str) -> String {
     let what: Vec<String> = found
         .iter()
         .map(|o| {
+            let names: Vec<&str> = o.borrowers.iter().map(|(n, _)| n.as_str()).collect();
+            let (them, remove) = if names.len() == 1 {
+                ("removes itself", "it exits")
+            } else {
+                ("remove themselves", "they exit")
+            };
             format!(
-                "volume `{}` of `{}` would be held only by `{}`, which removes itself with its \
-                 anonymous volumes when it exits",
+                "volume `{}` of `{}` is also mounted by `{}`, which {them} with its anonymous \
+                 volumes when {remove}: once `{}` is gone, that deletes the volume",
                 o.volume,
                 o.from,
-                o.borrowers.join("`, `")
+                names.join("`, `"),
+                o.from
             )
         })
         .collect();
-    let first = found
-        .first()
-        .map(|o| o.borrowers.join(" "))
-        .unwrap_or_default();
+    let mut steps: Vec<String> = Vec::new();
+    for (name, running) in found.iter().flat_map(|o| o.borrowers.iter()) {
+        let step = if *running {
+            format!("`docker stop {name}`")
+        } else {
+            format!("`docker rm {name}`")
+        };
+        if !steps.contains(&step) {
+            steps.push(step);
+        }
+    }
     format!(
-        "devctl's safety gate refused {method} {path}: {}; stop `{first}` first (`docker stop \
-         {first}`: it is removed while the volume is still in use, so the volume stays), then \
-         run this again",
-        what.join("; ")
+        "devctl's safety gate refused {method} {path}: {}; first run {} (the volume stays: it \
+         is still in use then), then run this again",
+        what.join("; "),
+        steps.join(" and ")
     )
 }
 
@@ -432,6 +515,7 @@ mod tests {
     fn only_planned_volumes_pass() {
         let allowed = Allowed {
             volumes: ["shop_cache".to_string()].into(),
+            ..Allowed::default()
         };
         let rm = |n: &str| Some(EngineCall::RemoveVolume(n.to_string()));
         assert_eq!(decide(rm("shop_cache"), &allowed), Verdict::Pass);
@@ -452,7 +536,10 @@ mod tests {
             names: vec![name.into()],
             running,
             auto_remove: auto,
-            volumes: vols.iter().map(|v| v.to_string()).collect(),
+            volumes: vols
+                .iter()
+                .map(|v| (v.to_string(), "/d".to_string()))
+                .collect(),
             named: BTreeSet::new(),
         }
     }
@@ -485,98 +572,136 @@ mod tests {
 
     #[test]
     fn a_removal_that_leaves_a_volume_to_a_self_removing_borrower_is_caught() {
-        // db holds an anonymous volume; backup borrowed it (`--volumes-from db --rm`).
-        let db = facts("aaa1", "shop-db-1", true, false, &["v1", "named"]);
+        let none = Allowed::default();
+        let rm = |r: &str| Removal::Container(r.into());
+        // db holds an anonymous volume v1 and a named one; backup borrowed both
+        // (`--volumes-from db --rm`); the named one's mount point is named in db's spec.
+        let mut db = facts("aaa1", "shop-db-1", true, false, &["v1", "named"]);
+        db.named.insert(("named".into(), "/d".into()));
         let mut backup = facts("bbb2", "shop-backup-run-1", true, true, &["v1", "named"]);
-        backup.named.insert("named".into());
+        backup.named.insert(("named".into(), "/d".into()));
         let other = facts("ccc3", "shop-api-1", true, false, &[]);
         let all = vec![db.clone(), backup.clone(), other.clone()];
-        let found = orphaned_by(
-            &Removal::Container("shop-db-1".into()),
-            &all,
-            &Allowed::default(),
-        );
+        let found = orphaned_by(&rm("shop-db-1"), &all, &none);
         assert_eq!(
             found,
             vec![Orphaning {
                 volume: "v1".into(),
                 from: "shop-db-1".into(),
-                borrowers: vec!["shop-backup-run-1".into()],
+                borrowers: vec![("shop-backup-run-1".into(), true)],
             }]
         );
         // By id, id prefix and `/name` alike.
         for r in ["aaa1", "aa", "/shop-db-1"] {
-            assert_eq!(
-                orphaned_by(&Removal::Container(r.into()), &all, &Allowed::default()).len(),
-                1,
-                "{r}"
-            );
+            assert_eq!(orphaned_by(&rm(r), &all, &none).len(), 1, "{r}");
         }
         // The confirmed plan names it: the user agreed.
         let allowed = Allowed {
             volumes: ["v1".to_string()].into(),
+            ..Allowed::default()
         };
-        assert!(orphaned_by(&Removal::Container("shop-db-1".into()), &all, &allowed).is_empty());
-        // Another holder that stays keeps it: the Engine's delete then fails and is ignored.
-        let keeper = facts("ddd4", "shop-db-2", false, false, &["v1"]);
+        assert!(orphaned_by(&rm("shop-db-1"), &all, &allowed).is_empty());
+        // Another holder is not counted on: it may be removed by a request sent at the same
+        // time (found by the hostile review: `docker rm -f db keeper` went through).
+        let keeper = facts("ddd4", "shop-keeper", true, false, &["v1"]);
         let with_keeper = vec![db.clone(), backup.clone(), keeper];
-        assert!(
-            orphaned_by(
-                &Removal::Container("shop-db-1".into()),
-                &with_keeper,
-                &Allowed::default()
-            )
-            .is_empty()
+        assert_eq!(orphaned_by(&rm("shop-db-1"), &with_keeper, &none).len(), 1);
+        assert_eq!(
+            orphaned_by(&rm("shop-keeper"), &with_keeper, &none).len(),
+            1
         );
-        // Removing the borrower, or a container sharing nothing, is fine.
-        assert!(
-            orphaned_by(
-                &Removal::Container("shop-backup-run-1".into()),
-                &all,
-                &Allowed::default()
-            )
-            .is_empty()
+        // A borrower that also mounts the volume by name still has the anonymous mount point
+        // it borrowed: the Engine deletes the volume (found by the hostile review).
+        let mut both = backup.clone();
+        both.volumes.push(("v1".into(), "/y".into()));
+        both.named.insert(("v1".into(), "/y".into()));
+        assert_eq!(
+            orphaned_by(&rm("shop-db-1"), &[db.clone(), both], &none).len(),
+            1
         );
-        assert!(
-            orphaned_by(
-                &Removal::Container("shop-api-1".into()),
-                &all,
-                &Allowed::default()
-            )
-            .is_empty()
-        );
+        // Only named mount points: nothing the Engine would delete.
+        let mut named_only = backup.clone();
+        named_only.named.insert(("v1".into(), "/d".into()));
+        assert!(orphaned_by(&rm("shop-db-1"), &[db.clone(), named_only], &none).is_empty());
+        // Removing the borrower itself, or a container sharing nothing, is fine.
+        assert!(orphaned_by(&rm("shop-backup-run-1"), &all, &none).is_empty());
+        assert!(orphaned_by(&rm("shop-api-1"), &all, &none).is_empty());
         // An ambiguous prefix or an unknown name resolves to nothing (the Engine refuses it).
         let twins = vec![
             facts("ab1", "x", false, false, &["v"]),
             facts("ab2", "y", true, true, &["v"]),
         ];
-        assert!(
-            orphaned_by(
-                &Removal::Container("ab".into()),
-                &twins,
-                &Allowed::default()
-            )
-            .is_empty()
-        );
-        assert!(
-            orphaned_by(
-                &Removal::Container("nope".into()),
-                &all,
-                &Allowed::default()
-            )
-            .is_empty()
-        );
-        // Prune takes every container that is not running.
+        assert!(orphaned_by(&rm("ab"), &twins, &none).is_empty());
+        assert!(orphaned_by(&rm("nope"), &all, &none).is_empty());
+        // Prune takes every container that is not running; a borrower that is not running
+        // goes with it (prune deletes no volume).
         let stopped_db = facts("aaa1", "shop-db-1", false, false, &["v1"]);
-        let all = vec![stopped_db, backup, other];
-        let found = orphaned_by(&Removal::Prune, &all, &Allowed::default());
+        let created = facts("eee5", "shop-backup-run-2", false, true, &["v1"]);
+        let pruned = vec![stopped_db.clone(), backup.clone(), created.clone(), other];
+        let found = orphaned_by(&Removal::Prune, &pruned, &none);
         assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].borrowers,
+            vec![("shop-backup-run-1".to_string(), true)]
+        );
         let m = orphaning_message(&found, "POST", "/containers/prune");
         assert!(
             m.contains("devctl's safety gate refused POST /containers/prune"),
             "{m}"
         );
-        assert!(m.contains("docker stop shop-backup-run-1"), "{m}");
+        assert!(m.contains("`docker stop shop-backup-run-1`"), "{m}");
+        assert!(m.contains("which removes itself"), "{m}");
+        // A borrower that was created but never started is removed, not stopped.
+        let found = orphaned_by(&rm("shop-db-1"), &[stopped_db, created, backup], &none);
+        let m = orphaning_message(&found, "DELETE", "/containers/shop-db-1");
+        assert!(m.contains("`docker rm shop-backup-run-2`"), "{m}");
+        assert!(m.contains("`docker stop shop-backup-run-1`"), "{m}");
+        assert!(m.contains("which remove themselves"), "{m}");
+    }
+
+    #[test]
+    fn removing_a_swarm_service_with_anonymous_task_volumes_needs_the_gate() {
+        let rm = Removal::Service("shop_db".into());
+        assert_eq!(
+            classify_removal("DELETE", "/v1.41/services/shop_db", None),
+            Some(rm.clone())
+        );
+        assert_eq!(
+            classify_removal("POST", "/services/shop_db/update", None),
+            None
+        );
+        let with = RemovalFacts::Service(ServiceFacts {
+            name: "shop_db".into(),
+            anonymous: vec!["/var/lib/data".into()],
+        });
+        let m = judge_removal(
+            &rm,
+            &with,
+            &Allowed::default(),
+            "DELETE",
+            "/services/shop_db",
+        )
+        .expect("refused");
+        assert!(
+            m.contains("/var/lib/data") && m.contains("devctl --ENV down"),
+            "{m}"
+        );
+        let confirmed = Allowed {
+            task_volumes: true,
+            ..Allowed::default()
+        };
+        assert_eq!(
+            judge_removal(&rm, &with, &confirmed, "DELETE", "/services/shop_db"),
+            None
+        );
+        let without = RemovalFacts::Service(ServiceFacts {
+            name: "shop_web".into(),
+            anonymous: vec![],
+        });
+        assert_eq!(
+            judge_removal(&rm, &without, &Allowed::default(), "DELETE", "/x"),
+            None
+        );
     }
 
     #[test]
