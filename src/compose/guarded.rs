@@ -13,6 +13,7 @@ use crate::engine::apiguard::{ApiGuard, Policy, Refusal, Upstream};
 use crate::error::{Error, Result};
 
 use super::Invocation;
+use super::grammar::pflag::{Effect, Flag, parse_with};
 
 /// Variables that would make the child bypass or misread the guard's socket: the guard is
 /// plain HTTP on a unix socket, and `DOCKER_HOST` must be the one that counts.
@@ -96,11 +97,18 @@ pub fn guarded_allowing(
     allowed: Allowed,
 ) -> Result<GuardedChild> {
     if let Some(flag) = is_docker_cli(&inv.program)
-        .then(|| endpoint_flag(&inv.args))
+        .then(|| endpoint_flag(&inv.program, &inv.args))
         .flatten()
     {
+        let who = if inv.args.iter().any(|a| a == "compose")
+            || inv.program.ends_with("docker-compose")
+        {
+            "Compose"
+        } else {
+            "the docker CLI"
+        };
         return Err(Error::refused(format!(
-            "refused: `{flag}` would point Compose at an Engine endpoint of its own, around \
+            "refused: `{flag}` would point {who} at an Engine endpoint of its own, around \
              devctl's safety gate; nothing was run"
         ))
         .with_hint(
@@ -221,34 +229,63 @@ fn project_name(args: &[String]) -> Option<String> {
 /// talks to /x whatever DOCKER_HOST says); Compose v1 anywhere among its global flags.
 /// devctl never writes them, so one found there came from the user and would bypass the
 /// guard: the child is not started.
-pub fn endpoint_flag(args: &[String]) -> Option<String> {
-    let mut i = 0;
-    while let Some(a) = args.get(i) {
-        if a == "--" || !a.starts_with('-') {
-            // `compose` (the plugin's prefix) or the subcommand: the global section ends.
-            if a == "compose" && i == 0 {
-                i += 1;
-                continue;
-            }
-            return None;
+pub fn endpoint_flag(program: &str, args: &[String]) -> Option<String> {
+    use super::grammar::cobra::subcommand_at;
+    use super::grammar::pflag::{DOCKER_ROOT, leading_flags_end, root};
+    let standalone = std::path::Path::new(program)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("docker-compose"));
+    // Where the leading root flags of `rest` may end: pflag without interspersing (the docker
+    // CLI), an unknown flag read both ways, and, for Compose, cobra's Traverse.
+    let ends = |rest: &[String], sets: &[&[Flag]], traverse: bool| {
+        let mut out = vec![
+            leading_flags_end(rest, sets, false),
+            leading_flags_end(rest, sets, true),
+        ];
+        if traverse {
+            out.extend(subcommand_at(rest, sets));
         }
-        let long = a
-            .strip_prefix("--")
-            .map(|l| l.split('=').next().unwrap_or(l));
-        let bad = match long {
-            Some(l) => matches!(l, "host" | "context") || l.starts_with("tls"),
-            None => a.starts_with("-H") || a.starts_with("-c"),
-        };
-        if bad {
-            return Some(a.clone());
+        out.dedup();
+        out
+    };
+    // Compose's own section: its root flags and the docker CLI's (a standalone Compose reads
+    // them there; the plugin is checked the same way, failing closed).
+    let compose_section = |start: usize| {
+        let sets: [&[Flag]; 2] = [root(), DOCKER_ROOT];
+        let rest = &args[start.min(args.len())..];
+        ends(rest, &sets, true)
+            .into_iter()
+            .find_map(|end| endpoint_in(rest, end, &sets))
+    };
+    if standalone {
+        return compose_section(0);
+    }
+    let sets: [&[Flag]; 1] = [DOCKER_ROOT];
+    for end in ends(args, &sets, false) {
+        if let Some(flag) = endpoint_in(args, end, &sets) {
+            return Some(flag);
         }
-        i += if super::globals::takes_next_value(a) {
-            2
-        } else {
-            1
-        };
+        if args.get(end).is_some_and(|a| a == "compose")
+            && let Some(flag) = compose_section(end + 1)
+        {
+            return Some(flag);
+        }
     }
     None
+}
+
+/// The first endpoint flag among `args[..end]` read with pflag's rules, an unknown flag read
+/// both as a boolean and as taking a value (fail closed).
+fn endpoint_in(args: &[String], end: usize, sets: &[&[Flag]]) -> Option<String> {
+    [false, true].into_iter().find_map(|unknown_takes_value| {
+        let parsed = parse_with(args, 0, end, sets, unknown_takes_value).ok()?;
+        parsed
+            .spans
+            .iter()
+            .find(|(e, _, _)| *e == Effect::Endpoint)
+            .map(|(_, at, _)| args[*at].clone())
+    })
 }
 
 #[cfg(test)]
@@ -261,6 +298,37 @@ mod tests {
 
     #[test]
     fn endpoint_flags_before_the_subcommand_are_found() {
+        // The docker CLI's own root flags, read as pflag reads them (found by the hostile
+        // review: `-DHunix:///…` and `-DH unix:///…` went around the guard).
+        for (args, want) in [
+            ("-DHunix:///s volume rm x", Some("-DHunix:///s")),
+            ("-DH unix:///s volume rm x", Some("-DH")),
+            ("-D -H unix:///s volume rm x", Some("-H")),
+            ("-lerror -Hunix:///s volume rm x", Some("-Hunix:///s")),
+            (
+                "--log-level error --host unix:///s volume rm x",
+                Some("--host"),
+            ),
+            ("-l error -c prod volume rm x", Some("-c")),
+            ("-Dc prod volume rm x", Some("-Dc")),
+            (
+                "--tlsverify --tlscacert ca.pem volume rm x",
+                Some("--tlsverify"),
+            ),
+            ("--config /tmp/c volume rm x", None),
+            ("-l -H volume rm x", None),
+            ("-DHx compose -p p down -v", Some("-DHx")),
+            ("compose -p p -DHx down -v", Some("-DHx")),
+            ("--debug compose --host=x down", Some("--host=x")),
+            ("volume rm -H x", None),
+            ("run --rm img sh -c -H", None),
+        ] {
+            assert_eq!(
+                endpoint_flag("docker", &v(args)).as_deref(),
+                want,
+                "docker {args}"
+            );
+        }
         for (args, want) in [
             ("compose -p x -f a.yml -H unix:///s down", Some("-H")),
             ("-H unix:///s -p x ps", Some("-H")),
@@ -275,7 +343,13 @@ mod tests {
             ("-p x run app sh -c true", None),
             ("-p x -- -H x", None),
         ] {
-            assert_eq!(endpoint_flag(&v(args)).as_deref(), want, "{args}");
+            assert_eq!(endpoint_flag("docker", &v(args)).as_deref(), want, "{args}");
+            let standalone = args.strip_prefix("compose ").unwrap_or(args);
+            assert_eq!(
+                endpoint_flag("/usr/bin/docker-compose", &v(standalone)).as_deref(),
+                want,
+                "docker-compose {standalone}"
+            );
         }
     }
 

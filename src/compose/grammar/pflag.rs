@@ -26,6 +26,9 @@ pub(crate) enum Effect {
     Snapshot,
     /// `--no-snapshot`.
     NoSnapshot,
+    /// A docker CLI root flag that chooses the Engine endpoint or how to reach it (`-H`,
+    /// `--host`, `-c`, `--context`, `--tls*`): it would take a child around devctl's guard.
+    Endpoint,
 }
 
 pub(crate) struct Flag {
@@ -88,6 +91,26 @@ pub(crate) fn root() -> &'static [Flag] {
     });
     &ROOT
 }
+
+/// The docker CLI's root flags (20.10 to 28): those choosing the endpoint, and the others,
+/// so that a cluster like `-DHunix:///x` or `-l error -H x` is read as the CLI reads it. A
+/// standalone Compose v2 reads them too, before its own (its compatibility layer).
+pub(crate) const DOCKER_ROOT: &[Flag] = &[
+    f(&["host"], Some('H'), true, Effect::Endpoint),
+    f(&["context"], Some('c'), true, Effect::Endpoint),
+    f(&["tls", "tlsverify"], None, false, Effect::Endpoint),
+    f(
+        &["tlscacert", "tlscert", "tlskey"],
+        None,
+        true,
+        Effect::Endpoint,
+    ),
+    f(&["debug"], Some('D'), false, Effect::Plain),
+    f(&["log-level"], Some('l'), true, Effect::Plain),
+    f(&["config"], None, true, Effect::Plain),
+    f(&["version"], Some('v'), false, Effect::Plain),
+    f(&["help"], Some('h'), false, Effect::Help),
+];
 
 pub(crate) const COMMON: &[Flag] = &[
     f(&["dry-run"], None, false, Effect::DryRun),
@@ -371,6 +394,23 @@ pub(crate) fn parse_with(
         }
     }
     Ok(out)
+}
+
+/// Where the leading flags of `args` end when pflag reads them without interspersing (the
+/// docker CLI's root flags: the first argument that is no flag nor a flag's value is the
+/// subcommand, `--` ends them). An unknown flag is read as `unknown_takes_value` says.
+pub(crate) fn leading_flags_end(
+    args: &[String],
+    sets: &[&[Flag]],
+    unknown_takes_value: bool,
+) -> usize {
+    (1..=args.len())
+        .find(|&k| {
+            args[k - 1] == "--"
+                || parse_with(args, 0, k, sets, unknown_takes_value)
+                    .is_ok_and(|p| !p.positionals.is_empty())
+        })
+        .map_or(args.len(), |k| k - 1)
 }
 
 /// Is `name` (without `--`) a long flag of `sets` that takes no value (pflag's
