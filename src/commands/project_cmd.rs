@@ -75,7 +75,10 @@ pub fn run(ctx: &Ctx, a: &DoArgs) -> Result<u8> {
     // service's containers, or Compose, live elsewhere.
     let swarm = crate::swarm::target::of(ctx)?;
     if let Some(t) = &swarm {
-        let compose_call = !matches!(scan(&text), TextVerdict::Plain);
+        let compose_call = matches!(
+            scan(&text),
+            TextVerdict::ComposeCall(_) | TextVerdict::Unplannable(_)
+        );
         if cmd.service().is_some() || compose_call {
             return Err(Error::usage(format!(
                 "environment `{}` targets a Swarm (stack `{}`): `{}` {} and does not apply to \
@@ -111,6 +114,7 @@ pub fn run(ctx: &Ctx, a: &DoArgs) -> Result<u8> {
         }
         (TextVerdict::ComposeCall(argv), _) => return Err(unplannable(cmd, &argv.join(" "))),
         (TextVerdict::Unplannable(part), _) => return Err(unplannable(cmd, &part)),
+        (TextVerdict::OwnEndpoint(what), _) => return Err(own_endpoint(cmd, &what)),
     }
     let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     if cmd.interactive && !terminal && !ctx.global.dry_run {
@@ -194,6 +198,18 @@ fn unplannable(cmd: &ProjectCommand, part: &str) -> Error {
     ))
     .with_hint(
         "make the command text exactly one Compose call on the host (`run_host: docker compose down -v`) so the safety gate can show the plan, or run `devctl down -v` / `devctl volume rm` yourself",
+    )
+}
+
+fn own_endpoint(cmd: &ProjectCommand, what: &str) -> Error {
+    Error::refused(format!(
+        "`{}` chooses its own Docker Engine endpoint (`{what}`), which would take it around \
+         devctl's safety gate; nothing was run",
+        cmd.name
+    ))
+    .with_hint(
+        "project commands use the Engine devctl uses: choose it with DOCKER_HOST or `docker \
+         context use` before running devctl, or with `context:` of a Swarm environment",
     )
 }
 

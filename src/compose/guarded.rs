@@ -100,13 +100,12 @@ pub fn guarded_allowing(
         .then(|| endpoint_flag(&inv.program, &inv.args))
         .flatten()
     {
-        let who = if inv.args.iter().any(|a| a == "compose")
-            || inv.program.ends_with("docker-compose")
-        {
-            "Compose"
-        } else {
-            "the docker CLI"
-        };
+        let who =
+            if inv.args.iter().any(|a| a == "compose") || inv.program.ends_with("docker-compose") {
+                "Compose"
+            } else {
+                "the docker CLI"
+            };
         return Err(Error::refused(format!(
             "refused: `{flag}` would point {who} at an Engine endpoint of its own, around \
              devctl's safety gate; nothing was run"

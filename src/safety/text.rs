@@ -1,7 +1,10 @@
 //! The text of a project command (`devctl.yaml` `commands:`), read for what the gate guards
 //! (pure): a command line that is one Compose call goes through the gate like `devctl compose
 //! -- …`; a destructive call inside a longer script (or `docker volume rm`, `docker system
-//! prune --volumes`, `docker rm -v`) cannot be planned, so it is refused.
+//! prune --volumes`, `docker rm -v`) cannot be planned, so it is refused. A text that chooses
+//! its own Engine endpoint (`DOCKER_HOST=…`, `unset DOCKER_HOST`, `docker -H …`, the Engine's
+//! socket) would take the command around devctl's Engine guard: refused too. The commands of
+//! `sh -c '…'` (and `bash`, `dash`, `zsh`, `eval`) are read as well.
 
 use super::classify::classify;
 
@@ -14,7 +17,20 @@ pub enum TextVerdict {
     ComposeCall(Vec<String>),
     /// A destructive call devctl cannot plan (the words of that part).
     Unplannable(String),
+    /// The text chooses its own Engine endpoint (what gave it away).
+    OwnEndpoint(String),
 }
+
+/// Words that choose the Engine endpoint, or reach the Engine's socket, wherever they appear
+/// in a command text (an assignment, `unset`, `env -u`, a path).
+const ENDPOINT_WORDS: [&str; 6] = [
+    "DOCKER_HOST",
+    "DOCKER_CONTEXT",
+    "DOCKER_TLS",
+    "DOCKER_CERT_PATH",
+    "docker.sock",
+    "DOCKER_CONFIG",
+];
 
 const SEPARATORS: [&str; 6] = [";", "&&", "||", "|", "&", "\n"];
 
@@ -45,21 +61,34 @@ fn segments(text: &str) -> Vec<Vec<String>> {
     out
 }
 
-/// The Compose argv of a simple command that runs Compose (`docker compose …`,
-/// `docker-compose …`, `devctl compose -- …`, `devctl down …`, `devctl volume …`).
-fn compose_argv(words: &[String]) -> Option<Vec<String>> {
+/// The words of a simple command from its program on: leading `VAR=value` assignments and
+/// `sudo`, `exec`, `command`, `env` are skipped.
+fn command_words(words: &[String]) -> &[String] {
     let mut w: &[String] = words;
     while let Some(first) = w.first() {
         if first.contains('=') && !first.starts_with('-')
-            || ["sudo", "exec", "command"].contains(&first.as_str())
+            || ["sudo", "exec", "command", "env"].contains(&first.as_str())
         {
             w = &w[1..];
         } else {
             break;
         }
     }
-    let prog = w.first()?.rsplit('/').next().unwrap_or_default();
-    match (prog, w.get(1).map(String::as_str)) {
+    w
+}
+
+fn program(words: &[String]) -> &str {
+    words
+        .first()
+        .map(|p| p.rsplit('/').next().unwrap_or_default())
+        .unwrap_or_default()
+}
+
+/// The Compose argv of a simple command that runs Compose (`docker compose …`,
+/// `docker-compose …`, `devctl compose -- …`, `devctl down …`, `devctl volume …`).
+fn compose_argv(words: &[String]) -> Option<Vec<String>> {
+    let w = command_words(words);
+    match (program(w), w.get(1).map(String::as_str)) {
         ("docker", Some("compose")) => Some(w[2..].to_vec()),
         ("docker-compose", _) => Some(w[1..].to_vec()),
         ("devctl", Some("compose")) => {
@@ -78,14 +107,24 @@ fn compose_argv(words: &[String]) -> Option<Vec<String>> {
 
 /// `docker volume rm|prune`, `docker system prune --volumes`, `docker rm -v`.
 fn docker_deletes_volumes(words: &[String]) -> bool {
-    let prog = words
-        .first()
-        .map(|p| p.rsplit('/').next().unwrap_or_default())
-        .unwrap_or_default();
-    if prog != "docker" {
+    let words = command_words(words);
+    if program(words) != "docker" {
         return false;
     }
-    let rest: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+    // After the docker CLI's root flags (`--log-level error volume rm x`), read both ways.
+    let args = &words[1..];
+    let sets: [&[crate::compose::grammar::pflag::Flag]; 1] =
+        [crate::compose::grammar::pflag::DOCKER_ROOT];
+    [false, true].into_iter().any(|unknown_takes_value| {
+        let from =
+            crate::compose::grammar::pflag::leading_flags_end(args, &sets, unknown_takes_value);
+        docker_subcommand_deletes(&args[from.min(args.len())..])
+    })
+}
+
+/// The docker CLI subcommand `rest` (from the subcommand on) deletes volume data.
+fn docker_subcommand_deletes(rest: &[String]) -> bool {
+    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
     let short_v = |w: &&str| w.starts_with('-') && !w.starts_with("--") && w.contains('v');
     match rest.as_slice() {
         ["volume", "rm" | "remove" | "prune", ..] => true,
@@ -103,11 +142,58 @@ fn docker_deletes_volumes(words: &[String]) -> bool {
     }
 }
 
+/// The endpoint a simple command chooses for itself: an endpoint root flag of the docker CLI
+/// or Compose (`-H`, `--context`, `--tls…`).
+fn own_endpoint_flag(words: &[String]) -> Option<String> {
+    let w = command_words(words);
+    match program(w) {
+        p @ ("docker" | "docker-compose") => crate::compose::guarded::endpoint_flag(p, &w[1..]),
+        _ => None,
+    }
+}
+
+/// The script a simple command hands to a shell (`sh -c SCRIPT`, `bash -lc SCRIPT`,
+/// `eval WORDS…`), to be read as well.
+fn inner_script(words: &[String]) -> Option<String> {
+    let w = command_words(words);
+    match program(w) {
+        "sh" | "bash" | "dash" | "zsh" | "ash" | "busybox" => {
+            let c = w
+                .iter()
+                .position(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('c'))?;
+            w.get(c + 1).cloned()
+        }
+        "eval" => Some(w[1..].join(" ")),
+        _ => None,
+    }
+}
+
 /// Pure: what the gate makes of command `text`.
 pub fn scan(text: &str) -> TextVerdict {
+    if let Some(word) = ENDPOINT_WORDS.iter().find(|w| text.contains(**w)) {
+        return TextVerdict::OwnEndpoint((*word).to_string());
+    }
+    scan_depth(text, 0)
+}
+
+fn scan_depth(text: &str, depth: usize) -> TextVerdict {
     let segs = segments(text);
     let mut bad = None;
     for s in &segs {
+        if let Some(flag) = own_endpoint_flag(s) {
+            return TextVerdict::OwnEndpoint(flag);
+        }
+        if let Some(inner) = inner_script(s) {
+            // Bounded: a script nested deeper than this is refused, not read.
+            match (depth < 4).then(|| scan_depth(&inner, depth + 1)) {
+                None => return TextVerdict::Unplannable(s.join(" ")),
+                Some(TextVerdict::Plain) => {}
+                Some(TextVerdict::ComposeCall(_)) => {
+                    bad.get_or_insert_with(|| s.join(" "));
+                }
+                Some(other) => return other,
+            }
+        }
         let destructive = match compose_argv(s) {
             Some(argv) => classify(&argv).is_some(),
             None => docker_deletes_volumes(s),
@@ -166,5 +252,52 @@ mod tests {
         );
         assert_eq!(scan("docker rm -f x"), TextVerdict::Plain);
         assert_eq!(scan("echo 'docker volume rm x'"), TextVerdict::Plain);
+    }
+
+    /// Found by the hostile review: env prefixes and docker root flags hid `volume rm`, and
+    /// a text could choose its own Engine endpoint around the guard.
+    #[test]
+    fn prefixes_root_flags_and_own_endpoints() {
+        let unplannable = |t: &str| matches!(scan(t), TextVerdict::Unplannable(_));
+        let own = |t: &str| matches!(scan(t), TextVerdict::OwnEndpoint(_));
+        for t in [
+            "docker --log-level error volume rm x",
+            "docker -l error volume rm x",
+            "docker -D volume prune -f",
+            "FOO=1 docker volume rm x",
+            "env FOO=1 docker volume rm x",
+            "sudo docker --debug rm -fv c",
+            "sh -c 'docker volume rm x'",
+            "bash -lc \"echo hi; docker volume rm x\"",
+            "eval docker volume rm x",
+            "sh -c 'docker compose down -v'",
+        ] {
+            assert!(unplannable(t), "{t}: {:?}", scan(t));
+        }
+        for t in [
+            "DOCKER_HOST=unix:///var/run/docker.sock docker volume rm x",
+            "unset DOCKER_HOST; docker volume rm x",
+            "env -u DOCKER_HOST docker volume ls",
+            "docker --host unix:///x volume rm x",
+            "docker -H unix:///x ps",
+            "docker -DHunix:///x volume rm x",
+            "docker --context prod ps",
+            "docker compose -H unix:///x down -v",
+            "sh -c 'docker -H unix:///x volume rm x'",
+            "curl --unix-socket /var/run/docker.sock -X DELETE http://x/volumes/v",
+            "export DOCKER_CONTEXT=prod && docker ps",
+            "DOCKER_CONFIG=/tmp/c docker ps",
+        ] {
+            assert!(own(t), "{t}: {:?}", scan(t));
+        }
+        for t in [
+            "docker ps",
+            "docker --log-level error ps",
+            "sh -c 'npm test'",
+            "docker run --rm img sh -c 'rm -rf /tmp/x'",
+            "docker compose exec api curl -H 'Accept: x' http://api",
+        ] {
+            assert_eq!(scan(t), TextVerdict::Plain, "{t}");
+        }
     }
 }

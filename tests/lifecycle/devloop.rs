@@ -256,6 +256,11 @@ commands:
   sneaky: {run_host: "echo x && docker volume rm VOLUME"}
   selfok: {run_host: "docker compose down -v --confirm PROJECT"}
   selfeq: {run_host: "docker compose down --confirm=PROJECT -v --no-snapshot"}
+  flags:  {run_host: "docker --log-level error volume rm VOLUME"}
+  ownenv: {run_host: "DOCKER_HOST=unix:///var/run/docker.sock docker volume rm VOLUME"}
+  ownhost: {run_host: "docker -DHunix:///var/run/docker.sock volume rm VOLUME"}
+  unset:  {run_host: "unset DOCKER_HOST; docker volume rm VOLUME"}
+  inner:  {run_host: "sh -c 'docker --host unix:///var/run/docker.sock volume rm VOLUME'"}
 "#;
 
 fn code_and_text(o: &std::process::Output) -> (i32, String) {
@@ -373,6 +378,23 @@ fn project_commands_run_and_the_gate_guards_them() {
         let (code, text) = code_and_text(&stack.devctl_output(&["do", cmd]));
         assert_eq!(code, 4, "{cmd}: {text}");
         assert!(text.contains("carries the safety gate's answer"), "{text}");
+        assert!(
+            common::docker::volume_exists(&volume),
+            "{cmd}: the volume survives"
+        );
+    }
+    // Hidden behind docker's root flags, or choosing its own Engine endpoint around the
+    // guard (found by the hostile review: three of these deleted the volume, exit 0).
+    for (cmd, says) in [
+        ("flags", "cannot plan it"),
+        ("ownenv", "chooses its own Docker Engine endpoint"),
+        ("ownhost", "chooses its own Docker Engine endpoint"),
+        ("unset", "chooses its own Docker Engine endpoint"),
+        ("inner", "chooses its own Docker Engine endpoint"),
+    ] {
+        let (code, text) = code_and_text(&stack.devctl_output(&["do", cmd]));
+        assert_eq!(code, 4, "{cmd}: {text}");
+        assert!(text.contains(says), "{cmd}: {text}");
         assert!(
             common::docker::volume_exists(&volume),
             "{cmd}: the volume survives"
