@@ -1,6 +1,8 @@
 //! The audit log: one JSON line per destructive action devctl performed or refused, appended
 //! to `audit.jsonl` in the user state dir (`DEVCTL_STATE_DIR` overrides it).
 
+pub mod trust;
+
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;

@@ -28,6 +28,20 @@ pub fn run(ctx: &Ctx, a: &GuardArgs) -> Result<u8> {
         args: args.to_vec(),
         interactive: true,
     };
+    // A command line that chooses its own Engine endpoint (`env docker -H …`, `sh -c
+    // 'DOCKER_HOST=… docker …'`, `env -i docker …`) would go around the guard it asked for.
+    let line = shlex::try_join(a.command.iter().map(String::as_str))
+        .unwrap_or_else(|_| a.command.join(" "));
+    if let crate::safety::text::TextVerdict::OwnEndpoint(what) = crate::safety::text::scan(&line) {
+        return Err(Error::refused(format!(
+            "refused: `{}` chooses its own Docker Engine endpoint (`{what}`), around devctl's \
+             guard; nothing was run",
+            inv.display()
+        ))
+        .with_hint(
+            "choose the Engine with DOCKER_HOST or `docker context use` before running devctl",
+        ));
+    }
     if ctx.global.dry_run {
         compose::run::announce(&inv);
         return Ok(0);

@@ -26,6 +26,10 @@ pub struct DoArgs {
     /// Answer yes to a command marked `confirm: true` (needed without a terminal).
     #[arg(long)]
     pub yes: bool,
+    /// Trust this `run_host` command's text (it runs on this machine): asked once per text in
+    /// a terminal, needed without one. The trust holds until the text changes.
+    #[arg(long)]
+    pub trust: bool,
     /// For a command whose text the safety gate guards: the word(s) it asks for.
     #[arg(long, value_name = "WORD")]
     pub confirm: Vec<String>,
@@ -127,6 +131,9 @@ pub fn run(ctx: &Ctx, a: &DoArgs) -> Result<u8> {
     if cmd.confirm && !a.yes && !ctx.global.dry_run {
         confirm(cmd, &text, terminal)?;
     }
+    if cmd.target == Target::Host && !ctx.global.dry_run {
+        ensure_trusted(ctx, &project, cmd, a.trust, terminal)?;
+    }
     match &cmd.target {
         Target::Run { service } | Target::Exec { service } => {
             super::lifecycle::check_services(&project, std::slice::from_ref(service))
@@ -199,6 +206,54 @@ fn unplannable(cmd: &ProjectCommand, part: &str) -> Error {
     .with_hint(
         "make the command text exactly one Compose call on the host (`run_host: docker compose down -v`) so the safety gate can show the plan, or run `devctl down -v` / `devctl volume rm` yourself",
     )
+}
+
+/// A `run_host` text runs only once the user trusted it (see `audit::trust`): `--trust`, or
+/// the typed name in a terminal; otherwise refused (exit 4), nothing run.
+fn ensure_trusted(
+    ctx: &Ctx,
+    project: &LoadedProject,
+    cmd: &ProjectCommand,
+    yes: bool,
+    terminal: bool,
+) -> Result<()> {
+    use crate::audit::trust;
+    let root = project.resolved.files.first().map_or_else(
+        || ctx.cwd.clone(),
+        |b| crate::project::environments::project_root(b),
+    );
+    if trust::is_trusted(&ctx.env, &root, &cmd.text) {
+        return Ok(());
+    }
+    let shown = crate::sanitize::escape_text(&cmd.text);
+    let name = crate::sanitize::escape(&cmd.name);
+    if yes {
+        trust::trust(&ctx.env, &root, &cmd.name, &cmd.text)?;
+        eprintln!("devctl: `{name}` trusted (until its text changes): {shown}");
+        return Ok(());
+    }
+    if !terminal {
+        return Err(Error::refused(format!(
+            "`{name}` runs on this machine (`run_host: {shown}`) and its text is not trusted \
+             yet: a project's devctl.yaml can come from anyone; nothing was run"
+        ))
+        .with_hint(format!(
+            "read the text, then run `devctl do {name} --trust` (or `devctl do {name}` in a \
+             terminal, which shows it and asks); the trust holds until the text changes"
+        )));
+    }
+    eprintln!(
+        "`{name}` ({}) runs on this machine, as you:\n\n    {shown}\n\n\
+         devctl's safety gate sees what it sends to the Docker Engine through DOCKER_HOST; code \
+         can go around that. Trust this text only if you know what it does.",
+        root.join("devctl.yaml").display()
+    );
+    let term = dialoguer::console::Term::stderr();
+    let asked = format!("Type `{name}` to trust it and run it (Esc aborts): ");
+    match crate::safety::prompt::ask_word(&term, &asked) {
+        Ok(Some(typed)) if typed == cmd.name => trust::trust(&ctx.env, &root, &cmd.name, &cmd.text),
+        _ => Err(Error::refused("not trusted, nothing was run")),
+    }
 }
 
 fn own_endpoint(cmd: &ProjectCommand, what: &str) -> Error {

@@ -61,14 +61,30 @@ fn segments(text: &str) -> Vec<Vec<String>> {
     out
 }
 
+/// Programs that run the rest of their arguments as a command (`sudo docker …`,
+/// `nice -n 5 docker …`, `xargs docker …`).
+const WRAPPERS: [&str; 17] = [
+    "sudo", "doas", "exec", "command", "builtin", "env", "nice", "nohup", "setsid", "time",
+    "stdbuf", "ionice", "timeout", "xargs", "chrt", "taskset", "unbuffer",
+];
+
 /// The words of a simple command from its program on: leading `VAR=value` assignments and
-/// `sudo`, `exec`, `command`, `env` are skipped.
+/// wrappers ([`WRAPPERS`]) with their options are skipped.
 fn command_words(words: &[String]) -> &[String] {
     let mut w: &[String] = words;
+    let mut in_wrapper = false;
     while let Some(first) = w.first() {
-        if first.contains('=') && !first.starts_with('-')
-            || ["sudo", "exec", "command", "env"].contains(&first.as_str())
-        {
+        let word = first.as_str();
+        let option_like = word.starts_with('-')
+            || (in_wrapper
+                && word
+                    .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+                    .parse::<f64>()
+                    .is_ok());
+        if word.contains('=') && !word.starts_with('-') || (in_wrapper && option_like) {
+            w = &w[1..];
+        } else if WRAPPERS.contains(&program_name(word)) {
+            in_wrapper = true;
             w = &w[1..];
         } else {
             break;
@@ -77,11 +93,41 @@ fn command_words(words: &[String]) -> &[String] {
     w
 }
 
+fn program_name(word: &str) -> &str {
+    word.rsplit('/').next().unwrap_or_default()
+}
+
+/// A wrapper in the simple command that starts its program with an empty environment
+/// (`env -i`, `env -`, `exec -c`): that drops the guard's `DOCKER_HOST`.
+fn clears_environment(words: &[String]) -> Option<String> {
+    let mut wrapper = "";
+    for w in words {
+        let word = w.as_str();
+        if WRAPPERS.contains(&program_name(word)) {
+            wrapper = program_name(word);
+            continue;
+        }
+        let clears = match wrapper {
+            "env" => {
+                word == "-"
+                    || word == "--ignore-environment"
+                    || (word.starts_with('-') && !word.starts_with("--") && word.contains('i'))
+            }
+            "exec" => word.starts_with('-') && !word.starts_with("--") && word.contains('c'),
+            _ => false,
+        };
+        if clears {
+            return Some(format!("{wrapper} {word}"));
+        }
+        if !(word.starts_with('-') || word.contains('=')) {
+            break;
+        }
+    }
+    None
+}
+
 fn program(words: &[String]) -> &str {
-    words
-        .first()
-        .map(|p| p.rsplit('/').next().unwrap_or_default())
-        .unwrap_or_default()
+    words.first().map(|p| program_name(p)).unwrap_or_default()
 }
 
 /// The Compose argv of a simple command that runs Compose (`docker compose …`,
@@ -180,7 +226,7 @@ fn scan_depth(text: &str, depth: usize) -> TextVerdict {
     let segs = segments(text);
     let mut bad = None;
     for s in &segs {
-        if let Some(flag) = own_endpoint_flag(s) {
+        if let Some(flag) = own_endpoint_flag(s).or_else(|| clears_environment(s)) {
             return TextVerdict::OwnEndpoint(flag);
         }
         if let Some(inner) = inner_script(s) {
@@ -266,6 +312,9 @@ mod tests {
             "docker -D volume prune -f",
             "FOO=1 docker volume rm x",
             "env FOO=1 docker volume rm x",
+            "nice -n 5 docker volume rm x",
+            "xargs -0 docker volume rm",
+            "sudo -E docker volume prune -f",
             "sudo docker --debug rm -fv c",
             "sh -c 'docker volume rm x'",
             "bash -lc \"echo hi; docker volume rm x\"",
@@ -287,6 +336,15 @@ mod tests {
             "curl --unix-socket /var/run/docker.sock -X DELETE http://x/volumes/v",
             "export DOCKER_CONTEXT=prod && docker ps",
             "DOCKER_CONFIG=/tmp/c docker ps",
+            // Found by the second hostile review: wrappers, and an emptied environment.
+            "nice docker -H unix:///x volume rm v",
+            "nice -n 5 docker --host unix:///x volume rm v",
+            "timeout 10s docker -H unix:///x volume rm v",
+            "xargs docker -H unix:///x volume rm",
+            "env -i PATH=/usr/bin docker volume rm v",
+            "env - PATH=/bin docker volume rm v",
+            "setsid -w env -i docker volume rm v",
+            "bash -c 'exec -c docker volume rm v'",
         ] {
             assert!(own(t), "{t}: {:?}", scan(t));
         }
@@ -296,6 +354,9 @@ mod tests {
             "sh -c 'npm test'",
             "docker run --rm img sh -c 'rm -rf /tmp/x'",
             "docker compose exec api curl -H 'Accept: x' http://api",
+            "nice -n 5 ./scripts/seed.sh",
+            "env FOO=1 npm test",
+            "timeout 30 docker compose ps",
         ] {
             assert_eq!(scan(t), TextVerdict::Plain, "{t}");
         }

@@ -223,6 +223,7 @@ fn run_project(m: &mut Model, c: &ProjectCommand, cmds: &mut Vec<Cmd>) {
             let op = new_op(m, c.name.clone(), now);
             cmds.push(Cmd::HostCommand {
                 op,
+                name: c.name.clone(),
                 text: c.text.clone(),
             });
         }

@@ -202,7 +202,11 @@ pub enum Cmd {
     /// Stop the watch of op `op` (Ctrl-C to Compose).
     StopWatch { op: OpId },
     /// A project command on the host (`sh -c TEXT`, behind the Engine guard) into op `op`.
-    HostCommand { op: OpId, text: String },
+    HostCommand {
+        op: OpId,
+        name: String,
+        text: String,
+    },
     /// Suspend the dashboard and run Compose `args` (an interactive `exec`/`run`) in `service`.
     Interactive { service: String, args: Vec<String> },
 }

@@ -315,6 +315,18 @@ fn project_commands_run_and_the_gate_guards_them() {
     assert!(text.contains("exec-ok-"), "{text}");
     let (code, text) = code_and_text(&stack.devctl_output(&["do", "once"]));
     assert_eq!((code, text.contains("run-ok")), (0, true), "{text}");
+    // A `run_host` text runs on this machine: only once trusted (`--trust` without a
+    // terminal); the trust holds for that text, so the next run needs no flag.
+    let (code, text) = code_and_text(&stack.devctl_output(&["do", "where"]));
+    assert_eq!(code, 4, "{text}");
+    assert!(
+        text.contains("not trusted")
+            && text.contains("--trust")
+            && !text.lines().any(|l| l == "host-ok"),
+        "{text}"
+    );
+    let (code, text) = code_and_text(&stack.devctl_output(&["do", "where", "--trust"]));
+    assert_eq!((code, text.contains("host-ok")), (0, true), "{text}");
     let (code, text) = code_and_text(&stack.devctl_output(&["do", "where"]));
     assert_eq!(code, 0, "{text}");
     let dir = stack.dir.path().canonicalize().expect("dir");
@@ -341,7 +353,7 @@ fn project_commands_run_and_the_gate_guards_them() {
     let (code, text) = code_and_text(&stack.devctl_output(&["do", "seed"]));
     assert_eq!(code, 4, "{text}");
     assert!(!text.contains("seeded") && text.contains("--yes"), "{text}");
-    let (code, text) = code_and_text(&stack.devctl_output(&["do", "seed", "--yes"]));
+    let (code, text) = code_and_text(&stack.devctl_output(&["do", "seed", "--yes", "--trust"]));
     assert_eq!((code, text.contains("seeded")), (0, true), "{text}");
 
     // A protected environment refuses what is not `safe: true`.
@@ -351,7 +363,8 @@ fn project_commands_run_and_the_gate_guards_them() {
         text.contains("protected") && !text.contains("host-ok"),
         "{text}"
     );
-    let (code, text) = code_and_text(&stack.devctl_output(&["--env", "prod", "do", "check"]));
+    let (code, text) =
+        code_and_text(&stack.devctl_output(&["--env", "prod", "do", "check", "--trust"]));
     assert_eq!((code, text.contains("checked")), (0, true), "{text}");
 
     // Destructive texts: the gate, without a terminal, refuses; nothing is deleted.

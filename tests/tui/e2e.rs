@@ -585,6 +585,25 @@ services:
     .map_err(Timeout)
     .expect("the log pane follows api across the restart");
 
+    // A `run_host` text nobody trusted yet does not run from the dashboard: it points to
+    // `devctl do`, which shows the text and asks (here `--trust`, without a terminal).
+    t.keys(&[":"]);
+    t.text("greet");
+    t.keys(&["Enter"]);
+    t.wait_text("not trusted yet", Duration::from_secs(30));
+    let trusted = Command::new(devctl())
+        .args(["do", "greet", "--trust"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("devctl do");
+    assert!(
+        trusted.status.success()
+            && String::from_utf8_lossy(&trusted.stdout).contains("greeted-from-host"),
+        "{}{}",
+        String::from_utf8_lossy(&trusted.stdout),
+        String::from_utf8_lossy(&trusted.stderr)
+    );
     // `:` + Tab completion runs a project command; a key-bound one runs by its key.
     t.keys(&[":"]);
     t.text("gr");

@@ -232,10 +232,23 @@ impl Edge {
             }
             Cmd::Watch { op } => self.watch = super::watch::start(&self.ctx, &self.project, op, tx),
             Cmd::StopWatch { op } => super::watch::stop(&mut self.watch, op),
-            Cmd::HostCommand { op, text } => {
+            Cmd::HostCommand { op, name, text } => {
                 let mut ctx = self.ctx.clone();
                 if let Some(base) = self.project.resolved.files.first() {
                     ctx.cwd = crate::project::environments::project_root(base);
+                }
+                // Trusted in a terminal first (`devctl do NAME` shows the text and asks).
+                if !crate::audit::trust::is_trusted(&ctx.env, &ctx.cwd, &text) {
+                    let name = crate::sanitize::escape(&name);
+                    let _ = tx.send(Msg::Op(OpEvent::Finished {
+                        op,
+                        result: Err(format!(
+                            "`{name}` runs on this machine and its text is not trusted yet: \
+                             run `devctl do {name}` in a terminal once (it shows the text and \
+                             asks); nothing was run"
+                        )),
+                    }));
+                    return;
                 }
                 let inv = Invocation {
                     program: "sh".into(),
