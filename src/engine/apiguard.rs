@@ -14,6 +14,7 @@
 //! async callers alike; dropping the [`ApiGuard`] stops it and removes its socket directory.
 
 mod facts;
+mod judge;
 pub mod rules;
 mod upstream;
 
@@ -100,6 +101,7 @@ impl ApiGuard {
             upstream,
             policy,
             refusals: Arc::clone(&refusals),
+            serial: Arc::new(tokio::sync::Mutex::new(())),
         });
         let thread = std::thread::Builder::new()
             .name("devctl-engine-guard".into())
@@ -153,6 +155,8 @@ struct Shared {
     upstream: Upstream,
     policy: Arc<dyn Policy>,
     refusals: Arc<Mutex<Vec<Refusal>>>,
+    /// Serializes the requests judged on the Engine's facts (see `judge`).
+    serial: Arc<tokio::sync::Mutex<()>>,
 }
 
 async fn accept_loop(
@@ -199,32 +203,13 @@ async fn handle(
     let query = req.uri().query().map(str::to_string);
     let mut verdict = shared.policy.check(&method, &path, query.as_deref());
     let mut removal_refused = false;
-    if verdict.is_none()
-        && let Some(removal) = rules::classify_removal(&method, &path, query.as_deref())
-    {
-        let wanted = |all: &[rules::ContainerFacts]| {
-            rules::removed_by(&removal, all)
-                .into_iter()
-                .map(|c| c.id.clone())
-                .collect()
-        };
-        let facts = match &removal {
-            rules::Removal::Service(id) => facts::service(&shared.upstream, id)
-                .await
-                .map(rules::RemovalFacts::Service),
-            _ => facts::read(&shared.upstream, wanted)
-                .await
-                .map(rules::RemovalFacts::Containers),
-        };
-        verdict = match facts {
-            Ok(f) => shared.policy.check_removal(&removal, &f, &method, &path),
-            // Fails closed: a removal whose consequences cannot be read is not forwarded.
-            Err(e) => Some(format!(
-                "devctl's safety gate refused {method} {path}: it could not read the Engine's \
-                 containers to check which volumes the removal leaves behind ({e})"
-            )),
-        };
-        removal_refused = verdict.is_some();
+    // Held until the Engine has answered this request (see `judge`).
+    let mut _held = None;
+    if verdict.is_none() {
+        let judged = judge::judge(shared, &method, &path, query.as_deref()).await;
+        verdict = judged.verdict;
+        removal_refused = judged.removal;
+        _held = judged.held;
     }
     if let Some(message) = verdict {
         let target = req

@@ -409,3 +409,75 @@ fn removing_a_container_whose_anonymous_volume_a_self_removing_one_off_borrows_i
     assert_eq!(file_in(&anon).as_deref(), Some("anon\n"));
     assert_eq!(file_in(&s.named()).as_deref(), Some("named\n"));
 }
+
+/// Found by the second hostile review: a self-removing borrower created while its source is
+/// being removed (`docker rm -f db & docker run --rm --volumes-from db …`) slipped between the
+/// removal's check and the Engine's answer, 11 times out of 12. Removals and the starts of
+/// self-removing containers are now judged one at a time: whichever comes second is refused,
+/// and the volume survives every try.
+#[test]
+fn a_borrower_created_while_its_source_is_removed_never_takes_the_volume() {
+    let tag = format!("devctl-it-gate2-race-{}", std::process::id());
+    struct Gone(Vec<String>);
+    impl Drop for Gone {
+        fn drop(&mut self) {
+            for c in &self.0 {
+                let _ = docker(&["rm", "-f", c]);
+            }
+        }
+    }
+    for round in 0..4 {
+        let db = format!("{tag}-db-{round}");
+        let borrower = format!("{tag}-one-{round}");
+        let _gone = Gone(vec![db.clone(), borrower.clone()]);
+        docker_checked(&[
+            "run",
+            "-d",
+            "--network",
+            "none",
+            "--name",
+            &db,
+            "-v",
+            "/data",
+            "devctl-test/busybox:latest",
+            "sleep",
+            "3600",
+        ]);
+        docker_checked(&["exec", &db, "sh", "-c", "echo kept > /data/file"]);
+        let volume = {
+            let out = docker_checked(&["inspect", "-f", "{{range .Mounts}}{{.Name}}{{end}}", &db]);
+            String::from_utf8_lossy(&out.stdout).trim().to_string()
+        };
+        struct VolumeGone(String);
+        impl Drop for VolumeGone {
+            fn drop(&mut self) {
+                let _ = docker(&["volume", "rm", "-f", &self.0]);
+            }
+        }
+        let _v = VolumeGone(volume.clone());
+        let script = format!(
+            "docker rm -f {db} & docker run -d --rm --network none --volumes-from {db} \
+             --name {borrower} devctl-test/busybox:latest sleep 1; wait"
+        );
+        let out = Command::new(env!("CARGO_BIN_EXE_devctl"))
+            .args(["guard", "--", "sh", "-c", &script])
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let (_, text) = common::audit::code_and_text(&out);
+        // The borrower, if it ran, has exited and been removed by now.
+        for _ in 0..60 {
+            let left = docker(&["ps", "-aq", "--filter", &format!("name={borrower}")]);
+            if String::from_utf8_lossy(&left.stdout).trim().is_empty() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        assert!(
+            volume_exists(&volume),
+            "round {round}: the volume was deleted:\n{text}"
+        );
+        assert_eq!(file_in(&volume).as_deref(), Some("kept\n"), "round {round}");
+    }
+}

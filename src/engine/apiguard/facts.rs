@@ -132,19 +132,11 @@ pub(super) async fn read(
         })
         .collect();
     for i in sharers {
-        let id = all[i].id.clone();
-        let inspect = get_json(up, &format!("/containers/{}/json", encode(&id))).await?;
-        all[i].auto_remove = inspect["HostConfig"]["AutoRemove"]
-            .as_bool()
-            .unwrap_or(false);
-        let mut named = spec_named(&inspect);
-        for from in strs(&inspect["HostConfig"]["VolumesFrom"]) {
-            let source = from.split(':').next().unwrap_or(from);
-            if let Ok(src) = get_json(up, &format!("/containers/{}/json", encode(source))).await {
-                named.extend(spec_named(&src));
-            }
+        // Gone meanwhile: it holds nothing any more.
+        if let Some(c) = container(up, &all[i].id).await? {
+            all[i].auto_remove = c.auto_remove;
+            all[i].named = c.named;
         }
-        all[i].named = named;
     }
     Ok(all)
 }
@@ -171,4 +163,60 @@ pub(super) async fn service(up: &Upstream, id: &str) -> Result<ServiceFacts, Str
         name: spec["Name"].as_str().unwrap_or(id).to_string(),
         anonymous,
     })
+}
+
+/// One container, inspected: what [`read`] knows of a sharer, and its mount points. `None`:
+/// no such container.
+pub(super) async fn container(up: &Upstream, id: &str) -> Result<Option<ContainerFacts>, String> {
+    let inspect = match get_json(up, &format!("/containers/{}/json", encode(id))).await {
+        Ok(v) => v,
+        Err(e) if e.contains("404") => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut named = spec_named(&inspect);
+    for from in strs(&inspect["HostConfig"]["VolumesFrom"]) {
+        let source = from.split(':').next().unwrap_or(from);
+        if let Ok(src) = get_json(up, &format!("/containers/{}/json", encode(source))).await {
+            named.extend(spec_named(&src));
+        }
+    }
+    Ok(Some(ContainerFacts {
+        id: inspect["Id"].as_str().unwrap_or(id).to_string(),
+        names: inspect["Name"]
+            .as_str()
+            .map(|n| vec![n.trim_start_matches('/').to_string()])
+            .unwrap_or_default(),
+        running: inspect["State"]["Running"].as_bool().unwrap_or(false),
+        auto_remove: inspect["HostConfig"]["AutoRemove"]
+            .as_bool()
+            .unwrap_or(false),
+        volumes: inspect["Mounts"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|m| m["Type"].as_str() == Some("volume"))
+            .filter_map(|m| {
+                let name = m["Name"].as_str()?;
+                let dst = m["Destination"].as_str().unwrap_or_default();
+                Some((name.to_string(), dst.to_string()))
+            })
+            .collect(),
+        named,
+    }))
+}
+
+/// Remove container `id` without its volumes (`DELETE /containers/{id}?force=1`, no `v`):
+/// what the Engine itself does with a self-removing container whose start failed.
+pub(super) async fn remove_without_volumes(up: &Upstream, id: &str) -> Result<(), String> {
+    let mut sender = up.connect_with::<Empty<Bytes>>(false).await?;
+    let req = Request::delete(format!("/containers/{}?force=1", encode(id)))
+        .header(hyper::header::HOST, "docker")
+        .body(Empty::new())
+        .map_err(|e| e.to_string())?;
+    let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
+    if resp.status().is_success() || resp.status() == hyper::StatusCode::NOT_FOUND {
+        Ok(())
+    } else {
+        Err(format!("DELETE /containers/{id}: {}", resp.status()))
+    }
 }

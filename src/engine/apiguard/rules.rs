@@ -347,6 +347,69 @@ pub fn orphaning_message(found: &[Orphaning], method: &str, path: &str) -> Strin
     )
 }
 
+/// `POST /containers/{id}/start`: the container's id or name.
+///
+/// ```
+/// use devctl::engine::apiguard::rules::classify_start;
+/// assert_eq!(classify_start("POST", "/v1.41/containers/abc/start"), Some("abc".into()));
+/// assert_eq!(classify_start("POST", "/containers/abc/stop"), None);
+/// ```
+pub fn classify_start(method: &str, path: &str) -> Option<String> {
+    let segs = clean_segments(path);
+    let segs: &[String] = match segs.first() {
+        Some(s) if is_version(s) => &segs[1..],
+        _ => &segs,
+    };
+    match segs {
+        [c, id, start]
+            if method.eq_ignore_ascii_case("POST")
+                && c.eq_ignore_ascii_case("containers")
+                && start.eq_ignore_ascii_case("start") =>
+        {
+            Some(id.clone())
+        }
+        _ => None,
+    }
+}
+
+/// Pure: the volumes that self-removing container `me`, once started, would be the last
+/// to hold except other self-removing ones, at an anonymous mount point: when it exits, the
+/// Engine deletes them (its source container was removed meanwhile).
+pub fn start_orphans(me: &ContainerFacts, all: &[ContainerFacts]) -> Vec<String> {
+    if !me.auto_remove {
+        return Vec::new();
+    }
+    let mut out: Vec<String> = Vec::new();
+    for (v, _) in &me.volumes {
+        if out.contains(v) || !me.mounts_anonymously(v) {
+            continue;
+        }
+        let others_all_leave = all
+            .iter()
+            .filter(|c| c.id != me.id && c.mounts(v))
+            .all(|c| c.auto_remove);
+        if others_all_leave {
+            out.push(v.clone());
+        }
+    }
+    out
+}
+
+/// The Engine error text for a start refused because of [`start_orphans`].
+pub fn start_message(me: &ContainerFacts, alone: &[String], method: &str, path: &str) -> String {
+    format!(
+        "devctl's safety gate refused {method} {path}: `{}` removes itself with its anonymous \
+         volumes when it exits, and nothing else keeps {} (the container it borrowed them from \
+         is gone): starting it would delete them",
+        me.label(),
+        alone
+            .iter()
+            .map(|v| format!("volume `{v}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
+}
+
 /// Refuse every destructive call that the confirmed plan does not name.
 pub fn decide(call: Option<EngineCall>, allowed: &Allowed) -> Verdict {
     match call {
@@ -657,6 +720,35 @@ mod tests {
         assert!(m.contains("`docker rm shop-backup-run-2`"), "{m}");
         assert!(m.contains("`docker stop shop-backup-run-1`"), "{m}");
         assert!(m.contains("which remove themselves"), "{m}");
+    }
+
+    #[test]
+    fn a_self_removing_borrower_starts_only_while_something_else_keeps_the_volume() {
+        assert_eq!(
+            classify_start("post", "/v1.41/containers/x/start"),
+            Some("x".into())
+        );
+        assert_eq!(classify_start("POST", "/containers/x/restart"), None);
+        assert_eq!(classify_start("GET", "/containers/x/start"), None);
+        let db = facts("aaa1", "db", true, false, &["v1"]);
+        let b = facts("bbb2", "backup", false, true, &["v1"]);
+        let other = facts("ccc3", "backup2", true, true, &["v1"]);
+        // The source still holds it: fine.
+        assert!(start_orphans(&b, &[db.clone(), b.clone()]).is_empty());
+        // The source is gone (removed at the same time): refused.
+        assert_eq!(start_orphans(&b, std::slice::from_ref(&b)), vec!["v1"]);
+        assert_eq!(start_orphans(&b, &[b.clone(), other]), vec!["v1"]);
+        // Not self-removing, or the mount point is named: nothing to fear.
+        let plain = facts("ddd4", "plain", false, false, &["v1"]);
+        assert!(start_orphans(&plain, std::slice::from_ref(&plain)).is_empty());
+        let mut named = b.clone();
+        named.named.insert(("v1".into(), "/d".into()));
+        assert!(start_orphans(&named, std::slice::from_ref(&named)).is_empty());
+        let m = start_message(&b, &["v1".into()], "POST", "/containers/bbb2/start");
+        assert!(
+            m.contains("`backup` removes itself") && m.contains("volume `v1`"),
+            "{m}"
+        );
     }
 
     #[test]
