@@ -45,10 +45,10 @@ pub fn plan(on_disk: impl Fn(&str) -> Option<String>) -> Vec<(&'static str, &'st
         .filter(|(name, text)| on_disk(name).as_deref() != Some(*text))
         .copied()
         .collect();
-    if on_disk(".env").is_none() {
-        if let Some((_, example)) = FILES.iter().find(|(n, _)| *n == ".env.example") {
-            out.push((".env", example));
-        }
+    if on_disk(".env").is_none()
+        && let Some((_, example)) = FILES.iter().find(|(n, _)| *n == ".env.example")
+    {
+        out.push((".env", example));
     }
     out
 }

@@ -136,11 +136,10 @@ fn run(bytes: &[u8], mode: Mode, out: &mut String) {
     if body
         .iter()
         .all(|&b| is_plain(b) || (b == b'\t' && !mode.expand_tabs))
+        && let Ok(s) = std::str::from_utf8(body)
     {
-        if let Ok(s) = std::str::from_utf8(body) {
-            out.push_str(s);
-            return;
-        }
+        out.push_str(s);
+        return;
     }
     let mut sink = Sink {
         out,

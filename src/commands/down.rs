@@ -72,10 +72,10 @@ pub fn run(ctx: &Ctx, args: &DownArgs) -> Result<u8> {
 /// from `COMPOSE_PROJECT_NAME` and nothing at all carries it, gives the loader's "no compose
 /// file found" (exit 3).
 fn run_plain(ctx: &Ctx, sub: &[String]) -> Result<u8> {
-    if sub.first().map(String::as_str) == Some("down") {
-        if let Some(label) = sources::label_project(ctx)? {
-            return run_plain_by_labels(ctx, &label, sub);
-        }
+    if sub.first().map(String::as_str) == Some("down")
+        && let Some(label) = sources::label_project(ctx)?
+    {
+        return run_plain_by_labels(ctx, &label, sub);
     }
     let loaded = sources::load_project(ctx)?;
     let inv = crate::compose::invocation(ctx, &loaded, sub)?;

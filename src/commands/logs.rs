@@ -260,11 +260,10 @@ async fn follow(
                     if let Err(e) = printer.write(out, &line) {
                         break Err(Failure::Io(e));
                     }
-                    if rx.is_empty() {
-                        if let Err(e) = out.flush() {
+                    if rx.is_empty()
+                        && let Err(e) = out.flush() {
                             break Err(Failure::Io(e));
                         }
-                    }
                 }
                 Some(LogEvent::Notice { message, .. }) => {
                     let _ = out.flush();

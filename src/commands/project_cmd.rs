@@ -69,10 +69,10 @@ pub fn run(ctx: &Ctx, a: &DoArgs) -> Result<u8> {
         );
     };
     allowed(ctx, &project, cmd)?;
-    if let TextVerdict::ComposeCall(written) = scan(&cmd.text) {
-        if let Some(flag) = written.iter().find(|w| is_gate_flag(w)) {
-            return Err(carries_its_own_confirmation(cmd, flag));
-        }
+    if let TextVerdict::ComposeCall(written) = scan(&cmd.text)
+        && let Some(flag) = written.iter().find(|w| is_gate_flag(w))
+    {
+        return Err(carries_its_own_confirmation(cmd, flag));
     }
     let text = with_args(&cmd.text, &a.args);
     // On a Swarm environment only `run_host` commands run (their Engine is the manager); a

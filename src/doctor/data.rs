@@ -88,14 +88,15 @@ pub fn check(input: &DoctorInput) -> Vec<Finding> {
                 );
             }
         }
-        if let Some(k) = kind {
-            if !covered {
-                let sev = if k.is_primary() {
-                    Severity::Warning
-                } else {
-                    Severity::Info
-                };
-                out.push(
+        if let Some(k) = kind
+            && !covered
+        {
+            let sev = if k.is_primary() {
+                Severity::Warning
+            } else {
+                Severity::Info
+            };
+            out.push(
                     Finding::new(
                         "DATA-001-db-anonymous-volume",
                         sev,
@@ -114,7 +115,6 @@ pub fn check(input: &DoctorInput) -> Vec<Finding> {
                         k.data_paths()[0]
                     )),
                 );
-            }
         }
     }
     engine_volumes(input, &mut out);

@@ -74,18 +74,16 @@ fn instructions(text: &str) -> Vec<Instr> {
             }
             None => cur = Some((i + 1, body.to_string())),
         }
-        if !cont {
-            if let Some((line, acc)) = cur.take() {
-                let acc = acc.trim().to_string();
-                let (kw, args) = acc
-                    .split_once(char::is_whitespace)
-                    .unwrap_or((acc.as_str(), ""));
-                out.push(Instr {
-                    keyword: kw.to_ascii_uppercase(),
-                    args: args.trim().to_string(),
-                    line,
-                });
-            }
+        if !cont && let Some((line, acc)) = cur.take() {
+            let acc = acc.trim().to_string();
+            let (kw, args) = acc
+                .split_once(char::is_whitespace)
+                .unwrap_or((acc.as_str(), ""));
+            out.push(Instr {
+                keyword: kw.to_ascii_uppercase(),
+                args: args.trim().to_string(),
+                line,
+            });
         }
     }
     out

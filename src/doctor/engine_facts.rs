@@ -284,10 +284,10 @@ pub fn busy_ports(published: &[(String, String, u16)]) -> BTreeSet<(String, Stri
         } else {
             std::net::TcpListener::bind(&addr).map(drop)
         };
-        if let Err(e) = res {
-            if e.kind() == std::io::ErrorKind::AddrInUse {
-                out.insert((proto.clone(), ip.clone(), *port));
-            }
+        if let Err(e) = res
+            && e.kind() == std::io::ErrorKind::AddrInUse
+        {
+            out.insert((proto.clone(), ip.clone(), *port));
         }
     }
     out

@@ -31,14 +31,13 @@ pub fn programs(test: &[String]) -> Vec<String> {
                     .find(|w| {
                         !w.is_empty() && !w.contains('=') && !matches!(*w, "exec" | "!" | "command")
                     });
-                if let Some(w) = first {
-                    if !BUILTINS.contains(&w)
-                        && !w.starts_with('$')
-                        && !w.starts_with('-')
-                        && !out.iter().any(|o| o == w)
-                    {
-                        out.push(w.to_string());
-                    }
+                if let Some(w) = first
+                    && !BUILTINS.contains(&w)
+                    && !w.starts_with('$')
+                    && !w.starts_with('-')
+                    && !out.iter().any(|o| o == w)
+                {
+                    out.push(w.to_string());
                 }
             }
             out

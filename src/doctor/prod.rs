@@ -70,9 +70,10 @@ pub fn check(input: &DoctorInput) -> Vec<Finding> {
         }
         if s.user.as_deref().is_none_or(str::is_empty) {
             let v = image_view(input, name);
-            if let Some(u) = &v.user {
-                if matches!(u.as_str(), "" | "root" | "0" | "0:0" | "root:root") {
-                    out.push(
+            if let Some(u) = &v.user
+                && matches!(u.as_str(), "" | "root" | "0" | "0:0" | "root:root")
+            {
+                out.push(
                         Finding::new(
                             "PROD-001-runs-as-root",
                             Severity::Warning,
@@ -86,7 +87,6 @@ pub fn check(input: &DoctorInput) -> Vec<Finding> {
                         .why("A compromise of the process is a compromise of root in the container, one kernel bug away from the host; files it writes to volumes are root-owned.")
                         .fix("Add `USER <uid>` to the Dockerfile's final stage, or `user: \"1000:1000\"` to the service."),
                     );
-                }
             }
         }
     }

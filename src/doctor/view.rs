@@ -81,22 +81,22 @@ impl ImageView {
 /// Build the view for service `name`.
 pub fn image_view(input: &DoctorInput, name: &str) -> ImageView {
     let image = input.service_image(name);
-    if let (Some(img), Some(f)) = (&image, input.engine.facts()) {
-        if let Some(Some(local)) = f.images.get(img) {
-            return ImageView {
-                image: image.clone(),
-                source: Source::LocalImage,
-                healthcheck: Some(local.healthcheck.as_ref().map(|t| ImageHealth {
-                    test: t.clone(),
-                    start_period: local.healthcheck_start_period,
-                    file: None,
-                    line: None,
-                })),
-                user: Some(local.user.clone()),
-                base: None,
-                programs: ProgramFacts::Local(local.programs.clone()),
-            };
-        }
+    if let (Some(img), Some(f)) = (&image, input.engine.facts())
+        && let Some(Some(local)) = f.images.get(img)
+    {
+        return ImageView {
+            image: image.clone(),
+            source: Source::LocalImage,
+            healthcheck: Some(local.healthcheck.as_ref().map(|t| ImageHealth {
+                test: t.clone(),
+                start_period: local.healthcheck_start_period,
+                file: None,
+                line: None,
+            })),
+            user: Some(local.user.clone()),
+            base: None,
+            programs: ProgramFacts::Local(local.programs.clone()),
+        };
     }
     if let Some(Some(Ok(stage))) = input.builds.get(name).map(|b| &b.stage) {
         let dockerfile = input

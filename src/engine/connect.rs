@@ -121,10 +121,10 @@ pub fn resolve(env: &BTreeMap<String, String>) -> Result<Endpoint> {
         });
     }
     let config_dir = docker_config_dir(env);
-    if let Some(dir) = &config_dir {
-        if let Some(name) = context_name(env, dir)? {
-            return context_endpoint(dir, &name);
-        }
+    if let Some(dir) = &config_dir
+        && let Some(name) = context_name(env, dir)?
+    {
+        return context_endpoint(dir, &name);
     }
     Ok(default_endpoint())
 }

@@ -83,12 +83,12 @@ pub fn service_name(labels: &HashMap<String, String>, name: &str, project: &str)
         return s.clone();
     }
     for sep in ['-', '_'] {
-        if let Some(rest) = name.strip_prefix(&format!("{project}{sep}")) {
-            if let Some((svc, n)) = rest.rsplit_once(sep) {
-                if n.chars().all(|c| c.is_ascii_digit()) && !svc.is_empty() {
-                    return svc.to_string();
-                }
-            }
+        if let Some(rest) = name.strip_prefix(&format!("{project}{sep}"))
+            && let Some((svc, n)) = rest.rsplit_once(sep)
+            && n.chars().all(|c| c.is_ascii_digit())
+            && !svc.is_empty()
+        {
+            return svc.to_string();
         }
     }
     name.to_string()

@@ -255,10 +255,10 @@ impl Source {
                 }
             }
             for raw in lines {
-                if let (Some(since), Some(ts)) = (self.since, raw.timestamp) {
-                    if ts < since {
-                        continue;
-                    }
+                if let (Some(since), Some(ts)) = (self.since, raw.timestamp)
+                    && ts < since
+                {
+                    continue;
                 }
                 self.ready.push_back(self.line(raw));
             }

@@ -36,10 +36,10 @@ pub fn cpu_percent(cur: &ContainerCpuStats, pre: &ContainerCpuStats) -> f64 {
 pub fn mem_used(m: &ContainerMemoryStats) -> u64 {
     let usage = m.usage.unwrap_or(0);
     let stat = |k: &str| m.stats.as_ref().and_then(|s| s.get(k)).copied();
-    if let Some(v) = stat("total_inactive_file") {
-        if v < usage {
-            return usage - v;
-        }
+    if let Some(v) = stat("total_inactive_file")
+        && v < usage
+    {
+        return usage - v;
     }
     match stat("inactive_file") {
         Some(v) if v < usage => usage - v,

@@ -136,11 +136,10 @@ pub async fn run(
                                 progress.changed(&tracker, i);
                             }
                         }
-                        if timeout.is_none() {
-                            if let Some(sp) = tracker.longest_start_period() {
+                        if timeout.is_none()
+                            && let Some(sp) = tracker.longest_start_period() {
                                 limit = limit.max(sp + Duration::from_secs(60));
                             }
-                        }
                     }
                     WatchMsg::Changed { service, .. } => {
                         if let Some(i) = tracker.observe(&service, el) {

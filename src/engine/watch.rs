@@ -242,11 +242,10 @@ impl Watcher {
             tokio::select! {
                 ev = events.next() => match ev {
                     Some(Ok(ev)) => {
-                        if let Some(h) = hint_from_event(&ev, &self.name) {
-                            if let Err(e) = self.hint(h) {
+                        if let Some(h) = hint_from_event(&ev, &self.name)
+                            && let Err(e) = self.hint(h) {
                                 return (e, true);
                             }
-                        }
                     }
                     Some(Err(e)) => return (End::Lost(describe_error(&e)), true),
                     None => return (End::Lost("the Engine closed the event stream".into()), true),

@@ -340,14 +340,13 @@ pub fn resolve_with_choice(opts: &ProjectOptions) -> Result<(Resolved, EnvChoice
     let project_dir = project_dir_flag.unwrap_or_else(|| dir_of(&base));
 
     // 6. env files, second pass
-    if !explicit_env_files {
-        if let Some(p) = default_env_file(&project_dir, &env) {
-            if !env_files.contains(&p) {
-                let second = dotenv::load_files(std::slice::from_ref(&p), &env)?;
-                merge_missing(&mut env, second);
-                env_files.push(p);
-            }
-        }
+    if !explicit_env_files
+        && let Some(p) = default_env_file(&project_dir, &env)
+        && !env_files.contains(&p)
+    {
+        let second = dotenv::load_files(std::slice::from_ref(&p), &env)?;
+        merge_missing(&mut env, second);
+        env_files.push(p);
     }
 
     // 7. profiles

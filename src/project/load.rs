@@ -138,10 +138,10 @@ pub(crate) fn apply_resets(model: &mut Map, paths: &[String]) {
                 m.shift_remove(&k);
                 continue;
             }
-            if paths.iter().any(|r| r.starts_with(&p)) {
-                if let Some(Node::Map(child)) = m.get_mut(&k) {
-                    walk(child, &p, paths);
-                }
+            if paths.iter().any(|r| r.starts_with(&p))
+                && let Some(Node::Map(child)) = m.get_mut(&k)
+            {
+                walk(child, &p, paths);
             }
         }
     }

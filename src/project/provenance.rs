@@ -337,23 +337,20 @@ fn lookup<'a>(model: &'a Map, path: &str) -> Option<&'a Node> {
         return Some(n);
     }
     // Fast path: the next key has no dot.
-    if let Some((head, rest)) = path.split_once('.') {
-        if let Some(Node::Map(m)) = model.get(head) {
-            if let Some(found) = lookup(m, rest) {
-                return Some(found);
-            }
-        }
+    if let Some((head, rest)) = path.split_once('.')
+        && let Some(Node::Map(m)) = model.get(head)
+        && let Some(found) = lookup(m, rest)
+    {
+        return Some(found);
     }
     for (k, v) in model {
         if let Some(rest) = path
             .strip_prefix(k.as_str())
             .and_then(|r| r.strip_prefix('.'))
+            && let Node::Map(m) = v
+            && let Some(found) = lookup(m, rest)
         {
-            if let Node::Map(m) = v {
-                if let Some(found) = lookup(m, rest) {
-                    return Some(found);
-                }
-            }
+            return Some(found);
         }
     }
     None

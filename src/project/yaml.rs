@@ -393,16 +393,16 @@ fn strip_tags(
             let mut drop = Vec::new();
             for (k, child) in m.iter_mut() {
                 let key = key_string(k);
-                if let Value::Tagged(t) = child {
-                    if t.tag == "!reset" {
-                        let mut p = path.clone();
-                        if key != "<<" {
-                            p.push(key.clone());
-                        }
-                        resets.push(p.join("."));
-                        drop.push(k.clone());
-                        continue;
+                if let Value::Tagged(t) = child
+                    && t.tag == "!reset"
+                {
+                    let mut p = path.clone();
+                    if key != "<<" {
+                        p.push(key.clone());
                     }
+                    resets.push(p.join("."));
+                    drop.push(k.clone());
+                    continue;
                 }
                 let pushed = key != "<<";
                 if pushed {

@@ -361,11 +361,12 @@ pub fn strip_volume_flags(argv: &[String], d: &Destructive) -> Vec<String> {
                 continue;
             }
             out.push(s.clone());
-            if !body.contains('=') && value_long(name) {
-                if let Some(v) = argv.get(i) {
-                    out.push(v.clone());
-                    i += 1;
-                }
+            if !body.contains('=')
+                && value_long(name)
+                && let Some(v) = argv.get(i)
+            {
+                out.push(v.clone());
+                i += 1;
             }
             continue;
         }
@@ -403,11 +404,9 @@ pub fn strip_volume_flags(argv: &[String], d: &Destructive) -> Vec<String> {
         if !kept.is_empty() {
             out.push(format!("-{kept}"));
         }
-        if takes_next {
-            if let Some(v) = argv.get(i) {
-                out.push(v.clone());
-                i += 1;
-            }
+        if takes_next && let Some(v) = argv.get(i) {
+            out.push(v.clone());
+            i += 1;
         }
     }
     out

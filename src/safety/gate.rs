@@ -158,10 +158,10 @@ pub async fn prepare(
     let ectx = effective_ctx(ctx, &destructive.globals);
     // Label mode covers what Compose (or devctl) can do by the project's labels alone: `down`,
     // `rm`, `volume rm|prune`. `up`/`create` need the files: the loader's error answers.
-    if matches!(destructive.subcommand.as_str(), "down" | "rm" | "volume") {
-        if let Some(label) = sources::label_project(&ectx)? {
-            return prepare_by_labels(ectx, args, destructive, label, docker).await;
-        }
+    if matches!(destructive.subcommand.as_str(), "down" | "rm" | "volume")
+        && let Some(label) = sources::label_project(&ectx)?
+    {
+        return prepare_by_labels(ectx, args, destructive, label, docker).await;
     }
     let loaded = load_project(&ectx)?;
     let facts = volumes::gather(docker, size_endpoint(&ectx).as_ref()).await?;

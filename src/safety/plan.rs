@@ -341,12 +341,12 @@ impl<'a> Builder<'a> {
             if !external {
                 continue;
             }
-            if let Some(fact) = self.input.facts.volume(&vname) {
-                if fact.labels.get(LABEL_PROJECT).map(String::as_str) == Some(name) {
-                    self.plan.warnings.push(Warning::ExternalWithProjectLabels {
-                        volume: vname.clone(),
-                    });
-                }
+            if let Some(fact) = self.input.facts.volume(&vname)
+                && fact.labels.get(LABEL_PROJECT).map(String::as_str) == Some(name)
+            {
+                self.plan.warnings.push(Warning::ExternalWithProjectLabels {
+                    volume: vname.clone(),
+                });
             }
         }
         let mut extra = Vec::new();

@@ -143,10 +143,10 @@ fn engine_err(what: String, e: bollard::errors::Error) -> Error {
 /// The first of `preferred` that is present locally, else any local image. Never pulls.
 async fn local_image(docker: &Docker, preferred: &[String]) -> Result<String> {
     for p in preferred.iter().filter(|p| !p.is_empty()) {
-        if let Ok(img) = docker.inspect_image(p).await {
-            if let Some(id) = img.id {
-                return Ok(id);
-            }
+        if let Ok(img) = docker.inspect_image(p).await
+            && let Some(id) = img.id
+        {
+            return Ok(id);
         }
     }
     let images = docker

@@ -48,10 +48,10 @@ fn segments(text: &str) -> Vec<Vec<String>> {
             Some(x) => (x.to_string(), true),
             None => (w, false),
         };
-        if let Some(cur) = out.last_mut() {
-            if !word.is_empty() {
-                cur.push(word);
-            }
+        if let Some(cur) = out.last_mut()
+            && !word.is_empty()
+        {
+            cur.push(word);
         }
         if ends {
             out.push(Vec::new());
@@ -245,10 +245,10 @@ fn scan_depth(text: &str, depth: usize) -> TextVerdict {
             None => docker_deletes_volumes(s),
         };
         if destructive {
-            if segs.len() == 1 {
-                if let Some(argv) = compose_argv(s) {
-                    return TextVerdict::ComposeCall(argv);
-                }
+            if segs.len() == 1
+                && let Some(argv) = compose_argv(s)
+            {
+                return TextVerdict::ComposeCall(argv);
             }
             bad.get_or_insert_with(|| s.join(" "));
         }

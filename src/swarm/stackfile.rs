@@ -252,18 +252,18 @@ fn resource(
             ),
         }
     }
-    if kind == "volume" && !external {
-        if let Some(d) = src
+    if kind == "volume"
+        && !external
+        && let Some(d) = src
             .get("driver")
             .and_then(Value::as_str)
             .filter(|d| *d != "local")
-        {
-            cx.add(
-                format!("{top}.{name}.driver"),
-                Severity::Translated,
-                format!("driver {d} must be installed on every node that runs a task using it"),
-            );
-        }
+    {
+        cx.add(
+            format!("{top}.{name}.driver"),
+            Severity::Translated,
+            format!("driver {d} must be installed on every node that runs a task using it"),
+        );
     }
     Value::Object(m)
 }

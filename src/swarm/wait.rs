@@ -174,11 +174,11 @@ async fn explain(
                     format!(": {}", crate::sanitize::sanitize_str(&why))
                 }
             ));
-            if s.healthcheck {
-                if let Some(c) = &t.container_id {
-                    for line in super::nodes::probe_output(engines, &t.node_id, c).await {
-                        out.push(format!("    probe {line}"));
-                    }
+            if s.healthcheck
+                && let Some(c) = &t.container_id
+            {
+                for line in super::nodes::probe_output(engines, &t.node_id, c).await {
+                    out.push(format!("    probe {line}"));
                 }
             }
         }

@@ -163,10 +163,8 @@ pub fn run_named(m: &mut Model, name: &str, cmds: &mut Vec<Cmd>) {
             format!("unknown command `{name}` (known: {names})"),
         );
     };
-    if *mutating {
-        if let Some(why) = m.read_only_reason() {
-            return flash(m, Level::Warn, format!("`{name}` is disabled: {why}"));
-        }
+    if *mutating && let Some(why) = m.read_only_reason() {
+        return flash(m, Level::Warn, format!("`{name}` is disabled: {why}"));
     }
     let now = m.now;
     match name {

@@ -52,10 +52,10 @@ pub fn update(m: &mut Model, msg: Msg) -> Vec<Cmd> {
             {
                 m.logs.intern(&s);
             }
-            if let Some(sel) = &m.selected {
-                if m.info.service(sel).is_none() {
-                    m.selected = None;
-                }
+            if let Some(sel) = &m.selected
+                && m.info.service(sel).is_none()
+            {
+                m.selected = None;
             }
             let note = if m.info.protected {
                 " (protected: read-only)"
@@ -185,10 +185,10 @@ fn on_log(m: &mut Model, line: LogLine) {
 pub(crate) fn new_op(m: &mut Model, title: impl Into<String>, now: DateTime<Utc>) -> OpId {
     let id = m.next_op;
     m.next_op += 1;
-    if m.ops.len() >= OPS_KEPT {
-        if let Some(pos) = m.ops.iter().position(|o| o.status != OpStatus::Running) {
-            m.ops.remove(pos);
-        }
+    if m.ops.len() >= OPS_KEPT
+        && let Some(pos) = m.ops.iter().position(|o| o.status != OpStatus::Running)
+    {
+        m.ops.remove(pos);
     }
     m.ops.push_back(Op {
         id,

@@ -137,10 +137,10 @@ fn colour_and_osc(text: &str) -> Vec<String> {
                 .iter()
                 .position(|c| (0x40..=0x7e).contains(c))
                 .map(|j| i + 2 + j);
-            if let Some(e) = end {
-                if b[e] == b'm' {
-                    found.push(format!("SGR {:?}", String::from_utf8_lossy(&b[i..=e])));
-                }
+            if let Some(e) = end
+                && b[e] == b'm'
+            {
+                found.push(format!("SGR {:?}", String::from_utf8_lossy(&b[i..=e])));
             }
         }
     }

@@ -87,13 +87,13 @@ impl PrivateDockerd {
         self.child = Some(child);
         let end = Instant::now() + Duration::from_secs(30);
         while Instant::now() < end {
-            if let Some(c) = self.child.as_mut() {
-                if let Ok(Some(st)) = c.try_wait() {
-                    return Err(format!(
-                        "private dockerd exited with {st} at start; its log:\n{}",
-                        self.log_tail()
-                    ));
-                }
+            if let Some(c) = self.child.as_mut()
+                && let Ok(Some(st)) = c.try_wait()
+            {
+                return Err(format!(
+                    "private dockerd exited with {st} at start; its log:\n{}",
+                    self.log_tail()
+                ));
             }
             let ok = Command::new("docker")
                 .args([

@@ -66,11 +66,11 @@ impl EngineProxy {
                 let Ok(server) = UnixStream::connect(&upstream) else {
                     break;
                 };
-                if let (Ok(c2), Ok(s2)) = (client.try_clone(), server.try_clone()) {
-                    if let Ok(mut l) = live.lock() {
-                        l.push(c2);
-                        l.push(s2);
-                    }
+                if let (Ok(c2), Ok(s2)) = (client.try_clone(), server.try_clone())
+                    && let Ok(mut l) = live.lock()
+                {
+                    l.push(c2);
+                    l.push(s2);
                 }
                 if let (Ok(c), Ok(s)) = (client.try_clone(), server.try_clone()) {
                     thread::spawn(move || pipe(c, s));

@@ -47,7 +47,7 @@ impl Gen {
         let lines = self.next() % 4 + 1;
         let mut out = String::new();
         for _ in 0..lines {
-            if self.next() % 8 == 0 {
+            if self.next().is_multiple_of(8) {
                 out.push_str(&self.atoms(8));
                 continue;
             }

@@ -27,10 +27,10 @@ fn corpus_files() -> Vec<String> {
             continue;
         }
         for f in cols[5].split_whitespace() {
-            if let Ok(text) = std::fs::read_to_string(root.join(cols[4]).join(f)) {
-                if !out.contains(&text) {
-                    out.push(text);
-                }
+            if let Ok(text) = std::fs::read_to_string(root.join(cols[4]).join(f))
+                && !out.contains(&text)
+            {
+                out.push(text);
             }
         }
     }

@@ -40,14 +40,14 @@ impl Drop for Hold {
     fn drop(&mut self) {
         let mut g = BED.lock().unwrap_or_else(|e| e.into_inner());
         g.0 -= 1;
-        if g.0 == 0 {
-            if let Some(bed) = g.1.take() {
-                let out = Command::new(script()).args(["down", &bed.name]).output();
-                if let Ok(o) = out {
-                    if !o.status.success() {
-                        eprintln!("swarm-testbed down: {}", String::from_utf8_lossy(&o.stderr));
-                    }
-                }
+        if g.0 == 0
+            && let Some(bed) = g.1.take()
+        {
+            let out = Command::new(script()).args(["down", &bed.name]).output();
+            if let Ok(o) = out
+                && !o.status.success()
+            {
+                eprintln!("swarm-testbed down: {}", String::from_utf8_lossy(&o.stderr));
             }
         }
     }

@@ -99,11 +99,11 @@ impl Printer {
                 buf.extend_from_slice(b"\x1b[0m");
             }
         }
-        if self.style.timestamps {
-            if let Some(ts) = line.timestamp {
-                buf.extend_from_slice(ts.to_rfc3339_opts(SecondsFormat::Nanos, true).as_bytes());
-                buf.push(b' ');
-            }
+        if self.style.timestamps
+            && let Some(ts) = line.timestamp
+        {
+            buf.extend_from_slice(ts.to_rfc3339_opts(SecondsFormat::Nanos, true).as_bytes());
+            buf.push(b' ');
         }
         buf.extend_from_slice(line.text.as_bytes());
         buf.push(b'\n');

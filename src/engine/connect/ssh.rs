@@ -353,25 +353,25 @@ pub fn last_error(t: &SshTarget) -> Option<String> {
 
 /// Stop the masters, remove the bridges' sockets and directories (at the end of the process).
 pub fn cleanup() {
-    if let Some(m) = BRIDGES.get() {
-        if let Ok(mut all) = m.lock() {
-            for (t, b, _) in all.iter() {
-                // A master being started right now: wait for it, then stop it.
-                let _started = b
-                    .master
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                if b.control.exists() {
-                    let _ = Command::new("ssh")
-                        .args(exit_args(t, &b.control))
-                        .stdin(Stdio::null())
-                        .stdout(Stdio::null())
-                        .stderr(Stdio::null())
-                        .status();
-                }
+    if let Some(m) = BRIDGES.get()
+        && let Ok(mut all) = m.lock()
+    {
+        for (t, b, _) in all.iter() {
+            // A master being started right now: wait for it, then stop it.
+            let _started = b
+                .master
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if b.control.exists() {
+                let _ = Command::new("ssh")
+                    .args(exit_args(t, &b.control))
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
             }
-            all.clear();
         }
+        all.clear();
     }
 }
 

@@ -125,7 +125,7 @@ impl Assembler {
             let at_boundary = self.raw.started
                 && !self.raw.checked
                 && self.raw.offset > 0
-                && self.raw.offset % ENGINE_FRAGMENT == 0;
+                && self.raw.offset.is_multiple_of(ENGINE_FRAGMENT);
             if !self.raw.started || at_boundary {
                 let prefix = if self.timestamps {
                     timestamp_prefix(rest, at_end)

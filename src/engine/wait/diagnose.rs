@@ -50,14 +50,14 @@ pub fn hints(c: &Container, logs: &[String], listeners: Option<&[Listener]>) -> 
     }
 
     // 2. `$VAR` in the exec form: no shell expands it.
-    if test.first().map(String::as_str) == Some("CMD") {
-        if let Some(arg) = test.iter().skip(1).find(|a| a.contains('$')) {
-            out.push(format!(
-                "the probe uses the CMD (exec) form, so no shell expands `$…` in `{arg}`: the \
+    if test.first().map(String::as_str) == Some("CMD")
+        && let Some(arg) = test.iter().skip(1).find(|a| a.contains('$'))
+    {
+        out.push(format!(
+            "the probe uses the CMD (exec) form, so no shell expands `$…` in `{arg}`: the \
                  program gets it literally. Use `CMD-SHELL` (write `$$VAR` in a compose file so \
                  Compose leaves it for the container's shell)."
-            ));
-        }
+        ));
     }
 
     // 3. Nothing answers where the probe connects: often the app binds 127.0.0.1 only or

@@ -23,14 +23,14 @@ pub fn set_defaults(model: &mut Map) {
         }
         if let Some(Node::Seq(secrets)) = svc.get_mut("secrets") {
             for sec in secrets.iter_mut() {
-                if let Node::Map(m) = sec {
-                    if !m.contains_key("target") {
-                        let src = m
-                            .get("source")
-                            .map(crate::project::merge::go_fmt)
-                            .unwrap_or_default();
-                        m.insert("target".into(), s(&format!("/run/secrets/{src}")));
-                    }
+                if let Node::Map(m) = sec
+                    && !m.contains_key("target")
+                {
+                    let src = m
+                        .get("source")
+                        .map(crate::project::merge::go_fmt)
+                        .unwrap_or_default();
+                    m.insert("target".into(), s(&format!("/run/secrets/{src}")));
                 }
             }
         }
@@ -45,21 +45,21 @@ pub fn set_defaults(model: &mut Map) {
         let device_defaults = |devs: Option<&mut Node>| {
             if let Some(Node::Seq(devs)) = devs {
                 for d in devs.iter_mut() {
-                    if let Node::Map(m) = d {
-                        if !m.contains_key("count") && !m.contains_key("device_ids") {
-                            m.insert("count".into(), s("all"));
-                        }
+                    if let Node::Map(m) = d
+                        && !m.contains_key("count")
+                        && !m.contains_key("device_ids")
+                    {
+                        m.insert("count".into(), s("all"));
                     }
                 }
             }
         };
         device_defaults(svc.get_mut("gpus"));
-        if let Some(Node::Map(deploy)) = svc.get_mut("deploy") {
-            if let Some(Node::Map(res)) = deploy.get_mut("resources") {
-                if let Some(Node::Map(r)) = res.get_mut("reservations") {
-                    device_defaults(r.get_mut("devices"));
-                }
-            }
+        if let Some(Node::Map(deploy)) = svc.get_mut("deploy")
+            && let Some(Node::Map(res)) = deploy.get_mut("resources")
+            && let Some(Node::Map(r)) = res.get_mut("reservations")
+        {
+            device_defaults(r.get_mut("devices"));
         }
     }
 }
@@ -149,11 +149,11 @@ pub fn normalize(model: &mut Map, env: &BTreeMap<String, String>) {
                 }
             }
             for ns in ["network_mode", "ipc", "pid", "uts", "cgroup"] {
-                if let Some(Node::Str(r)) = svc.get(ns) {
-                    if let Some(shared) = r.strip_prefix("service:") {
-                        deps.entry(shared.to_string())
-                            .or_insert_with(|| started(true));
-                    }
+                if let Some(Node::Str(r)) = svc.get(ns)
+                    && let Some(shared) = r.strip_prefix("service:")
+                {
+                    deps.entry(shared.to_string())
+                        .or_insert_with(|| started(true));
                 }
             }
             if let Some(Node::Seq(vf)) = svc.get("volumes_from") {

@@ -58,10 +58,10 @@ impl Resolver<'_> {
         for kind in ["configs", "secrets"] {
             if let Some(Node::Map(defs)) = model.get_mut(kind) {
                 for (_, d) in defs.iter_mut() {
-                    if let Node::Map(d) = d {
-                        if let Some(Node::Str(f)) = d.get_mut("file") {
-                            *f = self.maybe_unix(f);
-                        }
+                    if let Node::Map(d) = d
+                        && let Some(Node::Str(f)) = d.get_mut("file")
+                    {
+                        *f = self.maybe_unix(f);
                     }
                 }
             }
@@ -79,10 +79,8 @@ impl Resolver<'_> {
                 }
                 if let Some(Node::Map(opts)) = v.get_mut("driver_opts") {
                     let bind = matches!(opts.get("o"), Some(Node::Str(o)) if o == "bind");
-                    if bind {
-                        if let Some(Node::Str(dev)) = opts.get_mut("device") {
-                            *dev = self.maybe_unix(dev);
-                        }
+                    if bind && let Some(Node::Str(dev)) = opts.get_mut("device") {
+                        *dev = self.maybe_unix(dev);
                     }
                 }
             }
@@ -104,20 +102,20 @@ impl Resolver<'_> {
             }
             if let Some(Node::Map(ssh)) = build.get_mut("ssh") {
                 for (_, v) in ssh.iter_mut() {
-                    if let Node::Str(c) = v {
-                        if !c.is_empty() {
-                            *c = self.maybe_unix(c);
-                        }
+                    if let Node::Str(c) = v
+                        && !c.is_empty()
+                    {
+                        *c = self.maybe_unix(c);
                     }
                 }
             }
         }
         if let Some(Node::Seq(files)) = svc.get_mut("env_file") {
             for f in files.iter_mut() {
-                if let Node::Map(m) = f {
-                    if let Some(Node::Str(p)) = m.get_mut("path") {
-                        *p = self.abs(p);
-                    }
+                if let Node::Map(m) = f
+                    && let Some(Node::Str(p)) = m.get_mut("path")
+                {
+                    *p = self.abs(p);
                 }
             }
         }
@@ -128,24 +126,23 @@ impl Resolver<'_> {
                 }
             }
         }
-        if let Some(Node::Map(ext)) = svc.get_mut("extends") {
-            if let Some(Node::Str(f)) = ext.get_mut("file") {
-                if !is_remote(f) {
-                    *f = self.abs(f);
-                }
-            }
+        if let Some(Node::Map(ext)) = svc.get_mut("extends")
+            && let Some(Node::Str(f)) = ext.get_mut("file")
+            && !is_remote(f)
+        {
+            *f = self.abs(f);
         }
-        if let Some(Node::Map(dev)) = svc.get_mut("develop") {
-            if let Some(Node::Seq(watch)) = dev.get_mut("watch") {
-                for w in watch.iter_mut() {
-                    if let Node::Map(w) = w {
-                        if let Some(Node::Str(p)) = w.get_mut("path") {
-                            let abs = self.abs(p);
-                            *p = std::fs::canonicalize(&abs)
-                                .map(|c| c.to_string_lossy().into_owned())
-                                .unwrap_or(abs);
-                        }
-                    }
+        if let Some(Node::Map(dev)) = svc.get_mut("develop")
+            && let Some(Node::Seq(watch)) = dev.get_mut("watch")
+        {
+            for w in watch.iter_mut() {
+                if let Node::Map(w) = w
+                    && let Some(Node::Str(p)) = w.get_mut("path")
+                {
+                    let abs = self.abs(p);
+                    *p = std::fs::canonicalize(&abs)
+                        .map(|c| c.to_string_lossy().into_owned())
+                        .unwrap_or(abs);
                 }
             }
         }

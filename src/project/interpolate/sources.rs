@@ -259,10 +259,10 @@ pub fn line_of(text: &str, var: &str) -> Option<usize> {
             .strip_prefix("export")
             .filter(|r| r.starts_with([' ', '\t']))
             .map_or(l, str::trim_start);
-        if let Some(rest) = l.strip_prefix(var) {
-            if rest.trim_start().starts_with(['=', ':']) {
-                found = Some(i + 1);
-            }
+        if let Some(rest) = l.strip_prefix(var)
+            && rest.trim_start().starts_with(['=', ':'])
+        {
+            found = Some(i + 1);
         }
     }
     found

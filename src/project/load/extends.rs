@@ -234,10 +234,10 @@ fn base_from_file(
         )])),
     )]);
     canonical::transform(&mut wrapped)?;
-    if let Some(Node::Map(mut s)) = wrapped.shift_remove("services") {
-        if let Some(Node::Map(b)) = s.shift_remove(reference) {
-            base = b;
-        }
+    if let Some(Node::Map(mut s)) = wrapped.shift_remove("services")
+        && let Some(Node::Map(b)) = s.shift_remove(reference)
+    {
+        base = b;
     }
     let home = ctx.home.clone();
     Resolver {

@@ -185,16 +185,15 @@ pub(crate) fn check_consistency(
             )));
         }
         check_resource_pairs(name, s)?;
-        if let Some(Node::Map(hc)) = s.get("healthcheck") {
-            if let Some(Node::Seq(t)) = hc.get("test") {
-                if let Some(first) = t.first() {
-                    let f = go_fmt(first);
-                    if !matches!(f.as_str(), "CMD" | "CMD-SHELL" | "NONE") {
-                        return Err(Error::config(format!(
-                            "healthcheck.test must start either by \"CMD\", \"CMD-SHELL\" or \"NONE\" (service {name:?} has {f:?})"
-                        )));
-                    }
-                }
+        if let Some(Node::Map(hc)) = s.get("healthcheck")
+            && let Some(Node::Seq(t)) = hc.get("test")
+            && let Some(first) = t.first()
+        {
+            let f = go_fmt(first);
+            if !matches!(f.as_str(), "CMD" | "CMD-SHELL" | "NONE") {
+                return Err(Error::config(format!(
+                    "healthcheck.test must start either by \"CMD\", \"CMD-SHELL\" or \"NONE\" (service {name:?} has {f:?})"
+                )));
             }
         }
         for n in names(s.get("networks")) {

@@ -233,13 +233,13 @@ fn valid_name(s: &str) -> bool {
 /// Check names and leaf types of `model`; the message is Compose's (without the file).
 pub(crate) fn check(model: &Map) -> Result<(), String> {
     for kind in ["services", "volumes", "secrets", "configs"] {
-        if let Some(Node::Map(defs)) = model.get(kind) {
-            if let Some(bad) = defs.keys().find(|k| !valid_name(k)) {
-                return Err(format!(
-                    "{kind} additional properties '{}' not allowed",
-                    quote_name(bad)
-                ));
-            }
+        if let Some(Node::Map(defs)) = model.get(kind)
+            && let Some(bad) = defs.keys().find(|k| !valid_name(k))
+        {
+            return Err(format!(
+                "{kind} additional properties '{}' not allowed",
+                quote_name(bad)
+            ));
         }
     }
     let mut path = Vec::new();
@@ -277,10 +277,10 @@ fn walk(
 ) -> Result<(), String> {
     if !path.is_empty() {
         let keys: Vec<&str> = path.iter().map(|(k, _)| k.as_str()).collect();
-        if let Some((_, allowed)) = rules.iter().find(|(p, _)| matches(&keys, p)) {
-            if !allowed.iter().any(|t| is(n, *t)) {
-                return Err(format!("{} must be {}", shown(at, path), words(allowed)));
-            }
+        if let Some((_, allowed)) = rules.iter().find(|(p, _)| matches(&keys, p))
+            && !allowed.iter().any(|t| is(n, *t))
+        {
+            return Err(format!("{} must be {}", shown(at, path), words(allowed)));
         }
     }
     match n {

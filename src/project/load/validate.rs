@@ -305,10 +305,10 @@ pub(crate) fn validate(model: &Map, file: &Path) -> Result<()> {
             ));
         }
         for (key, allowed, word) in SERVICE_KEYS {
-            if let Some(v) = svc.get(*key) {
-                if !allowed.iter().any(|t| is(v, *t)) {
-                    return Err(fail(format!("services.{name}.{key} must be a {word}")));
-                }
+            if let Some(v) = svc.get(*key)
+                && !allowed.iter().any(|t| is(v, *t))
+            {
+                return Err(fail(format!("services.{name}.{key} must be a {word}")));
             }
         }
         for key in [
@@ -341,12 +341,12 @@ pub(crate) fn validate(model: &Map, file: &Path) -> Result<()> {
                 ));
             }
             for k in DURATIONS {
-                if let Some(v) = hc.get(*k) {
-                    if !is(v, T::Str) {
-                        return Err(fail(format!(
-                            "services.{name}.healthcheck.{k} must be a string"
-                        )));
-                    }
+                if let Some(v) = hc.get(*k)
+                    && !is(v, T::Str)
+                {
+                    return Err(fail(format!(
+                        "services.{name}.healthcheck.{k} must be a string"
+                    )));
                 }
             }
         }

@@ -27,10 +27,10 @@ pub fn used_volume_keys(project: &Project, services: &[String]) -> Vec<String> {
         };
         todo.extend(svc.depends_on.keys().cloned());
         for v in &svc.volumes {
-            if let Some(src) = v.source.as_ref().filter(|_| v.kind == "volume") {
-                if !keys.contains(src) {
-                    keys.push(src.clone());
-                }
+            if let Some(src) = v.source.as_ref().filter(|_| v.kind == "volume")
+                && !keys.contains(src)
+            {
+                keys.push(src.clone());
             }
         }
     }

@@ -123,11 +123,11 @@ fn spawn_command(
         if let Some(Err(e)) = check.as_ref().map(compose::guarded::GuardCheck::finish) {
             return finished(&tx, op, Err(e.to_string()));
         }
-        if let (Some(project), Ok(s)) = (&up_of, &status) {
-            if !s.success() {
-                for line in up_diagnosis(&env, project, &cwd, origin).await {
-                    let _ = tx.send(Msg::Op(OpEvent::Output { op, line }));
-                }
+        if let (Some(project), Ok(s)) = (&up_of, &status)
+            && !s.success()
+        {
+            for line in up_diagnosis(&env, project, &cwd, origin).await {
+                let _ = tx.send(Msg::Op(OpEvent::Output { op, line }));
             }
         }
         match status {

@@ -87,12 +87,12 @@ pub(crate) fn stop(watch: &mut Option<(OpId, u32)>, op: OpId) {
 
 /// Stop the running watch, if any (also when the dashboard exits).
 pub(crate) fn stop_any(watch: &mut Option<(OpId, u32)>) {
-    if let Some((_, pid)) = watch.take() {
-        if let Ok(pid) = i32::try_from(pid) {
-            let _ = nix::sys::signal::kill(
-                nix::unistd::Pid::from_raw(pid),
-                nix::sys::signal::Signal::SIGINT,
-            );
-        }
+    if let Some((_, pid)) = watch.take()
+        && let Ok(pid) = i32::try_from(pid)
+    {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGINT,
+        );
     }
 }

@@ -27,13 +27,13 @@ fn pieces(m: &Model, r: &LogRecord, prefix_w: usize, merged: bool) -> Vec<(Strin
         let style = Style::new().fg(t.service_color(r.service));
         out.push((format!("{:<prefix_w$} | ", visible(name)), style));
     }
-    if m.log_view.timestamps {
-        if let Some(ts) = &r.timestamp {
-            out.push((
-                format!("{} ", ts.format("%H:%M:%S%.3f")),
-                Style::new().fg(t.inactive),
-            ));
-        }
+    if m.log_view.timestamps
+        && let Some(ts) = &r.timestamp
+    {
+        out.push((
+            format!("{} ", ts.format("%H:%M:%S%.3f")),
+            Style::new().fg(t.inactive),
+        ));
     }
     let text = visible(&r.text);
     let is_hit = m.log_view.hit == Some(r.seq);
@@ -111,10 +111,10 @@ fn lay_out(
                 if !wrap {
                     break;
                 }
-                if !cur.is_empty() {
-                    if let Some(row) = rows.last_mut() {
-                        row.push(Span::styled(std::mem::take(&mut cur), style));
-                    }
+                if !cur.is_empty()
+                    && let Some(row) = rows.last_mut()
+                {
+                    row.push(Span::styled(std::mem::take(&mut cur), style));
                 }
                 let ind = indent.min(width / 2);
                 rows.push(vec![Span::raw(" ".repeat(ind))]);
@@ -123,10 +123,10 @@ fn lay_out(
             cur.push(ch);
             col += cw;
         }
-        if !cur.is_empty() {
-            if let Some(row) = rows.last_mut() {
-                row.push(Span::styled(cur, style));
-            }
+        if !cur.is_empty()
+            && let Some(row) = rows.last_mut()
+        {
+            row.push(Span::styled(cur, style));
         }
         if !wrap && col >= width {
             break;
