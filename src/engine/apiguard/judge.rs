@@ -25,11 +25,11 @@ pub(super) struct Judged {
 
 async fn hold(shared: &Shared) -> Held {
     let local = Arc::clone(&shared.serial).lock_owned().await;
-    let path = std::env::temp_dir().join(format!(
-        "devctl-engine-{}.lock",
-        &crate::audit::trust::digest(std::path::Path::new("engine"), &shared.upstream.describe())
-            [..16]
-    ));
+    let endpoint = {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(shared.upstream.describe().as_bytes()))
+    };
+    let path = std::env::temp_dir().join(format!("devctl-engine-{}.lock", &endpoint[..16]));
     // Best effort across processes (a file that cannot be opened or locked leaves the
     // in-process lock): flock, released when the file is closed.
     let file = tokio::task::spawn_blocking(move || {
