@@ -26,8 +26,8 @@ pub struct DoArgs {
     /// Answer yes to a command marked `confirm: true` (needed without a terminal).
     #[arg(long)]
     pub yes: bool,
-    /// Trust this `run_host` command's text (it runs on this machine): asked once per text in
-    /// a terminal, needed without one. The trust holds until the text changes.
+    /// Trust this command's text (code from the project's devctl.yaml): asked once per text
+    /// in a terminal, needed without one. The trust holds until the text changes.
     #[arg(long)]
     pub trust: bool,
     /// For a command whose text the safety gate guards: the word(s) it asks for.
@@ -121,6 +121,13 @@ pub fn run(ctx: &Ctx, a: &DoArgs) -> Result<u8> {
         (TextVerdict::OwnEndpoint(what), _) => return Err(own_endpoint(cmd, &what)),
     }
     let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    if let Some(service) = cmd.service() {
+        super::lifecycle::check_services(&project, &[service.to_string()])
+            .map_err(|e| at_line(e, &project, cmd))?;
+    }
+    if !ctx.global.dry_run {
+        ensure_trusted(ctx, &project, cmd, a.trust, terminal)?;
+    }
     if cmd.interactive && !terminal && !ctx.global.dry_run {
         return Err(Error::usage(format!(
             "`{}` is interactive and needs a terminal",
@@ -130,9 +137,6 @@ pub fn run(ctx: &Ctx, a: &DoArgs) -> Result<u8> {
     }
     if cmd.confirm && !a.yes && !ctx.global.dry_run {
         confirm(cmd, &text, terminal)?;
-    }
-    if cmd.target == Target::Host && !ctx.global.dry_run {
-        ensure_trusted(ctx, &project, cmd, a.trust, terminal)?;
     }
     match &cmd.target {
         Target::Run { service } | Target::Exec { service } => {
@@ -208,8 +212,10 @@ fn unplannable(cmd: &ProjectCommand, part: &str) -> Error {
     )
 }
 
-/// A `run_host` text runs only once the user trusted it (see `audit::trust`): `--trust`, or
-/// the typed name in a terminal; otherwise refused (exit 4), nothing run.
+/// A project command runs only once the user trusted its text (see `audit::trust`):
+/// `--trust`, or the typed name in a terminal; otherwise refused (exit 4), nothing run. A
+/// command in a service needs it too: the project's compose file may give that container the
+/// Engine's socket or the host's root.
 fn ensure_trusted(
     ctx: &Ctx,
     project: &LoadedProject,
@@ -222,20 +228,26 @@ fn ensure_trusted(
         || ctx.cwd.clone(),
         |b| crate::project::environments::project_root(b),
     );
-    if trust::is_trusted(&ctx.env, &root, &cmd.text) {
+    let trusted_text = cmd.trust_text();
+    if trust::is_trusted(&ctx.env, &root, &trusted_text) {
         return Ok(());
     }
-    let shown = crate::sanitize::escape_text(&cmd.text);
+    let shown = crate::sanitize::escape_text(&trusted_text);
+    let place = if cmd.service().is_some() {
+        "in a container of the project's compose file"
+    } else {
+        "on this machine"
+    };
     let name = crate::sanitize::escape(&cmd.name);
     if yes {
-        trust::trust(&ctx.env, &root, &cmd.name, &cmd.text)?;
+        trust::trust(&ctx.env, &root, &cmd.name, &trusted_text)?;
         eprintln!("devctl: `{name}` trusted (until its text changes): {shown}");
         return Ok(());
     }
     if !terminal {
         return Err(Error::refused(format!(
-            "`{name}` runs on this machine (`run_host: {shown}`) and its text is not trusted \
-             yet: a project's devctl.yaml can come from anyone; nothing was run"
+            "`{name}` runs {place} (`{shown}`) and its text is not trusted yet: a project's \
+             devctl.yaml can come from anyone; nothing was run"
         ))
         .with_hint(format!(
             "read the text, then run `devctl do {name} --trust` (or `devctl do {name}` in a \
@@ -243,7 +255,7 @@ fn ensure_trusted(
         )));
     }
     eprintln!(
-        "`{name}` ({}) runs on this machine, as you:\n\n    {shown}\n\n\
+        "`{name}` ({}) runs {place}:\n\n    {shown}\n\n\
          devctl's safety gate sees what it sends to the Docker Engine through DOCKER_HOST; code \
          can go around that. Trust this text only if you know what it does.",
         root.join("devctl.yaml").display()
@@ -251,7 +263,9 @@ fn ensure_trusted(
     let term = dialoguer::console::Term::stderr();
     let asked = format!("Type `{name}` to trust it and run it (Esc aborts): ");
     match crate::safety::prompt::ask_word(&term, &asked) {
-        Ok(Some(typed)) if typed == cmd.name => trust::trust(&ctx.env, &root, &cmd.name, &cmd.text),
+        Ok(Some(typed)) if typed == cmd.name => {
+            trust::trust(&ctx.env, &root, &cmd.name, &trusted_text)
+        }
         _ => Err(Error::refused("not trusted, nothing was run")),
     }
 }

@@ -48,6 +48,16 @@ pub struct ProjectCommand {
 }
 
 impl ProjectCommand {
+    /// What the user trusts (`audit::trust`): the text, and for a command in a service the
+    /// kind and the service (another service asks again).
+    pub fn trust_text(&self) -> String {
+        match &self.target {
+            Target::Host => self.text.clone(),
+            Target::Run { service } => format!("run in {service}: {}", self.text),
+            Target::Exec { service } => format!("exec in {service}: {}", self.text),
+        }
+    }
+
     /// `run in backend-api: npm run migrate`: what it does, for lists and help.
     pub fn summary(&self) -> String {
         let place = match &self.target {

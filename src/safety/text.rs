@@ -97,30 +97,38 @@ fn program_name(word: &str) -> &str {
     word.rsplit('/').next().unwrap_or_default()
 }
 
-/// A wrapper in the simple command that starts its program with an empty environment
-/// (`env -i`, `env -`, `exec -c`): that drops the guard's `DOCKER_HOST`.
+/// A program in the simple command that runs the rest with another environment — emptied
+/// (`env -i`, `env -`, `exec -c`), reset (`sudo` without `-E`/`--preserve-env`, `doas`, `su
+/// -`, `runuser -l`, `setpriv --reset-env`) or elsewhere (`ssh`, `systemd-run`): that drops
+/// the guard's `DOCKER_HOST`. Wherever it stands.
 fn clears_environment(words: &[String]) -> Option<String> {
-    let mut wrapper = "";
-    for w in words {
-        let word = w.as_str();
-        if WRAPPERS.contains(&program_name(word)) {
-            wrapper = program_name(word);
-            continue;
-        }
-        let clears = match wrapper {
+    for (i, w) in words.iter().enumerate() {
+        let prog = program_name(w);
+        let opts: Vec<&str> = words[i + 1..]
+            .iter()
+            .map(String::as_str)
+            .take_while(|o| o.starts_with('-'))
+            .collect();
+        let short = |c: char| {
+            opts.iter()
+                .any(|o| !o.starts_with("--") && o.len() > 1 && o[1..].contains(c))
+        };
+        let hit = match prog {
             "env" => {
-                word == "-"
-                    || word == "--ignore-environment"
-                    || (word.starts_with('-') && !word.starts_with("--") && word.contains('i'))
+                opts.iter()
+                    .any(|o| *o == "-" || o.starts_with("--ignore-env"))
+                    || short('i')
             }
-            "exec" => word.starts_with('-') && !word.starts_with("--") && word.contains('c'),
+            "exec" => short('c'),
+            "sudo" => !(short('E') || opts.iter().any(|o| o.starts_with("--preserve-env"))),
+            "doas" | "ssh" | "systemd-run" | "machinectl" | "pkexec" => true,
+            "su" | "runuser" => opts.iter().any(|o| *o == "-" || *o == "--login") || short('l'),
+            "setpriv" => opts.contains(&"--reset-env"),
             _ => false,
         };
-        if clears {
-            return Some(format!("{wrapper} {word}"));
-        }
-        if !(word.starts_with('-') || word.contains('=')) {
-            break;
+        if hit {
+            let shown: Vec<&str> = std::iter::once(w.as_str()).chain(opts).collect();
+            return Some(shown.join(" "));
         }
     }
     None
@@ -153,19 +161,27 @@ fn compose_argv(words: &[String]) -> Option<Vec<String>> {
 
 /// `docker volume rm|prune`, `docker system prune --volumes`, `docker rm -v`.
 fn docker_deletes_volumes(words: &[String]) -> bool {
-    let words = command_words(words);
-    if program(words) != "docker" {
-        return false;
-    }
-    // After the docker CLI's root flags (`--log-level error volume rm x`), read both ways.
-    let args = &words[1..];
+    // Wherever `docker` stands (after any wrapper: `timeout -s KILL 30 docker …`), after the
+    // docker CLI's root flags (`--log-level error volume rm x`), read both ways.
     let sets: [&[crate::compose::grammar::pflag::Flag]; 1] =
         [crate::compose::grammar::pflag::DOCKER_ROOT];
-    [false, true].into_iter().any(|unknown_takes_value| {
-        let from =
-            crate::compose::grammar::pflag::leading_flags_end(args, &sets, unknown_takes_value);
-        docker_subcommand_deletes(&args[from.min(args.len())..])
+    docker_positions(words).any(|i| {
+        let args = &words[i + 1..];
+        [false, true].into_iter().any(|unknown_takes_value| {
+            let from =
+                crate::compose::grammar::pflag::leading_flags_end(args, &sets, unknown_takes_value);
+            docker_subcommand_deletes(&args[from.min(args.len())..])
+        })
     })
+}
+
+/// The indices of the words that run the docker CLI or Compose, wherever they stand.
+fn docker_positions(words: &[String]) -> impl Iterator<Item = usize> + '_ {
+    words
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| matches!(program_name(w), "docker" | "docker-compose"))
+        .map(|(i, _)| i)
 }
 
 /// The docker CLI subcommand `rest` (from the subcommand on) deletes volume data.
@@ -191,11 +207,9 @@ fn docker_subcommand_deletes(rest: &[String]) -> bool {
 /// The endpoint a simple command chooses for itself: an endpoint root flag of the docker CLI
 /// or Compose (`-H`, `--context`, `--tls…`).
 fn own_endpoint_flag(words: &[String]) -> Option<String> {
-    let w = command_words(words);
-    match program(w) {
-        p @ ("docker" | "docker-compose") => crate::compose::guarded::endpoint_flag(p, &w[1..]),
-        _ => None,
-    }
+    docker_positions(words).find_map(|i| {
+        crate::compose::guarded::endpoint_flag(program_name(&words[i]), &words[i + 1..])
+    })
 }
 
 /// The script a simple command hands to a shell (`sh -c SCRIPT`, `bash -lc SCRIPT`,
@@ -228,6 +242,23 @@ fn scan_depth(text: &str, depth: usize) -> TextVerdict {
     for s in &segs {
         if let Some(flag) = own_endpoint_flag(s).or_else(|| clears_environment(s)) {
             return TextVerdict::OwnEndpoint(flag);
+        }
+        // A word holding a command line of its own, given to an option (`su -c '…'`, `env -S
+        // '…'`, `script -qc '…'`), is read as a script too.
+        let after_option = s
+            .windows(2)
+            .filter(|p| p[0].starts_with('-') && p[1].contains(char::is_whitespace))
+            .map(|p| &p[1]);
+        for word in after_option {
+            if depth < 4 {
+                match scan_depth(word, depth + 1) {
+                    TextVerdict::OwnEndpoint(x) => return TextVerdict::OwnEndpoint(x),
+                    TextVerdict::Unplannable(_) | TextVerdict::ComposeCall(_) => {
+                        bad.get_or_insert_with(|| s.join(" "));
+                    }
+                    TextVerdict::Plain => {}
+                }
+            }
         }
         if let Some(inner) = inner_script(s) {
             // Bounded: a script nested deeper than this is refused, not read.
@@ -315,7 +346,8 @@ mod tests {
             "nice -n 5 docker volume rm x",
             "xargs -0 docker volume rm",
             "sudo -E docker volume prune -f",
-            "sudo docker --debug rm -fv c",
+            "timeout -s KILL 30 docker volume rm x",
+            "su -c 'docker volume rm x'",
             "sh -c 'docker volume rm x'",
             "bash -lc \"echo hi; docker volume rm x\"",
             "eval docker volume rm x",
@@ -345,6 +377,20 @@ mod tests {
             "env - PATH=/bin docker volume rm v",
             "setsid -w env -i docker volume rm v",
             "bash -c 'exec -c docker volume rm v'",
+            // Found by the third hostile review.
+            "timeout -s KILL 30 docker -H unix:///x volume rm v",
+            "env -S 'docker -H unix:///x volume rm v'",
+            "xargs -a names docker -H unix:///x volume rm",
+            "busybox env -i docker volume rm v",
+            "su - root -c 'docker volume rm v'",
+            "setpriv --reset-env docker volume rm v",
+            "runuser -l root -c 'docker volume ls'",
+            "flock /tmp/lk docker -H unix:///x volume rm v",
+            "script -qc 'docker -H unix:///x volume rm v' /dev/null",
+            "sudo docker ps",
+            "sudo docker --debug rm -fv c",
+            "doas docker ps",
+            "ssh localhost docker volume ls",
         ] {
             assert!(own(t), "{t}: {:?}", scan(t));
         }
@@ -357,6 +403,9 @@ mod tests {
             "nice -n 5 ./scripts/seed.sh",
             "env FOO=1 npm test",
             "timeout 30 docker compose ps",
+            "sudo -E docker ps",
+            "su -c 'npm test'",
+            "echo 'two words'",
         ] {
             assert_eq!(scan(t), TextVerdict::Plain, "{t}");
         }

@@ -226,17 +226,25 @@ fn run_project(m: &mut Model, c: &ProjectCommand, cmds: &mut Vec<Cmd>) {
             });
         }
         Target::Run { service } | Target::Exec { service } if c.interactive => {
-            cmds.push(Cmd::Interactive {
-                service: service.clone(),
-                args: compose_sub(c, &c.text),
+            cmds.push(Cmd::Trusted {
+                name: c.name.clone(),
+                text: c.trust_text(),
+                then: Box::new(Cmd::Interactive {
+                    service: service.clone(),
+                    args: compose_sub(c, &c.text),
+                }),
             });
             m.suspended = true;
         }
         _ => {
             let op = new_op(m, c.name.clone(), now);
-            cmds.push(Cmd::Compose {
-                op,
-                args: compose_sub(c, &c.text),
+            cmds.push(Cmd::Trusted {
+                name: c.name.clone(),
+                text: c.trust_text(),
+                then: Box::new(Cmd::Compose {
+                    op,
+                    args: compose_sub(c, &c.text),
+                }),
             });
         }
     }
@@ -319,15 +327,22 @@ mod tests {
         let cmds = press(&mut m, KeyCode::Enter);
         assert!(m.devloop.prompt.is_none());
         match cmds.as_slice() {
-            [Cmd::Compose { args, .. }] => {
-                assert_eq!(args.join(" "), "run --rm -T api sh -c npm run migrate")
+            [Cmd::Trusted { name, text, then }] => {
+                assert_eq!(name, "migrate");
+                assert_eq!(text, "run in api: npm run migrate");
+                match then.as_ref() {
+                    Cmd::Compose { args, .. } => {
+                        assert_eq!(args.join(" "), "run --rm -T api sh -c npm run migrate")
+                    }
+                    other => panic!("{other:?}"),
+                }
             }
             other => panic!("{other:?}"),
         }
         // The key binding runs it too.
         assert!(matches!(
             press(&mut m, KeyCode::Char('M')).as_slice(),
-            [Cmd::Compose { .. }]
+            [Cmd::Trusted { .. }]
         ));
     }
 

@@ -173,6 +173,13 @@ pub struct EnvPreview {
 /// Work for the terminal edge.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cmd {
+    /// A project command's work (`then`), run only when the user trusted `text` (see
+    /// `audit::trust`; `devctl do NAME` asks).
+    Trusted {
+        name: String,
+        text: String,
+        then: Box<Cmd>,
+    },
     /// Leave the dashboard with this exit code.
     Quit(u8),
     /// Run Compose subcommand `args` for the current project, streaming into op `op`.

@@ -306,14 +306,22 @@ fn project_commands_run_and_the_gate_guards_them() {
         "{text}"
     );
 
+    // Every project command runs once trusted; a command in a service too (the compose file
+    // could hand that container the Engine's socket).
     let (code, text) = code_and_text(&stack.devctl_output(&["do", "hello"]));
+    assert_eq!(code, 4, "{text}");
+    assert!(
+        text.contains("not trusted") && !text.lines().any(|l| l.starts_with("exec-ok-")),
+        "{text}"
+    );
+    let (code, text) = code_and_text(&stack.devctl_output(&["do", "hello", "--trust"]));
     assert_eq!(code, 0, "{text}");
     assert!(
         text.contains("exec -T api sh -c"),
         "the command line is printed: {text}"
     );
     assert!(text.contains("exec-ok-"), "{text}");
-    let (code, text) = code_and_text(&stack.devctl_output(&["do", "once"]));
+    let (code, text) = code_and_text(&stack.devctl_output(&["do", "once", "--trust"]));
     assert_eq!((code, text.contains("run-ok")), (0, true), "{text}");
     // A `run_host` text runs on this machine: only once trusted (`--trust` without a
     // terminal); the trust holds for that text, so the next run needs no flag.
@@ -337,6 +345,9 @@ fn project_commands_run_and_the_gate_guards_them() {
 
     // Interactive: a terminal session in the container (and a clear error without one).
     // (The pty is the standard input: not `Stack::devctl`, whose standard input is /dev/null.)
+    // Trusted without a terminal first (then refused for want of one).
+    let (code, text) = code_and_text(&stack.devctl_output(&["do", "tty", "--trust"]));
+    assert_eq!(code, 2, "{text}");
     let mut tty = Command::new(env!("CARGO_BIN_EXE_devctl"));
     tty.current_dir(stack.dir.path())
         .env_remove("COMPOSE_FILE")
@@ -350,9 +361,12 @@ fn project_commands_run_and_the_gate_guards_them() {
     assert!(text.contains("interactive and needs a terminal"), "{text}");
 
     // confirm: true
-    let (code, text) = code_and_text(&stack.devctl_output(&["do", "seed"]));
+    let (code, text) = code_and_text(&stack.devctl_output(&["do", "seed", "--trust"]));
     assert_eq!(code, 4, "{text}");
-    assert!(!text.contains("seeded") && text.contains("--yes"), "{text}");
+    assert!(
+        !text.lines().any(|l| l == "seeded") && text.contains("--yes"),
+        "{text}"
+    );
     let (code, text) = code_and_text(&stack.devctl_output(&["do", "seed", "--yes", "--trust"]));
     assert_eq!((code, text.contains("seeded")), (0, true), "{text}");
 

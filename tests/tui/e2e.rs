@@ -565,6 +565,22 @@ services:
         String::from_utf8_lossy(&up.stderr)
     );
 
+    // The service commands the dashboard runs by key are trusted first (`devctl do` asks;
+    // `tty` is interactive, so without a terminal it is trusted, then refused).
+    for (name, code) in [("hello", 0), ("tty", 2)] {
+        let out = Command::new(devctl())
+            .args(["do", name, "--trust"])
+            .current_dir(dir.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("devctl do");
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     let t = Tmux::new("h14", 150, 45, dir.path());
     t.line(&format!("clear; {}; echo DEVCTL-EXIT=$?", devctl()));
     t.wait_text("● connected", Duration::from_secs(20));

@@ -194,6 +194,35 @@ impl Edge {
     pub(crate) async fn execute(&mut self, cmd: Cmd, guard: &mut TerminalGuard) {
         let tx = self.tx.clone();
         match cmd {
+            Cmd::Trusted { name, text, then } => {
+                let root = self.project.resolved.files.first().map_or_else(
+                    || self.ctx.cwd.clone(),
+                    |b| crate::project::environments::project_root(b),
+                );
+                if crate::audit::trust::is_trusted(&self.ctx.env, &root, &text) {
+                    return Box::pin(self.execute(*then, guard)).await;
+                }
+                let why = format!(
+                    "`{}` runs code from the project's devctl.yaml and its text is not trusted \
+                     yet: run `devctl do {}` in a terminal once (it shows the text and asks); \
+                     nothing was run",
+                    crate::sanitize::escape(&name),
+                    crate::sanitize::escape(&name)
+                );
+                let _ = match *then {
+                    Cmd::Compose { op, .. } | Cmd::HostCommand { op, .. } => {
+                        tx.send(Msg::Op(OpEvent::Finished {
+                            op,
+                            result: Err(why),
+                        }))
+                    }
+                    Cmd::Interactive { service, .. } => tx.send(Msg::ShellDone {
+                        service,
+                        result: Err(why),
+                    }),
+                    _ => Ok(()),
+                };
+            }
             Cmd::Quit(_) => {}
             Cmd::Compose { op, args } => self.compose(op, &args),
             Cmd::Shell { service } => self.shell(service, guard).await,
