@@ -104,10 +104,16 @@ fn program_name(word: &str) -> &str {
 fn clears_environment(words: &[String]) -> Option<String> {
     for (i, w) in words.iter().enumerate() {
         let prog = program_name(w);
-        let opts: Vec<&str> = words[i + 1..]
+        // Its options: every word that looks like one up to the next docker CLI (or the end):
+        // an option's value (`env -C / -i`, `env -u FOO -i`) or a user name before `-l`
+        // (`su root -l`) does not hide the ones after it.
+        let next_docker = docker_positions(words)
+            .find(|&d| d > i)
+            .unwrap_or(words.len());
+        let opts: Vec<&str> = words[i + 1..next_docker]
             .iter()
             .map(String::as_str)
-            .take_while(|o| o.starts_with('-'))
+            .filter(|o| o.starts_with('-'))
             .collect();
         let short = |c: char| {
             opts.iter()
@@ -167,6 +173,9 @@ fn docker_deletes_volumes(words: &[String]) -> bool {
         [crate::compose::grammar::pflag::DOCKER_ROOT];
     docker_positions(words).any(|i| {
         let args = &words[i + 1..];
+        if program_name(&words[i]) == "docker-compose" {
+            return classify(args).is_some();
+        }
         [false, true].into_iter().any(|unknown_takes_value| {
             let from =
                 crate::compose::grammar::pflag::leading_flags_end(args, &sets, unknown_takes_value);
@@ -190,7 +199,7 @@ fn docker_subcommand_deletes(rest: &[String]) -> bool {
     let short_v = |w: &&str| w.starts_with('-') && !w.starts_with("--") && w.contains('v');
     match rest.as_slice() {
         ["volume", "rm" | "remove" | "prune", ..] => true,
-        ["system", "prune", args @ ..] => args.contains(&"--volumes"),
+        ["system", "prune", args @ ..] => args.iter().any(|a| is_volumes_flag(a)),
         ["rm" | "container", ..] => {
             let args = if rest[0] == "container" {
                 &rest[1..]
@@ -198,9 +207,25 @@ fn docker_subcommand_deletes(rest: &[String]) -> bool {
                 &rest[..]
             };
             matches!(args.first(), Some(&"rm") | Some(&"remove"))
-                && args.iter().any(|a| *a == "--volumes" || short_v(a))
+                && args.iter().any(|a| is_volumes_flag(a) || short_v(a))
+        }
+        // `docker compose …` wherever it stands: the gate's own classification.
+        ["compose", compose @ ..] => {
+            let argv: Vec<String> = compose.iter().map(|a| a.to_string()).collect();
+            classify(&argv).is_some()
         }
         _ => false,
+    }
+}
+
+/// `--volumes`, or `--volumes=VALUE` with any value but a false one (fail closed).
+fn is_volumes_flag(a: &str) -> bool {
+    match a.strip_prefix("--volumes") {
+        Some("") => true,
+        Some(v) => v.strip_prefix('=').is_some_and(|v| {
+            !matches!(v.to_ascii_lowercase().as_str(), "0" | "f" | "false" | "no")
+        }),
+        None => false,
     }
 }
 
@@ -348,6 +373,9 @@ mod tests {
             "sudo -E docker volume prune -f",
             "timeout -s KILL 30 docker volume rm x",
             "su -c 'docker volume rm x'",
+            "./tool.sh docker rm --volumes=true x",
+            "./tool.sh docker compose rm -sfv",
+            "./tool.sh docker-compose down --volumes",
             "sh -c 'docker volume rm x'",
             "bash -lc \"echo hi; docker volume rm x\"",
             "eval docker volume rm x",
@@ -389,6 +417,12 @@ mod tests {
             "script -qc 'docker -H unix:///x volume rm v' /dev/null",
             "sudo docker ps",
             "sudo docker --debug rm -fv c",
+            // Found by the fourth hostile review: options before `-i`/`-l`.
+            "env -C / -i docker volume rm v",
+            "env -u FOO -i docker volume rm v",
+            "nice -n 1 env -C / -i docker ps",
+            "su root -l -c 'docker volume rm v'",
+            "env -C . -i docker compose -p p down --volumes",
             "doas docker ps",
             "ssh localhost docker volume ls",
         ] {
@@ -404,6 +438,9 @@ mod tests {
             "env FOO=1 npm test",
             "timeout 30 docker compose ps",
             "sudo -E docker ps",
+            "env FOO=1 docker run -i img",
+            "docker rm --volumes=false x",
+            "./tool.sh docker compose ps",
             "su -c 'npm test'",
             "echo 'two words'",
         ] {
