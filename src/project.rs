@@ -103,6 +103,17 @@ pub struct LoadedProject {
     pub warnings: Vec<String>,
 }
 
+impl LoadedProject {
+    /// The folder of its `devctl.yaml` (see [`environments::project_root`]); `None` without a
+    /// compose file.
+    pub fn root(&self) -> Option<std::path::PathBuf> {
+        self.resolved
+            .files
+            .first()
+            .map(|b| environments::project_root(b))
+    }
+}
+
 /// Discovery only.
 pub fn resolve(opts: &ProjectOptions) -> Result<Resolved> {
     discover::resolve(opts).map_err(clean)

@@ -224,10 +224,7 @@ fn ensure_trusted(
     terminal: bool,
 ) -> Result<()> {
     use crate::audit::trust;
-    let root = project.resolved.files.first().map_or_else(
-        || ctx.cwd.clone(),
-        |b| crate::project::environments::project_root(b),
-    );
+    let root = project.root().unwrap_or_else(|| ctx.cwd.clone());
     let trusted_text = cmd.trust_text();
     if trust::is_trusted(&ctx.env, &root, &trusted_text) {
         return Ok(());

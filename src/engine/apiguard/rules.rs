@@ -74,11 +74,7 @@ pub enum Verdict {
 /// ```
 pub fn classify_call(method: &str, path: &str, query: Option<&str>) -> Option<EngineCall> {
     let method = method.to_ascii_uppercase();
-    let segs = clean_segments(path);
-    let segs: &[String] = match segs.first() {
-        Some(s) if is_version(s) => &segs[1..],
-        _ => &segs,
-    };
+    let segs = route_segments(path);
     let (first, rest) = segs.split_first()?;
     if first.eq_ignore_ascii_case("volumes") {
         if method == "DELETE" && !rest.is_empty() {
@@ -169,11 +165,7 @@ pub fn judge_removal(
 /// ```
 pub fn classify_removal(method: &str, path: &str, _query: Option<&str>) -> Option<Removal> {
     let method = method.to_ascii_uppercase();
-    let segs = clean_segments(path);
-    let segs: &[String] = match segs.first() {
-        Some(s) if is_version(s) => &segs[1..],
-        _ => &segs,
-    };
+    let segs = route_segments(path);
     let (first, rest) = segs.split_first()?;
     if first.eq_ignore_ascii_case("services") && method == "DELETE" && !rest.is_empty() {
         return Some(Removal::Service(rest.join("/")));
@@ -355,12 +347,8 @@ pub fn orphaning_message(found: &[Orphaning], method: &str, path: &str) -> Strin
 /// assert_eq!(classify_start("POST", "/containers/abc/stop"), None);
 /// ```
 pub fn classify_start(method: &str, path: &str) -> Option<String> {
-    let segs = clean_segments(path);
-    let segs: &[String] = match segs.first() {
-        Some(s) if is_version(s) => &segs[1..],
-        _ => &segs,
-    };
-    match segs {
+    let segs = route_segments(path);
+    match segs.as_slice() {
         [c, id, start]
             if method.eq_ignore_ascii_case("POST")
                 && c.eq_ignore_ascii_case("containers")
@@ -432,6 +420,15 @@ pub fn refusal_message(call: &EngineCall, method: &str, path: &str) -> String {
 fn is_version(s: &str) -> bool {
     s.strip_prefix(['v', 'V'])
         .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+/// The segments the Engine's router matches: cleaned, without the `/vX.Y` version prefix.
+fn route_segments(path: &str) -> Vec<String> {
+    let mut segs = clean_segments(path);
+    if segs.first().is_some_and(|s| is_version(s)) {
+        segs.remove(0);
+    }
+    segs
 }
 
 /// The path's segments after percent-decoding and cleaning (`//`, `.`, `..`).

@@ -195,10 +195,7 @@ impl Edge {
         let tx = self.tx.clone();
         match cmd {
             Cmd::Trusted { name, text, then } => {
-                let root = self.project.resolved.files.first().map_or_else(
-                    || self.ctx.cwd.clone(),
-                    |b| crate::project::environments::project_root(b),
-                );
+                let root = self.project.root().unwrap_or_else(|| self.ctx.cwd.clone());
                 if crate::audit::trust::is_trusted(&self.ctx.env, &root, &text) {
                     return Box::pin(self.execute(*then, guard)).await;
                 }
@@ -263,8 +260,8 @@ impl Edge {
             Cmd::StopWatch { op } => super::watch::stop(&mut self.watch, op),
             Cmd::HostCommand { op, name, text } => {
                 let mut ctx = self.ctx.clone();
-                if let Some(base) = self.project.resolved.files.first() {
-                    ctx.cwd = crate::project::environments::project_root(base);
+                if let Some(root) = self.project.root() {
+                    ctx.cwd = root;
                 }
                 // Trusted in a terminal first (`devctl do NAME` shows the text and asks).
                 if !crate::audit::trust::is_trusted(&ctx.env, &ctx.cwd, &text) {
